@@ -1,0 +1,21 @@
+/** Registers every command family in the server's command table. */
+import type { Server } from '../server.js';
+import { connectionCommands } from './connection.js';
+import { serverCommands } from './server.js';
+import { commandCommands } from './command.js';
+import { infoCommands } from './info.js';
+import { keyspaceCommands } from './keyspace.js';
+import { stringCommands } from './string.js';
+import { bitmapCommands } from './bitmap.js';
+
+export function registerAllCommands(server: Server): void {
+  server.commands.register([
+    ...connectionCommands(),
+    ...serverCommands(),
+    ...commandCommands(),
+    ...infoCommands(),
+    ...keyspaceCommands(),
+    ...stringCommands(),
+    ...bitmapCommands(),
+  ]);
+}

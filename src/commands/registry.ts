@@ -1,0 +1,202 @@
+/**
+ * The command table. Each family module registers definitions that carry everything Redis
+ * declares for a command (name, arity, flags, key positions, group, docs) next to its handler,
+ * so dispatch, COMMAND INFO/DOCS/COUNT/GETKEYS and ACL-style categories come from one place.
+ */
+import type { Client } from '../net/client.js';
+
+/** Redis 7.0 command flags (as COMMAND INFO spells them). */
+export type CommandFlag =
+  | 'write'
+  | 'readonly'
+  | 'denyoom'
+  | 'admin'
+  | 'pubsub'
+  | 'noscript'
+  | 'blocking'
+  | 'loading'
+  | 'stale'
+  | 'skip_monitor'
+  | 'skip_slowlog'
+  | 'asking'
+  | 'fast'
+  | 'no_auth'
+  | 'may_replicate'
+  | 'no_mandatory_keys'
+  | 'no_async_loading'
+  | 'no_multi'
+  | 'movablekeys'
+  | 'allow_busy'
+  | 'sentinel';
+
+export type Handler = (c: Client, argv: string[]) => void;
+
+export interface CommandArg {
+  name: string;
+  type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+  token?: string;
+  optional?: boolean;
+  multiple?: boolean;
+  arguments?: CommandArg[];
+}
+
+export interface CommandSpec {
+  /** Lowercase name (subcommand name alone, without the parent). */
+  name: string;
+  arity: number;
+  flags: readonly CommandFlag[];
+  /** Key positions: first key index, last key index (-1 = last arg, -2 = one before...), step. */
+  keys?: [first: number, last: number, step: number];
+  /** For commands whose keys are not at fixed positions: returns the key indexes in argv. */
+  getKeys?: (argv: string[]) => number[];
+  group: string;
+  since: string;
+  summary: string;
+  complexity?: string;
+  /** Extra ACL categories beyond those derived from flags and group. */
+  acl?: string[];
+  args?: CommandArg[];
+  handler?: Handler;
+  subcommands?: CommandSpec[];
+}
+
+export interface Command extends CommandSpec {
+  /** "get", or "client|list" for a subcommand. */
+  fullName: string;
+  parent: Command | null;
+  sub: Map<string, Command> | null;
+  flagSet: Set<CommandFlag>;
+  isWrite: boolean;
+  isReadonly: boolean;
+  /** Statistics for INFO commandstats. */
+  calls: number;
+  usec: number;
+  rejectedCalls: number;
+  failedCalls: number;
+}
+
+const GROUP_CATEGORY: Record<string, string> = {
+  string: 'string',
+  bitmap: 'bitmap',
+  hash: 'hash',
+  list: 'list',
+  set: 'set',
+  sorted_set: 'sortedset',
+  generic: 'keyspace',
+  server: '',
+  connection: 'connection',
+  pubsub: 'pubsub',
+  transactions: 'transaction',
+  scripting: 'scripting',
+  stream: 'stream',
+  hyperloglog: 'hyperloglog',
+  geo: 'geo',
+};
+
+export class CommandTable {
+  private readonly commands = new Map<string, Command>();
+  /** Lookup cache keyed by the exact bytes clients send ("GET", "get", "Get"). */
+  private readonly cache = new Map<string, Command | null>();
+
+  register(specs: readonly CommandSpec[]): void {
+    for (const spec of specs) {
+      const cmd = this.build(spec, null);
+      this.commands.set(cmd.name, cmd);
+    }
+    this.cache.clear();
+  }
+
+  private build(spec: CommandSpec, parent: Command | null): Command {
+    const flagSet = new Set(spec.flags);
+    if (spec.getKeys) flagSet.add('movablekeys');
+    const cmd: Command = {
+      ...spec,
+      fullName: parent ? `${parent.name}|${spec.name}` : spec.name,
+      parent,
+      sub: null,
+      flagSet,
+      isWrite: flagSet.has('write'),
+      isReadonly: flagSet.has('readonly'),
+      calls: 0,
+      usec: 0,
+      rejectedCalls: 0,
+      failedCalls: 0,
+    };
+    if (spec.subcommands) {
+      cmd.sub = new Map();
+      for (const s of spec.subcommands) cmd.sub.set(s.name, this.build(s, cmd));
+    }
+    return cmd;
+  }
+
+  /** The top-level command for a name (any case), or undefined. */
+  get(name: string): Command | undefined {
+    let c = this.cache.get(name);
+    if (c === undefined) {
+      c = this.commands.get(name.toLowerCase()) ?? null;
+      if (this.cache.size < 4096) this.cache.set(name, c);
+    }
+    return c ?? undefined;
+  }
+
+  /** Resolves argv to the command or subcommand to run (Redis's lookupCommand). */
+  lookup(argv: string[]): Command | undefined {
+    const base = this.get(argv[0]);
+    if (!base || !base.sub) return base;
+    if (argv.length < 2) return base; // arity check reports it
+    return base.sub.get(argv[1].toLowerCase());
+  }
+
+  /** Looks up "config|get" or "get" style names. */
+  byFullName(name: string): Command | undefined {
+    const [parent, sub] = name.toLowerCase().split('|');
+    const base = this.commands.get(parent);
+    if (!base || sub === undefined) return base;
+    return base.sub?.get(sub);
+  }
+
+  all(): IterableIterator<Command> {
+    return this.commands.values();
+  }
+
+  get size(): number {
+    return this.commands.size;
+  }
+
+  /** Every command and subcommand, for statistics. */
+  *everything(): IterableIterator<Command> {
+    for (const c of this.commands.values()) {
+      yield c;
+      if (c.sub) yield* c.sub.values();
+    }
+  }
+}
+
+/** Key indexes of argv for a command (COMMAND GETKEYS, WATCH-like needs). */
+export function commandKeys(cmd: Command, argv: string[]): number[] {
+  if (cmd.getKeys) return cmd.getKeys(argv);
+  if (!cmd.keys) return [];
+  const [first, lastSpec, step] = cmd.keys;
+  if (first === 0) return [];
+  const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
+  const out: number[] = [];
+  for (let i = first; i <= last && i < argv.length; i += step) out.push(i);
+  return out;
+}
+
+/** ACL categories for COMMAND INFO, derived from flags and group like Redis's setImplicitACLCategories. */
+export function aclCategories(cmd: Command): string[] {
+  const cats: string[] = [];
+  const f = cmd.flagSet;
+  if (f.has('write')) cats.push('write');
+  if (f.has('readonly') && !(cmd.acl ?? []).includes('scripting')) cats.push('read');
+  if (f.has('admin')) cats.push('admin', 'dangerous');
+  if (f.has('pubsub')) cats.push('pubsub');
+  if (f.has('fast')) cats.push('fast');
+  if (f.has('blocking')) cats.push('blocking');
+  if (!f.has('fast')) cats.push('slow');
+  const g = GROUP_CATEGORY[cmd.group];
+  if (g && !cats.includes(g)) cats.push(g);
+  for (const a of cmd.acl ?? []) if (!cats.includes(a)) cats.push(a);
+  return cats;
+}

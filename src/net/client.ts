@@ -1,0 +1,305 @@
+/**
+ * One connected client: its query parser, reply buffer, selected database and connection state.
+ *
+ * Reading: every complete command in a received chunk is executed in one loop and the replies
+ * are written with one socket write. When the kernel stops accepting data (write() returns
+ * false) the client stops reading until 'drain', so a slow reader holds at most one batch of
+ * replies. Clients fed by others (pub/sub, MONITOR, replicas) cannot be throttled that way; what
+ * they have queued is accounted and checked against client-output-buffer-limit.
+ *
+ *   connected ──data──▶ parse ──▶ execute ──▶ reply buffer ──flush──▶ socket
+ *        ▲                │ paused (CLIENT PAUSE / blocked / write backpressure)
+ *        └──── resume ◀───┘
+ */
+import type { Socket } from 'node:net';
+import { RequestParser, ProtocolError } from '../protocol/request-parser.js';
+import { ReplyWriter } from '../protocol/reply-writer.js';
+import type { Database } from '../store/database.js';
+import type { Server } from '../server.js';
+import type { Command } from '../commands/registry.js';
+
+export const enum ClientClass {
+  Normal = 0,
+  Replica = 1,
+  PubSub = 2,
+}
+
+export const enum ReplyMode {
+  On = 0,
+  Off = 1,
+  Skip = 2,
+}
+
+/** Size of Redis's static per-client reply buffer; what exceeds it is the reply list (oll/omem). */
+const STATIC_REPLY = 16 * 1024;
+
+export class Client {
+  readonly id: number;
+  readonly parser: RequestParser;
+  readonly w = new ReplyWriter();
+  db: Database;
+  name = '';
+  authenticated: boolean;
+  readonly createdAt = Date.now();
+  lastInteraction = Date.now();
+  /** Full name of the last command run ("client|list"). */
+  lastCommand = 'NULL';
+  /** Current command while it executes. */
+  cmd: Command | null = null;
+  addr = '';
+  laddr = '';
+  fd = -1;
+  unixSocket = false;
+
+  // Flags (Redis letters in CLIENT LIST).
+  isReplica = false; // S
+  isMaster = false; // M
+  isMonitor = false; // O
+  inMulti = false; // x
+  blocked = false; // b
+  dirtyCas = false; // d
+  closeAfterReply = false; // c
+  closeAsap = false; // A
+  noEvict = false; // e
+  readonlyFlag = false; // r
+  /** Set while CLIENT PAUSE holds this client's commands. */
+  pausedByServer = false;
+  replyMode = ReplyMode.On;
+  /** Pub/sub channel and pattern counts (filled by the pub/sub module). */
+  subscriptions = 0;
+  patternSubscriptions = 0;
+  /** Commands queued by MULTI (filled by the transactions module). */
+  multiQueue: string[][] | null = null;
+  /** Time the soft output limit was first exceeded (ms), 0 when below it. */
+  softLimitSince = 0;
+  /** Bytes handed to the socket that it has not yet sent, as of the last check. */
+  private closed = false;
+  private readingPaused = false;
+  private processing = false;
+  /** Called once when the client goes away (modules release what the client held). */
+  readonly onClose: (() => void)[] = [];
+
+  constructor(
+    readonly server: Server,
+    readonly socket: Socket | null,
+    id: number,
+  ) {
+    this.id = id;
+    this.db = server.keyspace.dbs[0];
+    this.authenticated = !server.requiresAuth();
+    this.parser = new RequestParser({
+      maxBulkLen: server.config.num('proto-max-bulk-len'),
+      authRequired: !this.authenticated,
+    });
+    if (socket) {
+      this.fd = (socket as unknown as { _handle?: { fd?: number } })._handle?.fd ?? -1;
+      if (socket.remoteAddress !== undefined) {
+        this.addr = formatAddr(socket.remoteAddress, socket.remotePort!);
+        this.laddr = formatAddr(socket.localAddress!, socket.localPort!);
+      } else {
+        this.unixSocket = true;
+        this.addr = `${server.config.str('unixsocket')}:0`;
+        this.laddr = this.addr;
+      }
+      socket.setNoDelay(true);
+      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      socket.on('drain', () => this.onDrain());
+      socket.on('error', () => this.close());
+      socket.on('close', () => this.close());
+    }
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  get resp(): 2 | 3 {
+    return this.w.resp;
+  }
+
+  /** Redis's client class for output limits. MONITOR counts as normal; pubsub by subscriptions. */
+  get outputClass(): ClientClass {
+    if (this.isReplica && !this.isMonitor) return ClientClass.Replica;
+    if (this.subscriptions + this.patternSubscriptions > 0) return ClientClass.PubSub;
+    return ClientClass.Normal;
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    this.lastInteraction = Date.now();
+    this.server.stats.netInputBytes += chunk.length;
+    this.parser.feed(chunk);
+    const limit = this.server.config.num('client-query-buffer-limit');
+    if (!this.isMaster && this.parser.pending() > limit) {
+      this.server.log.warning(
+        `Closing client that reached max query buffer length: ${this.info()} (qbuf initial bytes: ${this.qbufSample()})`,
+      );
+      this.server.stats.clientQueryBufferLimitDisconnections++;
+      this.close();
+      return;
+    }
+    this.processInput();
+  }
+
+  private qbufSample(): string {
+    return '"' + '..."';
+  }
+
+  /** Runs every complete command waiting in the query buffer, then writes the replies. */
+  processInput(): void {
+    if (this.processing || this.closed) return;
+    this.processing = true;
+    try {
+      while (!this.closed && !this.closeAfterReply && !this.blocked && !this.pausedByServer && !this.readingPaused) {
+        let argv: string[] | null;
+        try {
+          argv = this.parser.next();
+        } catch (e) {
+          if (e instanceof ProtocolError) {
+            this.protocolError(e);
+            break;
+          }
+          throw e;
+        }
+        if (argv === null) break;
+        if (argv.length === 0) {
+          if (this.isReplica && this.parser.lastWasInline) this.server.replicaNewline?.(this);
+          continue;
+        }
+        this.server.execute(this, argv);
+      }
+    } finally {
+      this.processing = false;
+    }
+    this.flush();
+  }
+
+  private protocolError(e: ProtocolError): void {
+    this.w.error(e.message);
+    this.server.stats.totalErrorReplies++;
+    this.server.countError(e.message);
+    this.server.log.verbose(`Protocol error (${e.reason}) from client: ${this.info()}.`);
+    this.closeAfterReply = true;
+  }
+
+  /** Bytes queued for this client: unflushed replies plus what the socket still holds. */
+  pendingOutput(): number {
+    return this.w.len + (this.socket ? this.socket.writableLength : 0);
+  }
+
+  /** Writes buffered replies to the socket (one write per batch). */
+  flush(): void {
+    if (this.w.len > 0 && this.socket && !this.closed) {
+      const out = this.w.take();
+      this.server.stats.netOutputBytes += out.length;
+      const ok = this.socket.write(out);
+      if (!ok && this.outputClass === ClientClass.Normal && !this.isMonitor) {
+        // Backpressure: stop reading (and so producing replies) until the kernel drains.
+        this.readingPaused = true;
+        this.socket.pause();
+      }
+      if (this.outputClass !== ClientClass.Normal || this.isMonitor) this.server.checkOutputLimits(this);
+    } else if (this.w.len > 0 && !this.socket) {
+      this.w.take();
+    }
+    if (this.closeAfterReply && !this.closed && this.socket) {
+      this.closed = true;
+      this.socket.end();
+      this.finishClose();
+    }
+  }
+
+  /** Appends replies produced outside this client's own command loop (pub/sub, MONITOR). */
+  flushSoon(): void {
+    if (this.processing || this.closed) return;
+    this.server.scheduleFlush(this);
+  }
+
+  private onDrain(): void {
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.socket!.resume();
+      this.processInput();
+    }
+  }
+
+  /** Resumes command processing after a pause, block or transaction wake-up. */
+  resume(): void {
+    if (this.closed) return;
+    setImmediate(() => this.processInput());
+  }
+
+  /** Closes the connection now (CLIENT KILL, errors, limits). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.socket) this.socket.destroy();
+    this.finishClose();
+  }
+
+  private finishClose(): void {
+    for (const fn of this.onClose) fn();
+    this.server.removeClient(this);
+  }
+
+  /** Redis's client info string (CLIENT LIST / CLIENT INFO / log lines), 7.0 field set. */
+  info(): string {
+    const now = Date.now();
+    const pending = this.pendingOutput();
+    const obl = this.outputClass === ClientClass.Replica ? 0 : Math.min(pending, STATIC_REPLY);
+    const omem = this.outputClass === ClientClass.Replica ? this.server.replicaOutputMemory(this) : pending - obl;
+    const oll = this.outputClass === ClientClass.Replica ? this.server.replicaOutputBlocks(this) : Math.ceil(omem / STATIC_REPLY);
+    const qbuf = this.parser.pending();
+    const qbufFree = Math.max(0, this.parser.capacity() - qbuf);
+    const multi = this.inMulti ? (this.multiQueue?.length ?? 0) : -1;
+    const events = this.closed ? '' : pending > 0 ? 'rw' : 'r';
+    const totMem = qbuf + qbufFree + omem + obl + 1024;
+    return (
+      `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
+      `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
+      `flags=${this.flagString()} db=${this.db.id} sub=${this.subscriptions} psub=${this.patternSubscriptions} ssub=0 ` +
+      `multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=0 rbs=${STATIC_REPLY} rbp=${STATIC_REPLY} ` +
+      `obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} events=${events} cmd=${this.lastCommand} ` +
+      `user=${this.isMaster ? '(superuser)' : 'default'} redir=-1 resp=${this.resp}`
+    );
+  }
+
+  flagString(): string {
+    let f = '';
+    if (this.isReplica) f += 'S';
+    if (this.isMonitor) f += 'O';
+    if (this.isMaster) f += 'M';
+    if (this.subscriptions + this.patternSubscriptions > 0) f += 'P';
+    if (this.inMulti) f += 'x';
+    if (this.blocked) f += 'b';
+    if (this.dirtyCas) f += 'd';
+    if (this.closeAfterReply) f += 'c';
+    if (this.closeAsap) f += 'A';
+    if (this.unixSocket) f += 'U';
+    if (this.readonlyFlag) f += 'r';
+    if (this.noEvict) f += 'e';
+    return f === '' ? 'N' : f;
+  }
+
+  /** Replies an error, counting it in INFO errorstats. */
+  error(msg: string): void {
+    this.w.error(msg);
+    this.server.stats.totalErrorReplies++;
+    this.server.countError(msg);
+    this.errored = true;
+  }
+
+  /** Set when the running command replied with an error (failed_calls). */
+  errored = false;
+  /** A command that was refused while queuing MULTI: EXEC then fails with EXECABORT. */
+  multiError = false;
+  /** Command held by CLIENT PAUSE, run when the pause ends. */
+  heldCommand: string[] | null = null;
+  /** What to propagate instead of argv (SET EX → SET PXAT ...), set by the command. */
+  propagateArgv: string[] | null = null;
+}
+
+export function formatAddr(ip: string, port: number): string {
+  if (ip.startsWith('::ffff:')) ip = ip.slice(7);
+  return `${ip}:${port}`;
+}

@@ -1,0 +1,185 @@
+/**
+ * One numbered database: the key → value dictionary and the key → expire-time (ms) dictionary,
+ * kept apart as Redis does so keys without a TTL pay nothing for it.
+ *
+ * Every read or write of a key goes through lookupRead / lookupWrite / set / delete, which is
+ * where lazy expiry, hit/miss statistics, the access clock and the hooks that other parts need
+ * (WATCH invalidation, copy-on-write for snapshots, propagation of expiries) happen.
+ */
+import type { RedisValue } from './values.js';
+
+export interface KeyspaceHooks {
+  /** Called before a key's value is replaced, modified in place or deleted. */
+  beforeWrite(db: Database, key: string): void;
+  /** Called after a key was modified (Redis's signalModifiedKey: WATCH, client tracking). */
+  modified(db: Database, key: string): void;
+  /** Called when lazy or active expiry deletes a key (propagates a DEL, counts expired_keys). */
+  expired(db: Database, key: string): void;
+  /** Access clock value for a touched key (LRU seconds or LFU counter). */
+  touch(value: RedisValue): void;
+  /** When true expired keys are hidden but not deleted (a replica waits for its master's DEL). */
+  readonly keepExpired: boolean;
+  /** Time used for expiry decisions (frozen during a command, like Redis's mstime cache). */
+  now(): number;
+  hits: number;
+  misses: number;
+}
+
+export class Database {
+  dict = new Map<string, RedisValue>();
+  expires = new Map<string, number>();
+  /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
+  avgTtl = 0;
+
+  constructor(
+    readonly id: number,
+    private readonly hooks: KeyspaceHooks,
+  ) {}
+
+  get size(): number {
+    return this.dict.size;
+  }
+
+  /** True when the key exists but its TTL has passed. */
+  isExpired(key: string): boolean {
+    if (this.expires.size === 0) return false;
+    const when = this.expires.get(key);
+    return when !== undefined && when <= this.hooks.now();
+  }
+
+  /** Lazy expiry: deletes the key if its time has come. Returns true if the key is (logically) gone. */
+  expireIfNeeded(key: string): boolean {
+    if (!this.isExpired(key)) return false;
+    if (this.hooks.keepExpired) return true;
+    this.hooks.beforeWrite(this, key);
+    this.dict.delete(key);
+    this.expires.delete(key);
+    this.hooks.expired(this, key);
+    this.hooks.modified(this, key);
+    return true;
+  }
+
+  /** Value for a read command: counts hit/miss and refreshes the access clock. */
+  lookupRead(key: string): RedisValue | undefined {
+    if (this.expireIfNeeded(key)) {
+      this.hooks.misses++;
+      return undefined;
+    }
+    const v = this.dict.get(key);
+    if (v === undefined) {
+      this.hooks.misses++;
+      return undefined;
+    }
+    this.hooks.hits++;
+    this.hooks.touch(v);
+    return v;
+  }
+
+  /** Value that the caller is about to modify in place (snapshot copy-on-write happens here). */
+  lookupWrite(key: string): RedisValue | undefined {
+    if (this.expireIfNeeded(key)) return undefined;
+    const v = this.dict.get(key);
+    if (v !== undefined) {
+      this.hooks.beforeWrite(this, key);
+      this.hooks.touch(v);
+    }
+    return v;
+  }
+
+  /** Existence check without touching statistics or the access clock (still expires lazily). */
+  has(key: string): boolean {
+    if (this.expireIfNeeded(key)) return false;
+    return this.dict.has(key);
+  }
+
+  /** Value without side effects other than lazy expiry (used by OBJECT, TYPE-like inspection). */
+  peek(key: string): RedisValue | undefined {
+    if (this.expireIfNeeded(key)) return undefined;
+    return this.dict.get(key);
+  }
+
+  /** Sets a value, dropping any TTL unless keepTtl. Signals the modification. */
+  set(key: string, value: RedisValue, keepTtl = false): void {
+    this.hooks.beforeWrite(this, key);
+    this.hooks.touch(value);
+    this.dict.set(key, value);
+    if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    this.hooks.modified(this, key);
+  }
+
+  /** Adds a key that the caller knows does not exist yet (no expiry to clear). */
+  add(key: string, value: RedisValue): void {
+    this.hooks.beforeWrite(this, key);
+    this.hooks.touch(value);
+    this.dict.set(key, value);
+    this.hooks.modified(this, key);
+  }
+
+  delete(key: string): boolean {
+    if (this.expireIfNeeded(key)) return false;
+    if (!this.dict.has(key)) return false;
+    this.hooks.beforeWrite(this, key);
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.hooks.modified(this, key);
+    return true;
+  }
+
+  getExpire(key: string): number | undefined {
+    return this.expires.size === 0 ? undefined : this.expires.get(key);
+  }
+
+  setExpire(key: string, whenMs: number): void {
+    this.hooks.beforeWrite(this, key);
+    this.expires.set(key, whenMs);
+    this.hooks.modified(this, key);
+  }
+
+  persist(key: string): boolean {
+    if (!this.expires.has(key)) return false;
+    this.hooks.beforeWrite(this, key);
+    this.expires.delete(key);
+    this.hooks.modified(this, key);
+    return true;
+  }
+
+  /** Signals a modification made in place through a value returned by lookupWrite. */
+  touched(key: string): void {
+    this.hooks.modified(this, key);
+  }
+
+  /** Empties the database, returning the number of keys removed. */
+  clear(): number {
+    const n = this.dict.size;
+    this.dict = new Map();
+    this.expires = new Map();
+    this.avgTtl = 0;
+    return n;
+  }
+
+  /** A random key (not expired when possible), or undefined when empty. */
+  randomKey(): string | undefined {
+    for (let tries = 0; tries < 100; tries++) {
+      const k = randomMapKey(this.dict);
+      if (k === undefined) return undefined;
+      if (!this.isExpired(k)) return k;
+      if (!this.hooks.keepExpired) this.expireIfNeeded(k);
+      else if (tries === 99) return k;
+    }
+    return randomMapKey(this.dict);
+  }
+}
+
+/**
+ * A uniformly random key of a Map. Map has no random access, so this walks an iterator a random
+ * distance; it is O(n) but bounded to small steps by sampling from the start when large.
+ */
+export function randomMapKey<K>(m: Map<K, unknown>): K | undefined {
+  const n = m.size;
+  if (n === 0) return undefined;
+  let skip = Math.floor(Math.random() * n);
+  for (const k of m.keys()) {
+    if (skip-- === 0) return k;
+  }
+  return undefined;
+}
