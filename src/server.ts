@@ -395,16 +395,50 @@ export class Server {
     if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && !nested) {
       this.feedMonitors(c, argv);
     }
-    if (this.dirty !== dirtyBefore && !nested) {
-      this.propagate(c.db.id, c.propagateArgv ?? argv);
+    if (this.dirty !== dirtyBefore && !c.preventPropagation) {
+      this.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
     }
     c.propagateArgv = null;
+    c.preventPropagation = false;
     this.hooks.afterCommand?.(c, cmd);
+    if (!nested) this.flushPropagation();
   }
 
-  /** Sends a write to replicas/backlog (no-op until replication is set up). */
+  /** Commands of the current execution unit, emitted together when it ends. */
+  private unit: { db: number; argv: string[] }[] = [];
+
+  /**
+   * Queues a command for replicas/backlog as part of the running execution unit (a command,
+   * a whole MULTI/EXEC). Outside a command (active expiry, eviction) it is emitted at once.
+   */
+  alsoPropagate(dbId: number, argv: string[]): void {
+    if (!this.propagator) return;
+    if (!this.executing) {
+      this.propagator.propagate(dbId, argv);
+      return;
+    }
+    this.unit.push({ db: dbId, argv });
+  }
+
+  /** Emits the unit: bare when it has one command, wrapped in MULTI/EXEC when more (7.0 rule). */
+  flushPropagation(): void {
+    const unit = this.unit;
+    if (unit.length === 0) return;
+    this.unit = [];
+    const p = this.propagator;
+    if (!p) return;
+    if (unit.length === 1) {
+      p.propagate(unit[0].db, unit[0].argv);
+      return;
+    }
+    p.propagate(unit[0].db, ['MULTI']);
+    for (const u of unit) p.propagate(u.db, u.argv);
+    p.propagate(unit[unit.length - 1].db, ['EXEC']);
+  }
+
+  /** Kept for callers that propagate outside the command path. */
   propagate(dbId: number, argv: string[]): void {
-    this.propagator?.propagate(dbId, argv);
+    this.alsoPropagate(dbId, argv);
   }
 
   private feedMonitors(c: Client, argv: string[]): void {

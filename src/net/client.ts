@@ -297,6 +297,8 @@ export class Client {
   heldCommand: string[] | null = null;
   /** What to propagate instead of argv (SET EX → SET PXAT ...), set by the command. */
   propagateArgv: string[] | null = null;
+  /** Set by commands that queued their own propagation with server.alsoPropagate (SPOP → SREM). */
+  preventPropagation = false;
 }
 
 export function formatAddr(ip: string, port: number): string {
