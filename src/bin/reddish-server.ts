@@ -15,6 +15,7 @@ import { Server, ListenError } from '../server.js';
 import { REDIS_VERSION, REDDISH_VERSION } from '../version.js';
 
 const HEAP_ENV = 'REDDISH_HEAP_SIZED';
+const DAEMON_ENV = 'REDDISH_DAEMONIZED';
 
 function usage(): never {
   process.stderr.write(
@@ -106,6 +107,17 @@ async function main(): Promise<void> {
   }
   const { config, file } = loaded;
 
+  if (config.bool('daemonize') && !process.env[DAEMON_ENV]) {
+    // Like Redis: detach from the terminal; the daemon writes its own pid file and logs.
+    const heap = `--max-old-space-size=${desiredHeapMb(config)}`;
+    const child = spawn(process.execPath, [heap, ...process.execArgv, process.argv[1], ...argv], {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, [DAEMON_ENV]: '1', [HEAP_ENV]: '0' },
+    });
+    child.unref();
+    return;
+  }
   if (!process.env[HEAP_ENV]) {
     const want = desiredHeapMb(config);
     const have = v8.getHeapStatistics().heap_size_limit / (1024 * 1024);
@@ -116,6 +128,10 @@ async function main(): Promise<void> {
   }
   watchLauncher();
 
+  if (process.env[DAEMON_ENV] && config.str('pidfile') === '') {
+    // Redis writes a pid file when daemonized even if none is configured.
+    config.applyDirective(['pidfile', `/var/run/redis_${config.num('port')}.pid`]);
+  }
   const server = new Server(config);
   server.configFile = file;
   server.startedWithoutConfig = argv.length === 0;

@@ -16,7 +16,7 @@ function keySpecs(w: ReplyWriter, cmd: Command): void {
   w.array(1);
   w.map(3);
   w.bulk('flags');
-  const flags = write ? ['RW', 'UPDATE'] : ['RO', 'ACCESS'];
+  const flags = write ? ['RW', 'update'] : ['RO', 'access'];
   w.set(flags.length);
   for (const f of flags) w.simple(f);
   w.bulk('begin_search');
@@ -54,7 +54,9 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   const cats = aclCategories(cmd);
   w.set(cats.length);
   for (const cat of cats) w.simple('@' + cat);
-  w.set(0); // tips
+  const tips = cmd.tips ?? [];
+  w.set(tips.length);
+  for (const t of tips) w.simple(t);
   keySpecs(w, cmd);
   const subs = cmd.sub ? [...cmd.sub.values()] : [];
   w.array(subs.length);
@@ -205,13 +207,14 @@ export function commandCommands(): CommandSpec[] {
       since: '2.8.13',
       summary: 'Returns detailed information about all commands.',
       acl: ['connection'],
+      tips: ['nondeterministic_output_order'],
       handler: commandAll,
       subcommands: [
         { ...base, name: 'count', arity: 2, flags: [...flags], since: '2.8.13', summary: 'Returns a count of commands.', acl: ['connection'], handler: (c) => c.w.int(c.server.commands.size) },
-        { ...base, name: 'info', arity: -2, flags: [...flags], since: '2.8.13', summary: 'Returns information about one, multiple or all commands.', acl: ['connection'], handler: commandInfo },
-        { ...base, name: 'docs', arity: -2, flags: [...flags], since: '7.0.0', summary: 'Returns documentary information about one, multiple or all commands.', acl: ['connection'], handler: commandDocs },
-        { ...base, name: 'list', arity: -2, flags: [...flags], since: '7.0.0', summary: 'Returns a list of command names.', acl: ['connection'], handler: commandList },
-        { ...base, name: 'getkeys', arity: -3, flags: [...flags], since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', acl: ['connection'], handler: commandGetKeys },
+        { ...base, name: 'info', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '2.8.13', summary: 'Returns information about one, multiple or all commands.', acl: ['connection'], handler: commandInfo },
+        { ...base, name: 'docs', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '7.0.0', summary: 'Returns documentary information about one, multiple or all commands.', acl: ['connection'], handler: commandDocs },
+        { ...base, name: 'list', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '7.0.0', summary: 'Returns a list of command names.', acl: ['connection'], handler: commandList },
+        { ...base, name: 'getkeys', arity: -4, flags: [...flags], since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', acl: ['connection'], handler: commandGetKeys },
         {
           ...base,
           name: 'help',

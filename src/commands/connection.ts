@@ -330,8 +330,8 @@ function clientPause(c: Client, argv: string[]): void {
 export function connectionCommands(): CommandSpec[] {
   const conn = { group: 'connection' };
   return [
-    { ...conn, name: 'ping', arity: -1, flags: ['fast', 'sentinel'], since: '1.0.0', summary: 'Returns the server\'s liveliness response.', handler: ping },
-    { ...conn, name: 'echo', arity: 2, flags: ['fast'], since: '1.0.0', summary: 'Returns the given string.', handler: (c, a) => c.w.bulk(a[1]) },
+    { ...conn, name: 'ping', arity: -1, flags: ['fast'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], since: '1.0.0', summary: 'Returns the server\'s liveliness response.', handler: ping },
+    { ...conn, name: 'echo', arity: 2, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the given string.', handler: (c, a) => c.w.bulk(a[1]) },
     {
       ...conn,
       name: 'quit',
@@ -357,8 +357,8 @@ export function connectionCommands(): CommandSpec[] {
       summary: 'A container for client connection commands.',
       subcommands: [
         { ...conn, name: 'id', arity: 2, flags: ['noscript', 'loading', 'stale'], since: '5.0.0', summary: 'Returns the unique client ID of the connection.', handler: (c) => c.w.int(c.id) },
-        { ...conn, name: 'info', arity: 2, flags: ['noscript', 'loading', 'stale'], since: '6.2.0', summary: 'Returns information about the connection.', handler: (c) => c.w.verbatim(c.info() + '\n') },
-        { ...conn, name: 'list', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.4.0', summary: 'Lists open connections.', handler: clientList },
+        { ...conn, name: 'info', arity: 2, flags: ['noscript', 'loading', 'stale'], tips: ['nondeterministic_output'], since: '6.2.0', summary: 'Returns information about the connection.', handler: (c) => c.w.verbatim(c.info() + '\n') },
+        { ...conn, name: 'list', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output'], since: '2.4.0', summary: 'Lists open connections.', handler: clientList },
         { ...conn, name: 'kill', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.4.0', summary: 'Terminates open connections.', handler: clientKill },
         {
           ...conn,

@@ -364,11 +364,12 @@ export function infoCommands(): CommandSpec[] {
     {
       name: 'info',
       arity: -1,
-      flags: ['loading', 'stale', 'sentinel'],
+      flags: ['loading', 'stale'],
       group: 'server',
       since: '1.0.0',
       summary: 'Returns information and statistics about the server.',
       acl: ['dangerous'],
+      tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
       handler: (c: Client, argv: string[]) => c.w.verbatim(infoText(c.server, argv.slice(1))),
     },
   ];

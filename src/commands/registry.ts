@@ -55,6 +55,8 @@ export interface CommandSpec {
   complexity?: string;
   /** Extra ACL categories beyond those derived from flags and group. */
   acl?: string[];
+  /** Redis's command tips (nondeterministic_output, request_policy:all_shards, ...). */
+  tips?: string[];
   args?: CommandArg[];
   handler?: Handler;
   subcommands?: CommandSpec[];
@@ -74,6 +76,54 @@ export interface Command extends CommandSpec {
   rejectedCalls: number;
   failedCalls: number;
 }
+
+const FLAG_ORDER: readonly CommandFlag[] = [
+  'write',
+  'readonly',
+  'denyoom',
+  'admin',
+  'pubsub',
+  'noscript',
+  'blocking',
+  'loading',
+  'stale',
+  'skip_monitor',
+  'skip_slowlog',
+  'asking',
+  'fast',
+  'no_auth',
+  'may_replicate',
+  'sentinel',
+  'no_mandatory_keys',
+  'no_async_loading',
+  'no_multi',
+  'movablekeys',
+  'allow_busy',
+];
+
+const CATEGORY_ORDER = [
+  'keyspace',
+  'read',
+  'write',
+  'set',
+  'sortedset',
+  'list',
+  'hash',
+  'string',
+  'bitmap',
+  'hyperloglog',
+  'geo',
+  'stream',
+  'pubsub',
+  'admin',
+  'fast',
+  'slow',
+  'blocking',
+  'dangerous',
+  'connection',
+  'transaction',
+  'scripting',
+];
 
 const GROUP_CATEGORY: Record<string, string> = {
   string: 'string',
@@ -107,8 +157,11 @@ export class CommandTable {
   }
 
   private build(spec: CommandSpec, parent: Command | null): Command {
-    const flagSet = new Set(spec.flags);
-    if (spec.getKeys) flagSet.add('movablekeys');
+    const flags: CommandFlag[] = [...spec.flags];
+    if (spec.getKeys) flags.push('movablekeys');
+    // COMMAND INFO lists flags in Redis's canonical order.
+    flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
+    const flagSet = new Set(flags);
     const cmd: Command = {
       ...spec,
       fullName: parent ? `${parent.name}|${spec.name}` : spec.name,
@@ -195,8 +248,9 @@ export function aclCategories(cmd: Command): string[] {
   if (f.has('fast')) cats.push('fast');
   if (f.has('blocking')) cats.push('blocking');
   if (!f.has('fast')) cats.push('slow');
-  const g = GROUP_CATEGORY[cmd.group];
+  // Containers carry only what their flags imply; their subcommands carry the rest.
+  const g = cmd.sub ? '' : GROUP_CATEGORY[cmd.group];
   if (g && !cats.includes(g)) cats.push(g);
   for (const a of cmd.acl ?? []) if (!cats.includes(a)) cats.push(a);
-  return cats;
+  return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
 }

@@ -321,7 +321,7 @@ export function serverCommands(): CommandSpec[] {
       summary: 'A container for server configuration commands.',
       subcommands: [
         { ...srv, name: 'get', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.0.0', summary: 'Returns the effective values of configuration parameters.', handler: configGet },
-        { ...srv, name: 'set', arity: -4, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.0.0', summary: 'Sets configuration parameters in-flight.', handler: configSet },
+        { ...srv, name: 'set', arity: -4, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'], since: '2.0.0', summary: 'Sets configuration parameters in-flight.', handler: configSet },
         {
           ...srv,
           name: 'resetstat',
@@ -361,6 +361,7 @@ export function serverCommands(): CommandSpec[] {
       name: 'time',
       arity: 1,
       flags: ['loading', 'stale', 'fast'],
+      tips: ['nondeterministic_output'],
       since: '2.6.0',
       summary: 'Returns the server time.',
       handler: (c) => {
@@ -370,12 +371,12 @@ export function serverCommands(): CommandSpec[] {
         c.w.bulk(String(us % 1000000n));
       },
     },
-    { ...srv, name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', acl: ['admin', 'dangerous'], handler: (c) => c.w.int(c.server.lastSave) },
-    { ...srv, name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], since: '1.0.0', summary: 'Returns the number of keys in the database.', acl: ['keyspace'], handler: (c) => c.w.int(c.db.size) },
-    { ...srv, name: 'flushdb', arity: -1, flags: ['write'], since: '1.0.0', summary: 'Removes all keys from the current database.', acl: ['keyspace', 'dangerous'], handler: flushdb },
-    { ...srv, name: 'flushall', arity: -1, flags: ['write'], since: '1.0.0', summary: 'Removes all keys from all databases.', acl: ['keyspace', 'dangerous'], handler: flushall },
+    { ...srv, name: 'lastsave', arity: 1, flags: ['loading', 'stale', 'fast'], since: '1.0.0', summary: 'Returns the Unix timestamp of the last successful save to disk.', acl: ['admin', 'dangerous'], tips: ['nondeterministic_output'], handler: (c) => c.w.int(c.server.lastSave) },
+    { ...srv, name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], since: '1.0.0', summary: 'Returns the number of keys in the database.', acl: ['keyspace'], tips: ['request_policy:all_shards', 'response_policy:agg_sum'], handler: (c) => c.w.int(c.db.size) },
+    { ...srv, name: 'flushdb', arity: -1, flags: ['write'], since: '1.0.0', summary: 'Removes all keys from the current database.', acl: ['keyspace', 'dangerous'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: flushdb },
+    { ...srv, name: 'flushall', arity: -1, flags: ['write'], since: '1.0.0', summary: 'Removes all keys from all databases.', acl: ['keyspace', 'dangerous'], tips: ['request_policy:all_shards', 'response_policy:all_succeeded'], handler: flushall },
     { ...srv, name: 'swapdb', arity: 3, flags: ['write', 'fast'], since: '4.0.0', summary: 'Swaps two Redis databases.', acl: ['keyspace', 'dangerous'], handler: swapdb },
-    { ...srv, name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'sentinel', 'allow_busy'], since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', handler: shutdown },
+    { ...srv, name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no_multi', 'allow_busy'], since: '1.0.0', summary: 'Synchronously saves the database(s) to disk and shuts down the Redis server.', handler: shutdown },
     {
       ...srv,
       name: 'monitor',
@@ -399,13 +400,14 @@ export function serverCommands(): CommandSpec[] {
       since: '2.2.12',
       summary: 'A container for slow log commands.',
       subcommands: [
-        { ...srv, name: 'get', arity: -2, flags: ['admin', 'loading', 'stale'], since: '2.2.12', summary: 'Returns the slow log\'s entries.', handler: slowlogGet },
-        { ...srv, name: 'len', arity: 2, flags: ['admin', 'loading', 'stale'], since: '2.2.12', summary: 'Returns the number of entries in the slow log.', handler: (c) => c.w.int(c.server.slowlog.entries.length) },
+        { ...srv, name: 'get', arity: -2, flags: ['admin', 'loading', 'stale'], tips: ['request_policy:all_nodes', 'nondeterministic_output'], since: '2.2.12', summary: 'Returns the slow log\'s entries.', handler: slowlogGet },
+        { ...srv, name: 'len', arity: 2, flags: ['admin', 'loading', 'stale'], tips: ['request_policy:all_nodes', 'response_policy:agg_sum', 'nondeterministic_output'], since: '2.2.12', summary: 'Returns the number of entries in the slow log.', handler: (c) => c.w.int(c.server.slowlog.entries.length) },
         {
           ...srv,
           name: 'reset',
           arity: 2,
           flags: ['admin', 'loading', 'stale'],
+          tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
           since: '2.2.12',
           summary: 'Clears all entries from the slow log.',
           handler: (c) => {
@@ -440,13 +442,14 @@ export function serverCommands(): CommandSpec[] {
       since: '2.8.13',
       summary: 'A container for latency diagnostics commands.',
       subcommands: [
-        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.8.13', summary: 'Returns the latest latency samples for all events.', handler: latencyLatest },
-        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', handler: latencyHistory },
+        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns the latest latency samples for all events.', handler: latencyLatest },
+        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', handler: latencyHistory },
         {
           ...srv,
           name: 'reset',
           arity: -2,
           flags: ['admin', 'noscript', 'loading', 'stale'],
+          tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
           since: '2.8.13',
           summary: 'Resets the latency data for one or more events.',
           handler: (c, a) => c.w.int(c.server.latency.reset(a.slice(2))),

@@ -466,8 +466,9 @@ export class Config {
     for (const p of patterns) {
       const lp = p.toLowerCase();
       if (!/[*?[]/.test(lp)) {
+        // An exact name is echoed back as the client spelled it, like Redis.
         const def = this.byName.get(lp);
-        if (def && !out.has(lp)) out.set(lp, formatValue(def, this.values.get(def.name)!));
+        if (def && !out.has(p)) out.set(p, formatValue(def, this.values.get(def.name)!));
         continue;
       }
       for (const [name, def] of this.byName) {

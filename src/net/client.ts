@@ -175,9 +175,7 @@ export class Client {
   }
 
   private protocolError(e: ProtocolError): void {
-    this.w.error(e.message);
-    this.server.stats.totalErrorReplies++;
-    this.server.countError(e.message);
+    this.error('ERR ' + e.message);
     this.server.log.verbose(`Protocol error (${e.reason}) from client: ${this.info()}.`);
     this.closeAfterReply = true;
   }
@@ -198,7 +196,7 @@ export class Client {
         this.readingPaused = true;
         this.socket.pause();
       }
-      if (this.outputClass !== ClientClass.Normal || this.isMonitor) this.server.checkOutputLimits(this);
+      if (this.socket.writableLength > 0) this.server.checkOutputLimits(this);
     } else if (this.w.len > 0 && !this.socket) {
       this.w.take();
     }

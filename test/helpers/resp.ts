@@ -115,6 +115,13 @@ export class RespClient {
     });
   }
 
+  static connectPath(path: string): Promise<RespClient> {
+    return new Promise((resolve, reject) => {
+      const s = net.connect({ path }, () => resolve(new RespClient(s)));
+      s.once('error', reject);
+    });
+  }
+
   get isClosed(): boolean {
     return this.closed;
   }
