@@ -1,0 +1,104 @@
+/**
+ * npm run bench [-- --requests N --only core]
+ *
+ * Runs redis-benchmark against reddish and redis-server in the same run, alternating between
+ * the two servers for each row, and prints a Markdown table of requests/s with the ratio
+ * reddish / redis. Ratios, not absolute numbers, are what compare across noisy machines.
+ */
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
+
+interface Row {
+  test: string;
+  pipeline: number;
+  redis: number;
+  reddish: number;
+}
+
+function runBenchmark(port: number, test: string, pipeline: number, requests: number, clients: number): Promise<Map<string, number>> {
+  return new Promise((resolve, reject) => {
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-t', test, '--csv', '-r', '100000'];
+    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (err += d));
+    p.on('error', reject);
+    p.on('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`redis-benchmark exited ${code}: ${err}`));
+        return;
+      }
+      const result = new Map<string, number>();
+      for (const line of out.trim().split('\n').slice(1)) {
+        const cols = line.split('","').map((c) => c.replace(/"/g, ''));
+        result.set(cols[0], Number(cols[1]));
+      }
+      resolve(result);
+    });
+  });
+}
+
+export async function benchThroughput(tests: string[], pipelines: number[], requests: number, clients = 50): Promise<Row[]> {
+  const redis = await spawnServer('redis', ['--appendonly', 'no']);
+  const reddish = await spawnServer('reddish');
+  const rows: Row[] = [];
+  try {
+    for (const pipeline of pipelines) {
+      for (const test of tests) {
+        const n = requests * (pipeline > 1 ? 4 : 1);
+        // Warm up reddish's JIT so the measured run is steady state, as Redis's is.
+        await runBenchmark(reddish.port, test, pipeline, Math.min(n, 50000), clients);
+        const r1 = await runBenchmark(redis.port, test, pipeline, n, clients);
+        const d1 = await runBenchmark(reddish.port, test, pipeline, n, clients);
+        for (const [name, rps] of r1) rows.push({ test: name, pipeline, redis: rps, reddish: d1.get(name) ?? 0 });
+        process.stderr.write(`  ${test} -P ${pipeline}: redis ${[...r1.values()][0]} reddish ${[...d1.values()][0]}\n`);
+      }
+    }
+  } finally {
+    await stopAll([redis, reddish]);
+  }
+  return rows;
+}
+
+async function stopAll(servers: SpawnedServer[]): Promise<void> {
+  await Promise.all(servers.map((s) => s.stop('SIGKILL')));
+}
+
+export function throughputTable(rows: Row[], targets: Record<number, number>): string {
+  const lines = ['| test | pipeline | redis-server req/s | reddish req/s | ratio | target |', '|---|---:|---:|---:|---:|---:|'];
+  for (const r of rows) {
+    const ratio = r.redis > 0 ? r.reddish / r.redis : 0;
+    const target = targets[r.pipeline] ?? 0;
+    lines.push(
+      `| ${r.test} | ${r.pipeline} | ${Math.round(r.redis).toLocaleString('en-US')} | ${Math.round(r.reddish).toLocaleString('en-US')} | ${ratio.toFixed(2)}× | ≥ ${target}× ${ratio >= target ? '✓' : '✗'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      requests: { type: 'string', default: '200000' },
+      only: { type: 'string' },
+      clients: { type: 'string', default: '50' },
+    },
+  });
+  const requests = Number(values.requests);
+  const only = values.only ? values.only.split(',') : null;
+  const want = (name: string) => only === null || only.includes(name);
+  const targets = { 1: 0.8, 16: 0.5 };
+
+  if (want('core')) {
+    process.stderr.write('core commands (redis-benchmark -c 50, -P 1 and -P 16)...\n');
+    const rows = await benchThroughput(['set', 'get', 'incr', 'mset'], [1, 16], requests, Number(values.clients));
+    process.stdout.write(`\n### Core commands (redis-benchmark -c ${values.clients})\n\n${throughputTable(rows, targets)}\n`);
+  }
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+  process.exit(1);
+});
