@@ -84,6 +84,8 @@ export class Server {
   readonly startedAt = Date.now();
   /** Replies executed per command, for the "cmd" field and stats. */
   executing = false;
+  /** True while EXEC runs a transaction's commands (blocking commands then do not block). */
+  inExec = false;
   /** Set while shutting down. */
   shuttingDown = false;
   /** Called when the server has fully closed (the CLI exits the process). */

@@ -7,6 +7,10 @@ import { infoCommands } from './info.js';
 import { keyspaceCommands } from './keyspace.js';
 import { stringCommands } from './string.js';
 import { bitmapCommands } from './bitmap.js';
+import { hashCommands } from './hash.js';
+import { setCommands } from './set.js';
+import { listCommands } from './list.js';
+import { zsetCommands } from './zset.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -17,5 +21,9 @@ export function registerAllCommands(server: Server): void {
     ...keyspaceCommands(),
     ...stringCommands(),
     ...bitmapCommands(),
+    ...hashCommands(),
+    ...setCommands(),
+    ...listCommands(),
+    ...zsetCommands(),
   ]);
 }

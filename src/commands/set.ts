@@ -1,0 +1,5 @@
+import type { CommandSpec } from './registry.js';
+
+export function setCommands(): CommandSpec[] {
+  return [];
+}
