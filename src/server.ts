@@ -17,6 +17,7 @@ import { registerAllCommands } from './commands/index.js';
 import { catRepr } from './util/repr.js';
 import { Histogram } from './util/histogram.js';
 import { MemoryTracker } from './memory.js';
+import { BlockingManager } from './net/blocking.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -59,6 +60,7 @@ export class Server {
   /** DEBUG subcommands contributed by subsystems (RELOAD, DIGEST, ...). */
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
+  readonly blocking: BlockingManager;
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
   /** Unix time (s) of the last successful save. */
@@ -107,6 +109,7 @@ export class Server {
     this.runId = randomHex(40);
     this.applyLogConfig();
     config.onChange((name) => this.onConfigChange(name));
+    this.blocking = new BlockingManager(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL, like Redis.
     this.keyspace.addListener({
@@ -403,7 +406,27 @@ export class Server {
     c.propagateArgv = null;
     c.preventPropagation = false;
     this.hooks.afterCommand?.(c, cmd);
-    if (!nested) this.flushPropagation();
+    if (!nested) {
+      this.flushPropagation();
+      this.blocking.handleReady();
+    }
+  }
+
+  /**
+   * Runs `fn` as if `c` were executing a command (frozen clock, propagation collected as one
+   * unit): used to serve blocked clients and to reply their timeouts.
+   */
+  runAs<T>(c: Client, fn: () => T): T {
+    if (this.executing) return fn();
+    this.executing = true;
+    this.keyspace.setNow(Date.now());
+    try {
+      return fn();
+    } finally {
+      this.executing = false;
+      this.keyspace.setNow(0);
+      this.flushPropagation();
+    }
   }
 
   /** Commands of the current execution unit, emitted together when it ends. */

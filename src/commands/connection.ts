@@ -383,6 +383,35 @@ export function connectionCommands(): CommandSpec[] {
         { ...conn, name: 'pause', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale'], since: '3.0.0', summary: 'Suspends commands processing.', handler: clientPause },
         {
           ...conn,
+          name: 'unblock',
+          arity: -3,
+          flags: ['admin', 'noscript', 'loading', 'stale'],
+          since: '5.0.0',
+          summary: 'Unblocks a client blocked by a blocking command from a different connection.',
+          handler: (c, a) => {
+            const id = parseInt64(a[2]);
+            if (id === null) {
+              c.error(E.NOT_INTEGER);
+              return;
+            }
+            if (a.length > 4) {
+              c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try CLIENT HELP.`);
+              return;
+            }
+            let withError = false;
+            if (a.length === 4) {
+              if (is(a[3], 'ERROR')) withError = true;
+              else if (!is(a[3], 'TIMEOUT')) {
+                c.error('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+                return;
+              }
+            }
+            const target = c.server.clients.get(id);
+            c.w.int(target && c.server.blocking.unblock(target, withError) ? 1 : 0);
+          },
+        },
+        {
+          ...conn,
           name: 'unpause',
           arity: 2,
           flags: ['admin', 'noscript', 'loading', 'stale'],

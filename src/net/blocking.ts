@@ -1,0 +1,160 @@
+/**
+ * Clients blocked on keys (BLPOP, BLMOVE, BZPOPMIN, ...).
+ *
+ *   command finds nothing ──block()──▶ waiting (FIFO per key) ──key modified──▶ ready
+ *        ▲                                 │ timeout / CLIENT UNBLOCK / close      │
+ *        │                                 ▼                                      ▼
+ *   resume pipelined input ◀── unblocked ◀──────────── tryServe() after the writing command
+ *
+ * Keys are marked ready when modified; after each top-level command (a whole EXEC counts as
+ * one) the waiting clients of ready keys are served in the order they blocked, as Redis does.
+ * Serving runs in the blocked client's context, so what it propagates is emitted as one unit.
+ */
+import type { Client } from './client.js';
+import type { Server } from '../server.js';
+import type { Database } from '../store/database.js';
+
+export interface BlockedRequest {
+  client: Client;
+  db: Database;
+  keys: string[];
+  /** Absolute deadline in ms, 0 = wait forever. */
+  deadline: number;
+  /** Tries to serve the request now; returns true if it replied (the client is then unblocked). */
+  tryServe(): boolean;
+  /** Replies what the command replies on timeout (a null array, a null bulk...). */
+  onTimeout(): void;
+}
+
+export class BlockingManager {
+  /** Per database: key → requests waiting on it, oldest first. */
+  private readonly waiting: Map<string, BlockedRequest[]>[];
+  private readonly byClient = new Map<Client, BlockedRequest>();
+  private ready: { db: Database; key: string }[] = [];
+  private readonly readySet = new Set<string>();
+
+  constructor(private readonly server: Server) {
+    this.waiting = server.keyspace.dbs.map(() => new Map());
+    server.keyspace.addListener({
+      modified: (db, key) => this.signal(db, key),
+    });
+  }
+
+  get blockedCount(): number {
+    return this.byClient.size;
+  }
+
+  isBlocked(c: Client): boolean {
+    return this.byClient.has(c);
+  }
+
+  /** Parks a client until one of its keys can serve it or the deadline passes. */
+  block(req: BlockedRequest): void {
+    const c = req.client;
+    c.blocked = true;
+    this.byClient.set(c, req);
+    const map = this.waiting[req.db.id];
+    for (const k of req.keys) {
+      let list = map.get(k);
+      if (!list) map.set(k, (list = []));
+      if (!list.includes(req)) list.push(req);
+    }
+    c.onClose.push(() => this.remove(c));
+    if (req.deadline !== 0) {
+      // A timer per waiting client gives Redis's millisecond timeout precision.
+      const t = setTimeout(() => {
+        if (this.byClient.get(c) !== req) return;
+        this.server.runAs(c, () => req.onTimeout());
+        this.finish(c);
+      }, Math.max(0, req.deadline - Date.now()));
+      t.unref();
+      this.timers.set(c, t);
+    }
+  }
+
+  private readonly timers = new Map<Client, NodeJS.Timeout>();
+
+  private remove(c: Client): BlockedRequest | undefined {
+    const req = this.byClient.get(c);
+    if (!req) return undefined;
+    this.byClient.delete(c);
+    const t = this.timers.get(c);
+    if (t) {
+      clearTimeout(t);
+      this.timers.delete(c);
+    }
+    const map = this.waiting[req.db.id];
+    for (const k of req.keys) {
+      const list = map.get(k);
+      if (!list) continue;
+      const i = list.indexOf(req);
+      if (i >= 0) list.splice(i, 1);
+      if (list.length === 0) map.delete(k);
+    }
+    c.blocked = false;
+    return req;
+  }
+
+  private signal(db: Database, key: string): void {
+    const map = this.waiting[db.id];
+    if (map === undefined || map.size === 0 || !map.has(key)) return;
+    const id = `${db.id}\0${key}`;
+    if (this.readySet.has(id)) return;
+    this.readySet.add(id);
+    this.ready.push({ db, key });
+  }
+
+  /** Serves clients waiting on keys that became ready (called after each top-level command). */
+  handleReady(): void {
+    while (this.ready.length > 0) {
+      const batch = this.ready;
+      this.ready = [];
+      this.readySet.clear();
+      for (const { db, key } of batch) {
+        const list = this.waiting[db.id].get(key);
+        if (!list) continue;
+        // Serve in FIFO order while the key can still satisfy the next waiter.
+        for (const req of [...list]) {
+          if (!this.byClient.has(req.client)) continue;
+          const served = this.server.runAs(req.client, () => req.tryServe());
+          if (!served) break;
+          this.finish(req.client);
+        }
+      }
+    }
+  }
+
+  private finish(c: Client): void {
+    this.remove(c);
+    c.flush();
+    c.resume();
+  }
+
+  /** CLIENT UNBLOCK: ends the wait with the timeout reply or an UNBLOCKED error. */
+  unblock(c: Client, withError: boolean): boolean {
+    const req = this.byClient.get(c);
+    if (!req) return false;
+    if (withError) c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    else req.onTimeout();
+    this.finish(c);
+    return true;
+  }
+}
+
+/**
+ * Parses a blocking timeout in seconds (decimals allowed) into an absolute deadline in ms,
+ * 0 for "forever". Replies Redis's errors and returns null on bad input.
+ */
+export function parseTimeout(c: Client, arg: string): number | null {
+  const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(arg) ? Number(arg) : NaN;
+  if (!Number.isFinite(v)) {
+    c.error('ERR timeout is not a float or out of range');
+    return null;
+  }
+  if (v < 0) {
+    c.error('ERR timeout is negative');
+    return null;
+  }
+  const ms = Math.ceil(v * 1000);
+  return ms > 0 ? Date.now() + ms : 0;
+}
