@@ -11,6 +11,8 @@ import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
+import { transactionCommands } from './transactions.js';
+import { pubsubCommands } from './pubsub.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -25,5 +27,7 @@ export function registerAllCommands(server: Server): void {
     ...setCommands(),
     ...listCommands(),
     ...zsetCommands(),
+    ...transactionCommands(server),
+    ...pubsubCommands(server),
   ]);
 }
