@@ -20,9 +20,8 @@ export class SlowLog {
 
   constructor(private readonly config: Config) {}
 
-  maybeAdd(c: Client, argv: string[], durationUs: number): void {
-    const threshold = this.config.num('slowlog-log-slower-than');
-    if (threshold < 0 || durationUs < threshold) return;
+  /** Records a command that ran longer than slowlog-log-slower-than (the caller checks). */
+  add(c: Client, argv: string[], durationUs: number): void {
     const max = this.config.num('slowlog-max-len');
     const n = Math.min(argv.length, SLOWLOG_ARGC_MAX);
     const args: string[] = [];

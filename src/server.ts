@@ -108,6 +108,7 @@ export class Server {
     this.slowlog = new SlowLog(config);
     this.runId = randomHex(40);
     this.applyLogConfig();
+    this.refreshHot();
     config.onChange((name) => this.onConfigChange(name));
     this.blocking = new BlockingManager(this);
     registerAllCommands(this);
@@ -125,16 +126,26 @@ export class Server {
     this.keyspace.lfuDecayTime = this.config.num('lfu-decay-time');
   }
 
+  /** Config values read on every command, refreshed whenever the config changes. */
+  hot = { slowlogThreshold: 10000, latencyThreshold: 0, queryBufferLimit: 1024 * 1024 * 1024 };
+
+  private refreshHot(): void {
+    this.hot = {
+      slowlogThreshold: this.config.num('slowlog-log-slower-than'),
+      latencyThreshold: this.config.num('latency-monitor-threshold'),
+      queryBufferLimit: this.config.num('client-query-buffer-limit'),
+    };
+    this.latencyTracking = this.config.bool('latency-tracking');
+  }
+
   private onConfigChange(name: string): void {
+    this.refreshHot();
     switch (name) {
       case 'loglevel':
       case 'maxmemory-policy':
       case 'lfu-log-factor':
       case 'lfu-decay-time':
         this.applyLogConfig();
-        break;
-      case 'latency-tracking':
-        this.latencyTracking = this.config.bool('latency-tracking');
         break;
       case 'hz':
         this.restartCron();
@@ -395,8 +406,9 @@ export class Server {
       if (!(cmd.fullName === 'client|reply' && c.replyMode === ReplyMode.On)) c.w.len = replyStart;
       if (replyModeBefore === ReplyMode.Skip && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
     }
-    if (!cmd.flagSet.has('skip_slowlog')) this.slowlog.maybeAdd(c, argv, usec);
-    this.latency.maybeAdd('command', usec / 1000, this.config.num('latency-monitor-threshold'));
+    const hot = this.hot;
+    if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) this.slowlog.add(c, argv, usec);
+    if (hot.latencyThreshold > 0) this.latency.maybeAdd('command', usec / 1000, hot.latencyThreshold);
     if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && !nested) {
       this.feedMonitors(c, argv);
     }

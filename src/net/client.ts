@@ -17,6 +17,7 @@ import { ReplyWriter } from '../protocol/reply-writer.js';
 import type { Database } from '../store/database.js';
 import type { Server } from '../server.js';
 import type { Command } from '../commands/registry.js';
+import { catRepr } from '../util/repr.js';
 
 export const enum ClientClass {
   Normal = 0,
@@ -129,8 +130,7 @@ export class Client {
     this.lastInteraction = Date.now();
     this.server.stats.netInputBytes += chunk.length;
     this.parser.feed(chunk);
-    const limit = this.server.config.num('client-query-buffer-limit');
-    if (!this.isMaster && this.parser.pending() > limit) {
+    if (!this.isMaster && this.parser.pending() > this.server.hot.queryBufferLimit) {
       this.server.log.warning(
         `Closing client that reached max query buffer length: ${this.info()} (qbuf initial bytes: ${this.qbufSample()})`,
       );
@@ -142,7 +142,7 @@ export class Client {
   }
 
   private qbufSample(): string {
-    return '"' + '..."';
+    return catRepr(this.parser.peek(64));
   }
 
   /** Runs every complete command waiting in the query buffer, then writes the replies. */

@@ -49,6 +49,12 @@ export class RequestParser {
     return this.buf.length - this.pos + this.piecesLen;
   }
 
+  /** The first `n` unconsumed bytes (for log lines about an oversized query buffer). */
+  peek(n: number): string {
+    if (this.pieces !== null) return this.pieces[0].latin1Slice(0, Math.min(n, this.pieces[0].length));
+    return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + n));
+  }
+
   /** Capacity held for the query buffer (for `qbuf-free`). */
   capacity(): number {
     return this.buf.length;
