@@ -389,7 +389,8 @@ export class Config {
           if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
         }
         if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
-          throw new ConfigError(`argument must be between ${def.min} and ${def.max} inclusive`);
+          const show = (v: number | undefined) => (v === LONG_MAX ? '9223372036854775807' : String(v));
+          throw new ConfigError(`argument must be between ${show(def.min)} and ${show(def.max)} inclusive`);
         }
         return n;
       }
