@@ -56,7 +56,7 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   for (const cat of cats) w.simple('@' + cat);
   const tips = cmd.tips ?? [];
   w.set(tips.length);
-  for (const t of tips) w.simple(t);
+  for (const t of tips) w.bulk(t);
   keySpecs(w, cmd);
   const subs = cmd.sub ? [...cmd.sub.values()] : [];
   w.array(subs.length);
