@@ -40,11 +40,14 @@ export class Database {
     return this.dict.size;
   }
 
-  /** True when the key exists but its TTL has passed. */
+  /**
+   * True when the key exists but its TTL has passed. Like Redis, a key is still alive during
+   * the millisecond of its expire time and logically expired only once the clock is past it.
+   */
   isExpired(key: string): boolean {
     if (this.expires.size === 0) return false;
     const when = this.expires.get(key);
-    return when !== undefined && when <= this.hooks.now();
+    return when !== undefined && when < this.hooks.now();
   }
 
   /** Lazy expiry: deletes the key if its time has come. Returns true if the key is (logically) gone. */
@@ -116,7 +119,8 @@ export class Database {
   }
 
   delete(key: string): boolean {
-    if (this.expireIfNeeded(key)) return false;
+    // A replica hides expired keys but an explicit delete (the master's DEL) still removes them.
+    if (this.expireIfNeeded(key) && !this.hooks.keepExpired) return false;
     if (!this.dict.has(key)) return false;
     this.hooks.beforeWrite(this, key);
     this.dict.delete(key);
@@ -157,16 +161,23 @@ export class Database {
     return n;
   }
 
-  /** A random key (not expired when possible), or undefined when empty. */
+  /**
+   * A random key that is not expired, or undefined when empty. Expired keys met on the way are
+   * deleted, so on a master this always ends. A replica cannot delete them: when every key has a
+   * TTL it gives up after 100 tries and returns a possibly expired key (Redis does the same).
+   */
   randomKey(): string | undefined {
-    for (let tries = 0; tries < 100; tries++) {
+    const allVolatile = this.dict.size === this.expires.size;
+    let tries = 100;
+    for (;;) {
       const k = randomMapKey(this.dict);
       if (k === undefined) return undefined;
-      if (!this.isExpired(k)) return k;
-      if (!this.hooks.keepExpired) this.expireIfNeeded(k);
-      else if (tries === 99) return k;
+      if (this.expires.size !== 0 && this.expires.has(k)) {
+        if (allVolatile && this.hooks.keepExpired && --tries === 0) return k;
+        if (this.expireIfNeeded(k)) continue;
+      }
+      return k;
     }
-    return randomMapKey(this.dict);
   }
 }
 

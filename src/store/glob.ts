@@ -7,6 +7,10 @@
  * whole match is abandoned ("give up" flag) — this keeps the worst case polynomial.
  */
 
+function signedChar(c: number): number {
+  return c >= 128 ? c - 256 : c;
+}
+
 function lower(c: number): number {
   return c >= 65 && c <= 90 ? c + 32 : c;
 }
@@ -51,9 +55,11 @@ function matchFrom(p: string, pi: number, s: string, si: number, nocase: boolean
         } else if (cc === 93 /* ] */) {
           break;
         } else if (pi + 2 < plen && p.charCodeAt(pi + 1) === 45 /* - */) {
-          let lo = cc;
-          let hi = p.charCodeAt(pi + 2);
-          let x = c;
+          // Redis compares range bounds as C `char`, which is signed on the platforms it
+          // ships for (x86-64): bytes >= 0x80 sort below ASCII inside a range.
+          let lo = signedChar(cc);
+          let hi = signedChar(p.charCodeAt(pi + 2));
+          let x = signedChar(c);
           if (lo > hi) [lo, hi] = [hi, lo];
           if (nocase) {
             lo = lower(lo);

@@ -70,7 +70,9 @@ export class Keyspace implements KeyspaceHooks {
       v.lru = lruClock();
       return;
     }
-    v.lru = lfuIncrement(v.lru, this.lfuLogFactor, this.lfuDecayTime);
+    // A value that was never touched is new: it starts at the initial counter (Redis's
+    // createObject), the first access increments it.
+    v.lru = v.lru === 0 ? lfuInitial() : lfuIncrement(v.lru, this.lfuLogFactor, this.lfuDecayTime);
   }
 
   /** Empties one database (FLUSHDB) and returns how many keys it had. */
@@ -138,7 +140,7 @@ export class Keyspace implements KeyspaceHooks {
           for (const [key, when] of it) {
             if (sampled >= 20) break;
             sampled++;
-            if (when <= now) {
+            if (when < now) {
               toDelete.push(key);
             } else {
               ttlSum += when - now;
