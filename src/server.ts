@@ -18,6 +18,7 @@ import { catRepr } from './util/repr.js';
 import { Histogram } from './util/histogram.js';
 import { MemoryTracker } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
+import { Evictor } from './store/eviction.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -61,6 +62,7 @@ export class Server {
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
   readonly blocking: BlockingManager;
+  readonly evictor = new Evictor(this);
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
   /** Unix time (s) of the last successful save. */
@@ -127,13 +129,14 @@ export class Server {
   }
 
   /** Config values read on every command, refreshed whenever the config changes. */
-  hot = { slowlogThreshold: 10000, latencyThreshold: 0, queryBufferLimit: 1024 * 1024 * 1024 };
+  hot = { slowlogThreshold: 10000, latencyThreshold: 0, queryBufferLimit: 1024 * 1024 * 1024, maxmemory: 0 };
 
   private refreshHot(): void {
     this.hot = {
       slowlogThreshold: this.config.num('slowlog-log-slower-than'),
       latencyThreshold: this.config.num('latency-monitor-threshold'),
       queryBufferLimit: this.config.num('client-query-buffer-limit'),
+      maxmemory: this.config.num('maxmemory'),
     };
     this.latencyTracking = this.config.bool('latency-tracking');
   }
@@ -292,6 +295,16 @@ export class Server {
           this.reject(c, cmd, err);
           return;
         }
+      }
+    }
+    if (this.hot.maxmemory > 0 && !(c.isMaster && this.config.bool('replica-ignore-maxmemory'))) {
+      if (cmd.flagSet.has('denyoom')) this.evictor.noteWrite(argv);
+      const outOfMemory = !this.evictor.perform();
+      // Inside MULTI every queued command may grow memory; EXEC/DISCARD/QUIT/RESET always pass.
+      const denyOom = cmd.flagSet.has('denyoom') || (c.inMulti && !MULTI_IMMEDIATE.has(cmd.name));
+      if (outOfMemory && denyOom) {
+        this.reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
+        return;
       }
     }
     if (c.subscriptions + c.patternSubscriptions > 0 && c.resp === 2 && !PUBSUB_ALLOWED.has(cmd.name)) {

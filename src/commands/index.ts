@@ -13,6 +13,7 @@ import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
+import { memoryCommands } from './memory.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -29,5 +30,6 @@ export function registerAllCommands(server: Server): void {
     ...zsetCommands(),
     ...transactionCommands(server),
     ...pubsubCommands(server),
+    ...memoryCommands(),
   ]);
 }

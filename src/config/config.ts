@@ -212,6 +212,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'],
   },
   { name: 'maxmemory-samples', kind: 'int', default: 5, min: 1, max: INT_MAX },
+  { name: 'replica-ignore-maxmemory', alias: 'slave-ignore-maxmemory', kind: 'bool', default: true },
   { name: 'lfu-log-factor', kind: 'int', default: 10, min: 0, max: INT_MAX },
   { name: 'lfu-decay-time', kind: 'int', default: 1, min: 0, max: INT_MAX },
   { name: 'active-expire-effort', kind: 'int', default: 1, min: 1, max: 10 },

@@ -53,11 +53,21 @@ export class ReplyWriter {
     this.buf = next;
   }
 
-  /** Takes the encoded bytes out, leaving the writer empty. `reuse` keeps the backing buffer. */
+  /**
+   * Takes the encoded bytes out, leaving the writer empty. Small outputs are copied (from
+   * Node's pooled allocator) and the working buffer is kept: a socket that cannot send at once
+   * holds on to what it was given, and a few bytes must not pin a 16 KB buffer each.
+   */
   take(): Buffer {
-    const out = this.buf.subarray(0, this.len);
-    this.buf = Buffer.allocUnsafe(INITIAL);
+    const n = this.len;
     this.len = 0;
+    if (n * 2 <= this.buf.length) {
+      const out = Buffer.allocUnsafe(n);
+      this.buf.copy(out, 0, 0, n);
+      return out;
+    }
+    const out = this.buf.subarray(0, n);
+    this.buf = Buffer.allocUnsafe(INITIAL);
     return out;
   }
 

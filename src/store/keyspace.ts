@@ -9,8 +9,10 @@ export interface KeyspaceListener {
   beforeWrite?(db: Database, key: string): void;
   modified?(db: Database, key: string): void;
   expired?(db: Database, key: string): void;
-  /** A whole database is about to be emptied or swapped. */
+  /** A whole database is about to be emptied. */
   beforeFlush?(db: Database): void;
+  /** Two databases are about to exchange their contents (SWAPDB). */
+  beforeSwap?(a: Database, b: Database): void;
 }
 
 export class Keyspace implements KeyspaceHooks {
@@ -67,7 +69,8 @@ export class Keyspace implements KeyspaceHooks {
 
   touch(v: RedisValue): void {
     if (!this.lfu) {
-      v.lru = lruClock();
+      // The command's frozen clock avoids a Date.now() per key access.
+      v.lru = Math.floor(this.now() / 1000) & 0xffffff;
       return;
     }
     // A value that was never touched is new: it starts at the initial counter (Redis's
@@ -91,10 +94,7 @@ export class Keyspace implements KeyspaceHooks {
   swap(a: number, b: number): void {
     const da = this.dbs[a];
     const dbb = this.dbs[b];
-    for (const l of this.listeners) {
-      l.beforeFlush?.(da);
-      l.beforeFlush?.(dbb);
-    }
+    for (const l of this.listeners) l.beforeSwap?.(da, dbb);
     const dict = da.dict;
     const exp = da.expires;
     const avg = da.avgTtl;

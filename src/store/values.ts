@@ -32,6 +32,15 @@ export interface RedisValue {
   lru: number;
   /** Redis's OBJECT ENCODING name for the current representation. */
   encoding(): string;
+  /** Approximate bytes the value holds (MEMORY USAGE, eviction accounting). */
+  memoryUsage(): number;
+  /** Deep copy (COPY, snapshots). */
+  clone(): RedisValue;
+}
+
+/** Heap bytes of a one-byte V8 string of n chars (16-byte header, 8-byte alignment). */
+export function stringBytes(n: number): number {
+  return (16 + n + 7) & ~7;
 }
 
 const EMBSTR_LIMIT = 44;
@@ -128,6 +137,16 @@ export class StringValue implements RedisValue {
     const b = this.mutable(start + s.length);
     b.latin1Write(s, start, s.length);
     return this.blen;
+  }
+
+  memoryUsage(): number {
+    // Object (type, lru, str, buf, blen) plus the string or the growable buffer.
+    return 48 + (this.buf !== null ? 96 + this.buf.length : stringBytes(this.str!.length));
+  }
+
+  clone(): StringValue {
+    if (this.buf === null) return new StringValue(this.str!);
+    return StringValue.fromBuffer(Buffer.from(this.buf.subarray(0, this.blen)));
   }
 
   encoding(): string {

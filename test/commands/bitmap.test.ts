@@ -461,7 +461,7 @@ test('WRONGTYPE for bitmap commands, BITOP overwrites any type', async () => {
   const p = mixed.pair;
   await same(p, [['FLUSHALL']]);
   assert.deepEqual(plain(await p.a.call('RPUSH', 'list', 'x')), 1);
-  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist' };
+  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist', memoryUsage: () => 0, clone() { return this; } };
   mixed.srv.server.keyspace.dbs[0].set('list', fake);
   await same(p, [
     ['SETBIT', 'list', '0', '1'],

@@ -58,7 +58,7 @@ async function startMixed(): Promise<Mixed> {
 /** A list at `key` on both servers (LPUSH on redis; reddish gets a non-string value directly). */
 async function makeList(m: Mixed, key: string): Promise<void> {
   assert.deepEqual(plain(await m.pair.a.call('RPUSH', key, 'x')), 1);
-  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist' };
+  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist', memoryUsage: () => 0, clone() { return this; } };
   m.srv.server.keyspace.dbs[0].set(key, fake);
 }
 
