@@ -36,7 +36,7 @@ function setName(c: Client, name: string): boolean {
 
 /** Help text: a RESP array of lines, like Redis's addReplyHelp. */
 export function replyHelp(c: Client, command: string, lines: string[]): void {
-  const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Print this help.'];
+  const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'];
   c.w.array(all.length);
   for (const l of all) c.w.simple(l);
 }
@@ -134,6 +134,10 @@ function select(c: Client, argv: string[]): void {
   const id = parseInt64(argv[1]);
   if (id === null) {
     c.error(E.NOT_INTEGER);
+    return;
+  }
+  if (id < -2147483648 || id > 2147483647) {
+    c.error('ERR value is out of range, value must between -2147483648 and 2147483647');
     return;
   }
   if (id < 0 || id >= c.server.keyspace.dbs.length) {
