@@ -601,12 +601,16 @@ function brpoplpush(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- key extraction
 
-/** Keys of `numkeys key...` commands (LMPOP, BLMPOP): indexes after argv[numkeysIdx]. */
+/**
+ * Keys of `numkeys key...` commands (LMPOP, BLMPOP, ZUNION...): the indexes after
+ * argv[numkeysIdx]. Empty (COMMAND GETKEYS then errors, like Redis) when numkeys is not a
+ * positive integer or names more keys than there are arguments.
+ */
 export function numkeysKeys(argv: string[], numkeysIdx: number): number[] {
   const n = parseInt64(argv[numkeysIdx] ?? '');
-  if (n === null || n < 1) return [];
+  if (n === null || n < 1 || numkeysIdx + n >= argv.length) return [];
   const out: number[] = [];
-  for (let i = numkeysIdx + 1; i <= numkeysIdx + n && i < argv.length; i++) out.push(i);
+  for (let i = numkeysIdx + 1; i <= numkeysIdx + n; i++) out.push(i);
   return out;
 }
 

@@ -1131,7 +1131,8 @@ function zscan(c: Client, argv: string[]): void {
 
 /** ZUNIONSTORE-style: destination at 1, `numkeys` at 2, inputs after it. */
 function storeKeys(argv: string[]): number[] {
-  return [1, ...numkeysKeys(argv, 2)];
+  const inputs = numkeysKeys(argv, 2);
+  return inputs.length === 0 ? [] : [1, ...inputs];
 }
 
 // ---------------------------------------------------------------- table

@@ -642,3 +642,49 @@ test('immediate blocking pops are propagated as their plain forms', async () => 
 });
 
 void ({} as Reply);
+
+test('keys arriving by RENAME, COPY, MOVE or SWAPDB wake waiters like Redis', async () => {
+  await both(async (port) => {
+    const [ctl, a, b, c] = await clients(port, 4);
+    try {
+      await ctl.call('FLUSHALL');
+      const pa = a.call('BLPOP', 'dst', 'dst', '5');
+      await waitBlocked(ctl, 1);
+      await ctl.call('RPUSH', 'src', 'x', 'y');
+      await ctl.call('RENAME', 'src', 'dst');
+      const ra = await pa;
+      const pb = b.call('BRPOP', 'copy', '5');
+      await waitBlocked(ctl, 1);
+      await ctl.call('COPY', 'dst', 'copy');
+      const rb = await pb;
+      const pc = c.call('BLPOP', 'moved', '5');
+      await waitBlocked(ctl, 1);
+      await ctl.call('SELECT', '1');
+      await ctl.call('RPUSH', 'moved', 'm');
+      await ctl.call('MOVE', 'moved', '0');
+      const rc = await pc;
+      await ctl.call('SELECT', '0');
+      const state = await Promise.all([ctl.call('LRANGE', 'dst', '0', '-1'), ctl.call('EXISTS', 'copy')]);
+      return [ra, rb, rc, state];
+    } finally {
+      closeAll([ctl, a, b, c]);
+    }
+  });
+});
+
+test('COPY of lists gives an independent copy', async () => {
+  await same(pair, [
+    ['FLUSHALL'],
+    ['RPUSH', 'l', 'a', 'b', 'c'],
+    ['COPY', 'l', 'l2'],
+    ['RPUSH', 'l', 'd'],
+    ['LPOP', 'l2'],
+    ['LRANGE', 'l', '0', '-1'],
+    ['LRANGE', 'l2', '0', '-1'],
+    ['OBJECT', 'ENCODING', 'l2'],
+    ['COMMAND', 'GETKEYS', 'LMPOP', '2', 'a', 'b', 'LEFT'],
+    ['COMMAND', 'GETKEYS', 'BLMPOP', '0', '2', 'a', 'b', 'LEFT'],
+    ['COMMAND', 'GETKEYS', 'BLPOP', 'a', 'b', '0'],
+    ['COMMAND', 'GETKEYS', 'LMOVE', 'a', 'b', 'LEFT', 'LEFT'],
+  ]);
+});

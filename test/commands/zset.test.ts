@@ -754,6 +754,18 @@ test('blocking zset pops propagate as ZPOPMIN/ZPOPMAX (verified shapes of Redis 
     await waitB(1);
     await a.call('ZADD', 'w2', '3', 'c');
     await p2;
+    for (const cmd of [
+      ['ZADD', 'z2', '1', 'a'],
+      ['ZRANGESTORE', 'd', 'z2', '0', '-1'],
+      ['ZINTERSTORE', 'd', '1', 'nosuch'],
+      ['ZINTERSTORE', 'd', '1', 'nosuch'],
+      ['ZADD', 'z2', '1', 'a'],
+      ['ZADD', 'z2', 'INCR', '0', 'a'],
+      ['ZREM', 'z2', 'nosuch'],
+    ]) {
+      await a.call(...cmd);
+    }
+    // Checked against redis-server 7.0's replication stream.
     assert.deepStrictEqual(log, [
       ['ZADD', 'z', '1', 'a', '2', 'b', '3', 'c'],
       ['ZPOPMIN', 'z'],
@@ -762,6 +774,9 @@ test('blocking zset pops propagate as ZPOPMIN/ZPOPMAX (verified shapes of Redis 
       ['ZPOPMIN', 'w'],
       ['ZADD', 'w2', '3', 'c'],
       ['ZPOPMAX', 'w2', '1'],
+      ['ZADD', 'z2', '1', 'a'],
+      ['ZRANGESTORE', 'd', 'z2', '0', '-1'],
+      ['ZINTERSTORE', 'd', '1', 'nosuch'],
     ]);
   } finally {
     a.close();
@@ -771,3 +786,26 @@ test('blocking zset pops propagate as ZPOPMIN/ZPOPMAX (verified shapes of Redis 
 });
 
 void unordered;
+
+test('COPY of sorted sets gives an independent copy in the same encoding', async () => {
+  const many = Array.from({ length: 200 }, (_, i) => [String(i), `m${i}`]).flat();
+  await same(pair, [
+    ['FLUSHALL'],
+    ['ZADD', 'small', '1', 'a', '2', 'b'],
+    ['ZADD', 'big', ...many],
+    ['COPY', 'small', 'small2'],
+    ['COPY', 'big', 'big2'],
+    ['ZADD', 'small', '3', 'c'],
+    ['ZREM', 'big', 'm0', 'm1'],
+    ['ZRANGE', 'small2', '0', '-1', 'WITHSCORES'],
+    ['ZCARD', 'big2'],
+    ['ZRANK', 'big2', 'm1'],
+    ['OBJECT', 'ENCODING', 'small2'],
+    ['OBJECT', 'ENCODING', 'big2'],
+    ['COMMAND', 'GETKEYS', 'ZUNIONSTORE', 'd', '2', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'ZINTER', '2', 'a', 'b', 'WEIGHTS', '1', '2'],
+    ['COMMAND', 'GETKEYS', 'ZMPOP', '1', 'a', 'MIN'],
+    ['COMMAND', 'GETKEYS', 'BZMPOP', '0', '1', 'a', 'MIN'],
+    ['COMMAND', 'GETKEYS', 'ZRANGESTORE', 'd', 's', '0', '1'],
+  ]);
+});
