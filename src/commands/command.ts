@@ -186,9 +186,13 @@ function commandGetKeys(c: Client, argv: string[]): void {
     c.error('ERR Invalid number of arguments specified for command');
     return;
   }
+  if (!cmd.getKeys && (!cmd.keys || cmd.keys[0] === 0)) {
+    c.error('ERR The command has no key arguments');
+    return;
+  }
   const keys = commandKeys(cmd, target);
   if (keys.length === 0) {
-    c.error('ERR The command has no key arguments');
+    c.error('ERR Invalid arguments specified for command');
     return;
   }
   c.w.array(keys.length);

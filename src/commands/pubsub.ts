@@ -178,7 +178,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       ...g,
       name: 'publish',
       arity: 3,
-      flags: ['pubsub', 'loading', 'stale', 'fast', 'may_replicate'],
+      flags: ['pubsub', 'loading', 'stale', 'fast'],
       since: '2.0.0',
       summary: 'Posts a message to a channel.',
       handler: (c, a) => {

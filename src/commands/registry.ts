@@ -135,7 +135,6 @@ const GROUP_CATEGORY: Record<string, string> = {
   generic: 'keyspace',
   server: '',
   connection: 'connection',
-  pubsub: 'pubsub',
   transactions: 'transaction',
   scripting: 'scripting',
   stream: 'stream',

@@ -13,6 +13,7 @@
 import type { Client } from './client.js';
 import type { Server } from '../server.js';
 import type { Database } from '../store/database.js';
+import { parseFloatArg } from '../commands/util.js';
 
 export interface BlockedRequest {
   client: Client;
@@ -20,8 +21,11 @@ export interface BlockedRequest {
   keys: string[];
   /** Absolute deadline in ms, 0 = wait forever. */
   deadline: number;
-  /** Tries to serve the request now; returns true if it replied (the client is then unblocked). */
-  tryServe(): boolean;
+  /**
+   * Tries to serve the request now, preferably from `readyKey` (the key that just became
+   * ready); returns true if it replied (the client is then unblocked).
+   */
+  tryServe(readyKey?: string): boolean;
   /** Replies what the command replies on timeout (a null array, a null bulk...). */
   onTimeout(): void;
 }
@@ -37,6 +41,10 @@ export class BlockingManager {
     this.waiting = server.keyspace.dbs.map(() => new Map());
     server.keyspace.addListener({
       modified: (db, key) => this.signal(db, key),
+      // After SWAPDB every waited-on key of both databases may now hold data.
+      beforeSwap: (a, b) => {
+        for (const db of [a, b]) for (const key of this.waiting[db.id].keys()) this.signal(db, key);
+      },
     });
   }
 
@@ -113,12 +121,11 @@ export class BlockingManager {
       for (const { db, key } of batch) {
         const list = this.waiting[db.id].get(key);
         if (!list) continue;
-        // Serve in FIFO order while the key can still satisfy the next waiter.
+        // Serve in FIFO order. A waiter that cannot be served (its command wants another
+        // type) does not stop the ones behind it.
         for (const req of [...list]) {
           if (!this.byClient.has(req.client)) continue;
-          const served = this.server.runAs(req.client, () => req.tryServe());
-          if (!served) break;
-          this.finish(req.client);
+          if (this.server.runAs(req.client, () => req.tryServe(key))) this.finish(req.client);
         }
       }
     }
@@ -146,15 +153,16 @@ export class BlockingManager {
  * 0 for "forever". Replies Redis's errors and returns null on bad input.
  */
 export function parseTimeout(c: Client, arg: string): number | null {
-  const v = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(arg) ? Number(arg) : NaN;
-  if (!Number.isFinite(v)) {
+  const v = parseFloatArg(arg);
+  if (v === null || Number.isNaN(v)) {
     c.error('ERR timeout is not a float or out of range');
     return null;
   }
-  if (v < 0) {
+  const ms = Math.ceil(v * 1000);
+  // Redis converts to a 64-bit integer of milliseconds: what overflows it becomes negative.
+  if (v < 0 || !(ms < 9.2e18)) {
     c.error('ERR timeout is negative');
     return null;
   }
-  const ms = Math.ceil(v * 1000);
   return ms > 0 ? Date.now() + ms : 0;
 }
