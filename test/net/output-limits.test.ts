@@ -64,13 +64,15 @@ for (const kind of ['redis', 'reddish'] as const) {
 test('reddish: CLIENT LIST accounts a slow reader\'s output (obl/oll/omem)', async () => {
   await withServer('reddish', [], async (s) => {
     const m = await monitorThatDoesNotRead(s.port);
-    await flood(s.port, 4 * 1024 * 1024);
+    await flood(s.port, 16 * 1024 * 1024);
     const c = await RespClient.connect(s.port);
     const list = plain(await c.call('CLIENT', 'LIST')) as string;
     const line = list.split('\n').find((l) => l.includes('cmd=monitor'))!;
     const [obl, oll, omem] = [/ obl=(\d+)/, / oll=(\d+)/, / omem=(\d+)/].map((re) => Number(re.exec(line)![1]));
     assert.equal(obl, 16384);
-    assert.ok(oll > 0 && omem > 1024 * 1024, line);
+    // The kernel's socket buffers absorb a few MB; the rest is queued and accounted.
+    assert.ok(oll > 0 && omem > 0, line);
+    assert.equal(oll, Math.ceil(omem / 16384), 'oll counts 16 KB reply blocks');
     assert.match(line, / events=rw /);
     c.close();
     m.close();
