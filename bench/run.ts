@@ -7,7 +7,9 @@
  */
 import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
+import { benchMemory, memoryTable } from './memory.js';
 
 interface Row {
   test: string;
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
       requests: { type: 'string', default: '200000' },
       only: { type: 'string' },
       clients: { type: 'string', default: '50' },
+      'memory-keys': { type: 'string', default: '2000000' },
     },
   });
   const requests = Number(values.requests);
@@ -96,9 +99,22 @@ async function main(): Promise<void> {
     const rows = await benchThroughput(['set', 'get', 'incr', 'mset'], [1, 16], requests, Number(values.clients));
     process.stdout.write(`\n### Core commands (redis-benchmark -c ${values.clients})\n\n${throughputTable(rows, targets)}\n`);
   }
+  if (want('types')) {
+    process.stderr.write('data types (redis-benchmark -c 50, -P 1 and -P 16)...\n');
+    const rows = await benchThroughput(['hset', 'lpush', 'rpush', 'lpop', 'sadd', 'spop', 'zadd', 'zpopmin', 'lrange_100'], [1, 16], Math.round(requests / 2), Number(values.clients));
+    process.stdout.write(`\n### Data types (redis-benchmark -c ${values.clients})\n\n${throughputTable(rows, targets)}\n`);
+  }
+  if (want('memory')) {
+    const keys = Number(values['memory-keys']);
+    process.stderr.write(`memory: loading ${keys} session hashes into both servers...\n`);
+    const r = await benchMemory(keys, { log: (m) => process.stderr.write(m + '\n') });
+    process.stdout.write(`\n### Memory: ${keys.toLocaleString('en-US')} hashes session:<uuid> (1-10 fields)\n\n${memoryTable(r)}\n`);
+  }
 }
 
-main().catch((e) => {
-  process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
-  process.exit(1);
-});
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}
