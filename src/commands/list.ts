@@ -14,7 +14,7 @@ import { ValueType, type RedisValue } from '../store/values.js';
 import { ListValue } from '../store/list.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseInt64 } from './util.js';
+import { E, parseInt64, checkType } from './util.js';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -81,23 +81,11 @@ function popRangeWithKey(c: Client, l: ListValue, key: string, head: boolean, co
 
 /** The list at key for writing: undefined when missing, null after a WRONGTYPE reply. */
 function listForWrite(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined) return undefined;
-  if (v.type !== ValueType.List) {
-    c.error(E.WRONGTYPE);
-    return null;
-  }
-  return v as ListValue;
+  return checkType<ListValue>(c, c.db.lookupWrite(key), ValueType.List);
 }
 
 function listForRead(c: Client, key: string): ListValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (v.type !== ValueType.List) {
-    c.error(E.WRONGTYPE);
-    return null;
-  }
-  return v as ListValue;
+  return checkType<ListValue>(c, c.db.lookupRead(key), ValueType.List);
 }
 
 function asList(v: RedisValue | undefined): ListValue | null {

@@ -38,7 +38,7 @@ import { globMatch } from '../store/glob.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseInt64, parseBigInt64 } from './util.js';
+import { E, parseInt64, parseBigInt64, checkType } from './util.js';
 import { numkeysKeys } from './list.js';
 
 const NAN_ERR = 'ERR resulting score is not a number (NaN)';
@@ -57,23 +57,11 @@ function limits(c: Client): ZLimits {
 }
 
 function zsetForWrite(c: Client, key: string): ZSetValue | undefined | null {
-  const v = c.db.lookupWrite(key);
-  if (v === undefined) return undefined;
-  if (v.type !== ValueType.ZSet) {
-    c.error(E.WRONGTYPE);
-    return null;
-  }
-  return v as ZSetValue;
+  return checkType<ZSetValue>(c, c.db.lookupWrite(key), ValueType.ZSet);
 }
 
 function zsetForRead(c: Client, key: string): ZSetValue | undefined | null {
-  const v = c.db.lookupRead(key);
-  if (v === undefined) return undefined;
-  if (v.type !== ValueType.ZSet) {
-    c.error(E.WRONGTYPE);
-    return null;
-  }
-  return v as ZSetValue;
+  return checkType<ZSetValue>(c, c.db.lookupRead(key), ValueType.ZSet);
 }
 
 /** getRangeLongFromObjectOrReply with a message (used for "not an integer" too). */
