@@ -34,6 +34,20 @@ function setName(c: Client, name: string): boolean {
   return true;
 }
 
+/** The HELP subcommand of a container (CLIENT HELP, CONFIG HELP...), answering `lines`. */
+export function helpSubcommand(group: string, container: string, since: string, lines: string[], acl?: string[]): CommandSpec {
+  return {
+    group,
+    name: 'help',
+    arity: 2,
+    flags: ['loading', 'stale'],
+    since,
+    summary: 'Returns helpful text about the different subcommands.',
+    ...(acl ? { acl } : {}),
+    handler: (c) => replyHelp(c, container, lines),
+  };
+}
+
 /** Help text: a RESP array of lines, like Redis's addReplyHelp. */
 export function replyHelp(c: Client, command: string, lines: string[]): void {
   const all = [`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`, ...lines, 'HELP', '    Prints this help.'];
@@ -460,15 +474,7 @@ export function connectionCommands(): CommandSpec[] {
             c.w.ok();
           },
         },
-        {
-          ...conn,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '5.0.0',
-          summary: 'Returns helpful text about the different subcommands.',
-          handler: (c) =>
-            replyHelp(c, 'CLIENT', [
+        helpSubcommand(conn.group, 'CLIENT', '5.0.0', [
               'GETNAME',
               '    Return the name of this connection.',
               'ID',
@@ -492,8 +498,7 @@ export function connectionCommands(): CommandSpec[] {
               '    Name this connection.',
               'UNPAUSE',
               '    End a CLIENT PAUSE.',
-            ]),
-        },
+        ]),
       ],
     },
   ];

@@ -3,7 +3,7 @@ import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
 import { memoryReport } from '../memory.js';
 import { stringBytes } from '../store/values.js';
-import { replyHelp } from './connection.js';
+import { helpSubcommand } from './connection.js';
 import { E, is, parseInt64 } from './util.js';
 
 function usage(c: Client, argv: string[]): void {
@@ -112,21 +112,12 @@ export function memoryCommands(): CommandSpec[] {
           tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
           handler: stats,
         },
-        {
-          ...g,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '4.0.0',
-          summary: 'Returns helpful text about the different subcommands.',
-          handler: (c) =>
-            replyHelp(c, 'MEMORY', [
+        helpSubcommand(g.group, 'MEMORY', '4.0.0', [
               'STATS',
               '    Return a map of memory figures (V8 heap based in reddish).',
               'USAGE <key> [SAMPLES <count>]',
               '    Return the approximate bytes held by <key> and its value.',
-            ]),
-        },
+        ]),
       ],
     },
   ];

@@ -8,7 +8,7 @@ import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { globMatch } from '../store/glob.js';
-import { replyHelp } from './connection.js';
+import { helpSubcommand } from './connection.js';
 
 class PubSub {
   readonly channels = new Map<string, Set<Client>>();
@@ -232,23 +232,14 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           summary: 'Returns a count of unique pattern subscriptions.',
           handler: (c) => c.w.int(ps.patterns.size),
         },
-        {
-          ...g,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '6.2.0',
-          summary: 'Returns helpful text about the different subcommands.',
-          handler: (c) =>
-            replyHelp(c, 'PUBSUB', [
+        helpSubcommand(g.group, 'PUBSUB', '6.2.0', [
               'CHANNELS [<pattern>]',
               '    Return the channels that have subscribers, optionally only those matching <pattern>.',
               'NUMPAT',
               '    Return how many patterns are subscribed to.',
               'NUMSUB [<channel> ...]',
               '    Return how many clients subscribe to each <channel> (patterns not counted).',
-            ]),
-        },
+        ]),
       ],
     },
   ];

@@ -7,7 +7,7 @@ import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, is } from './util.js';
-import { replyHelp } from './connection.js';
+import { helpSubcommand, replyHelp } from './connection.js';
 import { ConfigSetError, UnknownConfigError } from '../config/config.js';
 import { splitArgs } from '../protocol/request-parser.js';
 
@@ -335,15 +335,7 @@ export function serverCommands(): CommandSpec[] {
           },
         },
         { ...srv, name: 'rewrite', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '2.8.0', summary: 'Persists the effective configuration to file.', handler: configRewrite },
-        {
-          ...srv,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '5.0.0',
-          summary: 'Returns helpful text about the different subcommands.',
-          handler: (c) =>
-            replyHelp(c, 'CONFIG', [
+        helpSubcommand(srv.group, 'CONFIG', '5.0.0', [
               'GET <pattern>',
               '    Return parameters matching the glob-like <pattern> and their values.',
               'SET <directive> <value>',
@@ -352,8 +344,7 @@ export function serverCommands(): CommandSpec[] {
               '    Reset statistics reported by the INFO command.',
               'REWRITE',
               '    Rewrite the configuration file.',
-            ]),
-        },
+        ]),
       ],
     },
     {
@@ -415,23 +406,14 @@ export function serverCommands(): CommandSpec[] {
             c.w.ok();
           },
         },
-        {
-          ...srv,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '6.2.0',
-          summary: 'Show helpful text about the different subcommands',
-          handler: (c) =>
-            replyHelp(c, 'SLOWLOG', [
+        helpSubcommand(srv.group, 'SLOWLOG', '6.2.0', [
               'GET [<count>]',
               '    Return the <count> most recent slow log entries (default 10, -1 for all).',
               'LEN',
               '    Return the number of entries in the slow log.',
               'RESET',
               '    Clear the slow log.',
-            ]),
-        },
+        ]),
       ],
     },
     {
@@ -454,23 +436,14 @@ export function serverCommands(): CommandSpec[] {
           summary: 'Resets the latency data for one or more events.',
           handler: (c, a) => c.w.int(c.server.latency.reset(a.slice(2))),
         },
-        {
-          ...srv,
-          name: 'help',
-          arity: 2,
-          flags: ['loading', 'stale'],
-          since: '2.8.13',
-          summary: 'Returns helpful text about the different subcommands.',
-          handler: (c) =>
-            replyHelp(c, 'LATENCY', [
+        helpSubcommand(srv.group, 'LATENCY', '2.8.13', [
               'HISTORY <event>',
               '    Return time-latency samples for <event>.',
               'LATEST',
               '    Return the latest latency sample of every event.',
               'RESET [<event> ...]',
               '    Reset the samples of the given events, or of all events.',
-            ]),
-        },
+        ]),
       ],
     },
   ];
