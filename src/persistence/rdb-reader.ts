@@ -19,7 +19,9 @@
  * and retried from the item start when more data is there. To keep a very large value from
  * being re-parsed for every small chunk, a retry waits until the bytes the failed attempt was
  * missing have arrived and the buffered part of the item has at least doubled, so the total
- * re-parsing work stays linear in the item size.
+ * re-parsing work stays linear in the item size — except when the buffered input ends with
+ * what may be EOF + checksum (so `done` is reached as soon as the last byte arrives). end()
+ * always parses whatever is buffered.
  *
  * Errors are RdbError with an absolute byte offset in the message, e.g.
  *   "Bad RDB: unexpected end of file at offset 1234"
@@ -163,6 +165,9 @@ export class RdbReader {
   private owned = false;
   private final = false;
   private state = 0; // 0 header, 1 body, 2 done
+  /** Absolute input length the last failed attempt needed at least. */
+  private needAt = 0;
+  /** Absolute input length after which a failed item is attempted again. */
   private retryAt = 0;
   private readonly crc = new Crc64();
   /** buf index up to which the CRC has been computed. */
@@ -237,7 +242,11 @@ export class RdbReader {
     }
     if (chunk.length === 0) return;
     this.append(chunk);
-    if (this.base + this.lim < this.retryAt) return;
+    const have = this.base + this.lim;
+    if (have < this.needAt) return;
+    // A big item is re-parsed only after its buffered part doubled (linear total work), unless
+    // the input might end right here: then its last bytes look like EOF + checksum.
+    if (have < this.retryAt && !this.mayEndHere()) return;
     this.run();
   }
 
@@ -308,6 +317,11 @@ export class RdbReader {
     this.owned = true;
   }
 
+  private mayEndHere(): boolean {
+    const at = this.summary.version >= 5 || this.state === 0 ? this.lim - 9 : this.lim - 1;
+    return at >= this.p && this.buf[at] === RDB_OPCODE.EOF;
+  }
+
   private run(): void {
     while (this.state !== 2) {
       const itemStart = this.p;
@@ -318,6 +332,7 @@ export class RdbReader {
         if (e === NEED_MORE) {
           this.p = itemStart;
           const avail = this.lim - itemStart;
+          this.needAt = NEED_MORE.need;
           this.retryAt = Math.max(NEED_MORE.need, this.base + itemStart + 2 * avail);
           return;
         }
@@ -458,9 +473,9 @@ export class RdbReader {
       this.bOffset = this.base + p;
       return;
     }
+    // INT8/16/32: the decimal text (at most 11 chars; the scratch buffer is ≥ 1 KiB)
     const s = this.readIntString(b0, p);
     const n = s.length;
-    if (this.lzfScratch.length < n) this.lzfScratch = Buffer.allocUnsafe(1024);
     for (let i = 0; i < n; i++) this.lzfScratch[i] = s.charCodeAt(i);
     this.bBuf = this.lzfScratch;
     this.bStart = 0;
@@ -1046,4 +1061,24 @@ export function readRdb(buf: Buffer, opts: RdbReaderOptions & { allowTrailing?: 
     throw new RdbError(`Bad RDB: ${trailing} bytes after the end of the RDB at offset ${summary.bytes}`, summary.bytes);
   }
   return { ...summary, records, functionCodes, trailing };
+}
+
+/**
+ * Reads an RDB from a finite async source of chunks (e.g. fs.createReadStream(path)) without
+ * holding the whole file in memory. Records go to `handlers.onRecord` as they complete —
+ * before the checksum is verified, so stage them and discard on rejection. Resolves when the
+ * source ends and the RDB was complete (bytes after the checksum are in `remainder`); rejects
+ * with RdbError on malformed or truncated input. For a socket that continues with other data
+ * (a replica's master link) call RdbReader.feed() from the 'data' handler instead and stop
+ * when `done` turns true.
+ */
+export async function readRdbStream(
+  source: AsyncIterable<Buffer | string>,
+  handlers: RdbReaderHandlers,
+  opts: RdbReaderOptions = {},
+): Promise<RdbSummary & { remainder: Buffer }> {
+  const reader = new RdbReader(handlers, opts);
+  for await (const chunk of source) reader.feed(typeof chunk === 'string' ? Buffer.from(chunk, 'latin1') : chunk);
+  const summary = reader.end();
+  return { ...summary, remainder: reader.remainder() };
 }

@@ -467,6 +467,11 @@ export class RdbWriter {
     this.writeLen(expiresSize);
   }
 
+  /** Writes SELECTDB only when `db` differs from the current DB (interleaved writers). */
+  ensureDb(db: number): void {
+    if (db !== this.curDb) this.selectDb(db);
+  }
+
   /** The DB of the last SELECTDB written (-1 before any). */
   get currentDb(): number {
     return this.curDb;
@@ -501,7 +506,7 @@ export class RdbWriter {
 
   /** Writes a record, emitting SELECTDB first when its DB differs from the current one. */
   writeRecord(rec: RdbRecord): boolean {
-    if (rec.db !== this.curDb) this.selectDb(rec.db);
+    this.ensureDb(rec.db);
     return this.writeKey(rec.key, rec.value, rec.expireMs, rec);
   }
 

@@ -408,3 +408,26 @@ test('DUMP payloads: the spec example parses; version and CRC are checked', () =
   v11[7] = 11;
   assert.throws(() => RdbReader.parseDumpPayload(v11), /DUMP payload version or checksum are wrong/);
 });
+
+test('streaming a single huge value in small chunks stays linear (no re-parse per chunk)', async () => {
+  const { writeRdb } = await import('../../src/persistence/rdb-writer.js');
+  const items = Array.from({ length: 400000 }, (_, i) => `element-${i}-${'x'.repeat(i % 50)}`);
+  const pairs = Array.from({ length: 200000 }, (_, i) => [`f${i}`, `v${i}`]).flat();
+  const buf = writeRdb(
+    [
+      { db: 0, key: 'big-list', expireMs: null, idle: null, freq: null, value: { type: 'list', items, encoding: 'quicklist' } },
+      { db: 0, key: 'big-hash', expireMs: null, idle: null, freq: null, value: { type: 'hash', pairs, encoding: 'hashtable' } },
+    ],
+    { compression: false },
+  );
+  assert.ok(buf.length > 10_000_000);
+  const t0 = performance.now();
+  let n = 0;
+  const r = new RdbReader({ onRecord: () => n++ });
+  for (let i = 0; i < buf.length; i += 1024) r.feed(buf.subarray(i, i + 1024));
+  const ms = performance.now() - t0;
+  assert.ok(r.done, 'done as soon as the last chunk arrived');
+  assert.equal(n, 2);
+  console.log(`${(buf.length / 1e6).toFixed(1)} MB in 1 KiB chunks: ${ms.toFixed(0)} ms`);
+  assert.ok(ms < 5000, `${ms} ms`);
+});

@@ -303,3 +303,39 @@ test('sizes are within 10% of the files Redis 7.0.15 wrote for the same data', {
     assert.deepEqual(normalize(readRdb(ours).records), normalize(records));
   }
 });
+
+test('writer chunks piped straight into a streaming reader (a replica receiving a full sync)', async () => {
+  const { readRdbStream } = await import('../../src/persistence/rdb-reader.js');
+  const records = randomDataset(99, 300);
+  const got: RdbRecord[] = [];
+  const reader = new RdbReader({ onRecord: (r) => got.push(r) });
+  const w = new RdbWriter({ chunkSize: 1024, onChunk: (c) => reader.feed(c) });
+  w.writeHeader({ replId: 'a'.repeat(40), replOffset: 7 });
+  for (const r of records) {
+    w.ensureDb(r.db);
+    w.writeKey(r.key, r.value, r.expireMs);
+  }
+  assert.ok(!reader.done);
+  w.finish();
+  assert.ok(reader.done);
+  assert.equal(reader.summary.checksum, 'verified');
+  assert.equal(reader.summary.aux['repl-offset'], '7');
+  assert.deepEqual(normalize(got), normalize(records));
+
+  // the same bytes from a file stream with tiny reads; a truncated file rejects
+  const dir = fs.mkdtempSync(path.join((await import('node:os')).tmpdir(), 'rdbstream-'));
+  try {
+    const file = path.join(dir, 'x.rdb');
+    const bytes = writeRdb(records);
+    fs.writeFileSync(file, bytes);
+    const got2: RdbRecord[] = [];
+    const s = await readRdbStream(fs.createReadStream(file, { highWaterMark: 100 }), { onRecord: (r) => got2.push(r) });
+    assert.equal(s.checksum, 'verified');
+    assert.equal(s.remainder.length, 0);
+    assert.deepEqual(normalize(got2), normalize(records));
+    fs.writeFileSync(file, bytes.subarray(0, bytes.length - 3));
+    await assert.rejects(readRdbStream(fs.createReadStream(file, { highWaterMark: 100 }), {}), new RegExp(`unexpected end of file at offset ${bytes.length - 3}`));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
