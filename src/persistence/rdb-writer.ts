@@ -332,9 +332,14 @@ export class RdbWriter {
     return p;
   }
 
+  /** 8-byte little-endian signed integer (|v| < 2^53), without BigInt. */
   private writeInt64LE(v: number): void {
     this.ensure(8);
-    this.out.writeBigInt64LE(BigInt(Math.trunc(v)), this.pos);
+    v = Math.trunc(v);
+    const hi = Math.floor(v / 4294967296);
+    const lo = v - hi * 4294967296;
+    this.out.writeUInt32LE(lo, this.pos);
+    this.out.writeInt32LE(hi, this.pos + 4);
     this.pos += 8;
   }
 
