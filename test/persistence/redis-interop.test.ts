@@ -302,3 +302,50 @@ test('DUMP/RESTORE payloads interoperate both ways', { skip: !haveRedis, timeout
 before(() => {
   if (!haveRedis) console.log('redis-server / redis-check-rdb not installed: interop tests skipped');
 });
+
+test('legacy encodings (types 1, 3, 9, 10, 11, 12, 13, 14) decode like redis-server 7.0.15 loads them', { skip: !haveRedis, timeout: 60000 }, async () => {
+  const { ziplist, zipmap } = await import('./legacy-blobs.js');
+  const { Crc64 } = await import('../../src/persistence/crc64.js');
+  const len = (n: number) => (n < 64 ? Buffer.from([n]) : n < 16384 ? Buffer.from([0x40 | (n >> 8), n & 0xff]) : Buffer.from([0x80, n >>> 24, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]));
+  const s = (x: string | Buffer) => {
+    const b = typeof x === 'string' ? Buffer.from(x, 'latin1') : x;
+    return Buffer.concat([len(b.length), b]);
+  };
+  const asciiScore = (x: string) => Buffer.concat([Buffer.from([x.length]), Buffer.from(x)]);
+  const body = [
+    Buffer.from([0xfe, 0x00]),
+    Buffer.from([0x01]), s('t1:list'), len(3), s('a'), s('12'), s('c'),
+    Buffer.from([0x02]), s('t2:set'), len(3), s('x'), s('1'), s('y'),
+    Buffer.from([0x03]), s('t3:zset'), len(3), s('m1'), asciiScore('1.5'), s('m2'), Buffer.from([254]), s('m3'), asciiScore('-0.25'),
+    Buffer.from([0x04]), s('t4:hash'), len(2), s('f1'), s('v1'), s('f2'), s('22'),
+    Buffer.from([0x09]), s('t9:zipmap'), s(zipmap([['f1', 'v1'], ['f2', 'with-free', 2], ['long', 'L'.repeat(300)]])),
+    Buffer.from([0x0a]), s('t10:ziplist'), s(ziplist(['a', { int: 5, enc: 'imm' }, { int: -300, enc: 'c0' }, { int: 70000, enc: 'f0' }, { int: 5000000000, enc: 'e0' }, 'z'.repeat(100)])),
+    Buffer.from([0x0b]), s('t11:intset'), s(Buffer.from('0400000003000000000000000500000070110100', 'hex')),
+    Buffer.from([0x0c]), s('t12:zsetzl'), s(ziplist(['lo', { int: 1, enc: 'imm' }, 'mid', '2.5', 'hi', { int: 1000, enc: 'c0' }])),
+    Buffer.from([0x0d]), s('t13:hashzl'), s(ziplist(['f1', 'v1', 'f2', { int: 2, enc: 'imm' }, 'f3', { int: -1, enc: 'fe' }])),
+    Buffer.from([0x0e]), s('t14:quicklist'), len(2), s(ziplist(['n1a', 'n1b'])), s(ziplist([{ int: 7, enc: 'imm' }, 'n2b', 'x'.repeat(70)])),
+    Buffer.from([0xfe, 0x01]),
+    Buffer.from([0x00]), s('db1'), s('v'),
+  ];
+  const content = Buffer.concat([Buffer.from('REDIS0009'), ...body, Buffer.from([0xff])]);
+  const crc = Buffer.alloc(8);
+  new Crc64().update(content).writeLE(crc, 0);
+  const file = Buffer.concat([content, crc]);
+  const f = readRdb(file);
+  const m = new Map(f.records.map((r) => [r.key, r.value]));
+  assert.deepEqual(m.get('t9:zipmap'), { type: 'hash', pairs: ['f1', 'v1', 'f2', 'with-free', 'long', 'L'.repeat(300)], encoding: 'zipmap' });
+  assert.deepEqual(m.get('t10:ziplist'), { type: 'list', items: ['a', '5', '-300', '70000', '5000000000', 'z'.repeat(100)], encoding: 'ziplist' });
+  assert.deepEqual(m.get('t11:intset'), { type: 'set', members: ['0', '5', '70000'], intset: true, encoding: 'intset' });
+  assert.deepEqual(m.get('t12:zsetzl'), { type: 'zset', members: ['lo', 'mid', 'hi'], scores: [1, 2.5, 1000], encoding: 'ziplist' });
+  assert.deepEqual(m.get('t14:quicklist'), { type: 'list', items: ['n1a', 'n1b', '7', 'n2b', 'x'.repeat(70)], encoding: 'quicklist' });
+
+  const dir = tmp();
+  fs.writeFileSync(path.join(dir, 'legacy.rdb'), file);
+  const { srv, c } = await redisWith(dir, 'legacy.rdb');
+  try {
+    assert.equal(str(await c.call('DEBUG', 'DIGEST')), datasetDigest(f.records));
+    assert.equal(str(await c.call('DBSIZE')), '10'); // + 1 key in db 1
+  } finally {
+    await stop(srv, c);
+  }
+});

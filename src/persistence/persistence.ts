@@ -1,0 +1,460 @@
+/**
+ * RDB persistence wired into the server: SAVE, BGSAVE (fork-less snapshot in time slices),
+ * save points, loading at startup, the final save at shutdown, INFO persistence,
+ * stop-writes-on-bgsave-error, DEBUG RELOAD / DIGEST / DIGEST-VALUE.
+ *
+ *   idle ──BGSAVE / save point──▶ saving (slices between client commands) ──▶ rename ──▶ idle
+ *                                    │ write error                              │
+ *                                    └──────────▶ status err (MISCONF) ◀────────┘
+ *
+ * Files are written to temp-<pid>-<n>.rdb in `dir`, fsynced and renamed over `dbfilename`, so
+ * a crash never leaves a half-written dump.rdb.
+ */
+import fs from 'node:fs';
+import { join } from 'node:path';
+import type { Server } from '../server.js';
+import type { Client } from '../net/client.js';
+import type { CommandSpec } from '../commands/registry.js';
+import type { SavePoint } from '../config/config.js';
+import { E, is } from '../commands/util.js';
+import { Snapshot } from './snapshot.js';
+import { RdbReader } from './rdb-reader.js';
+import { fromRdbValue, toWriteValue } from './values.js';
+import { DatasetDigest, digestValue } from './digest.js';
+import { REDIS_VERSION } from '../version.js';
+
+const MB = 1024 * 1024;
+/** Redis retries a failed background save after this many seconds (CONFIG_BGSAVE_RETRY_DELAY). */
+const BGSAVE_RETRY_DELAY = 5;
+/** Pause the traversal while the file's write queue holds more than this. */
+const HIGH_WATER = 8 * MB;
+
+interface RunningSave {
+  snapshot: Snapshot;
+  tmp: string;
+  fd: number;
+  queued: number;
+  peakQueued: number;
+  error: Error | null;
+  writing: Promise<void>;
+}
+
+export class Persistence {
+  private running: RunningSave | null = null;
+  private tmpCounter = 0;
+  lastBgsaveOk = true;
+  lastBgsaveTimeSec = -1;
+  lastBgsaveTry = 0;
+  rdbSaves = 0;
+  lastCowBytes = 0;
+  loadKeysLoaded = 0;
+  loadKeysExpired = 0;
+  private dirtyBeforeBgsave = 0;
+
+  constructor(private readonly server: Server) {
+    server.startupTasks.push(() => this.loadAtStartup());
+    server.cronTasks.push((now) => this.cron(now));
+    server.shutdownTasks.push((opts) => this.onShutdown(opts.save));
+    server.hooks.infoSections.set('persistence', () => this.info());
+    server.hooks.writeGuards.push(() => this.misconf());
+    server.hooks.afterFlush.push((_c, db) => {
+      // FLUSHALL with save points writes the (now empty) dataset at once, like Redis 7.0.
+      if (db === -1 && this.savePoints().length > 0 && this.running === null) this.saveSync();
+    });
+    server.closeTasks.push(() => this.abort());
+    server.debugSubcommands.set('reload', { usage: 'RELOAD', help: 'Save the dataset, empty it and load it back.', handler: (c) => this.debugReload(c) });
+    server.debugSubcommands.set('digest', { usage: 'DIGEST', help: 'Output a hex signature of the whole dataset (same as Redis for the same data).', handler: (c) => c.w.bulk(this.digest()) });
+    server.debugSubcommands.set('digest-value', {
+      usage: 'DIGEST-VALUE <key> [<key> ...]',
+      help: 'Output a hex signature of the values of the given keys.',
+      handler: (c, argv) => {
+        c.w.array(argv.length - 2);
+        for (let i = 2; i < argv.length; i++) {
+          const v = c.db.peek(argv[i]);
+          c.w.bulk(v === undefined ? '0'.repeat(40) : digestValue(toWriteValue(v)));
+        }
+      },
+    });
+  }
+
+  get path(): string {
+    return join(this.server.config.str('dir'), this.server.config.str('dbfilename'));
+  }
+
+  get inProgress(): boolean {
+    return this.running !== null;
+  }
+
+  private savePoints(): SavePoint[] {
+    return this.server.config.get<SavePoint[]>('save');
+  }
+
+  private tmpPath(): string {
+    return join(this.server.config.str('dir'), `temp-${process.pid}-${++this.tmpCounter}.rdb`);
+  }
+
+  private newSnapshot(onChunk: (b: Buffer) => void): Snapshot {
+    const cfg = this.server.config;
+    return new Snapshot(this.server, {
+      compression: cfg.bool('rdbcompression'),
+      checksum: cfg.bool('rdbchecksum'),
+      aux: { redisVer: REDIS_VERSION, usedMem: process.memoryUsage().heapUsed, ...this.server.replicationAux?.() },
+      onChunk,
+    });
+  }
+
+  // ---------------------------------------------------------------- saving
+
+  /** SAVE: the whole snapshot in this turn of the event loop. Returns false on error (logged). */
+  saveSync(): boolean {
+    if (this.running) this.abort();
+    const tmp = this.tmpPath();
+    let fd = -1;
+    try {
+      fd = fs.openSync(tmp, 'w');
+      const out = fd;
+      const snap = this.newSnapshot((chunk) => {
+        fs.writeSync(out, chunk);
+      });
+      snap.step(Infinity);
+      fs.fsyncSync(fd);
+      fs.closeSync(fd);
+      fd = -1;
+      fs.renameSync(tmp, this.path);
+    } catch (e) {
+      if (fd >= 0) fs.closeSync(fd);
+      fs.rmSync(tmp, { force: true });
+      this.server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.server.config.str('dir')}) for saving: ${(e as Error).message}`);
+      this.lastBgsaveOk = false;
+      return false;
+    }
+    this.server.log.notice('DB saved on disk');
+    this.server.dirty = 0;
+    this.server.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+    return true;
+  }
+
+  /** BGSAVE: returns null when started, or the error to reply. */
+  startBgsave(): string | null {
+    if (this.running) return 'Background save already in progress';
+    const tmp = this.tmpPath();
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      this.server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.server.config.str('dir')}) for saving: ${(e as Error).message}`);
+      this.lastBgsaveOk = false;
+      this.lastBgsaveTry = Date.now();
+      return 'Background saving failed';
+    }
+    this.lastBgsaveTry = Date.now();
+    this.dirtyBeforeBgsave = this.server.dirty;
+    const run: RunningSave = { snapshot: null as unknown as Snapshot, tmp, fd, queued: 0, peakQueued: 0, error: null, writing: Promise.resolve() };
+    // Chunks are written in order through one promise chain; the traversal waits when the
+    // queue is above the high-water mark (the hook's output cannot wait and is queued anyway).
+    run.snapshot = this.newSnapshot((chunk) => {
+      run.queued += chunk.length;
+      if (run.queued > run.peakQueued) run.peakQueued = run.queued;
+      run.writing = run.writing.then(
+        () =>
+          new Promise<void>((resolve) => {
+            if (run.error) return resolve();
+            fs.write(run.fd, chunk, 0, chunk.length, null, (err) => {
+              run.queued -= chunk.length;
+              if (err) run.error = err;
+              resolve();
+            });
+          }),
+      );
+    });
+    this.running = run;
+    this.rdbSaves++;
+    this.server.log.notice(`Background saving started by pid ${process.pid}`);
+    const slice = () => {
+      if (this.running !== run) return;
+      if (run.queued > HIGH_WATER) {
+        void run.writing.then(() => setImmediate(slice));
+        return;
+      }
+      if (!run.snapshot.step(2)) {
+        setImmediate(slice);
+        return;
+      }
+      void run.writing.then(() => this.finishBgsave(run));
+    };
+    setImmediate(slice);
+    return null;
+  }
+
+  private finishBgsave(run: RunningSave): void {
+    if (this.running !== run) return;
+    let err = run.error;
+    if (!err) {
+      try {
+        fs.fsyncSync(run.fd);
+        fs.closeSync(run.fd);
+        fs.renameSync(run.tmp, this.path);
+      } catch (e) {
+        err = e as Error;
+      }
+    } else {
+      try {
+        fs.closeSync(run.fd);
+      } catch {
+        // already closed
+      }
+    }
+    this.running = null;
+    const snap = run.snapshot;
+    this.lastBgsaveTimeSec = Math.round((Date.now() - snap.startedAt) / 1000);
+    if (err) {
+      fs.rmSync(run.tmp, { force: true });
+      this.server.log.warning(`Write error saving DB on disk: ${err.message}`);
+      this.server.log.warning('Background saving error');
+      this.lastBgsaveOk = false;
+      return;
+    }
+    this.lastCowBytes = snap.hookBytes;
+    this.server.log.notice('DB saved on disk');
+    // The counterpart of Redis's "Fork CoW for RDB" line: what writes forced us to keep.
+    this.server.log.notice(
+      `Snapshot CoW for RDB: ${Math.round(snap.hookBytes / MB)} MB written early for ${snap.hookKeys} keys changed during the save, peak ${Math.round(run.peakQueued / MB)} MB buffered`,
+    );
+    this.server.log.notice('Background saving terminated with success');
+    this.server.dirty -= this.dirtyBeforeBgsave;
+    this.server.lastSave = Math.floor(Date.now() / 1000);
+    this.lastBgsaveOk = true;
+  }
+
+  /** Stops a running BGSAVE and removes its temp file. */
+  abort(): void {
+    const run = this.running;
+    if (!run) return;
+    this.running = null;
+    run.snapshot.stop();
+    void run.writing.then(() => {
+      try {
+        fs.closeSync(run.fd);
+      } catch {
+        // already closed
+      }
+      fs.rmSync(run.tmp, { force: true });
+    });
+  }
+
+  private cron(now: number): void {
+    if (this.running) return;
+    const points = this.savePoints();
+    if (points.length === 0) return;
+    const elapsed = Math.floor(now / 1000) - this.server.lastSave;
+    const canRetry = this.lastBgsaveOk || now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY * 1000;
+    for (const p of points) {
+      if (this.server.dirty >= p.changes && elapsed > p.seconds && canRetry) {
+        this.server.log.notice(`${p.changes} changes in ${p.seconds} seconds. Saving...`);
+        this.startBgsave();
+        return;
+      }
+    }
+  }
+
+  private onShutdown(save: boolean | null): string | null {
+    if (this.running) this.abort();
+    if ((this.savePoints().length > 0 && save !== false) || save === true) {
+      this.server.log.notice('Saving the final RDB snapshot before exiting.');
+      if (!this.saveSync()) {
+        this.server.log.warning("Error trying to save the DB, can't exit.");
+        return 'Errors trying to SHUTDOWN. Check logs.';
+      }
+    }
+    return null;
+  }
+
+  private misconf(): string | null {
+    if (this.lastBgsaveOk || !this.server.config.bool('stop-writes-on-bgsave-error') || this.savePoints().length === 0) return null;
+    return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+  }
+
+  // ---------------------------------------------------------------- loading
+
+  /**
+   * Loads `dbfilename` into the (empty) keyspace. A missing file is not an error; a bad one
+   * throws after logging, and the caller stops the server: nothing half-loaded is ever served.
+   */
+  load(path = this.path): boolean {
+    let buf: Buffer;
+    try {
+      buf = fs.readFileSync(path);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw e;
+    }
+    const s = this.server;
+    const start = Date.now();
+    const now = Date.now();
+    const dropExpired = s.masterHost === null;
+    let loaded = 0;
+    let expired = 0;
+    const reader = new RdbReader(
+      {
+        onAux: (k, v) => {
+          if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
+          else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
+          else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${(Number(v) / MB).toFixed(2)} Mb`);
+          s.rdbAux?.(k, v);
+        },
+        onRecord: (r) => {
+          if (r.expireMs !== null && r.expireMs < now && dropExpired) {
+            expired++;
+            return;
+          }
+          const db = s.keyspace.dbs[r.db];
+          db.add(r.key, fromRdbValue(r.value, s.config, r.key));
+          if (r.expireMs !== null) db.expires.set(r.key, r.expireMs);
+          loaded++;
+        },
+      },
+      { databases: s.keyspace.dbs.length, verifyChecksum: true },
+    );
+    s.loading = true;
+    try {
+      reader.parseAll(buf);
+    } catch (e) {
+      s.keyspace.flushAll();
+      s.log.warning(`${(e as Error).message}. Failure loading rdb format`);
+      throw e;
+    } finally {
+      s.loading = false;
+    }
+    this.loadKeysLoaded = loaded;
+    this.loadKeysExpired = expired;
+    s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
+    s.log.notice(`DB loaded from disk: ${((Date.now() - start) / 1000).toFixed(3)} seconds`);
+    s.dirty = 0;
+    return true;
+  }
+
+  private loadAtStartup(): void {
+    try {
+      this.load();
+    } catch (e) {
+      this.server.log.warning('Terminating server after rdb file reading failure.');
+      throw new FatalLoadError((e as Error).message);
+    }
+  }
+
+  private debugReload(c: Client): void {
+    if (!this.saveSync()) {
+      c.error('ERR Error trying to save the DB');
+      return;
+    }
+    this.server.keyspace.flushAll();
+    try {
+      this.load();
+    } catch (e) {
+      c.error(`ERR Error trying to load the RDB dump: ${(e as Error).message}`);
+      return;
+    }
+    this.server.log.notice('DB reloaded by DEBUG RELOAD');
+    c.w.ok();
+  }
+
+  /** DEBUG DIGEST: the same hex signature Redis computes for the same data (zeros when empty). */
+  digest(): string {
+    const dd = new DatasetDigest();
+    let any = false;
+    for (const db of this.server.keyspace.dbs) {
+      for (const [key, v] of db.dict) {
+        if (db.isExpired(key)) continue;
+        dd.add(db.id, key, toWriteValue(v), db.expires.has(key));
+        any = true;
+      }
+    }
+    return any ? dd.hex() : '0'.repeat(40);
+  }
+
+  private info(): string[] {
+    const s = this.server;
+    const run = this.running;
+    const snap = run?.snapshot;
+    return [
+      `loading:${s.loading ? 1 : 0}`,
+      'async_loading:0',
+      `current_cow_peak:${run ? run.peakQueued : 0}`,
+      `current_cow_size:${run ? run.queued : 0}`,
+      `current_cow_size_age:0`,
+      'current_fork_perc:0.00',
+      `current_save_keys_processed:${snap ? snap.keysWritten : 0}`,
+      `current_save_keys_total:${snap ? snap.keysTotal : 0}`,
+      `rdb_changes_since_last_save:${s.dirty}`,
+      `rdb_bgsave_in_progress:${run ? 1 : 0}`,
+      `rdb_last_save_time:${s.lastSave}`,
+      `rdb_last_bgsave_status:${this.lastBgsaveOk ? 'ok' : 'err'}`,
+      `rdb_last_bgsave_time_sec:${this.lastBgsaveTimeSec}`,
+      `rdb_current_bgsave_time_sec:${snap ? Math.round((Date.now() - snap.startedAt) / 1000) : -1}`,
+      `rdb_saves:${this.rdbSaves}`,
+      `rdb_last_cow_size:${this.lastCowBytes}`,
+      `rdb_last_load_keys_expired:${this.loadKeysExpired}`,
+      `rdb_last_load_keys_loaded:${this.loadKeysLoaded}`,
+      'aof_enabled:0',
+      'aof_rewrite_in_progress:0',
+      'aof_rewrite_scheduled:0',
+      'aof_last_rewrite_time_sec:-1',
+      'aof_current_rewrite_time_sec:-1',
+      'aof_last_bgrewrite_status:ok',
+      'aof_rewrites:0',
+      'aof_rewrites_consecutive_failures:0',
+      'aof_last_write_status:ok',
+      'aof_last_cow_size:0',
+      'module_fork_in_progress:0',
+      'module_fork_last_cow_size:0',
+    ];
+  }
+
+  commands(): CommandSpec[] {
+    const g = { group: 'server' };
+    return [
+      {
+        ...g,
+        name: 'save',
+        arity: 1,
+        flags: ['admin', 'noscript', 'no_async_loading', 'no_multi'],
+        since: '1.0.0',
+        summary: 'Synchronously saves the database(s) to disk.',
+        handler: (c) => {
+          if (this.running) {
+            c.error('ERR Background save already in progress');
+            return;
+          }
+          if (this.saveSync()) c.w.ok();
+          else c.error('ERR');
+        },
+      },
+      {
+        ...g,
+        name: 'bgsave',
+        arity: -1,
+        flags: ['admin', 'noscript', 'no_async_loading'],
+        since: '1.0.0',
+        summary: 'Asynchronously saves the database(s) to disk.',
+        handler: (c, argv) => {
+          if (argv.length > 2 || (argv.length === 2 && !is(argv[1], 'SCHEDULE'))) {
+            c.error(E.SYNTAX);
+            return;
+          }
+          if (this.running) {
+            // With SCHEDULE Redis queues a save after an AOF rewrite; a running BGSAVE is an error either way.
+            c.error('ERR Background save already in progress');
+            return;
+          }
+          const err = this.startBgsave();
+          if (err) c.error(`ERR ${err}`);
+          else c.w.simple('Background saving started');
+        },
+      },
+    ];
+  }
+}
+
+/** The RDB at startup could not be loaded: the server must not start. */
+export class FatalLoadError extends Error {}
