@@ -59,6 +59,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     config: {
       port: opts.port ?? 0,
       bind: Array.isArray(opts.bind) ? opts.bind.join(' ') : (opts.bind ?? '127.0.0.1'),
+      // An embedded server does not snapshot unless asked to (set `save` to enable it).
+      save: '',
       ...opts.config,
     },
   });

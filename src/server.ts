@@ -19,6 +19,7 @@ import { Histogram } from './util/histogram.js';
 import { MemoryTracker } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
+import { Persistence } from './persistence/persistence.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -63,6 +64,11 @@ export class Server {
   propagator: Propagator | null = null;
   readonly blocking: BlockingManager;
   readonly evictor = new Evictor(this);
+  readonly persistence: Persistence;
+  /** Replication module: AUX fields (repl-id, repl-offset, repl-stream-db) for RDB files. */
+  replicationAux: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
+  /** Replication module: AUX fields read while loading an RDB. */
+  rdbAux: ((key: string, value: string) => void) | null = null;
   /** Changes since the last save (Redis's server.dirty). */
   dirty = 0;
   /** Unix time (s) of the last successful save. */
@@ -113,6 +119,7 @@ export class Server {
     this.refreshHot();
     config.onChange((name) => this.onConfigChange(name));
     this.blocking = new BlockingManager(this);
+    this.persistence = new Persistence(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL, like Redis.
     this.keyspace.addListener({

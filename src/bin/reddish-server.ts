@@ -12,6 +12,7 @@ import v8 from 'node:v8';
 import { Config } from '../config/config.js';
 import { argvToConfig, FatalConfigError, loadConfigFile, loadConfigText } from '../config/loader.js';
 import { Server, ListenError } from '../server.js';
+import { FatalLoadError } from '../persistence/persistence.js';
 import { REDIS_VERSION, REDDISH_VERSION } from '../version.js';
 
 const HEAP_ENV = 'REDDISH_HEAP_SIZED';
@@ -161,7 +162,7 @@ async function main(): Promise<void> {
   try {
     await server.start();
   } catch (e) {
-    if (e instanceof ListenError) process.exit(1);
+    if (e instanceof ListenError || e instanceof FatalLoadError) process.exit(1);
     throw e;
   }
 }

@@ -31,5 +31,6 @@ export function registerAllCommands(server: Server): void {
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),
+    ...server.persistence.commands(),
   ]);
 }

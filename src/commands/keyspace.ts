@@ -186,10 +186,11 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
     }
     db.delete(dst);
   }
-  // The value object moves; set() refreshes its access clock (Redis's lookupKeyWrite of src).
+  // The value object moves: the source is deleted first so a running snapshot preserves it
+  // under its old name before set() stamps it as new; set() refreshes its access clock.
+  db.delete(src);
   db.set(dst, v);
   if (expire !== undefined) db.setExpire(dst, expire);
-  db.delete(src);
   c.server.dirty++;
   if (nx) c.w.int(1);
   else c.w.ok();
@@ -215,9 +216,10 @@ function move(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
+  // Delete first so a running snapshot preserves the value in the source database.
+  src.delete(key);
   dst.set(key, v);
   if (expire !== undefined) dst.setExpire(key, expire);
-  src.delete(key);
   c.server.dirty++;
   c.w.int(1);
 }

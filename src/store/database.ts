@@ -19,6 +19,8 @@ export interface KeyspaceHooks {
   touch(value: RedisValue): void;
   /** When true expired keys are hidden but not deleted (a replica waits for its master's DEL). */
   readonly keepExpired: boolean;
+  /** Current snapshot epoch: values stored now are stamped with it. */
+  readonly epoch: number;
   /** Time used for expiry decisions (frozen during a command, like Redis's mstime cache). */
   now(): number;
   hits: number;
@@ -105,6 +107,7 @@ export class Database {
   set(key: string, value: RedisValue, keepTtl = false): void {
     this.hooks.beforeWrite(this, key);
     this.hooks.touch(value);
+    value.sv = this.hooks.epoch;
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     this.hooks.modified(this, key);
@@ -114,6 +117,7 @@ export class Database {
   add(key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key);
     this.hooks.touch(value);
+    value.sv = this.hooks.epoch;
     this.dict.set(key, value);
     this.hooks.modified(this, key);
   }

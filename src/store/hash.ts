@@ -210,6 +210,8 @@ export function stringBytes(n: number): number {
 
 export class HashValue implements RedisValue {
   lru = 0;
+  /** Snapshot stamp (see persistence/snapshot.ts): the epoch this value was last written at. */
+  sv = 0;
   /** Packed string (listpack) or HashTable (hashtable). One field keeps the object at 40 bytes. */
   private d: string | HashTable;
 

@@ -17,6 +17,8 @@ export interface KeyspaceListener {
 
 export class Keyspace implements KeyspaceHooks {
   readonly dbs: Database[];
+  /** Snapshot epoch (persistence/snapshot.ts): only increases. */
+  epoch = 1;
   hits = 0;
   misses = 0;
   expiredKeys = 0;

@@ -32,6 +32,8 @@ function capacityFor(n: number): number {
 export class ListValue implements RedisValue {
   readonly type = ValueType.List;
   lru = 0;
+  /** Snapshot stamp (see persistence/snapshot.ts): the epoch this value was last written at. */
+  sv = 0;
   private buf: string[];
   private mask: number;
   private head = 0;

@@ -95,6 +95,8 @@ function search(a: Int[], v: Int): number {
 
 export class SetValue implements RedisValue {
   lru = 0;
+  /** Snapshot stamp (see persistence/snapshot.ts): the epoch this value was last written at. */
+  sv = 0;
   /** Sorted integers (intset) or SetTable (hashtable). */
   private d: Int[] | SetTable;
 

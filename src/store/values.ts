@@ -30,6 +30,11 @@ export interface RedisValue {
   readonly type: ValueType;
   /** LRU clock (seconds) or, under an LFU policy, the packed LFU data, like Redis's robj.lru. */
   lru: number;
+  /**
+   * Snapshot stamp: the keyspace epoch at which this value was stored or last preserved. A
+   * snapshot taken at epoch `cut` must still write values with `sv < cut` (persistence/snapshot.ts).
+   */
+  sv: number;
   /** Redis's OBJECT ENCODING name for the current representation. */
   encoding(): string;
   /** Approximate bytes the value holds (MEMORY USAGE, eviction accounting). */
@@ -73,6 +78,8 @@ export function isIntegerText(s: string): boolean {
 export class StringValue implements RedisValue {
   readonly type = ValueType.String;
   lru = 0;
+  /** Snapshot stamp (see persistence/snapshot.ts): the epoch this value was last written at. */
+  sv = 0;
   /** The value as a latin1 string, or null while `buf` holds the authoritative bytes. */
   private str: string | null;
   /** Growable backing store used once the value is modified in place. */

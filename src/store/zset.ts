@@ -54,6 +54,8 @@ export const ZADD_NAN = 8;
 export class ZSetValue implements RedisValue {
   readonly type = ValueType.ZSet;
   lru = 0;
+  /** Snapshot stamp (see persistence/snapshot.ts): the epoch this value was last written at. */
+  sv = 0;
   /** Listpack form: members and scores sorted by (score, member); null once converted. */
   lpEle: string[] | null = [];
   lpScore: number[] | null = [];

@@ -4,6 +4,7 @@
  * server next to a spawned redis-server. Propagation of these commands is covered by the
  * replica-stream test in string.test.ts.
  */
+import { ListValue } from '../../src/store/list.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, same, type Pair, type Step } from '../helpers/differential.js';
@@ -461,7 +462,7 @@ test('WRONGTYPE for bitmap commands, BITOP overwrites any type', async () => {
   const p = mixed.pair;
   await same(p, [['FLUSHALL']]);
   assert.deepEqual(plain(await p.a.call('RPUSH', 'list', 'x')), 1);
-  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist', memoryUsage: () => 0, clone() { return this; } };
+  const fake: RedisValue = ListValue.from(['x']);
   mixed.srv.server.keyspace.dbs[0].set('list', fake);
   await same(p, [
     ['SETBIT', 'list', '0', '1'],

@@ -4,6 +4,7 @@
  * WRONGTYPE, reading a TTL, observing what is propagated to replicas) run against an embedded
  * reddish, whose keyspace and propagation hook are reachable, next to a spawned redis-server.
  */
+import { ListValue } from '../../src/store/list.js';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
@@ -58,7 +59,7 @@ async function startMixed(): Promise<Mixed> {
 /** A list at `key` on both servers (LPUSH on redis; reddish gets a non-string value directly). */
 async function makeList(m: Mixed, key: string): Promise<void> {
   assert.deepEqual(plain(await m.pair.a.call('RPUSH', key, 'x')), 1);
-  const fake: RedisValue = { type: ValueType.List, lru: 0, encoding: () => 'quicklist', memoryUsage: () => 0, clone() { return this; } };
+  const fake: RedisValue = ListValue.from(['x']);
   m.srv.server.keyspace.dbs[0].set(key, fake);
 }
 
