@@ -63,7 +63,7 @@ export class Persistence {
     });
     server.closeTasks.push(() => this.abort());
     server.debugSubcommands.set('reload', { usage: 'RELOAD', help: 'Save the dataset, empty it and load it back.', handler: (c) => this.debugReload(c) });
-    server.debugSubcommands.set('digest', { usage: 'DIGEST', help: 'Output a hex signature of the whole dataset (same as Redis for the same data).', handler: (c) => c.w.bulk(this.digest()) });
+    server.debugSubcommands.set('digest', { usage: 'DIGEST', help: 'Output a hex signature of the whole dataset (same as Redis for the same data).', handler: (c) => c.w.simple(this.digest()) });
     server.debugSubcommands.set('digest-value', {
       usage: 'DIGEST-VALUE <key> [<key> ...]',
       help: 'Output a hex signature of the values of the given keys.',
@@ -71,7 +71,7 @@ export class Persistence {
         c.w.array(argv.length - 2);
         for (let i = 2; i < argv.length; i++) {
           const v = c.db.peek(argv[i]);
-          c.w.bulk(v === undefined ? '0'.repeat(40) : digestValue(toWriteValue(v)));
+          c.w.simple(v === undefined ? '0'.repeat(40) : digestValue(toWriteValue(v), c.db.expires.has(argv[i])));
         }
       },
     });
@@ -364,8 +364,8 @@ export class Persistence {
     const dd = new DatasetDigest();
     let any = false;
     for (const db of this.server.keyspace.dbs) {
+      // Like Redis: every key still in the dictionary counts, even if logically expired.
       for (const [key, v] of db.dict) {
-        if (db.isExpired(key)) continue;
         dd.add(db.id, key, toWriteValue(v), db.expires.has(key));
         any = true;
       }
