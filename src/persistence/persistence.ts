@@ -16,9 +16,10 @@ import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from '../commands/registry.js';
 import type { SavePoint } from '../config/config.js';
-import { E, is } from '../commands/util.js';
+import { E, is, parseInt64 } from '../commands/util.js';
 import { Snapshot } from './snapshot.js';
 import { RdbReader } from './rdb-reader.js';
+import { RdbWriter } from './rdb-writer.js';
 import { fromRdbValue, toWriteValue } from './values.js';
 import { DatasetDigest, digestValue } from './digest.js';
 import { REDIS_VERSION } from '../version.js';
@@ -411,9 +412,107 @@ export class Persistence {
     ];
   }
 
+  private dump(c: Client, argv: string[]): void {
+    const v = c.db.lookupRead(argv[1]);
+    if (v === undefined) {
+      c.w.nil();
+      return;
+    }
+    c.w.bulkBuffer(RdbWriter.dumpPayload(toWriteValue(v), { compression: this.server.config.bool('rdbcompression') }));
+  }
+
+  private restore(c: Client, argv: string[]): void {
+    let replace = false;
+    let absttl = false;
+    let idle = -1;
+    let freq = -1;
+    for (let j = 4; j < argv.length; j++) {
+      const more = argv.length - j - 1;
+      if (is(argv[j], 'REPLACE')) replace = true;
+      else if (is(argv[j], 'ABSTTL')) absttl = true;
+      else if (is(argv[j], 'IDLETIME') && more >= 1 && freq === -1) {
+        const n = parseInt64(argv[++j]);
+        if (n === null) return c.error(E.NOT_INTEGER);
+        if (n < 0) return c.error('ERR Invalid IDLETIME value, must be >= 0');
+        idle = n;
+      } else if (is(argv[j], 'FREQ') && more >= 1 && idle === -1) {
+        const n = parseInt64(argv[++j]);
+        if (n === null) return c.error(E.NOT_INTEGER);
+        if (n < 0 || n > 255) return c.error('ERR Invalid FREQ value, must be >= 0 and <= 255');
+        freq = n;
+      } else return c.error(E.SYNTAX);
+    }
+    const key = argv[1];
+    if (!replace && c.db.lookupWrite(key) !== undefined) return c.error('BUSYKEY Target key name already exists.');
+    let ttl = parseInt64(argv[2]);
+    if (ttl === null) return c.error(E.NOT_INTEGER);
+    if (ttl < 0) return c.error('ERR Invalid TTL value, must be >= 0');
+    let rv;
+    try {
+      rv = RdbReader.parseDumpPayload(Buffer.from(argv[3], 'latin1'));
+    } catch (e) {
+      if (/version or checksum/.test((e as Error).message)) return c.error('ERR DUMP payload version or checksum are wrong');
+      return c.error('ERR Bad data format');
+    }
+    if (rv === null) return c.error('ERR Bad data format');
+    let value;
+    try {
+      value = fromRdbValue(rv, this.server.config, key);
+    } catch {
+      return c.error('ERR Bad data format');
+    }
+    const deleted = replace ? c.db.delete(key) : false;
+    if (ttl !== 0 && !absttl) ttl += this.server.keyspace.now();
+    if (ttl !== 0 && ttl <= this.server.keyspace.now() && this.server.masterHost === null) {
+      // Already expired: nothing to create; a replaced key is gone (propagated as DEL).
+      if (deleted) {
+        c.propagateArgv = ['DEL', key];
+        this.server.dirty++;
+      }
+      c.w.ok();
+      return;
+    }
+    c.db.add(key, value);
+    if (ttl !== 0) {
+      c.db.setExpire(key, ttl);
+      if (!absttl) {
+        const rewritten = argv.slice();
+        rewritten[2] = String(ttl);
+        rewritten.push('ABSTTL');
+        c.propagateArgv = rewritten;
+      }
+    }
+    if (freq >= 0) value.lru = (Math.floor(Date.now() / 60000) & 0xffff) * 256 + freq;
+    else if (idle >= 0) value.lru = (Math.floor(Date.now() / 1000) - idle) & 0xffffff;
+    this.server.dirty++;
+    c.w.ok();
+  }
+
   commands(): CommandSpec[] {
     const g = { group: 'server' };
     return [
+      {
+        group: 'generic',
+        name: 'dump',
+        arity: 2,
+        flags: ['readonly'],
+        keys: [1, 1, 1],
+        since: '2.6.0',
+        summary: 'Returns a serialized representation of the value stored at a key.',
+        tips: ['nondeterministic_output'],
+        handler: (c, argv) => this.dump(c, argv),
+      },
+      {
+        group: 'generic',
+        name: 'restore',
+        arity: -4,
+        flags: ['write', 'denyoom'],
+        keys: [1, 1, 1],
+        since: '2.6.0',
+        summary: 'Creates a key from the serialized representation of a value.',
+        acl: ['dangerous'],
+        handler: (c, argv) => this.restore(c, argv),
+      },
       {
         ...g,
         name: 'save',
