@@ -14,28 +14,11 @@ import { ValueType, type RedisValue } from '../store/values.js';
 import { ListValue } from '../store/list.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseInt64, checkType } from './util.js';
+import { E, parseInt64, checkType, rangeArg, longArg, parseMpop } from './util.js';
 
 const LONG_MIN = -9223372036854775808;
 
 // ---------------------------------------------------------------- helpers
-
-/** getRangeLongFromObjectOrReply with a message: the message also covers "not an integer". */
-function rangeArg(c: Client, s: string, min: number, max: number, msg: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || v < min || v > max) {
-    c.error('ERR ' + msg);
-    return null;
-  }
-  return v;
-}
-
-/** getLongFromObjectOrReply */
-function longArg(c: Client, s: string): number | null {
-  const v = parseInt64(s);
-  if (v === null) c.error(E.NOT_INTEGER);
-  return v;
-}
 
 /** LEFT / RIGHT (any case): true for LEFT (head), false for RIGHT; null after a syntax error. */
 function whereArg(c: Client, s: string): boolean | null {
@@ -406,49 +389,17 @@ function rpoplpush(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- LMPOP
 
-interface MpopArgs {
-  keys: string[];
-  head: boolean;
-  count: number;
-}
-
-/** Parses `numkeys key... LEFT|RIGHT [COUNT n]` starting at argv[numkeysIdx]. */
-function parseMpop(c: Client, argv: string[], numkeysIdx: number): MpopArgs | null {
-  const numkeys = rangeArg(c, argv[numkeysIdx], 1, Infinity, 'numkeys should be greater than 0');
-  if (numkeys === null) return null;
-  const whereIdx = numkeysIdx + numkeys + 1;
-  if (whereIdx >= argv.length) {
-    c.error(E.SYNTAX);
-    return null;
-  }
-  const head = whereArg(c, argv[whereIdx]);
-  if (head === null) return null;
-  let count = -1;
-  for (let j = whereIdx + 1; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    if (count === -1 && more && argv[j].toUpperCase() === 'COUNT') {
-      const n = rangeArg(c, argv[++j], 1, Infinity, 'count should be greater than 0');
-      if (n === null) return null;
-      count = n;
-    } else {
-      c.error(E.SYNTAX);
-      return null;
-    }
-  }
-  return { keys: argv.slice(numkeysIdx + 1, whereIdx), head, count: count === -1 ? 1 : count };
-}
-
 function lmpop(c: Client, argv: string[]): void {
-  const a = parseMpop(c, argv, 1);
+  const a = parseMpop(c, argv, 1, 'LEFT', 'RIGHT');
   if (a === null) return;
   for (const key of a.keys) {
     const l = listForWrite(c, key);
     if (l === null) return;
     if (l === undefined || l.length === 0) continue;
-    const n = popRangeWithKey(c, l, key, a.head, a.count);
+    const n = popRangeWithKey(c, l, key, a.first, a.count);
     c.server.dirty += n;
     afterRemove(c.db, key, l);
-    c.propagateArgv = [a.head ? 'LPOP' : 'RPOP', key, String(n)];
+    c.propagateArgv = [a.first ? 'LPOP' : 'RPOP', key, String(n)];
     return;
   }
   c.w.nilArray();
@@ -525,9 +476,9 @@ function brpop(c: Client, argv: string[]): void {
 }
 
 function blmpop(c: Client, argv: string[]): void {
-  const a = parseMpop(c, argv, 2);
+  const a = parseMpop(c, argv, 2, 'LEFT', 'RIGHT');
   if (a === null) return;
-  blockingPop(c, a.keys, a.head, argv[1], a.count);
+  blockingPop(c, a.keys, a.first, argv[1], a.count);
 }
 
 /** BLMOVE / BRPOPLPUSH once arguments are parsed. */

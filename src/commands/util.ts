@@ -124,3 +124,59 @@ export function checkType<T extends RedisValue>(c: Client, v: RedisValue | undef
 export function is(arg: string, upper: string): boolean {
   return arg.length === upper.length && arg.toUpperCase() === upper;
 }
+
+/** An integer in [min, max], or the error `ERR <msg>` (Redis's getRangeLongFromObjectOrReply). */
+export function rangeArg(c: Client, s: string, min: number, max: number, msg: string): number | null {
+  const v = parseInt64(s);
+  if (v === null || v < min || v > max) {
+    c.error('ERR ' + msg);
+    return null;
+  }
+  return v;
+}
+
+/** An integer or "not an integer or out of range" (Redis's getLongFromObjectOrReply). */
+export function longArg(c: Client, s: string): number | null {
+  const v = parseInt64(s);
+  if (v === null) c.error(E.NOT_INTEGER);
+  return v;
+}
+
+export interface MpopArgs {
+  keys: string[];
+  /** True for the first of the two `where` words (LEFT, MIN). */
+  first: boolean;
+  count: number;
+}
+
+/**
+ * Parses the shared tail of LMPOP/BLMPOP/ZMPOP/BZMPOP: `numkeys key... <first|second> [COUNT n]`
+ * starting at argv[numkeysIdx], with Redis's errors.
+ */
+export function parseMpop(c: Client, argv: string[], numkeysIdx: number, first: string, second: string): MpopArgs | null {
+  const numkeys = rangeArg(c, argv[numkeysIdx], 1, Infinity, 'numkeys should be greater than 0');
+  if (numkeys === null) return null;
+  const whereIdx = numkeysIdx + numkeys + 1;
+  if (whereIdx >= argv.length) {
+    c.error(E.SYNTAX);
+    return null;
+  }
+  const where = argv[whereIdx].toUpperCase();
+  if (where !== first && where !== second) {
+    c.error(E.SYNTAX);
+    return null;
+  }
+  let count = -1;
+  for (let j = whereIdx + 1; j < argv.length; j++) {
+    const more = argv.length - 1 - j;
+    if (count === -1 && more && argv[j].toUpperCase() === 'COUNT') {
+      const n = rangeArg(c, argv[++j], 1, Infinity, 'count should be greater than 0');
+      if (n === null) return null;
+      count = n;
+    } else {
+      c.error(E.SYNTAX);
+      return null;
+    }
+  }
+  return { keys: argv.slice(numkeysIdx + 1, whereIdx), first: where === first, count: count === -1 ? 1 : count };
+}

@@ -38,7 +38,7 @@ import { globMatch } from '../store/glob.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseInt64, parseBigInt64, checkType } from './util.js';
+import { E, parseBigInt64, checkType, rangeArg, longArg, parseMpop } from './util.js';
 import { numkeysKeys } from './list.js';
 
 const NAN_ERR = 'ERR resulting score is not a number (NaN)';
@@ -62,22 +62,6 @@ function zsetForWrite(c: Client, key: string): ZSetValue | undefined | null {
 
 function zsetForRead(c: Client, key: string): ZSetValue | undefined | null {
   return checkType<ZSetValue>(c, c.db.lookupRead(key), ValueType.ZSet);
-}
-
-/** getRangeLongFromObjectOrReply with a message (used for "not an integer" too). */
-function rangeArg(c: Client, s: string, min: number, max: number, msg: string): number | null {
-  const v = parseInt64(s);
-  if (v === null || v < min || v > max) {
-    c.error('ERR ' + msg);
-    return null;
-  }
-  return v;
-}
-
-function longArg(c: Client, s: string): number | null {
-  const v = parseInt64(s);
-  if (v === null) c.error(E.NOT_INTEGER);
-  return v;
 }
 
 /** Deletes the key of a set that became empty, otherwise signals the modification. */
@@ -584,52 +568,15 @@ function zpopMinMax(c: Client, argv: string[], max: boolean): void {
   zpopReply(c, c.db, key, z, max, false, count, c.resp === 3 && count !== -1);
 }
 
-interface MpopArgs {
-  keys: string[];
-  max: boolean;
-  count: number;
-}
-
-function parseZmpop(c: Client, argv: string[], numkeysIdx: number): MpopArgs | null {
-  const numkeys = rangeArg(c, argv[numkeysIdx], 1, Infinity, 'numkeys should be greater than 0');
-  if (numkeys === null) return null;
-  const whereIdx = numkeysIdx + numkeys + 1;
-  if (whereIdx >= argv.length) {
-    c.error(E.SYNTAX);
-    return null;
-  }
-  const where = argv[whereIdx].toUpperCase();
-  let max: boolean;
-  if (where === 'MIN') max = false;
-  else if (where === 'MAX') max = true;
-  else {
-    c.error(E.SYNTAX);
-    return null;
-  }
-  let count = -1;
-  for (let j = whereIdx + 1; j < argv.length; j++) {
-    const more = argv.length - 1 - j;
-    if (count === -1 && more && argv[j].toUpperCase() === 'COUNT') {
-      const n = rangeArg(c, argv[++j], 1, Infinity, 'count should be greater than 0');
-      if (n === null) return null;
-      count = n;
-    } else {
-      c.error(E.SYNTAX);
-      return null;
-    }
-  }
-  return { keys: argv.slice(numkeysIdx + 1, whereIdx), max, count: count === -1 ? 1 : count };
-}
-
 function zmpop(c: Client, argv: string[]): void {
-  const a = parseZmpop(c, argv, 1);
+  const a = parseMpop(c, argv, 1, 'MIN', 'MAX');
   if (a === null) return;
   for (const key of a.keys) {
     const z = zsetForWrite(c, key);
     if (z === null) return;
     if (z === undefined) continue;
-    const n = zpopReply(c, c.db, key, z, a.max, true, a.count, true);
-    c.propagateArgv = [a.max ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)];
+    const n = zpopReply(c, c.db, key, z, !a.first, true, a.count, true);
+    c.propagateArgv = [!a.first ? 'ZPOPMAX' : 'ZPOPMIN', key, String(n)];
     return;
   }
   c.w.nilArray();
@@ -688,9 +635,9 @@ function blockingZpop(c: Client, keys: string[], max: boolean, timeoutArg: strin
 }
 
 function bzmpop(c: Client, argv: string[]): void {
-  const a = parseZmpop(c, argv, 2);
+  const a = parseMpop(c, argv, 2, 'MIN', 'MAX');
   if (a === null) return;
-  blockingZpop(c, a.keys, a.max, argv[1], a.count);
+  blockingZpop(c, a.keys, !a.first, argv[1], a.count);
 }
 
 // ---------------------------------------------------------------- ZRANDMEMBER
