@@ -10,6 +10,7 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
 import { benchMemory, memoryTable } from './memory.js';
+import { benchRdb, rdbTable } from './rdb.js';
 
 interface Row {
   test: string;
@@ -109,6 +110,12 @@ async function main(): Promise<void> {
     process.stderr.write(`memory: loading ${keys} session hashes into both servers...\n`);
     const r = await benchMemory(keys, { log: (m) => process.stderr.write(m + '\n') });
     process.stdout.write(`\n### Memory: ${keys.toLocaleString('en-US')} hashes session:<uuid> (1-10 fields)\n\n${memoryTable(r)}\n`);
+  }
+  if (want('rdb')) {
+    const keys = Number(values['memory-keys']);
+    process.stderr.write(`rdb: ${keys} session hashes, BGSAVE and load on both servers...\n`);
+    const rows = await benchRdb(keys, (m) => process.stderr.write(m + '\n'));
+    process.stdout.write(`\n### RDB: ${keys.toLocaleString('en-US')} session hashes\n\n${rdbTable(rows)}\n`);
   }
 }
 

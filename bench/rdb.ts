@@ -1,0 +1,89 @@
+/**
+ * RDB benchmark for the lab's dataset (session hashes from `reddish datagen`, same seed on both
+ * servers): BGSAVE wall time, file size, and load time at startup, for redis-server and reddish
+ * in the same run. `node dist/bench/rdb.js --keys 2000000` or `npm run bench -- --only rdb`.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
+import { generate } from '../src/lab/datagen.js';
+import { RespClient, plain } from '../test/helpers/resp.js';
+
+export interface RdbResult {
+  server: 'redis' | 'reddish';
+  keys: number;
+  bgsaveSeconds: number;
+  bytes: number;
+  loadSeconds: number;
+}
+
+async function waitBgsave(c: RespClient): Promise<void> {
+  for (;;) {
+    const info = plain(await c.call('INFO', 'persistence')) as string;
+    if (/rdb_bgsave_in_progress:0/.test(info)) {
+      if (!/rdb_last_bgsave_status:ok/.test(info)) throw new Error('BGSAVE failed');
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function measure(kind: 'redis' | 'reddish', keys: number): Promise<RdbResult> {
+  let s: SpawnedServer = await spawnServer(kind);
+  try {
+    await generate({ type: 'hash', qty: keys, prefix: 'session', port: s.port, seed: 2020 });
+    const c = await RespClient.connect(s.port);
+    const t0 = performance.now();
+    const reply = plain(await c.call('BGSAVE'));
+    if (reply !== 'Background saving started') throw new Error(`BGSAVE: ${JSON.stringify(reply)}`);
+    await waitBgsave(c);
+    const bgsaveSeconds = (performance.now() - t0) / 1000;
+    c.close();
+    const bytes = statSync(join(s.dir, 'dump.rdb')).size;
+    const dir = s.dir;
+    await s.stop();
+    s = await spawnServer(kind, [], { dir });
+    const line = await s.waitForLog(/DB loaded from disk: [\d.]+ seconds/, 120000);
+    const loadSeconds = Number(/DB loaded from disk: ([\d.]+) seconds/.exec(line)![1]);
+    return { server: kind, keys, bgsaveSeconds, bytes, loadSeconds };
+  } finally {
+    await s.stop();
+  }
+}
+
+export async function benchRdb(keys: number, log: (m: string) => void = () => undefined): Promise<RdbResult[]> {
+  const out: RdbResult[] = [];
+  for (const kind of ['redis', 'reddish'] as const) {
+    log(`  ${kind}: loading ${keys} hashes, BGSAVE, restart...`);
+    out.push(await measure(kind, keys));
+  }
+  return out;
+}
+
+export function rdbTable(rows: RdbResult[]): string {
+  const [r, d] = rows;
+  const mib = (n: number) => (n / 1024 / 1024).toFixed(1);
+  return [
+    '| metric | redis-server | reddish | ratio | target |',
+    '|---|---:|---:|---:|---:|',
+    `| BGSAVE wall time (s) | ${r.bgsaveSeconds.toFixed(2)} | ${d.bgsaveSeconds.toFixed(2)} | ${(d.bgsaveSeconds / r.bgsaveSeconds).toFixed(2)}× | ≤ 2× |`,
+    `| load at startup (s) | ${r.loadSeconds.toFixed(2)} | ${d.loadSeconds.toFixed(2)} | ${(d.loadSeconds / r.loadSeconds).toFixed(2)}× | ≤ 2× |`,
+    `| RDB size (MiB) | ${mib(r.bytes)} | ${mib(d.bytes)} | ${(d.bytes / r.bytes).toFixed(3)}× | within 10% |`,
+  ].join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { keys: { type: 'string', default: '2000000' } } });
+  const keys = Number(values.keys);
+  const rows = await benchRdb(keys, (m) => process.stderr.write(m + '\n'));
+  process.stdout.write(`\n### RDB: ${keys.toLocaleString('en-US')} session hashes\n\n${rdbTable(rows)}\n`);
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => {
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? e}\n`);
+    process.exit(1);
+  });
+}
