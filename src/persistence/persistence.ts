@@ -23,6 +23,7 @@ import { RdbWriter } from './rdb-writer.js';
 import { fromRdbValue, toWriteValue } from './values.js';
 import { DatasetDigest, digestValue } from './digest.js';
 import { REDIS_VERSION } from '../version.js';
+import { lfuInitial } from '../store/keyspace.js';
 
 const MB = 1024 * 1024;
 /** Redis retries a failed background save after this many seconds (CONFIG_BGSAVE_RETRY_DELAY). */
@@ -294,6 +295,8 @@ export class Persistence {
     const start = Date.now();
     const now = Date.now();
     const dropExpired = s.masterHost === null;
+    // The access clock of a loaded key starts now (LRU seconds, or LFU's initial counter).
+    const lru = s.keyspace.lfu ? lfuInitial() : Math.floor(now / 1000) & 0xffffff;
     let loaded = 0;
     let expired = 0;
     const reader = new RdbReader(
@@ -309,9 +312,9 @@ export class Persistence {
             expired++;
             return;
           }
-          const db = s.keyspace.dbs[r.db];
-          db.add(r.key, fromRdbValue(r.value, s.config, r.key));
-          if (r.expireMs !== null) db.expires.set(r.key, r.expireMs);
+          const v = fromRdbValue(r.value, s.config, r.key);
+          v.lru = lru;
+          s.keyspace.dbs[r.db].loadEntry(r.key, v, r.expireMs);
           loaded++;
         },
       },

@@ -113,6 +113,16 @@ export class Database {
     this.hooks.modified(this, key);
   }
 
+  /**
+   * Inserts a key while loading a dataset (RDB at startup, DEBUG RELOAD, a replica's full
+   * sync): no client can watch, wait on or snapshot these keys yet, so the hooks are skipped.
+   */
+  loadEntry(key: string, value: RedisValue, expireMs: number | null): void {
+    value.sv = this.hooks.epoch;
+    this.dict.set(key, value);
+    if (expireMs !== null) this.expires.set(key, expireMs);
+  }
+
   /** Adds a key that the caller knows does not exist yet (no expiry to clear). */
   add(key: string, value: RedisValue): void {
     this.hooks.beforeWrite(this, key);
