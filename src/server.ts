@@ -28,8 +28,6 @@ export interface Propagator {
 
 /** Hooks that optional subsystems (transactions, pub/sub, replication, persistence) install. */
 export interface ServerHooks {
-  /** Called after any command that changed the dataset (WATCH, keyspace notifications...). */
-  afterCommand?(c: Client, cmd: Command): void;
   /** Extra INFO sections: name → lines. */
   infoSections: Map<string, () => string[]>;
   /** Reasons to refuse a write before it runs ("-MISCONF ...", "-NOREPLICAS ..."), or null. */
@@ -89,8 +87,6 @@ export class Server {
   private nextClientId = 1;
   private servers: net.Server[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
-  private cronLoops = 0;
-  private currentClient: Client | null = null;
   readonly startedAt = Date.now();
   /** Replies executed per command, for the "cmd" field and stats. */
   executing = false;
@@ -437,7 +433,6 @@ export class Server {
     }
     c.propagateArgv = null;
     c.preventPropagation = false;
-    this.hooks.afterCommand?.(c, cmd);
     if (!nested) {
       this.flushPropagation();
       this.blocking.handleReady();
@@ -445,10 +440,10 @@ export class Server {
   }
 
   /**
-   * Runs `fn` as if `c` were executing a command (frozen clock, propagation collected as one
-   * unit): used to serve blocked clients and to reply their timeouts.
+   * Runs `fn` as one execution unit outside the command loop (frozen clock, propagation
+   * collected and emitted together): used to serve blocked clients and reply their timeouts.
    */
-  runAs<T>(c: Client, fn: () => T): T {
+  runUnit<T>(fn: () => T): T {
     if (this.executing) return fn();
     this.executing = true;
     this.keyspace.setNow(Date.now());
@@ -616,7 +611,6 @@ export class Server {
 
   private cron(): void {
     const now = Date.now();
-    this.cronLoops++;
     this.stats.sample(now);
     const hz = Math.max(1, this.config.num('hz'));
     // Active expiry: 25% of each cron period at effort 1, as Redis's slow cycle.
@@ -751,13 +745,6 @@ export class Server {
     return REDIS_VERSION;
   }
 
-  get cronCount(): number {
-    return this.cronLoops;
-  }
-
-  get current(): Client | null {
-    return this.currentClient;
-  }
 }
 
 export class ListenError extends Error {}
