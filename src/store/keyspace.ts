@@ -29,6 +29,9 @@ export class Keyspace implements KeyspaceHooks {
   /** Cached command time so a command sees one consistent clock. */
   private cachedNow = 0;
   private listeners: KeyspaceListener[] = [];
+  // The per-key hooks run on every write: keep only the listeners that have them.
+  private beforeWriteFns: ((db: Database, key: string) => void)[] = [];
+  private modifiedFns: ((db: Database, key: string) => void)[] = [];
   /** Mode of the access clock: 'lru' stores seconds, 'lfu' stores Redis's packed counter. */
   lfu = false;
   lfuLogFactor = 10;
@@ -41,10 +44,17 @@ export class Keyspace implements KeyspaceHooks {
 
   addListener(l: KeyspaceListener): void {
     this.listeners.push(l);
+    this.indexHooks();
   }
 
   removeListener(l: KeyspaceListener): void {
     this.listeners = this.listeners.filter((x) => x !== l);
+    this.indexHooks();
+  }
+
+  private indexHooks(): void {
+    this.beforeWriteFns = this.listeners.filter((l) => l.beforeWrite).map((l) => l.beforeWrite!.bind(l));
+    this.modifiedFns = this.listeners.filter((l) => l.modified).map((l) => l.modified!.bind(l));
   }
 
   /** Freezes the clock for the duration of a command (call with Date.now() before executing). */
@@ -57,11 +67,13 @@ export class Keyspace implements KeyspaceHooks {
   }
 
   beforeWrite(db: Database, key: string): void {
-    for (const l of this.listeners) l.beforeWrite?.(db, key);
+    const fns = this.beforeWriteFns;
+    for (let i = 0; i < fns.length; i++) fns[i](db, key);
   }
 
   modified(db: Database, key: string): void {
-    for (const l of this.listeners) l.modified?.(db, key);
+    const fns = this.modifiedFns;
+    for (let i = 0; i < fns.length; i++) fns[i](db, key);
   }
 
   expired(db: Database, key: string): void {
