@@ -9,7 +9,10 @@ import { Config, type OutputBufferLimits, type BufferLimit } from './config/conf
 import { Logger, LogLevel, LEVEL_NAMES } from './log/logger.js';
 import { Keyspace } from './store/keyspace.js';
 import { CommandTable, type Command } from './commands/registry.js';
-import { Client, ClientClass, ReplyMode } from './net/client.js';
+import { Client, ClientClass, ReplyMode, READS_SHARED } from './net/client.js';
+
+/** One read buffer for every client: reads are consumed synchronously, one at a time. */
+const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 import { Stats } from './stats.js';
 import { SlowLog, LatencyMonitor } from './diagnostics.js';
 import { REDIS_VERSION } from './version.js';
@@ -212,8 +215,7 @@ export class Server {
 
   private listenOne(opts: net.ListenOptions): Promise<net.Server> {
     return new Promise((resolve, reject) => {
-      const s = net.createServer({ noDelay: true, pauseOnConnect: false }, (sock) => this.accept(sock));
-      s.maxConnections = this.config.num('maxclients') + 32;
+      const s = net.createServer({ noDelay: true, pauseOnConnect: true }, (sock) => this.accept(sock, s));
       s.once('error', reject);
       s.listen({ ...opts, backlog: this.config.num('tcp-backlog'), ipv6Only: opts.host?.includes(':') }, () => {
         s.off('error', reject);
@@ -224,7 +226,47 @@ export class Server {
     });
   }
 
-  private accept(sock: net.Socket): void {
+  /**
+   * Takes over an accepted connection. Its handle is re-wrapped in a socket that reads into one
+   * shared 64 KB buffer (Node's `onread` option): no buffer allocation per read and no 'data'
+   * event machinery; the client consumes each read synchronously and copies only leftovers.
+   */
+  private accept(raw: net.Socket, listener: net.Server): void {
+    const sock = this.adopt(raw, listener);
+    if (sock) this.acceptSocket(sock);
+  }
+
+  private adopt(raw: net.Socket, listener: net.Server): net.Socket | null {
+    const internal = raw as unknown as { _handle: unknown; _server: unknown };
+    const handle = internal._handle;
+    if (!handle) return null;
+    let client: Client | null = null;
+    const sock = new net.Socket({
+      handle: handle as never,
+      readable: true,
+      writable: true,
+      onread: {
+        buffer: SHARED_READ_BUFFER,
+        callback: (n: number, buf: Uint8Array) => {
+          if (client) client.onRead(Buffer.from(buf.buffer, buf.byteOffset, n));
+          return true;
+        },
+      },
+    } as net.SocketConstructorOpts);
+    internal._handle = null;
+    // Keep the listener's connection count right (it is decremented when this socket closes).
+    const adopted = sock as unknown as { _server: unknown; server: unknown; [READS_SHARED]: boolean };
+    adopted._server = listener;
+    adopted.server = listener;
+    adopted[READS_SHARED] = true;
+    this.onAdopt = (c) => (client = c);
+    return sock;
+  }
+
+  /** Set by adopt(): gives the new client to the socket's read callback. */
+  private onAdopt: ((c: Client) => void) | null = null;
+
+  private acceptSocket(sock: net.Socket): void {
     if (this.shuttingDown) {
       sock.destroy();
       return;
@@ -242,7 +284,10 @@ export class Server {
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) sock.setKeepAlive(true, ka * 1000);
     const c = new Client(this, sock, this.nextClientId++);
+    this.onAdopt?.(c);
+    this.onAdopt = null;
     this.clients.set(c.id, c);
+    sock.resume();
     this.stats.totalConnections++;
     this.log.verbose(`Accepted ${c.addr}`);
   }

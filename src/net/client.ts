@@ -31,6 +31,9 @@ export const enum ReplyMode {
   Skip = 2,
 }
 
+/** Marks a socket whose reads go to Client.onRead instead of 'data' events. */
+export const READS_SHARED = Symbol('reddish.readsShared');
+
 /** Size of Redis's static per-client reply buffer; what exceeds it is the reply list (oll/omem). */
 const STATIC_REPLY = 16 * 1024;
 
@@ -103,7 +106,9 @@ export class Client {
         this.laddr = this.addr;
       }
       socket.setNoDelay(true);
-      socket.on('data', (chunk: Buffer) => this.onData(chunk));
+      // Sockets accepted by the server read into one shared buffer (see Server.accept) and
+      // call onRead; others (tests, embedded use) deliver 'data' events.
+      if (!(socket as unknown as { [READS_SHARED]?: boolean })[READS_SHARED]) socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('drain', () => this.onDrain());
       socket.on('error', () => this.close());
       socket.on('close', () => this.close());
@@ -123,6 +128,12 @@ export class Client {
     if (this.isReplica && !this.isMonitor) return ClientClass.Replica;
     if (this.subscriptions + this.patternSubscriptions > 0) return ClientClass.PubSub;
     return ClientClass.Normal;
+  }
+
+  /** Data read into the server's shared read buffer: processed now, nothing kept referencing it. */
+  onRead(chunk: Buffer): void {
+    this.onData(chunk);
+    this.parser.detach(chunk.buffer);
   }
 
   private onData(chunk: Buffer): void {

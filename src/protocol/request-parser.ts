@@ -55,6 +55,23 @@ export class RequestParser {
     return this.buf.latin1Slice(this.pos, Math.min(this.buf.length, this.pos + n));
   }
 
+  /**
+   * Stops referencing memory the caller is about to reuse (the socket's shared read buffer):
+   * unconsumed bytes that live in `shared` are copied out.
+   */
+  detach(shared: ArrayBufferLike): void {
+    if (this.pieces !== null) {
+      for (let i = 0; i < this.pieces.length; i++) if (this.pieces[i].buffer === shared) this.pieces[i] = Buffer.from(this.pieces[i]);
+      return;
+    }
+    if (this.pos >= this.buf.length) {
+      this.release();
+    } else if (this.buf.buffer === shared) {
+      this.buf = Buffer.from(this.buf.subarray(this.pos));
+      this.pos = 0;
+    }
+  }
+
   /** Capacity held for the query buffer (for `qbuf-free`). */
   capacity(): number {
     return this.buf.length;
