@@ -133,3 +133,22 @@ test('splitArgs follows redis.conf quoting', () => {
   assert.equal(splitArgs('"abc'), null);
   assert.equal(splitArgs("'abc"), null);
 });
+
+test('detach() copies leftovers out of a reused read buffer (small and big arguments)', () => {
+  const shared = Buffer.allocUnsafeSlow(64 * 1024);
+  const big = 'B'.repeat(100 * 1024);
+  const input = Buffer.concat([encode(['SET', 'k', 'v1']), encode(['SET', 'big', big]), encode(['GET', 'k'])]);
+  for (const step of [7, 1000, 40000, 65536]) {
+    const p = parser();
+    const got: string[][] = [];
+    for (let off = 0; off < input.length; off += step) {
+      const n = Math.min(step, input.length - off, shared.length);
+      input.copy(shared, 0, off, off + n);
+      p.feed(shared.subarray(0, n));
+      for (let cmd = p.next(); cmd !== null; cmd = p.next()) got.push(cmd);
+      p.detach(shared.buffer);
+      shared.fill(0x58); // the next read overwrites the buffer
+    }
+    assert.deepEqual(got, [['SET', 'k', 'v1'], ['SET', 'big', big], ['GET', 'k']], `step ${step}`);
+  }
+});
