@@ -141,16 +141,22 @@ export class Persistence {
   startBgsave(): string | null {
     if (this.running) return 'Background save already in progress';
     const tmp = this.tmpPath();
+    this.lastBgsaveTry = Date.now();
     let fd: number;
     try {
       fd = fs.openSync(tmp, 'w');
     } catch (e) {
-      this.server.log.warning(`Failed opening the temp RDB file ${tmp} (in server root dir ${this.server.config.str('dir')}) for saving: ${(e as Error).message}`);
-      this.lastBgsaveOk = false;
-      this.lastBgsaveTry = Date.now();
-      return 'Background saving failed';
+      // Redis's child fails after the fork: BGSAVE has already answered "started".
+      this.rdbSaves++;
+      this.server.log.notice(`Background saving started by pid ${process.pid}`);
+      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'No such file or directory' : (e as Error).message;
+      setImmediate(() => {
+        this.server.log.warning(`Failed opening the temp RDB file ${tmp.slice(tmp.lastIndexOf('/') + 1)} (in server root dir ${this.server.config.str('dir')}) for saving: ${reason}`);
+        this.server.log.warning('Background saving error');
+        this.lastBgsaveOk = false;
+      });
+      return null;
     }
-    this.lastBgsaveTry = Date.now();
     this.dirtyBeforeBgsave = this.server.dirty;
     const run: RunningSave = { snapshot: null as unknown as Snapshot, tmp, fd, queued: 0, peakQueued: 0, error: null, writing: Promise.resolve() };
     // Chunks are written in order through one promise chain; the traversal waits when the

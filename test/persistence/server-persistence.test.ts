@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -168,4 +168,29 @@ test('SHUTDOWN SAVE and SIGTERM with save points write the dump; no temp files a
   c3.close();
   await r3.stop();
   assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-')), []);
+});
+
+test('a failed BGSAVE turns on stop-writes-on-bgsave-error (MISCONF) like Redis, until a save succeeds', async () => {
+  const replies: unknown[][] = [];
+  for (const kind of ['redis', 'reddish'] as const) {
+    const dir = tmp();
+    const s = await startServer(kind, ['--save', '3600 1'], { dir });
+    const c = await RespClient.connect(s.port);
+    const got: unknown[] = [];
+    // dump.rdb becomes a non-empty directory: the final rename of the snapshot fails.
+    mkdirSync(join(dir, 'dump.rdb'));
+    writeFileSync(join(dir, 'dump.rdb', 'x'), 'x');
+    got.push(plain(await c.call('BGSAVE')));
+    await s.waitForLog(/Background saving error/);
+    got.push(plain(await c.call('SET', 'k', 'v')));
+    got.push(plain(await c.call('GET', 'k')));
+    got.push(/rdb_last_bgsave_status:err/.test(plain(await c.call('INFO', 'persistence')) as string));
+    got.push(plain(await c.call('CONFIG', 'SET', 'stop-writes-on-bgsave-error', 'no')));
+    got.push(plain(await c.call('SET', 'k', 'v')));
+    c.close();
+    await s.stop();
+    replies.push(got);
+  }
+  assert.deepEqual(replies[1], replies[0]);
+  assert.match(String((replies[0][1] as { error: string }).error), /^MISCONF /);
 });
