@@ -523,7 +523,7 @@ function zrankGeneric(c: Client, argv: string[], reverse: boolean): void {
  * Pops up to `count` (-1: one, replied as a pair) members from the min or max end of z and
  * replies in the shape the caller wants (Redis's genericZpopCommand). Returns how many.
  */
-function zpopReply(c: Client, db: Database, key: string, z: ZSetValue, max: boolean, emitKey: boolean, count: number, nested: boolean): number {
+function zpopReply(c: Client, db: Database, key: string, z: ZSetValue, max: boolean, emitKey: boolean, count: number, nested: boolean, signal = true): number {
   const n = Math.min(count === -1 ? 1 : count, z.size);
   const w = c.w;
   if (!emitKey) {
@@ -543,7 +543,8 @@ function zpopReply(c: Client, db: Database, key: string, z: ZSetValue, max: bool
     w.double(z.lastScore);
   }
   c.server.dirty += n;
-  afterRemove(db, key, z);
+  // A blocked client served later does not signal the key again (its writer already did).
+  if (signal || z.size === 0) afterRemove(db, key, z);
   return n;
 }
 
@@ -608,25 +609,7 @@ function blockingZpop(c: Client, keys: string[], max: boolean, timeoutArg: strin
       const z = v as ZSetValue;
       const len = z.size;
       c.server.alsoPropagate(db.id, count === -1 ? [op, key] : [op, key, String(Math.min(count, len))]);
-      // Served later: nothing else signals the key (the writer already did), only deletion.
-      const n = Math.min(count === -1 ? 1 : count, len);
-      const w = c.w;
-      if (!nested) {
-        w.array(n * 2 + 1);
-        w.bulk(key);
-      } else {
-        w.array(2);
-        w.bulk(key);
-        w.array(n);
-      }
-      for (let i = 0; i < n; i++) {
-        z.pop(max);
-        if (nested) w.array(2);
-        w.bulk(z.lastEle);
-        w.double(z.lastScore);
-      }
-      c.server.dirty += n;
-      if (z.size === 0) db.delete(key);
+      zpopReply(c, db, key, z, max, true, count, nested, false);
       return true;
     }
     return false;
