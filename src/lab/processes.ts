@@ -47,6 +47,18 @@ export function hasRedisServer(): boolean {
  * the caller passes its own. Extra args are redis-server style (`--maxmemory`, `100mb`).
  */
 export async function spawnServer(kind: 'reddish' | 'redis', args: string[] = [], opts: { configFile?: string; dir?: string } = {}): Promise<SpawnedServer> {
+  // The free port can be taken by someone else between our probe and the server's bind:
+  // try again with another port in that case.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(kind, args, opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function spawnOnce(kind: 'reddish' | 'redis', args: string[], opts: { configFile?: string; dir?: string }): Promise<SpawnedServer> {
   const port = await freePort();
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), `${kind}-test-`));
   const base = [...(opts.configFile ? [opts.configFile] : []), '--port', String(port), '--bind', '127.0.0.1', '--dir', dir];
@@ -106,7 +118,12 @@ export async function spawnServer(kind: 'reddish' | 'redis', args: string[] = []
   const early = exited.then((code) => {
     throw new Error(`${kind} exited early with code ${code}:\n${out}`);
   });
-  await Promise.race([ready, early]);
   early.catch(() => undefined);
+  try {
+    await Promise.race([ready, early]);
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
   return server;
 }

@@ -16,7 +16,14 @@ export interface Pair {
 }
 
 export async function startPair(args: string[] = []): Promise<Pair> {
-  const [redis, reddish] = await Promise.all([startServer('redis', args), startServer('reddish', args)]);
+  const started = await Promise.allSettled([startServer('redis', args), startServer('reddish', args)]);
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    // Never leave the other server running: it would keep the test process alive.
+    for (const r of started) if (r.status === 'fulfilled') await r.value.stop();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  const [redis, reddish] = started.map((r) => (r as PromiseFulfilledResult<SpawnedServer>).value);
   const [a, b] = await Promise.all([RespClient.connect(redis.port), RespClient.connect(reddish.port)]);
   return {
     redis,
