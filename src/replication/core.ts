@@ -1,0 +1,165 @@
+/**
+ * Replication identity and stream shared by both roles (spec: replication.md §2, §3.1).
+ *
+ *   replid / replid2 / second_replid_offset / master_repl_offset
+ *   backlog (ReplBuffer) ◀── propagate(db, argv)   as a master: SELECT when the db changes, then the command
+ *                       ◀── feedProxied(bytes)    as a replica: the master's stream, byte for byte
+ *
+ * The offset only advances while a backlog exists (a master gets one with its first replica;
+ * a replica always has one once synced). Master-side serving (SYNC/PSYNC, replicas' states)
+ * lives in master.ts, the link to our own master in replica.ts; both use this object.
+ */
+import type { Server } from '../server.js';
+import { randomHex } from '../server.js';
+import { ReplBuffer } from './buffer.js';
+
+export const ZERO_ID = '0000000000000000000000000000000000000000';
+
+/** What the replica side exposes to INFO, ROLE, PSYNC serving and REPLCONF GETACK. */
+export interface ReplicaLinkView {
+  readonly masterHostname: string;
+  readonly masterPortNumber: number;
+  /** True when the link is CONNECTED (streaming): only then may sub-replicas sync from us. */
+  readonly connected: boolean;
+  /** ROLE's 4th element: connect, connecting, handshake, sync, connected. */
+  roleState(): string;
+  /** ROLE's offset: the applied offset, -1 without a live master client. */
+  roleOffset(): number;
+  /** INFO replication lines from master_host up to replica_announced. */
+  infoLines(): string[];
+  /** REPLCONF GETACK from our master: queue an ACK with the offset applied so far. */
+  sendAck(): void;
+}
+
+/** A master-side replica connection, as far as the core needs it. */
+export interface ReplicaHandle {
+  /** Drops the connection (logs "Connection with replica ... lost."). */
+  close(): void;
+}
+
+export interface LoadedReplInfo {
+  replId: string;
+  offset: number;
+  streamDb: number;
+}
+
+export class ReplicationCore {
+  replid = randomHex(40);
+  replid2 = ZERO_ID;
+  secondReplidOffset = -1;
+  masterReplOffset = 0;
+  /** The backlog (shared replication buffer); null until the first replica (master). */
+  backlog: ReplBuffer | null = null;
+  /** Db of the last command in the stream (slaveseldb); -1 forces a SELECT. */
+  selectedDb = -1;
+  /** Replicas served by this instance (master side). */
+  readonly replicas = new Set<ReplicaHandle>();
+  /** Our link to a master when we are a replica (replica side). */
+  link: ReplicaLinkView | null = null;
+  /** repl-id / repl-offset / repl-stream-db read from the RDB loaded at startup. */
+  loadedReplInfo: LoadedReplInfo | null = null;
+  /** Unix seconds since when there have been no replicas (backlog TTL). */
+  noReplicasSince = Math.floor(Date.now() / 1000);
+  /** Called after a write was fed (master side wakes its online replicas). */
+  onFeed: (() => void) | null = null;
+
+  constructor(private readonly server: Server) {}
+
+  get isMaster(): boolean {
+    return this.server.masterHost === null;
+  }
+
+  createBacklog(): void {
+    if (this.backlog !== null) return;
+    this.backlog = new ReplBuffer(this.masterReplOffset, () => this.server.config.num('repl-backlog-size'));
+  }
+
+  freeBacklog(): void {
+    this.backlog = null;
+  }
+
+  /** A new random replication ID (the history up to now belongs to nobody else). */
+  changeReplicationId(): void {
+    this.replid = randomHex(40);
+  }
+
+  clearReplicationId2(): void {
+    this.replid2 = ZERO_ID;
+    this.secondReplidOffset = -1;
+  }
+
+  /** Promotion: the old id stays valid for PSYNC up to our offset, under a new id. */
+  shiftReplicationId(): void {
+    this.replid2 = this.replid;
+    this.secondReplidOffset = this.masterReplOffset + 1;
+    this.changeReplicationId();
+    this.server.log.warning(
+      `Setting secondary replication ID to ${this.replid2}, valid up to offset: ${this.secondReplidOffset}. New replication ID is ${this.replid}`,
+    );
+  }
+
+  /** Appends raw stream bytes (our own commands as a master, the master's as a replica). */
+  feed(bytes: Buffer): void {
+    if (this.backlog === null) return;
+    this.masterReplOffset = this.backlog.feed(bytes);
+    this.onFeed?.();
+  }
+
+  /** Replica side: the master's stream, applied and forwarded verbatim to sub-replicas. */
+  feedProxied(bytes: Buffer): void {
+    this.feed(bytes);
+  }
+
+  /** Master side: a write in `db`, preceded by SELECT when the stream is in another db. */
+  propagate(db: number, argv: string[]): void {
+    if (!this.isMaster || this.backlog === null) return;
+    if (db !== this.selectedDb) {
+      this.feed(encodeCommand(['SELECT', String(db)]));
+      this.selectedDb = db;
+    }
+    this.feed(encodeCommand(argv));
+  }
+
+  /** Master side: a command in the current stream db (PING, REPLCONF GETACK): never SELECTs. */
+  propagateNoSelect(argv: string[]): void {
+    if (!this.isMaster || this.backlog === null) return;
+    this.feed(encodeCommand(argv));
+  }
+
+  /** Closes every sub-replica (promotion, new history): they reconnect and PSYNC. */
+  disconnectReplicas(): void {
+    for (const r of [...this.replicas]) r.close();
+  }
+
+  /** Replica side, after a full sync: our history is now the master's, from `offset`. */
+  adoptMasterHistory(replid: string, offset: number): void {
+    this.replid = replid;
+    this.clearReplicationId2();
+    this.masterReplOffset = offset;
+    // A fresh backlog starting right after the snapshot's offset.
+    this.backlog = null;
+    this.createBacklog();
+  }
+
+  /** Replica side: +CONTINUE with a new id: keep the old one as replid2 (our sub-replicas can PSYNC with it). */
+  adoptNewMasterId(replid: string): void {
+    this.replid2 = this.replid;
+    this.secondReplidOffset = this.masterReplOffset + 1;
+    this.replid = replid;
+    this.disconnectReplicas();
+  }
+}
+
+/** RESP multibulk encoding of a command (arguments are latin1 strings: one char per byte). */
+export function encodeCommand(argv: string[]): Buffer {
+  let len = 1 + String(argv.length).length + 2;
+  for (const a of argv) len += 1 + String(a.length).length + 2 + a.length + 2;
+  const buf = Buffer.allocUnsafe(len);
+  let p = buf.latin1Write(`*${argv.length}\r\n`, 0);
+  for (const a of argv) {
+    p += buf.latin1Write(`$${a.length}\r\n`, p);
+    p += buf.latin1Write(a, p);
+    p += buf.latin1Write('\r\n', p);
+  }
+  return buf;
+}
