@@ -23,6 +23,8 @@ import { MemoryTracker } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
+import { installReplication } from './replication/index.js';
+import type { ReplicationCore } from './replication/core.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -39,6 +41,8 @@ export interface ServerHooks {
   clientReset: ((c: Client) => void)[];
   /** After FLUSHDB (db id) or FLUSHALL (-1). */
   afterFlush: ((c: Client, dbId: number) => void)[];
+  /** Reasons to refuse any command, checked after the pub/sub context and before -LOADING (-MASTERDOWN). */
+  commandGuards: ((c: Client, cmd: Command) => string | null)[];
 }
 
 const PROTECTED_MODE_ERROR =
@@ -59,13 +63,15 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { infoSections: new Map(), writeGuards: [], clientReset: [], afterFlush: [] };
+  readonly hooks: ServerHooks = { infoSections: new Map(), writeGuards: [], clientReset: [], afterFlush: [], commandGuards: [] };
   /** DEBUG subcommands contributed by subsystems (RELOAD, DIGEST, ...). */
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
   readonly blocking: BlockingManager;
   readonly evictor = new Evictor(this);
   readonly persistence: Persistence;
+  /** Replication ids, offsets and backlog; master and replica sides hang off it. */
+  readonly replication: ReplicationCore;
   /** Replication module: AUX fields (repl-id, repl-offset, repl-stream-db) for RDB files. */
   replicationAux: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
   /** Replication module: AUX fields read while loading an RDB. */
@@ -119,6 +125,7 @@ export class Server {
     config.onChange((name) => this.onConfigChange(name));
     this.blocking = new BlockingManager(this);
     this.persistence = new Persistence(this);
+    this.replication = installReplication(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL, like Redis.
     this.keyspace.addListener({
@@ -362,6 +369,13 @@ export class Server {
         `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
       );
       return;
+    }
+    for (const guard of this.hooks.commandGuards) {
+      const err = guard(c, cmd);
+      if (err !== null) {
+        this.reject(c, cmd, err);
+        return;
+      }
     }
     if (this.loading && !cmd.flagSet.has('loading')) {
       this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
