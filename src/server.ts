@@ -493,7 +493,9 @@ export class Server {
     c.propagateArgv = null;
     c.preventPropagation = false;
     if (!nested) {
+      const offBefore = this.replication.masterReplOffset;
       this.flushPropagation();
+      if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;
       this.blocking.handleReady();
     }
   }
@@ -683,7 +685,7 @@ export class Server {
         c.close();
         continue;
       }
-      if (c.softLimitSince !== 0 || c.pendingOutput() > 0) this.checkOutputLimits(c, true);
+      if (c.isReplica || c.softLimitSince !== 0 || c.pendingOutput() > 0) this.checkOutputLimits(c, true);
     }
     for (const task of this.cronTasks) task(now);
   }

@@ -308,6 +308,8 @@ export class Client {
   propagateArgv: string[] | null = null;
   /** Set by commands that queued their own propagation with server.alsoPropagate (SPOP → SREM). */
   preventPropagation = false;
+  /** master_repl_offset right after this client's last command that propagated (WAIT's target). */
+  woff = 0;
 }
 
 export function formatAddr(ip: string, port: number): string {

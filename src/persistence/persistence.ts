@@ -33,6 +33,10 @@ const HIGH_WATER = 8 * MB;
 
 interface RunningSave {
   snapshot: Snapshot;
+  /** disk: a file renamed over dbfilename; socket: streamed to replicas (diskless sync). */
+  target: 'disk' | 'socket';
+  /** Started to feed replicas (a user's BGSAVE or a save point can never serve a SYNC). */
+  forReplication: boolean;
   tmp: string;
   fd: number;
   queued: number;
@@ -52,6 +56,8 @@ export class Persistence {
   loadKeysLoaded = 0;
   loadKeysExpired = 0;
   private dirtyBeforeBgsave = 0;
+  /** Called when a background save ends (after its log lines): replication serves waiting replicas. */
+  readonly onBgsaveDone: ((ok: boolean, target: 'disk' | 'socket') => void)[] = [];
 
   constructor(private readonly server: Server) {
     server.startupTasks.push(() => this.loadAtStartup());
@@ -85,6 +91,15 @@ export class Persistence {
 
   get inProgress(): boolean {
     return this.running !== null;
+  }
+
+  /** The running background save's target, or null. */
+  get runningTarget(): 'disk' | 'socket' | null {
+    return this.running?.target ?? null;
+  }
+
+  get runningForReplication(): boolean {
+    return this.running?.forReplication ?? false;
   }
 
   private savePoints(): SavePoint[] {
@@ -138,7 +153,7 @@ export class Persistence {
   }
 
   /** BGSAVE: returns null when started, or the error to reply. */
-  startBgsave(): string | null {
+  startBgsave(opts: { forReplication?: boolean } = {}): string | null {
     if (this.running) return 'Background save already in progress';
     const tmp = this.tmpPath();
     this.lastBgsaveTry = Date.now();
@@ -154,11 +169,22 @@ export class Persistence {
         this.server.log.warning(`Failed opening the temp RDB file ${tmp.slice(tmp.lastIndexOf('/') + 1)} (in server root dir ${this.server.config.str('dir')}) for saving: ${reason}`);
         this.server.log.warning('Background saving error');
         this.lastBgsaveOk = false;
+        for (const fn of this.onBgsaveDone) fn(false, 'disk');
       });
       return null;
     }
     this.dirtyBeforeBgsave = this.server.dirty;
-    const run: RunningSave = { snapshot: null as unknown as Snapshot, tmp, fd, queued: 0, peakQueued: 0, error: null, writing: Promise.resolve() };
+    const run: RunningSave = {
+      snapshot: null as unknown as Snapshot,
+      target: 'disk',
+      forReplication: opts.forReplication ?? false,
+      tmp,
+      fd,
+      queued: 0,
+      peakQueued: 0,
+      error: null,
+      writing: Promise.resolve(),
+    };
     // Chunks are written in order through one promise chain; the traversal waits when the
     // queue is above the high-water mark (the hook's output cannot wait and is queued anyway).
     run.snapshot = this.newSnapshot((chunk) => {
@@ -221,6 +247,7 @@ export class Persistence {
       this.server.log.warning(`Write error saving DB on disk: ${err.message}`);
       this.server.log.warning('Background saving error');
       this.lastBgsaveOk = false;
+      for (const fn of this.onBgsaveDone) fn(false, 'disk');
       return;
     }
     this.lastCowBytes = snap.hookBytes;
@@ -233,6 +260,49 @@ export class Persistence {
     this.server.dirty -= this.dirtyBeforeBgsave;
     this.server.lastSave = Math.floor(Date.now() / 1000);
     this.lastBgsaveOk = true;
+    for (const fn of this.onBgsaveDone) fn(true, 'disk');
+  }
+
+  /**
+   * A diskless-sync snapshot: the RDB goes to `write` (the replicas' sockets) instead of a file.
+   * The traversal waits while `congested()` returns a promise (a slow replica holds everyone,
+   * as with Redis's pipe). `finish` runs when the last byte was handed over. Counts as the
+   * running background save, like Redis's socket-target child.
+   */
+  startSocketBgsave(write: (chunk: Buffer) => void, congested: () => Promise<void> | null, finish: () => void): Snapshot | null {
+    if (this.running) return null;
+    const run: RunningSave = {
+      snapshot: null as unknown as Snapshot,
+      target: 'socket',
+      forReplication: true,
+      tmp: '',
+      fd: -1,
+      queued: 0,
+      peakQueued: 0,
+      error: null,
+      writing: Promise.resolve(),
+    };
+    run.snapshot = this.newSnapshot(write);
+    this.running = run;
+    this.rdbSaves++;
+    const slice = () => {
+      if (this.running !== run) return;
+      const wait = congested();
+      if (wait) {
+        void wait.then(() => setImmediate(slice));
+        return;
+      }
+      if (!run.snapshot.step(2)) {
+        setImmediate(slice);
+        return;
+      }
+      this.running = null;
+      this.lastCowBytes = run.snapshot.hookBytes;
+      finish();
+      for (const fn of this.onBgsaveDone) fn(true, 'socket');
+    };
+    setImmediate(slice);
+    return run.snapshot;
   }
 
   /** Stops a running BGSAVE and removes its temp file. */
@@ -241,6 +311,7 @@ export class Persistence {
     if (!run) return;
     this.running = null;
     run.snapshot.stop();
+    if (run.target === 'socket') return;
     void run.writing.then(() => {
       try {
         fs.closeSync(run.fd);

@@ -61,15 +61,21 @@ export class ReplBuffer {
   histlen = 0;
   private backlogRef: Block | null = null;
   private nextId = 0;
-  readonly readers = new Set<BufferReader>();
-
   /**
    * @param offset master_repl_offset when the backlog is created: the next byte is offset+1.
+   * @param readers the replicas (kept by the owner: they outlive a backlog that is recreated).
    */
   constructor(
     public offset: number,
     private backlogSize: () => number,
-  ) {}
+    readonly readers: Set<BufferReader>,
+  ) {
+    // References into a previous backlog are meaningless here.
+    for (const r of readers) {
+      r.refBlock = null;
+      r.refPos = 0;
+    }
+  }
 
   /** First offset the backlog holds (repl_backlog_first_byte_offset). */
   get firstByteOffset(): number {
@@ -236,7 +242,6 @@ export class ReplBuffer {
 
   removeReader(r: BufferReader): void {
     this.release(r);
-    this.readers.delete(r);
     this.trim();
   }
 

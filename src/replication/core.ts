@@ -11,7 +11,7 @@
  */
 import type { Server } from '../server.js';
 import { randomHex } from '../server.js';
-import { ReplBuffer } from './buffer.js';
+import { ReplBuffer, type BufferReader } from './buffer.js';
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
@@ -29,6 +29,8 @@ export interface ReplicaLinkView {
   infoLines(): string[];
   /** REPLCONF GETACK from our master: queue an ACK with the offset applied so far. */
   sendAck(): void;
+  /** Db of the master's stream for the RDB's repl-stream-db (null: no replication info to save). */
+  rdbStreamDb?(): number | null;
 }
 
 /** A master-side replica connection, as far as the core needs it. */
@@ -54,6 +56,8 @@ export class ReplicationCore {
   selectedDb = -1;
   /** Replicas served by this instance (master side). */
   readonly replicas = new Set<ReplicaHandle>();
+  /** The same replicas as readers of the stream buffer. */
+  readonly readers = new Set<BufferReader>();
   /** Our link to a master when we are a replica (replica side). */
   link: ReplicaLinkView | null = null;
   /** repl-id / repl-offset / repl-stream-db read from the RDB loaded at startup. */
@@ -71,11 +75,15 @@ export class ReplicationCore {
 
   createBacklog(): void {
     if (this.backlog !== null) return;
-    this.backlog = new ReplBuffer(this.masterReplOffset, () => this.server.config.num('repl-backlog-size'));
+    this.backlog = new ReplBuffer(this.masterReplOffset, () => this.server.config.num('repl-backlog-size'), this.readers);
   }
 
   freeBacklog(): void {
     this.backlog = null;
+    for (const r of this.readers) {
+      r.refBlock = null;
+      r.refPos = 0;
+    }
   }
 
   /** A new random replication ID (the history up to now belongs to nobody else). */
