@@ -4,11 +4,14 @@
  */
 import type { Server } from '../server.js';
 import { ReplicationCore } from './core.js';
+import { ReplicaSide } from './replica.js';
 import { MasterSide } from './master.js';
 
 export function installReplication(server: Server): ReplicationCore {
   const core = new ReplicationCore(server);
   server.propagator = core;
+  const replica = new ReplicaSide(server, core);
+  server.commands.register(replica.commands());
   const master = new MasterSide(server, core);
   server.commands.register(master.commands());
   installRdbInfo(server, core);

@@ -28,6 +28,13 @@ export interface KeyspaceHooks {
 }
 
 export class Database {
+  /**
+   * Set (synchronously, around each command) while a replica applies its master's stream:
+   * like Redis's expireIfNeeded for the master client, expired keys then count as existing,
+   * so the master's commands see exactly the dataset the master saw.
+   */
+  static applyingMasterStream = false;
+
   dict = new Map<string, RedisValue>();
   expires = new Map<string, number>();
   /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
@@ -47,7 +54,7 @@ export class Database {
    * the millisecond of its expire time and logically expired only once the clock is past it.
    */
   isExpired(key: string): boolean {
-    if (this.expires.size === 0) return false;
+    if (this.expires.size === 0 || Database.applyingMasterStream) return false;
     const when = this.expires.get(key);
     return when !== undefined && when < this.hooks.now();
   }
