@@ -5,6 +5,7 @@
  *
  *   reddish datagen <type> <qty> [prefix]          load random data (redis-random-data-generator)
  *   reddish slowlink --listen <port> --target <h:p>  a slow link in user space (tc netem)
+ *   reddish lab case2 [--scale f] [--server s]       the course's case 2, end to end, with a report
  *
  * Exit status: 0 success, 1 failure at run time (server unreachable, error reply, lost
  * connection), 2 bad arguments.
@@ -13,6 +14,8 @@ import { Command, CommanderError } from 'commander';
 import { REDDISH_VERSION } from '../version.js';
 import { registerDatagen } from '../lab/datagen-cli.js';
 import { registerSlowlink } from '../lab/slowlink-cli.js';
+import { registerLab } from '../lab/case2-cli.js';
+import { registerDoctor } from '../lab/doctor-cli.js';
 import { UsageError } from '../lab/units.js';
 
 const program = new Command();
@@ -25,6 +28,8 @@ program
 
 registerDatagen(program);
 registerSlowlink(program);
+registerLab(program);
+registerDoctor(program);
 
 function fail(msg: string, code: number): never {
   process.stderr.write(`reddish: ${msg}\n`);

@@ -1,0 +1,451 @@
+/**
+ * reddish doctor: the model's arithmetic (pure), log parsing, the CLI's errors, and the case
+ * scaled down against real servers — a master with a few MB of data, a replica behind a
+ * SlowLink at ~1 MB/s, writes at a fixed rate:
+ *   (a) small replica limit → doctor predicts failure (hard limit), and the sync really is
+ *       dropped for output buffer limits, in a loop doctor names;
+ *   (c) doctor's recommended client-output-buffer-limit, applied with CONFIG SET, lets the
+ *       sync finish (replica link up);
+ *   (b) the course's fix scaled down → doctor predicts success (CLI, --json, exit 0) and the
+ *       replica links up.
+ * Runs against redis-server 7.0, and against reddish when it answers REPLICAOF.
+ */
+import { test, describe, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import {
+  predictSync,
+  recommend,
+  minLinkRate,
+  maxWriteRate,
+  omemFor,
+  effectiveHard,
+  parseReplicaLimit,
+  parseInfo,
+  parseClientList,
+  confSize,
+  logEvents,
+  runDoctor,
+  formatReport,
+  MB,
+  KB,
+  type ModelInput,
+  type DoctorEvent,
+  type DoctorReport,
+} from '../../src/lab/doctor.js';
+import { SlowLink } from '../../src/lab/slowlink.js';
+import { generate } from '../../src/lab/datagen.js';
+import { spawnServer, hasRedisServer, freePort, ROOT, type SpawnedServer } from '../../src/lab/processes.js';
+
+const CLI = join(ROOT, 'dist', 'src', 'bin', 'reddish.js');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function runCli(args: string[], timeoutMs = 60000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('exit', (code) => {
+      clearTimeout(t);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+// -------------------------------------------------------------------------------------------
+// The model
+
+const BASE: ModelInput = {
+  writeRate: 400 * KB,
+  rdbBytes: 4 * MB,
+  saveSeconds: 0.1,
+  loadSeconds: 0.04,
+  linkRate: 1 * MB,
+  diskless: false,
+  limit: { hard: 1 * MB, soft: 256 * KB, softSeconds: 30 },
+  backlogSize: 16 * KB,
+  hardFloorFromBacklog: true,
+};
+
+describe('doctor: model', () => {
+  test('omem counts 20504 bytes per 16 KB block, plus the tail block (1mb fires at oll=52 omem=1066208)', () => {
+    assert.equal(omemFor(0), 0);
+    assert.equal(omemFor(51 * 20440), 52 * 20504);
+    assert.equal(omemFor(51 * 20440), 1066208);
+  });
+
+  test('7.0 raises the replica hard limit to repl-backlog-size; 0 stays disabled', () => {
+    const lim = { hard: 256 * KB, soft: 0, softSeconds: 0 };
+    assert.equal(effectiveHard(lim, MB, true), MB);
+    assert.equal(effectiveHard(lim, MB, false), 256 * KB);
+    assert.equal(effectiveHard({ ...lim, hard: 0 }, MB, true), 0);
+  });
+
+  test('T = snapshot + transfer + load; a 1 MB hard limit fails a 4 MB sync at 1 MB/s under 400 KB/s of writes', () => {
+    const p = predictSync(BASE);
+    assert.ok(Math.abs(p.syncSeconds - (0.1 + 4 + 0.04)) < 1e-9);
+    assert.ok(Math.abs(p.accumulated - 400 * KB * p.syncSeconds) < 1);
+    assert.equal(p.ok, false);
+    assert.equal(p.failure, 'hard limit');
+    assert.ok(p.hardAt! > 2.4 && p.hardAt! < 2.6, `hardAt ${p.hardAt}`);
+    assert.ok(p.arithmetic.some((l) => l.startsWith('T = snapshot')));
+  });
+
+  test('diskless: the snapshot overlaps the transfer', () => {
+    const p = predictSync({ ...BASE, diskless: true, saveSeconds: 1 });
+    assert.ok(Math.abs(p.syncSeconds - (4 + 0.04)) < 1e-9);
+  });
+
+  test('the course fix scaled down (replica 4mb 1mb 120) succeeds', () => {
+    const p = predictSync({ ...BASE, limit: { hard: 4 * MB, soft: 1 * MB, softSeconds: 120 } });
+    assert.equal(p.ok, true, p.arithmetic.join('\n'));
+    assert.equal(p.hardFires, false);
+    assert.equal(p.softFires, false);
+  });
+
+  test('soft limit: 512kb for 5 s with 60 KB/s of writes during a 47 s sync (spec C2) fires ~13.5 s after the fork', () => {
+    const p = predictSync({ ...BASE, writeRate: 60 * KB, rdbBytes: 22 * MB, linkRate: 22 * MB / 47, saveSeconds: 0, loadSeconds: 0, limit: { hard: 0, soft: 512 * KB, softSeconds: 5 } });
+    assert.equal(p.failure, 'soft limit');
+    assert.ok(p.softAt! > 12.5 && p.softAt! < 14.5, `softAt ${p.softAt}`);
+  });
+
+  test('a link slower than the writes never catches up', () => {
+    const p = predictSync({ ...BASE, limit: { hard: 0, soft: 0, softSeconds: 0 }, writeRate: 2 * MB });
+    assert.equal(p.ok, false);
+    assert.equal(p.failure, 'link slower than the write stream');
+  });
+
+  test('minLinkRate / maxWriteRate are the break-even points', () => {
+    const { linkRate: _l, ...rest } = BASE;
+    const m = minLinkRate(rest);
+    assert.ok(predictSync({ ...BASE, linkRate: m * 1.01 }).ok);
+    assert.ok(!predictSync({ ...BASE, linkRate: m * 0.99 }).ok);
+    const { writeRate: _w, ...rest2 } = BASE;
+    const w = maxWriteRate(rest2);
+    assert.ok(predictSync({ ...BASE, writeRate: w * 0.99 }).ok);
+    assert.ok(!predictSync({ ...BASE, writeRate: w * 1.01 }).ok);
+  });
+
+  test('the recommendation makes the predicted sync succeed, with the arithmetic, rounded to MB', () => {
+    const p = predictSync(BASE);
+    const rec = recommend({ prediction: p, writeRate: BASE.writeRate, limit: BASE.limit, backlogSize: BASE.backlogSize, outageSeconds: 60, hardFloorFromBacklog: true });
+    assert.equal(rec.limit.hard % MB, 0);
+    assert.ok(rec.limit.hard >= p.peakOmem * 2);
+    assert.ok(predictSync({ ...BASE, limit: rec.limit, backlogSize: rec.backlogSize }).ok);
+    assert.match(rec.value, /^replica \d+mb \S+ \d+$/);
+    assert.ok(rec.commands.some((c) => c.startsWith("CONFIG SET client-output-buffer-limit 'replica ")));
+    // backlog: 400 KB/s × 60 s × 2 = 46.9 MB → 47mb
+    assert.equal(rec.backlogSize, 47 * MB);
+    assert.ok(rec.arithmetic.some((l) => l.includes('× 60 s outage × 2')));
+    // a soft limit held too long gets more seconds
+    const ps = predictSync({ ...BASE, limit: { hard: 64 * MB, soft: 256 * KB, softSeconds: 2 } });
+    assert.equal(ps.failure, 'soft limit');
+    const rs = recommend({ prediction: ps, writeRate: BASE.writeRate, limit: { hard: 64 * MB, soft: 256 * KB, softSeconds: 2 }, backlogSize: 16 * KB, outageSeconds: 60, hardFloorFromBacklog: true });
+    assert.ok(rs.limit.softSeconds > 2);
+    assert.ok(predictSync({ ...BASE, limit: rs.limit }).ok);
+  });
+
+  test('parsing: CONFIG GET client-output-buffer-limit, INFO, CLIENT LIST, sizes', () => {
+    assert.deepEqual(parseReplicaLimit('normal 0 0 0 slave 1048576 524288 5 pubsub 33554432 8388608 60'), { hard: 1048576, soft: 524288, softSeconds: 5 });
+    const info = parseInfo('# Replication\r\nrole:master\r\nslave0:ip=127.0.0.1,port=7201,state=online,offset=5,lag=0\r\n');
+    assert.equal(info.role, 'master');
+    assert.equal(info.slave0, 'ip=127.0.0.1,port=7201,state=online,offset=5,lag=0');
+    const cl = parseClientList('id=10 addr=127.0.0.1:47614 laddr=127.0.0.1:7200 fd=7 name= flags=S oll=52 omem=1066208 cmd=psync\n');
+    assert.equal(cl[0].omem, '1066208');
+    assert.equal(cl[0].name, '');
+    assert.equal(confSize(4 * MB), '4mb');
+    assert.equal(confSize(256 * KB), '256kb');
+    assert.equal(confSize(1000), '1000');
+  });
+
+  test("log lines name the causes exactly (Redis 7.0's texts)", () => {
+    const ev: DoctorEvent[] = [];
+    const log = [
+      '32308:M 24 Nov 2026 04:57:20.653 * Starting BGSAVE for SYNC with target: disk',
+      '32308:M 24 Nov 2026 04:57:22.329 # Client id=10 addr=127.0.0.1:47614 laddr=127.0.0.1:7200 fd=7 name= age=2 idle=2 flags=S db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=20474 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=52 omem=1066208 tot-mem=1088480 events=r cmd=psync user=default redir=-1 resp=2 scheduled to be closed ASAP for overcoming of output buffer limits.',
+      '32308:M 24 Nov 2026 04:57:22.329 # Connection with replica 127.0.0.1:7201 lost.',
+      "32308:M 24 Nov 2026 04:57:59.436 * Partial resynchronization not accepted: Replication ID mismatch (Replica asked for 'cb47', my replication IDs are 'df3b' and '0000')",
+      '13919:M 24 Nov 2026 04:59:35.096 # Client id=9 addr=127.0.0.1:50246 laddr=127.0.0.1:7200 fd=7 name= age=16 idle=16 flags=S db=0 sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=42 omem=861168 tot-mem=862968 events=r cmd=psync user=default redir=-1 resp=2 closed for overcoming of output buffer limits.',
+      '32308:M 24 Nov 2026 05:00:01.000 * Unable to partial resync with replica 127.0.0.1:7201 for lack of backlog (Replica request was: 5600963).',
+    ].join('\n');
+    logEvents(log, MB, { hard: MB, soft: 512 * KB, softSeconds: 5 }, ev);
+    const drops = ev.filter((e) => e.kind === 'dropped');
+    assert.deepEqual(
+      drops.map((e) => e.cause),
+      ['hard limit', 'soft limit'],
+    );
+    assert.ok(ev.some((e) => e.psync === 'replication ID mismatch'));
+    assert.ok(ev.some((e) => e.psync === 'lack of backlog' && e.cause === 'soft limit'));
+    assert.equal(new Date(drops[0].at).getFullYear(), 2026);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// The CLI's errors
+
+describe('doctor: CLI', () => {
+  test('unreachable server: exit 1 with a clear message', async () => {
+    const port = await freePort();
+    const r = await runCli(['doctor', '--port', String(port), '--duration', '100ms', '--interval', '100ms']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, new RegExp(`cannot connect to 127\\.0\\.0\\.1:${port}`));
+  });
+
+  test('bad arguments: exit 2', async () => {
+    for (const args of [
+      ['--duration', 'abc'],
+      ['--port', '70000'],
+      ['--link-rate', 'fast'],
+      ['--interval', '10ms'],
+      ['--duration', '100ms', '--interval', '1s'],
+    ]) {
+      const r = await runCli(['doctor', ...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /invalid/);
+    }
+  });
+
+  test('--help shows examples and exit codes', async () => {
+    const r = await runCli(['doctor', '--help']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /--link-rate/);
+    assert.match(r.stdout, /Exit status:/);
+    assert.match(r.stdout, /3 {2}a full sync would fail/);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// The case, scaled down, against real servers
+
+/** Writes `SET w:<n> <value>` at `bytesPerSec` (stream bytes) on one raw connection. */
+function startWriter(port: number, bytesPerSec: number): { stop: () => void; errors: () => number } {
+  const value = 'x'.repeat(1000);
+  const one = (i: number) => {
+    const k = `w:${i % 256}`;
+    return `*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${value.length}\r\n${value}\r\n`;
+  };
+  const perCmd = Buffer.byteLength(one(100));
+  const sock = net.connect({ port, host: '127.0.0.1' });
+  let errors = 0;
+  sock.on('error', () => errors++);
+  sock.on('data', () => undefined);
+  let n = 0;
+  let owed = 0;
+  let last = performance.now();
+  const timer = setInterval(() => {
+    const t = performance.now();
+    owed += ((t - last) / 1000) * bytesPerSec;
+    last = t;
+    let chunk = '';
+    while (owed >= perCmd) {
+      chunk += one(n++);
+      owed -= perCmd;
+    }
+    if (chunk && !sock.destroyed) sock.write(chunk);
+  }, 20);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      sock.destroy();
+    },
+    errors: () => errors,
+  };
+}
+
+interface CaseRig {
+  master: SpawnedServer;
+  replica: SpawnedServer;
+  link: SlowLink;
+  m: Redis;
+  r: Redis;
+  writer: { stop: () => void };
+  close: () => Promise<void>;
+}
+
+// The RDB must be well above what the kernel's socket buffers hold on loopback (~4-5 MB here:
+// the master finishes writing that much earlier), or a sync "finishes" before the link matters.
+const WRITE_RATE = 400 * KB;
+const LINK_RATE = 4 * 1000 * 1000;
+const KEYS = 160000; // ~20 MB of RDB
+
+async function startCase(kind: 'redis' | 'reddish', limit: string): Promise<CaseRig> {
+  const master = await spawnServer(kind, ['--repl-diskless-sync', 'no', '--repl-backlog-size', '16kb', '--client-output-buffer-limit', `replica ${limit}`]);
+  let replica: SpawnedServer | undefined;
+  let link: SlowLink | undefined;
+  const m = new Redis({ port: master.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  let r: Redis | undefined;
+  let writer: { stop: () => void } | undefined;
+  const close = async () => {
+    writer?.stop();
+    m.disconnect();
+    r?.disconnect();
+    await link?.close();
+    await replica?.stop();
+    await master.stop();
+  };
+  try {
+    await m.connect();
+    await generate({ type: 'hash', qty: KEYS, prefix: 'session', port: master.port, seed: 1 });
+    replica = await spawnServer(kind, []);
+    r = new Redis({ port: replica.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+    await r.connect();
+    link = await new SlowLink({ listenPort: 0, targetPort: master.port, rateBytesPerSec: LINK_RATE, windowBytes: 256 * KB }).start();
+    writer = startWriter(master.port, WRITE_RATE);
+    await sleep(300);
+    await r.call('REPLICAOF', '127.0.0.1', String(link.port));
+    return { master, replica, link, m, r, writer, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+async function linkUp(r: Redis, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const i = parseInfo((await r.call('INFO', 'replication')) as string);
+    if (i.master_link_status === 'up') return true;
+    await sleep(200);
+  }
+  return false;
+}
+
+/** Runtime check: does this server kind replicate (REPLICAOF + PSYNC)? */
+async function supportsReplication(kind: 'redis' | 'reddish'): Promise<string | true> {
+  if (kind === 'redis') return hasRedisServer() ? true : 'redis-server is not installed';
+  const s = await spawnServer('reddish', []);
+  const c = new Redis({ port: s.port, lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await c.connect();
+    try {
+      await c.call('REPLICAOF', 'NO', 'ONE');
+    } catch (e) {
+      return `reddish does not support REPLICAOF yet (${(e as Error).message})`;
+    }
+    try {
+      await c.call('PSYNC', '?', '-1');
+    } catch (e) {
+      if (/unknown command/i.test((e as Error).message)) return `reddish does not support PSYNC yet (${(e as Error).message})`;
+    }
+    return true;
+  } finally {
+    c.disconnect();
+    await s.stop();
+  }
+}
+
+function describeReport(rep: DoctorReport): string {
+  return formatReport(rep);
+}
+
+for (const kind of ['redis', 'reddish'] as const) {
+  describe(`doctor: the case scaled down against ${kind === 'redis' ? 'redis-server' : 'reddish'}`, () => {
+    let support: string | true = 'not checked';
+    before(async () => {
+      support = await supportsReplication(kind);
+    });
+
+    test('(a) small replica limit: predicts failure (hard limit) and the sync is dropped in a loop; (c) the recommended limit makes it succeed', async (t) => {
+      if (support !== true) return t.skip(support);
+      // the course's 'slave 134217728 33554432 30' scaled by 1/128
+      const rig = await startCase(kind, '1mb 256kb 30');
+      try {
+        await sleep(1000);
+        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250 });
+        const text = describeReport(rep);
+        assert.equal(rep.verdict, 'fail', text);
+        assert.equal(rep.exitCode, 3);
+        const rp = rep.replicas.find((x) => x.name.endsWith(`:${rig.replica.port}`));
+        assert.ok(rp, text);
+        assert.ok(rp.prediction, text);
+        assert.equal(rp.prediction.failure, 'hard limit', text);
+        assert.ok(rp.linkRate! > LINK_RATE * 0.6 && rp.linkRate! < LINK_RATE * 1.3, `link rate ${rp.linkRate}\n${text}`);
+        assert.ok(rep.writeRate.bytesPerSec > WRITE_RATE * 0.7 && rep.writeRate.bytesPerSec < WRITE_RATE * 1.3, `write rate ${rep.writeRate.bytesPerSec}\n${text}`);
+        assert.match(rep.snapshot.rdbSource, /announced/, text);
+        // the sync really fails: dropped for output buffer limits, and doctor names the cause
+        await rig.master.waitForLog(/for overcoming of output buffer limits/, 20000);
+        assert.ok(rep.loop, text);
+        assert.ok(rep.events.some((e) => e.kind === 'dropped' && e.cause === 'hard limit'), text);
+        assert.ok(rep.events.some((e) => e.kind === 'full-sync' && e.cause === 'hard limit'), text);
+        // (c) apply doctor's recommendation
+        const value = rep.recommendation.value;
+        assert.ok(rep.recommendation.limit.hard > MB, text);
+        await rig.m.call('CONFIG', 'SET', 'client-output-buffer-limit', value);
+        const lim = parseReplicaLimit(((await rig.m.call('CONFIG', 'GET', 'client-output-buffer-limit')) as string[])[1]);
+        assert.deepEqual(lim, rep.recommendation.limit);
+        assert.ok(await linkUp(rig.r, 30000), `replica link not up 30 s after CONFIG SET client-output-buffer-limit '${value}'\n${text}`);
+        // a doctor run now sees a healthy, online replica
+        const after = await runDoctor({ port: rig.master.port, durationMs: 1500, intervalMs: 250, linkRate: LINK_RATE });
+        assert.equal(after.replicas[0]?.state, 'online', formatReport(after));
+        assert.equal(after.verdict, 'ok', formatReport(after));
+      } finally {
+        await rig.close();
+      }
+    });
+
+    test("(b) the course's fix scaled down (replica 4mb 1mb 120): predicts success (CLI --json, exit 0) and the replica links up", async (t) => {
+      if (support !== true) return t.skip(support);
+      const rig = await startCase(kind, '4mb 1mb 120');
+      try {
+        await sleep(1000);
+        const r = await runCli(['doctor', '--port', String(rig.master.port), '--duration', '4s', '--interval', '250ms', '--json']);
+        const rep = JSON.parse(r.stdout) as DoctorReport;
+        const text = formatReport(rep);
+        assert.equal(r.code, 0, `${r.stderr}\n${text}`);
+        assert.equal(rep.verdict, 'ok', text);
+        const rp = rep.replicas[0];
+        assert.ok(rp?.prediction?.ok, text);
+        assert.ok(rp.linkRate! > LINK_RATE * 0.6 && rp.linkRate! < LINK_RATE * 1.3, `link rate ${rp.linkRate}\n${text}`);
+        assert.ok(await linkUp(rig.r, 30000), `replica link not up\n${text}`);
+        assert.doesNotMatch(rig.master.output(), /for overcoming of output buffer limits/);
+      } finally {
+        await rig.close();
+      }
+    });
+  });
+}
+
+describe('doctor: a master without replicas', () => {
+  let s: SpawnedServer | undefined;
+  before(async () => {
+    if (hasRedisServer()) s = await spawnServer('redis', ['--repl-diskless-sync', 'no', '--client-output-buffer-limit', 'replica 1mb 256kb 30', '--repl-backlog-size', '16kb']);
+  });
+  after(async () => {
+    await s?.stop();
+  });
+
+  test('estimates the RDB with DUMP samples; no verdict without --link-rate (exit 4), a prediction with it', async (t) => {
+    if (!s) return t.skip('redis-server is not installed');
+    await generate({ type: 'hash', qty: 20000, prefix: 'session', port: s.port, seed: 2 });
+    const w = startWriter(s.port, 500 * KB);
+    try {
+      await sleep(300);
+      const r = await runCli(['doctor', '--port', String(s.port), '--duration', '1500ms', '--interval', '250ms']);
+      assert.equal(r.code, 4, r.stdout + r.stderr);
+      assert.match(r.stdout, /Verdict: UNKNOWN/);
+      assert.match(r.stdout, /--link-rate/);
+      const r2 = await runCli(['doctor', '--port', String(s.port), '--duration', '1500ms', '--interval', '250ms', '--link-rate', '1mb', '--json']);
+      const rep = JSON.parse(r2.stdout) as DoctorReport;
+      assert.equal(r2.code, 3, formatReport(rep));
+      assert.match(rep.snapshot.rdbSource, /estimated/);
+      // the server's own SAVE as the reference for the estimate (the writer adds little: 256 keys)
+      const c = new Redis({ port: s.port, lazyConnect: true });
+      await c.connect();
+      await c.call('SAVE');
+      c.disconnect();
+      const real = statSync(join(s.dir, 'dump.rdb')).size;
+      assert.ok(Math.abs(rep.snapshot.rdbBytes - real) < real * 0.2, `estimated ${rep.snapshot.rdbBytes}, real ${real}`);
+      assert.match(rep.writeRate.note ?? '', /upper bound/);
+      assert.equal(rep.hypothetical?.prediction?.failure, 'hard limit');
+    } finally {
+      w.stop();
+    }
+  });
+});
