@@ -123,6 +123,7 @@ export function roundUpMB(n: number): number {
 }
 
 const fmtB = (n: number) => formatBytes(n);
+const fmtMB = (n: number) => (n >= MB ? `${(n / MB).toFixed(2)} MB` : formatBytes(n));
 const fmtRate = (n: number) => `${formatBytes(n)}/s`;
 const fmtS = (s: number) => (s === Infinity ? '∞ s' : s >= 100 ? `${Math.round(s)} s` : `${s.toFixed(s >= 10 ? 1 : 2)} s`);
 
@@ -318,7 +319,8 @@ export function recommend(p: { prediction?: Prediction; writeRate: number; limit
         a.push(`hard: no limit is enough while the link is slower than the write stream; ${fmtB(need)} covers one sync attempt`);
       }
       lim.hard = roundUpMB(need);
-      a.push(`hard ≥ peak omem ${fmtB(pr.peakOmem)} × ${margin} (margin) = ${fmtB(need)} → ${confSize(lim.hard)}`);
+      const why = pr.hardFires ? '' : ' (the current value works, with less than this margin)';
+      a.push(`hard ≥ peak omem ${fmtMB(pr.peakOmem)} × ${margin} (margin) = ${fmtMB(need)} → ${confSize(lim.hard)}${why}`);
     } else if (p.limit.hard === 0) {
       a.push('hard: 0 (no hard limit): keep');
     } else {
@@ -349,7 +351,7 @@ export function recommend(p: { prediction?: Prediction; writeRate: number; limit
   const needBacklog = p.writeRate * p.outageSeconds * margin;
   if (needBacklog > backlog) {
     backlog = roundUpMB(needBacklog);
-    a.push(`repl-backlog-size ≥ ${fmtRate(p.writeRate)} × ${p.outageSeconds} s outage × ${margin} = ${fmtB(needBacklog)} → ${confSize(backlog)} (partial resync after a disconnection this long)`);
+    a.push(`repl-backlog-size ≥ ${fmtRate(p.writeRate)} × ${p.outageSeconds} s outage × ${margin} = ${fmtMB(needBacklog)} → ${confSize(backlog)} (partial resync after a disconnection this long)`);
   } else {
     a.push(`repl-backlog-size ${fmtB(p.backlogSize)} ≥ ${fmtRate(p.writeRate)} × ${p.outageSeconds} s outage × ${margin} = ${fmtB(needBacklog)}: keep`);
   }
@@ -917,9 +919,14 @@ export function analyze(x: AnalyzeInput): DoctorReport {
       saveSeconds = cur;
       saveSource = 'rdb_current_bgsave_time_sec (a BGSAVE still running: at least this)';
     }
+    if (disklessSync) {
+      // a diskless child writes into the replicas' sockets: it lives as long as the transfer,
+      // so its duration says nothing about how fast the snapshot itself could be produced
+      saveSeconds = undefined;
+    }
     if (saveSeconds === undefined) {
       saveSeconds = rdbBytes / ASSUMED_SAVE_RATE;
-      saveSource = `assumed: ${fmtB(rdbBytes)} at ${fmtRate(ASSUMED_SAVE_RATE)}`;
+      saveSource = `assumed: ${fmtB(rdbBytes)} at ${fmtRate(ASSUMED_SAVE_RATE)}${disklessSync ? ' (diskless: the BGSAVE child lives as long as the transfer, its duration is not the snapshot time)' : ''}`;
     }
   }
   // socket buffering: the master put a replica online (last RDB byte written) while the
@@ -961,15 +968,22 @@ export function analyze(x: AnalyzeInput): DoctorReport {
     if (r && ipCount.get(ip) === 1) lastClients.set(r.name, c);
   }
   const reports: ReplicaReport[] = [];
+  const lastSeen = (name: string): Sample | undefined => {
+    for (let i = samples.length - 1; i >= 0; i--) if (samples[i].replicas.some((r) => r.name === name)) return samples[i];
+    return undefined;
+  };
   for (const name of names) {
-    const info = lastReplicas.get(name);
-    const side = last.replicaSide[name];
+    const seen = lastSeen(name);
+    const attached = lastReplicas.has(name);
+    const info = lastReplicas.get(name) ?? seen?.replicas.find((r) => r.name === name);
+    let side = last.replicaSide[name];
+    for (let i = samples.length - 1; i >= 0 && !side; i--) side = samples[i].replicaSide[name];
     const measured = replicaRates.get(name);
     const rate = measured?.rate ?? x.options.linkRate;
     const c = lastClients.get(name);
     const rep: ReplicaReport = {
       name,
-      state: info?.state ?? 'gone',
+      state: attached ? info!.state : `not attached at the last sample (was ${info?.state ?? '?'})`,
       offset: info?.offset ?? 0,
       lag: info?.lag ?? 0,
       omem: c ? num(c.omem) : undefined,
@@ -1228,7 +1242,7 @@ export function formatReport(r: DoctorReport): string {
       if (p.omem !== undefined) parts.push(`omem=${fmtB(p.omem)} (oll=${p.oll})`);
       if (p.state === 'online') parts.push(`lag=${p.lag}`);
       if (p.reachable) {
-        parts.push(`link ${p.linkStatus}`);
+        if (p.linkStatus) parts.push(`link ${p.linkStatus}`);
         if (p.syncTotalBytes !== undefined && p.syncReadBytes !== undefined && p.syncTotalBytes > 0) parts.push(`sync ${fmtB(p.syncReadBytes)} of ${fmtB(p.syncTotalBytes)}`);
       } else parts.push('not reachable');
       parts.push(p.linkRate !== undefined ? `throughput ${fmtRate(p.linkRate)} (${p.linkRateSource})` : 'throughput unknown');
@@ -1248,7 +1262,8 @@ export function formatReport(r: DoctorReport): string {
   }
   if (r.events.length > 0) {
     out.push('');
-    out.push(r.loop ? `During the sampling: FULL-SYNC LOOP (${r.counters.syncFull} full syncs)` : 'During the sampling');
+    const nDrops = r.events.filter((e) => e.kind === 'dropped').length;
+    out.push(`During the sampling${r.loop ? ': FULL-SYNC LOOP' : ''} (${r.counters.syncFull} full sync(s) started, ${nDrops} replica drop(s))`);
     for (const e of r.events) {
       const head = e.kind === 'full-sync' ? `full sync — cause: ${e.cause}` : e.kind === 'dropped' ? `replica dropped — ${e.cause}` : e.kind;
       out.push(`  ${clock(e.at)}  ${head}: ${e.detail}`);

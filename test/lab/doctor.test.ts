@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
+import { statSync, writeFileSync, appendFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import {
   predictSync,
@@ -358,7 +358,13 @@ for (const kind of ['redis', 'reddish'] as const) {
       const rig = await startCase(kind, '1mb 256kb 30');
       try {
         await sleep(1000);
-        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250 });
+        // the master logs to stdout: mirror it into a file for --logfile
+        const logPath = join(rig.master.dir, 'master.log');
+        writeFileSync(logPath, rig.master.output());
+        const toLog = (d: Buffer) => appendFileSync(logPath, d);
+        rig.master.proc.stdout!.on('data', toLog);
+        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250, logfile: logPath });
+        rig.master.proc.stdout!.off('data', toLog);
         const text = describeReport(rep);
         assert.equal(rep.verdict, 'fail', text);
         assert.equal(rep.exitCode, 3);
@@ -374,6 +380,9 @@ for (const kind of ['redis', 'reddish'] as const) {
         assert.ok(rep.loop, text);
         assert.ok(rep.events.some((e) => e.kind === 'dropped' && e.cause === 'hard limit'), text);
         assert.ok(rep.events.some((e) => e.kind === 'full-sync' && e.cause === 'hard limit'), text);
+        // the log names it exactly
+        assert.ok(rep.events.some((e) => e.source === 'log' && e.kind === 'dropped' && e.cause === 'hard limit'), text);
+        assert.ok(rep.events.some((e) => e.source === 'log' && e.psync === 'replication ID mismatch'), text);
         // (c) apply doctor's recommendation
         const value = rep.recommendation.value;
         assert.ok(rep.recommendation.limit.hard > MB, text);
