@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
 import { benchMemory, memoryTable } from './memory.js';
 import { benchRdb, rdbTable } from './rdb.js';
+import { benchReplication, replicationTable } from './replication.js';
 
 interface Row {
   test: string;
@@ -116,6 +117,12 @@ async function main(): Promise<void> {
     process.stderr.write(`rdb: ${keys} session hashes, BGSAVE and load on both servers...\n`);
     const rows = await benchRdb(keys, (m) => process.stderr.write(m + '\n'));
     process.stdout.write(`\n### RDB: ${keys.toLocaleString('en-US')} session hashes\n\n${rdbTable(rows)}\n`);
+  }
+  if (want('replication')) {
+    const keys = Number(values['memory-keys']);
+    process.stderr.write(`replication: full sync of ${keys} session hashes, writes with a replica...\n`);
+    const res = await benchReplication(keys, requests, (m) => process.stderr.write(m + '\n'));
+    process.stdout.write(`\n### Replication\n\n${replicationTable(res)}\n`);
   }
 }
 
