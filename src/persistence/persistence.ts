@@ -339,6 +339,8 @@ export class Persistence {
 
   private onShutdown(save: boolean | null): string | null {
     if (this.running) this.abort();
+    // Like Redis: never save while a dataset is being loaded (a replica's full sync): half-read data.
+    if (this.server.loading) save = false;
     if ((this.savePoints().length > 0 && save !== false) || save === true) {
       this.server.log.notice('Saving the final RDB snapshot before exiting.');
       if (!this.saveSync()) {
