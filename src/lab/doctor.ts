@@ -439,6 +439,8 @@ export interface DoctorEvent {
   replica?: string;
   cause?: string;
   psync?: string;
+  /** For drops: the replica's state then (wait_bgsave, send_bulk, online). */
+  state?: string;
   detail: string;
   source: 'sample' | 'log';
 }
@@ -744,7 +746,7 @@ async function readConfig(r: Redis): Promise<MasterConfig> {
 // ---------------------------------------------------------------------------------------------
 // Analysis
 
-interface AnalyzeInput {
+export interface AnalyzeInput {
   host: string;
   port: number;
   durationMs: number;
@@ -1119,7 +1121,7 @@ function detectEvents(x: AnalyzeInput, samples: Sample[], k: { limit: BufferLimi
         cause = 'connection lost';
         detail = `omem ${fmtB(omem)} at the last sample: not near a limit (network, replica restart or REPLICAOF, or a limit reached between samples)`;
       }
-      const ev: DoctorEvent = { at: B.t, kind: 'dropped', replica: name, cause, detail: `${c.addr} (id ${id}, ${infoA?.state ?? '?'}) dropped: ${detail}`, source: 'sample' };
+      const ev: DoctorEvent = { at: B.t, kind: 'dropped', replica: name, cause, state: infoA?.state, detail: `${c.addr} (id ${id}, ${infoA?.state ?? '?'}) dropped: ${detail}`, source: 'sample' };
       events.push(ev);
       lastDrop.set(ip, ev);
       aboveSoftSince.delete(id);
@@ -1148,7 +1150,11 @@ function detectEvents(x: AnalyzeInput, samples: Sample[], k: { limit: BufferLimi
           else psync = 'replication ID mismatch (likely: the replica never finished a sync with this master)';
         } else psync = 'full resync requested by the replica (PSYNC ? -1: new replica or no cached master)';
         const drop = ip ? lastDrop.get(ip) : undefined;
-        const cause = drop ? drop.cause! : psync.startsWith('lack of backlog') ? 'backlog too small' : psync.startsWith('replication ID mismatch') ? 'ID mismatch' : 'new replica';
+        const refusal = psync.startsWith('lack of backlog') ? 'backlog too small' : psync.startsWith('replication ID mismatch') ? 'ID mismatch' : 'new replica';
+        // A replica dropped during its full sync (not online) has to start over: the drop is
+        // the cause. One dropped while online could have resumed with a partial resync: what
+        // made it a full sync is the refusal (backlog too small, ID mismatch).
+        const cause = drop && drop.state !== 'online' && /limit|timeout/.test(drop.cause ?? '') ? drop.cause! : refusal;
         events.push({
           at: B.t,
           kind: 'full-sync',

@@ -30,12 +30,14 @@ import {
   confSize,
   logEvents,
   runDoctor,
+  analyze,
   formatReport,
   MB,
   KB,
   type ModelInput,
   type DoctorEvent,
   type DoctorReport,
+  type Sample,
 } from '../../src/lab/doctor.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
 import { generate } from '../../src/lab/datagen.js';
@@ -184,6 +186,92 @@ describe('doctor: model', () => {
     assert.ok(ev.some((e) => e.psync === 'replication ID mismatch'));
     assert.ok(ev.some((e) => e.psync === 'lack of backlog' && e.cause === 'soft limit'));
     assert.equal(new Date(drops[0].at).getFullYear(), 2026);
+  });
+});
+
+// -------------------------------------------------------------------------------------------
+// Diagnosis from samples (synthetic INFO / CLIENT LIST sequences)
+
+interface Step {
+  state?: string;
+  omem?: number;
+  id?: string;
+  syncFull?: number;
+  perr?: number;
+}
+
+/** One sample every 500 ms; the stream grows 50 KB per sample (100 KB/s). */
+function samplesOf(steps: Step[]): Sample[] {
+  return steps.map((st, i) => {
+    const info: Record<string, string> = {
+      role: 'master',
+      redis_version: '7.0.15',
+      master_replid: 'a'.repeat(40),
+      master_replid2: '0'.repeat(40),
+      master_repl_offset: String(1000 + i * 50 * KB),
+      repl_backlog_active: '1',
+      sync_full: String(st.syncFull ?? 0),
+      sync_partial_ok: '0',
+      sync_partial_err: String(st.perr ?? 0),
+      db0: 'keys=1000,expires=0,avg_ttl=0',
+    };
+    const replicas = st.state ? [{ name: '127.0.0.1:7001', ip: '127.0.0.1', port: 7001, state: st.state, offset: 0, lag: 0 }] : [];
+    if (st.state) info.slave0 = `ip=127.0.0.1,port=7001,state=${st.state},offset=0,lag=0`;
+    const clients = st.state ? [{ id: st.id ?? '1', addr: `127.0.0.1:${40000 + Number(st.id ?? 1)}`, flags: 'S', omem: String(st.omem ?? 0), oll: '1' }] : [];
+    return { t: 1_700_000_000_000 + i * 500, info, replicas, clients, replicaSide: {} };
+  });
+}
+
+function analyzeSteps(steps: Step[], limit: { hard: number; soft: number; softSeconds: number }): DoctorReport {
+  return analyze({
+    host: '127.0.0.1',
+    port: 7000,
+    durationMs: (steps.length - 1) * 500,
+    intervalMs: 500,
+    samples: samplesOf(steps),
+    cfg: { limit, backlogSize: 16 * KB, disklessSync: false, replTimeout: 60 },
+    rdbEstimate: { bytes: 4 * MB, source: 'test', keys: 1000 },
+    options: {},
+    notes: [],
+  });
+}
+
+describe('doctor: causes from samples', () => {
+  test('a syncing replica vanishing near the hard limit → hard limit, and the next full sync is caused by it (ID mismatch refusal)', () => {
+    const steps: Step[] = [
+      { state: 'send_bulk', omem: 700 * KB, id: '5' },
+      { state: 'send_bulk', omem: 800 * KB, id: '5' },
+      { state: 'send_bulk', omem: 950 * KB, id: '5' },
+      {},
+      { state: 'wait_bgsave', omem: 0, id: '6', syncFull: 1, perr: 1 },
+    ];
+    const rep = analyzeSteps(steps, { hard: MB, soft: 0, softSeconds: 0 });
+    const drop = rep.events.find((e) => e.kind === 'dropped');
+    assert.equal(drop?.cause, 'hard limit', formatReport(rep));
+    const full = rep.events.find((e) => e.kind === 'full-sync');
+    assert.equal(full?.cause, 'hard limit');
+    assert.match(full?.psync ?? '', /replication ID mismatch/);
+    assert.equal(rep.verdict, 'fail');
+    assert.ok(rep.loop);
+  });
+
+  test('an online replica above soft for longer than soft-seconds → soft limit; its full sync is due to the backlog', () => {
+    const steps: Step[] = [];
+    for (let i = 0; i < 7; i++) steps.push({ state: 'online', omem: 1.5 * MB, id: '9' });
+    steps.push({});
+    steps.push({ state: 'wait_bgsave', omem: 0, id: '10', syncFull: 1, perr: 1 });
+    const rep = analyzeSteps(steps, { hard: 64 * MB, soft: MB, softSeconds: 2 });
+    const drop = rep.events.find((e) => e.kind === 'dropped');
+    assert.equal(drop?.cause, 'soft limit', formatReport(rep));
+    const full = rep.events.find((e) => e.kind === 'full-sync');
+    assert.equal(full?.cause, 'backlog too small', formatReport(rep));
+    assert.match(full?.psync ?? '', /lack of backlog/);
+  });
+
+  test('a full sync without a PSYNC refusal (PSYNC ? -1) → new replica', () => {
+    const steps: Step[] = [{}, { state: 'wait_bgsave', omem: 0, id: '3', syncFull: 1 }];
+    const rep = analyzeSteps(steps, { hard: MB, soft: 0, softSeconds: 0 });
+    assert.equal(rep.events.find((e) => e.kind === 'full-sync')?.cause, 'new replica');
   });
 });
 
