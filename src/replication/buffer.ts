@@ -140,6 +140,42 @@ export class ReplBuffer {
     return this.offset;
   }
 
+  /**
+   * Appends a command in RESP multibulk form. Written straight into the tail block when it
+   * fits (the common case: no intermediate buffer); otherwise encoded and fed in pieces.
+   */
+  feedCommand(argv: string[]): number {
+    let len = 1 + decimalLength(argv.length) + 2;
+    for (let i = 0; i < argv.length; i++) {
+      const n = argv[i].length;
+      len += 1 + decimalLength(n) + 2 + n + 2;
+    }
+    const tail = this.blocks.length > 0 ? this.blocks[this.blocks.length - 1] : null;
+    if (tail === null || tail.size - tail.used < len || this.backlogRef === null) return this.feed(encodeMultibulk(argv, len));
+    const startPos = tail.used;
+    const b = tail.buf;
+    let p = startPos;
+    p += b.latin1Write('*' + argv.length + '\r\n', p);
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i];
+      p += b.latin1Write('$' + a.length + '\r\n', p);
+      p += b.latin1Write(a, p);
+      b[p++] = 13;
+      b[p++] = 10;
+    }
+    tail.used = p;
+    this.offset += len;
+    this.histlen += len;
+    for (const r of this.readers) {
+      if (r.refBlock === null && r.canFeed()) {
+        r.refBlock = tail;
+        r.refPos = startPos;
+        tail.refcount++;
+      }
+    }
+    return this.offset;
+  }
+
   /** Drops head blocks the backlog no longer needs and no reader references. */
   trim(maxBlocks = TRIM_PER_CALL): void {
     let trimmed = 0;
@@ -250,4 +286,25 @@ export class ReplBuffer {
     const i = b.id - this.blocks[0].id;
     return this.blocks[i] === b ? i : -1;
   }
+}
+
+function decimalLength(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : String(n).length;
+}
+
+/** RESP multibulk encoding of a command (arguments are latin1 strings: one char per byte). */
+export function encodeMultibulk(argv: string[], len = -1): Buffer {
+  if (len < 0) {
+    len = 1 + decimalLength(argv.length) + 2;
+    for (const a of argv) len += 1 + decimalLength(a.length) + 2 + a.length + 2;
+  }
+  const buf = Buffer.allocUnsafe(len);
+  let p = buf.latin1Write('*' + argv.length + '\r\n', 0);
+  for (const a of argv) {
+    p += buf.latin1Write('$' + a.length + '\r\n', p);
+    p += buf.latin1Write(a, p);
+    buf[p++] = 13;
+    buf[p++] = 10;
+  }
+  return buf;
 }

@@ -11,7 +11,7 @@
  */
 import type { Server } from '../server.js';
 import { randomHex } from '../server.js';
-import { ReplBuffer, type BufferReader } from './buffer.js';
+import { ReplBuffer, encodeMultibulk, type BufferReader } from './buffer.js';
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
@@ -122,16 +122,21 @@ export class ReplicationCore {
   propagate(db: number, argv: string[]): void {
     if (!this.isMaster || this.backlog === null) return;
     if (db !== this.selectedDb) {
-      this.feed(encodeCommand(['SELECT', String(db)]));
+      this.feedCommand(['SELECT', String(db)]);
       this.selectedDb = db;
     }
-    this.feed(encodeCommand(argv));
+    this.feedCommand(argv);
+  }
+
+  private feedCommand(argv: string[]): void {
+    this.masterReplOffset = this.backlog!.feedCommand(argv);
+    this.onFeed?.();
   }
 
   /** Master side: a command in the current stream db (PING, REPLCONF GETACK): never SELECTs. */
   propagateNoSelect(argv: string[]): void {
     if (!this.isMaster || this.backlog === null) return;
-    this.feed(encodeCommand(argv));
+    this.feedCommand(argv);
   }
 
   /** Closes every sub-replica (promotion, new history): they reconnect and PSYNC. */
@@ -159,15 +164,4 @@ export class ReplicationCore {
 }
 
 /** RESP multibulk encoding of a command (arguments are latin1 strings: one char per byte). */
-export function encodeCommand(argv: string[]): Buffer {
-  let len = 1 + String(argv.length).length + 2;
-  for (const a of argv) len += 1 + String(a.length).length + 2 + a.length + 2;
-  const buf = Buffer.allocUnsafe(len);
-  let p = buf.latin1Write(`*${argv.length}\r\n`, 0);
-  for (const a of argv) {
-    p += buf.latin1Write(`$${a.length}\r\n`, p);
-    p += buf.latin1Write(a, p);
-    p += buf.latin1Write('\r\n', p);
-  }
-  return buf;
-}
+export const encodeCommand = encodeMultibulk;
