@@ -298,6 +298,7 @@ export class ReplicaSide implements ReplicaLinkView {
     this.port = port;
     s.keyspace.keepExpired = true;
     this.core.link = this;
+    s.config.assign(s.config.def('replicaof')!, `${host} ${port}`); // CONFIG GET / REWRITE show it
     this.cancelHandshake(false);
     if (wasMaster) {
       this.discardCachedMaster();
@@ -314,6 +315,7 @@ export class ReplicaSide implements ReplicaLinkView {
     if (s.masterHost === null) return;
     s.masterHost = null;
     s.keyspace.keepExpired = false;
+    s.config.assign(s.config.def('replicaof')!, '');
     if (this.master) this.freeMaster(true);
     this.discardCachedMaster();
     this.cancelHandshake(false);
@@ -1046,7 +1048,7 @@ export class ReplicaSide implements ReplicaLinkView {
         argv = c.parser.next();
       } catch (e) {
         if (!(e instanceof ProtocolError)) throw e;
-        s.log.warning(`Protocol error (${e.reason}) from client: ${c.info()}.`);
+        s.log.warning(`Protocol error (${e.reason}) from client: ${c.info()}. Query buffer during protocol error: '${c.parser.peek(128).replace(/[^\x20-\x7e]/g, '?')}'`);
         this.proxyApplied(m, before);
         this.freeMaster(false);
         return;

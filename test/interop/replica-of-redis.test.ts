@@ -188,3 +188,33 @@ test('promotion with REPLICAOF NO ONE; the old master follows the new one with a
   assert.match(m.output(), /Successful partial resynchronization with master\./);
   assert.match(m.output(), /Master replication ID changed to [0-9a-f]{40}/);
 });
+
+test('reddish master -> reddish replica -> reddish sub-replica: full sync, stream, cut link and +CONTINUE', async () => {
+  const { s: m, c: mc } = await spawn('reddish', DISKLESS_MASTER);
+  const { s: r, c: rc } = await spawn('reddish', []);
+  const { c: sc } = await spawn('reddish', ['--repl-diskless-load', 'swapdb']);
+  const link = new SlowLink({ listenPort: 0, targetPort: m.port });
+  await link.start();
+  try {
+    await mixedWrites(mc, 'a');
+    await rc.replicaof('127.0.0.1', String(link.port));
+    await waitInSync(mc, rc);
+    await sc.replicaof('127.0.0.1', String(r.port));
+    await mixedWrites(mc, 'b');
+    await waitInSync(mc, rc);
+    await waitInSync(mc, sc);
+    link.cut();
+    await waitFor('replica notices the cut', async () => (await info(rc, 'replication')).master_link_status === 'down');
+    await mixedWrites(mc, 'c');
+    link.restore();
+    await waitInSync(mc, rc);
+    await waitInSync(mc, sc);
+    const d = await digest(mc);
+    assert.equal(await digest(rc), d);
+    assert.equal(await digest(sc), d);
+    assert.match(r.output(), /Successful partial resynchronization with master\./);
+    assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
+  } finally {
+    await link.close();
+  }
+});
