@@ -363,7 +363,7 @@ const WRITE_RATE = 400 * KB;
 const LINK_RATE = 4 * 1000 * 1000;
 const KEYS = 160000; // ~20 MB of RDB
 
-async function startCase(kind: 'redis' | 'reddish', limit: string): Promise<CaseRig> {
+async function startCase(kind: 'redis' | 'reddish', limit: string, keys = KEYS): Promise<CaseRig> {
   const master = await spawnServer(kind, ['--repl-diskless-sync', 'no', '--repl-backlog-size', '16kb', '--client-output-buffer-limit', `replica ${limit}`]);
   let replica: SpawnedServer | undefined;
   let link: SlowLink | undefined;
@@ -380,7 +380,7 @@ async function startCase(kind: 'redis' | 'reddish', limit: string): Promise<Case
   };
   try {
     await m.connect();
-    await generate({ type: 'hash', qty: KEYS, prefix: 'session', port: master.port, seed: 1 });
+    await generate({ type: 'hash', qty: keys, prefix: 'session', port: master.port, seed: 1 });
     replica = await spawnServer(kind, []);
     r = new Redis({ port: replica.port, lazyConnect: true, maxRetriesPerRequest: 1 });
     await r.connect();
@@ -502,6 +502,32 @@ for (const kind of ['redis', 'reddish'] as const) {
         assert.ok(rp.linkRate! > LINK_RATE * 0.6 && rp.linkRate! < LINK_RATE * 1.3, `link rate ${rp.linkRate}\n${text}`);
         assert.ok(await linkUp(rig.r, 30000), `replica link not up\n${text}`);
         assert.doesNotMatch(rig.master.output(), /for overcoming of output buffer limits/);
+      } finally {
+        await rig.close();
+      }
+    });
+
+    test('a cut link with a 16kb backlog: the full sync that follows is blamed on the backlog, and a backlog size is recommended', async (t) => {
+      if (support !== true) return t.skip(support);
+      const rig = await startCase(kind, '64mb 16mb 60', 2000);
+      try {
+        assert.ok(await linkUp(rig.r, 20000), 'initial sync');
+        const running = runDoctor({ port: rig.master.port, durationMs: 5000, intervalMs: 250 });
+        await sleep(1000);
+        rig.link.cut();
+        await sleep(1500);
+        rig.link.restore();
+        const rep = await running;
+        const text = formatReport(rep);
+        await rig.master.waitForLog(/for lack of backlog/, 10000);
+        const drop = rep.events.find((e) => e.kind === 'dropped');
+        assert.ok(drop, text);
+        assert.equal(drop.state, 'online', text);
+        const full = rep.events.find((e) => e.kind === 'full-sync');
+        assert.equal(full?.cause, 'backlog too small', text);
+        assert.match(full?.psync ?? '', /lack of backlog/, text);
+        assert.ok(rep.recommendation.backlogSize >= WRITE_RATE * 60 * 2, text);
+        assert.ok(rep.recommendation.commands.some((c) => c.startsWith('CONFIG SET repl-backlog-size')), text);
       } finally {
         await rig.close();
       }
