@@ -253,33 +253,66 @@ export function defaultTimeScale(scale: number): number {
   return Math.min(1, Math.max(0.2, 2 * scale));
 }
 
+/** What the sockets on both sides of the link hold (Linux autotuned buffers): the master counts it as sent. */
+export const SOCKET_BUFFERS_BYTES = 6 * MB;
+
+export interface RateInputs {
+  snapshotBytes: number;
+  linkBytesPerSec: number;
+  linkWindowBytes: number;
+  linkDelayMs: number;
+  /** How long the master takes to write the snapshot (the initial sync's time is a fair guess). */
+  snapshotSec: number;
+  bytesPerKey: number;
+  writeQty: number;
+  limit: Limits;
+}
+
 /**
- * The pace of the writes. The loop needs the replica's output buffer to pass the soft limit and
- * stay above it for soft-seconds before the snapshot has crossed the link; the course's
- * generator (on its VM) did that, ours unthrottled would write everything in a second or two and
- * stop. So the writes are paced for the buffer-limit disconnection to come at ~65% of the first
- * sync's expected time: R = soft / (0.65 × T − softSeconds − 0.5) bytes/s, or, if the soft
- * limit cannot fire in time, hard / (0.65 × T).
+ * The pace of the writes. The course's generator, on its VMs, wrote at the pace that made the
+ * loop happen; ours, unthrottled, would write everything in a second or two and stop. So the
+ * writes are paced (R bytes/s of replication stream) between two bounds:
+ *
+ * - fast enough for the replica to be dropped during the first sync: the buffer must pass the
+ *   soft limit and stay above it for soft-seconds (+1 s: Redis counts whole seconds) before the
+ *   master has written the whole snapshot to the socket, with a 15% margin:
+ *   R_min = soft / (0.85 × W1 − softSeconds − 1), W1 = snapshot time + (snapshot − socket
+ *   buffers) / link + the handshake's round trip;
+ * - slow enough for the writes to outlast the next sync's start and fill its buffer past the
+ *   soft limit again (that is when the fix is applied, so it is tested under the same load):
+ *   R_max = (all writes − 2 × soft) / (softSeconds + reconnection + 3 s), where the
+ *   reconnection drains the link and the socket buffers, then redoes the handshake.
+ *
+ * R is their geometric mean (R_min if they cross). Without a soft limit, the hard limit is
+ * aimed at 65% into the first sync.
  */
-export function chooseRate(p: { snapshotBytes: number; linkBytesPerSec: number; bytesPerKey: number; limit: Limits; overheadSec?: number }): { rate: number; why: string } {
-  const T = p.snapshotBytes / p.linkBytesPerSec + (p.overheadSec ?? 0);
-  const at = 0.65 * T;
-  const room = at - p.limit.softSeconds - 0.5;
+export function chooseRate(p: RateInputs): { rate: number; why: string; min: number; max: number } {
+  const L = p.linkBytesPerSec;
+  const K = Math.min(p.snapshotBytes / 2, SOCKET_BUFFERS_BYTES);
+  const rtt = p.linkDelayMs / 1000;
+  const W1 = p.snapshotSec + (p.snapshotBytes - K) / L + rtt;
+  const reconnect = (K + p.linkWindowBytes) / L + 2 * rtt + p.snapshotSec;
+  const total = p.writeQty * p.bytesPerKey;
+  const S = p.limit.soft;
+  const Ts = p.limit.softSeconds;
+  let min: number;
+  let max: number;
   let bps: number;
   let how: string;
-  if (room > 0.15 * T) {
-    bps = p.limit.soft / room;
-    how = `the buffer passes the soft limit (${formatBytes(p.limit.soft)}) ${room.toFixed(1)} s in and stays above it for ${p.limit.softSeconds} s`;
+  if (S > 0 && 0.85 * W1 - Ts - 1 > 0.05 * W1) {
+    min = S / (0.85 * W1 - Ts - 1);
+    max = (total - 2 * S) / (Ts + reconnect + 3);
+    bps = max > min ? Math.sqrt(min * max) : min;
+    how = `the buffer passes the soft limit (${formatBytes(S)}) ${(S / bps).toFixed(0)} s into the sync, and the replica is dropped ${Ts} s later`;
   } else {
-    bps = p.limit.hard / at;
-    how = `the buffer reaches the hard limit (${formatBytes(p.limit.hard)})`;
+    min = max = bps = p.limit.hard / (0.65 * W1);
+    how = `the buffer reaches the hard limit (${formatBytes(p.limit.hard)}) ${(0.65 * W1).toFixed(0)} s into the sync`;
   }
   const rate = Math.max(1, Math.round(bps / p.bytesPerKey));
   const why =
-    `${formatInt(rate)} keys/s (${formatBytes(rate * p.bytesPerKey)}/s of replication stream): the snapshot ` +
-    `(${formatBytes(p.snapshotBytes)}) needs ~${T.toFixed(0)} s to reach the replica over the link at ${formatBytes(p.linkBytesPerSec)}/s, and at this pace ` +
-    `${how} about ${at.toFixed(0)} s into the sync`;
-  return { rate, why };
+    `${formatInt(rate)} keys/s (${formatBytes(rate * p.bytesPerKey)}/s of replication stream): the master needs ~${W1.toFixed(0)} s to push ` +
+    `the snapshot (${formatBytes(p.snapshotBytes)}) into the link at ${formatBytes(L)}/s; at this pace ${how}`;
+  return { rate, why, min: min / p.bytesPerKey, max: max / p.bytesPerKey };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -575,10 +608,16 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
     });
 
     if (!opts.rate) {
-      // Before the transfer: the snapshot itself (about as long as the initial sync took) and
-      // the last handshake round trip over the link.
-      const overheadSec = figures.initialSyncMs / 1000 + params.linkDelayMs / 1000;
-      const r = chooseRate({ snapshotBytes: figures.snapshotBytes, linkBytesPerSec: params.linkBytesPerSec, bytesPerKey: figures.bytesPerKey, limit: params.limit, overheadSec });
+      const r = chooseRate({
+        snapshotBytes: figures.snapshotBytes,
+        linkBytesPerSec: params.linkBytesPerSec,
+        linkWindowBytes: params.linkWindowBytes,
+        linkDelayMs: params.linkDelayMs,
+        snapshotSec: figures.initialSyncMs / 1000,
+        bytesPerKey: figures.bytesPerKey,
+        writeQty: params.writeQty,
+        limit: params.limit,
+      });
       params.rate = r.rate;
       params.rateWhy = r.why;
     }
@@ -613,6 +652,7 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
     let overSoftSince: number | undefined;
     const sampleOnce = async () => {
       const at = Date.now();
+      const t0Then = t0;
       const s: Sample = { t: (at - t0) / 1000, at, phase, hard: limitNow.hard, soft: limitNow.soft, softSeconds: limitNow.softSeconds };
       const [mi, cl, ri] = await Promise.all([
         info(mMon).catch(() => undefined),
@@ -660,6 +700,8 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         s.linkConns = ls.connections;
       }
       s.written = live.written;
+      // Taken across the start of the case (t0 moved): dropped, its t would be wrong.
+      if (t0Then !== t0) return;
       samples.push(s);
       // live state
       live.phase = phase;
