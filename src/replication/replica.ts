@@ -482,12 +482,10 @@ export class ReplicaSide implements ReplicaLinkView {
         return;
       default:
         if (this.inHandshake()) {
-          if (this.state === St.RecvPsync) {
-            s.log.warning('Master did not reply to PSYNC, will try later');
-          } else {
-            s.log.warning(`Failed to read response from the server: ${err ? strerror(err) : 'Success'}`);
-            s.log.warning('Master did not respond to command during SYNC handshake');
-          }
+          // 7.0 prints the connection's stored error, unset by its synchronous reads: "Success".
+          s.log.warning('Failed to read response from the server: Success');
+          if (this.state === St.RecvPsync) s.log.warning('Master did not reply to PSYNC, will try later');
+          else s.log.warning('Master did not respond to command during SYNC handshake');
           this.dropSocket();
           this.state = St.Connect;
         }
