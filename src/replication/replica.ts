@@ -460,7 +460,9 @@ export class ReplicaSide implements ReplicaLinkView {
     const err = this.sockError;
     switch (this.state) {
       case St.Connecting:
-        s.log.warning(`Error condition on socket for SYNC: ${strerror(err)}`);
+        // Name resolution fails before any connect() in Redis (anetTcpNonBlockConnect).
+        if (err?.code === 'ENOTFOUND' || err?.code === 'EAI_AGAIN') s.log.warning(`Unable to connect to MASTER: ${strerror(err)}`);
+        else s.log.warning(`Error condition on socket for SYNC: ${strerror(err)}`);
         this.dropSocket();
         this.state = St.Connect;
         return;

@@ -404,3 +404,29 @@ test('read-only replica, serve-stale-data no, REPLICAOF errors, master timeout, 
   assert.equal(ri.role, 'master');
   assert.equal(ri.master_replid2, A);
 });
+
+test('masteruser/masterauth and replica-announce-ip/port in the handshake; bulk transfer timeout; unresolvable master', async () => {
+  const fm = await FakeMaster.start();
+  const { s, c } = await replica(['--masteruser', 'repl', '--masterauth', 'pw', '--replica-announce-ip', '10.0.0.5', '--replica-announce-port', '7777']);
+  await call(c, 'REPLICAOF', '127.0.0.1', String(fm.port));
+  const conn = await fm.next();
+  await conn.expect(cmd('PING'));
+  conn.write('-NOAUTH Authentication required.\r\n'); // acceptable: AUTH follows
+  await conn.expect(cmd('AUTH', 'repl', 'pw') + cmd('REPLCONF', 'listening-port', '7777') + cmd('REPLCONF', 'ip-address', '10.0.0.5') + cmd('REPLCONF', 'capa', 'eof', 'capa', 'psync2'));
+  conn.write('+OK\r\n+OK\r\n-ERR Unrecognized REPLCONF option: ip-address\r\n+OK\r\n');
+  const psync = await conn.command();
+  assert.equal(psync[0], 'PSYNC');
+  await call(c, 'CONFIG', 'SET', 'repl-timeout', '1');
+  conn.write(`+FULLRESYNC ${A} 0\r\n`);
+  // Nothing more: the transfer times out and the replica reconnects at once.
+  const conn2 = await fm.next(15000);
+  await conn2.expect(cmd('PING'));
+  const log = s.output();
+  assert.match(log, /\* \(Non critical\) Master does not understand REPLCONF ip-address: -ERR Unrecognized REPLCONF option: ip-address/);
+  assert.match(log, /# Timeout receiving bulk data from MASTER\.\.\. If the problem persists try to set the 'repl-timeout' parameter in redis\.conf to a larger value\.\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/);
+  conn2.sock.destroy();
+  assert.deepEqual(await call(c, 'REPLICAOF', 'nonexistent.invalid', '6379'), { t: 'simple', v: 'OK' });
+  await waitFor('the failed resolution is logged', async () => /Unable to connect to MASTER: /.test(s.output()));
+  assert.deepEqual(await call(c, 'PING'), { t: 'simple', v: 'PONG' });
+  assert.deepEqual(await call(c, 'REPLICAOF', 'NO', 'ONE'), { t: 'simple', v: 'OK' });
+});
