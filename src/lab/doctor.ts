@@ -488,9 +488,13 @@ function connect(host: string, port: number, o: DoctorOptions, timeoutMs: number
     reconnectOnError: () => false,
     connectionName: 'reddish-doctor',
   });
-  r.on('error', () => undefined);
+  r.on('error', (e: Error) => {
+    lastErrors.set(r, e);
+  });
   return r;
 }
+
+const lastErrors = new WeakMap<Redis, Error>();
 
 async function tryCall(r: Redis, ...args: (string | number)[]): Promise<unknown> {
   try {
@@ -648,9 +652,12 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
   const master = connect(host, port, o, o.connectTimeoutMs ?? 3000);
   try {
     await master.connect();
+    // ioredis only says "Connection is closed": the socket error says why
+    await master.call('PING');
   } catch (e) {
     master.disconnect();
-    throw new DoctorError(`cannot connect to ${host}:${port}: ${(e as Error).message}`);
+    const why = lastErrors.get(master)?.message ?? (e as Error).message;
+    throw new DoctorError(`cannot connect to ${host}:${port}: ${why}`);
   }
   const probes = new Map<string, ReplicaProbe>();
   try {
@@ -674,7 +681,8 @@ export async function runDoctor(o: DoctorOptions = {}): Promise<DoctorReport> {
         const cl = (await tryCall(master, 'CLIENT', 'LIST', 'TYPE', 'replica')) as string | undefined;
         clients = cl !== undefined ? parseClientList(cl) : parseClientList(((await tryCall(master, 'CLIENT', 'LIST')) as string | undefined) ?? '').filter((c) => (c.flags ?? '').includes('S'));
       } catch (e) {
-        throw new DoctorError(`lost the connection to ${host}:${port}: ${(e as Error).message}`);
+        const closed = master.status !== 'ready';
+        throw new DoctorError(closed ? `lost the connection to ${host}:${port}: ${lastErrors.get(master)?.message ?? (e as Error).message}` : `${host}:${port} refused INFO: ${(e as Error).message}`);
       }
       const replicas = replicasFromInfo(info);
       const replicaSide: Record<string, ReplicaSide> = {};
@@ -818,8 +826,8 @@ export function analyze(x: AnalyzeInput): DoctorReport {
     } else {
       const inA = num(first.info.total_net_input_bytes) ?? 0;
       const inB = num(L.total_net_input_bytes) ?? 0;
-      // our own INFO / CLIENT LIST commands: about 60 bytes per sample
-      const own = 60 * (samples.length - 1);
+      // our own INFO (14 bytes) and CLIENT LIST TYPE replica (49 bytes) per sample
+      const own = 63 * (samples.length - 1);
       writeRate = Math.max(0, (inB - inA - own) / dt);
       peakRate = series('total_net_input_bytes');
       writeSource = `total_net_input_bytes +${fmtB(inB - inA)} in ${fmtS(dt)}`;
@@ -1045,9 +1053,14 @@ export function analyze(x: AnalyzeInput): DoctorReport {
   } else if (drops.length > 0) {
     verdict = 'fail';
     summary = `replicas were dropped for output buffer limits during the sampling (${drops.length}×)`;
-  } else if (preds.length > 0 || writeRate === 0) {
+  } else if (preds.length > 0 || writeRate === 0 || minLinkRate(base) <= 10 * KB) {
     verdict = 'ok';
-    summary = preds.length > 0 ? `full syncs finish under the current limits (worst: ${worst!.name}, peak omem ${fmtB(worst!.prediction!.peakOmem)} vs hard ${hardEff ? fmtB(hardEff) : 'none'})` : 'no writes during the sampling: a full sync buffers nothing';
+    summary =
+      preds.length > 0
+        ? `full syncs finish under the current limits (worst: ${worst!.name}, peak omem ${fmtB(worst!.prediction!.peakOmem)} vs hard ${hardEff ? fmtB(hardEff) : 'none'})`
+        : writeRate === 0
+          ? 'no writes during the sampling: a full sync buffers nothing'
+          : `so few writes that any link faster than ${fmtRate(minLinkRate(base))} finishes a full sync`;
   } else {
     verdict = 'unknown';
     const m = minLinkRate(base);
