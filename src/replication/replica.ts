@@ -293,6 +293,7 @@ export class ReplicaSide implements ReplicaLinkView {
     const wasMaster = s.masterHost === null;
     s.masterHost = null; // the lines about the old link carry the role letter M
     if (this.master) this.freeMaster(true);
+    this.disconnectBlockedClients();
     s.masterHost = host;
     this.host = host;
     this.port = port;
@@ -307,6 +308,16 @@ export class ReplicaSide implements ReplicaLinkView {
     this.state = St.Connect;
     s.log.notice(`Connecting to MASTER ${this.host}:${this.port}`);
     this.connect();
+  }
+
+  /** Clients blocked (BLPOP...) on what was a master: told so and closed, like Redis. */
+  private disconnectBlockedClients(): void {
+    for (const c of [...this.server.clients.values()]) {
+      if (!this.server.blocking.isBlocked(c)) continue;
+      c.error('UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)');
+      c.closeAfterReply = true;
+      c.flush();
+    }
   }
 
   /** Redis's replicationUnsetMaster (REPLICAOF NO ONE). */

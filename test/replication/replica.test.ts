@@ -376,7 +376,14 @@ test('read-only replica, serve-stale-data no, REPLICAOF errors, master timeout, 
   const { s, c } = await replica(['--replica-serve-stale-data', 'no']);
   assert.deepEqual(await call(c, 'REPLICAOF', '127.0.0.1', 'x'), { t: 'error', v: 'ERR Invalid master port' });
   assert.deepEqual(await call(c, 'REPLICAOF', '127.0.0.1', '70000'), { t: 'error', v: 'ERR Invalid master port' });
+  // A client blocked on the master-to-be is told and disconnected.
+  const blocked = await RespClient.connect(s.port);
+  resp.push(blocked);
+  const pop = blocked.call('BLPOP', 'nothing', '0');
+  await waitFor('client blocked', async () => /flags=b/.test(((await call(c, 'CLIENT', 'LIST')) as { v: string }).v));
   await call(c, 'REPLICAOF', '127.0.0.1', String(fm.port));
+  assert.deepEqual(await pop, { t: 'error', v: 'UNBLOCKED force unblock from blocking operation, instance state changed (master -> replica?)' });
+  await blocked.waitClose();
   const conn = await fm.next();
   await handshake(conn, s.port);
   // Link down: stale data refused, but INFO/ROLE/CONFIG still answer.
