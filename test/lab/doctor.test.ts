@@ -7,7 +7,9 @@
  *   (c) doctor's recommended client-output-buffer-limit, applied with CONFIG SET, lets the
  *       sync finish (replica link up);
  *   (b) the course's fix scaled down → doctor predicts success (CLI, --json, exit 0) and the
- *       replica links up.
+ *       replica links up;
+ *   and the other causes it names: a soft limit held too long, and a cut link with a 16kb
+ *   backlog (the full sync that follows is the backlog's fault).
  * Runs against redis-server 7.0, and against reddish when it answers REPLICAOF.
  */
 import { test, describe, before, after } from 'node:test';
@@ -502,6 +504,31 @@ for (const kind of ['redis', 'reddish'] as const) {
         assert.ok(rp.linkRate! > LINK_RATE * 0.6 && rp.linkRate! < LINK_RATE * 1.3, `link rate ${rp.linkRate}\n${text}`);
         assert.ok(await linkUp(rig.r, 30000), `replica link not up\n${text}`);
         assert.doesNotMatch(rig.master.output(), /for overcoming of output buffer limits/);
+      } finally {
+        await rig.close();
+      }
+    });
+
+    test('soft limit (replica 64mb 512kb 1): predicted, and the drops are blamed on the soft limit (samples and log)', async (t) => {
+      if (support !== true) return t.skip(support);
+      const rig = await startCase(kind, '64mb 512kb 1');
+      try {
+        await sleep(1000);
+        const logPath = join(rig.master.dir, 'master.log');
+        writeFileSync(logPath, rig.master.output());
+        const toLog = (d: Buffer) => appendFileSync(logPath, d);
+        rig.master.proc.stdout!.on('data', toLog);
+        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250, logfile: logPath });
+        rig.master.proc.stdout!.off('data', toLog);
+        const text = formatReport(rep);
+        await rig.master.waitForLog(/for overcoming of output buffer limits/, 20000);
+        assert.equal(rep.verdict, 'fail', text);
+        assert.equal(rep.replicas[0]?.prediction?.failure, 'soft limit', text);
+        assert.ok(rep.events.some((e) => e.source === 'sample' && e.kind === 'dropped' && e.cause === 'soft limit'), text);
+        assert.ok(rep.events.some((e) => e.source === 'log' && e.kind === 'dropped' && e.cause === 'soft limit'), text);
+        assert.ok(!rep.events.some((e) => e.kind === 'dropped' && e.cause === 'hard limit'), text);
+        // the recommendation gives the soft limit enough seconds
+        assert.ok(rep.recommendation.limit.softSeconds > 1, text);
       } finally {
         await rig.close();
       }
