@@ -508,12 +508,19 @@ export class ReplicaSide implements ReplicaLinkView {
   private onData(sock: net.Socket, chunk: Buffer): void {
     if (sock !== this.sock) return;
     this.server.stats.netReplInputBytes += chunk.length;
-    if (this.state === St.Connected) {
-      this.applyStream(chunk);
-      return;
+    try {
+      if (this.state === St.Connected) {
+        this.applyStream(chunk);
+        return;
+      }
+      this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
+      this.drive();
+    } catch (e) {
+      // A bug here must not take the server down: drop the link and sync again.
+      this.server.log.warning(`Replication link error: ${(e as Error).stack ?? e}`);
+      if (this.master && this.master.sock === sock) this.freeMaster(false);
+      else this.cancelHandshake(true);
     }
-    this.inbuf = this.inbuf.length === 0 ? chunk : Buffer.concat([this.inbuf, chunk]);
-    this.drive();
   }
 
   /** One line from the handshake/preamble buffer without its CR LF, or null if incomplete. */
@@ -638,7 +645,7 @@ export class ReplicaSide implements ReplicaLinkView {
       this.startTransfer(replid, offset);
       return;
     }
-    if (line.startsWith('+CONTINUE')) {
+    if (line.startsWith('+CONTINUE') && this.cached !== null) {
       this.onContinue(line);
       return;
     }
@@ -932,7 +939,13 @@ export class ReplicaSide implements ReplicaLinkView {
         this.loadFailed(t);
         return;
       }
-      this.finishFullSync(t);
+      try {
+        this.finishFullSync(t);
+      } catch (e) {
+        s.log.warning(`Replication link error: ${(e as Error).stack ?? e}`);
+        if (this.master) this.freeMaster(false);
+        else this.cancelHandshake(true);
+      }
     };
     step();
   }
@@ -950,7 +963,8 @@ export class ReplicaSide implements ReplicaLinkView {
   private finishFullSync(t: Transfer): void {
     const s = this.server;
     const loader = t.loader!;
-    const sock = this.sock!;
+    const sock = this.sock;
+    if (sock === null) return;
     t.loading = false;
     if (t.swap) {
       this.attachToNewMaster();
