@@ -872,14 +872,15 @@ export class ReplicaSide implements ReplicaLinkView {
     let chunk = this.inbuf;
     if (t.mark === null) chunk = chunk.subarray(0, Math.min(chunk.length, t.size - t.consumed));
     this.inbuf = this.inbuf.subarray(chunk.length);
+    this.loadProgress(t.consumed, t.consumed + chunk.length);
     t.consumed += chunk.length;
     try {
       loader.feed(chunk);
       if (t.mark === null) {
-        if (t.consumed < t.size) return this.newlineToMaster();
+        if (t.consumed < t.size) return;
         loader.end();
       } else {
-        if (!loader.done) return this.newlineToMaster();
+        if (!loader.done) return;
         const rest = loader.remainder();
         if (rest.length < MARK_LEN) return;
         loader.end();
@@ -913,6 +914,7 @@ export class ReplicaSide implements ReplicaLinkView {
       return;
     }
     const buf = Buffer.allocUnsafe(LOAD_SLICE);
+    let loaded = 0;
     const step = () => {
       if (this.transfer !== t) {
         fs.closeSync(fd);
@@ -922,7 +924,8 @@ export class ReplicaSide implements ReplicaLinkView {
         const n = fs.readSync(fd, buf, 0, buf.length, null);
         if (n > 0) {
           t.loader!.feed(Buffer.from(buf.subarray(0, n)));
-          this.newlineToMaster();
+          this.loadProgress(loaded, loaded + n);
+          loaded += n;
           t.lastIo = Math.floor(Date.now() / 1000);
           setImmediate(step);
           return;
@@ -990,6 +993,11 @@ export class ReplicaSide implements ReplicaLinkView {
     }
     sock.resume();
     this.drive();
+  }
+
+  /** Loading progress: like Redis's loader callback, every 2 MB of input may ping the master. */
+  private loadProgress(before: number, after: number): void {
+    if (Math.floor(after / LOAD_SLICE) > Math.floor(before / LOAD_SLICE)) this.newlineToMaster();
   }
 
   /** While loading: a bare newline to the master at most once per second (refreshes its ACK time). */

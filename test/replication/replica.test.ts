@@ -437,3 +437,25 @@ test('masteruser/masterauth and replica-announce-ip/port in the handshake; bulk 
   assert.deepEqual(await call(c, 'PING'), { t: 'simple', v: 'PONG' });
   assert.deepEqual(await call(c, 'REPLICAOF', 'NO', 'ONE'), { t: 'simple', v: 'OK' });
 });
+
+test('-ERR to PSYNC falls back to SYNC: inline SYNC, payload, stream applied, no ACKs', async () => {
+  const fm = await FakeMaster.start();
+  const { s, c } = await replica();
+  await call(c, 'REPLICAOF', '127.0.0.1', String(fm.port));
+  const conn = await fm.next();
+  await handshake(conn, s.port);
+  conn.write('-ERR unknown command `PSYNC`\r\n');
+  await conn.expect('SYNC\r\n');
+  const payload = rdb([['old', 'style']]);
+  conn.write(`\n$${payload.length}\r\n`);
+  conn.write(Buffer.concat([payload, Buffer.from(cmd('SET', 'after', '1'))]));
+  await waitFor('stream applied', async () => ((await call(c, 'GET', 'after')) as { v?: string }).v === '1');
+  assert.deepEqual(await call(c, 'GET', 'old'), { t: 'bulk', v: 'style' });
+  // Give the cron a chance to (not) ACK: a pre-PSYNC master never gets REPLCONF ACK.
+  await new Promise((r) => setTimeout(r, 1500));
+  assert.equal(conn.buf.length, 0, `unexpected bytes: ${JSON.stringify(conn.buf.toString('latin1'))}`);
+  const log = s.output();
+  assert.match(log, /\* Master does not support PSYNC or is in error state \(reply: -ERR unknown command `PSYNC`\)\n.*\* Retrying with SYNC\.\.\./);
+  conn.sock.destroy();
+  await call(c, 'REPLICAOF', 'NO', 'ONE');
+});
