@@ -856,23 +856,32 @@ export function analyze(x: AnalyzeInput): DoctorReport {
     }
     if (secs > 0 && bytes > 0) replicaRates.set(name, { rate: bytes / secs, source: `replica's master_sync_read_bytes +${fmtB(bytes)} in ${fmtS(secs)}` });
   }
-  // master side: total_net_repl_output_bytes while replicas are in send_bulk (or a diskless transfer)
+  // master side: total_net_repl_output_bytes while replicas are in send_bulk (or a diskless
+  // transfer). The first second of a transfer is left out: the socket buffers fill at once
+  // (several MB on a fast local link), which says nothing about the link.
   {
     const acc = new Map<string, { bytes: number; secs: number }>();
+    const since = new Map<string, number>();
+    const isTransferring = (s: Sample, r: ReplicaInfo) => r.state === 'send_bulk' || (disklessSync && r.state === 'wait_bgsave' && s.info.rdb_bgsave_in_progress === '1');
+    for (const r of samples[0].replicas) if (isTransferring(samples[0], r)) since.set(r.name, samples[0].t);
     for (let i = 1; i < samples.length; i++) {
       const A = samples[i - 1];
       const B = samples[i];
-      const inA = new Map(A.replicas.map((r) => [r.name, r.state]));
+      for (const r of B.replicas) {
+        if (!isTransferring(B, r)) since.delete(r.name);
+        else if (!since.has(r.name)) since.set(r.name, B.t);
+      }
+      const inA = new Map(A.replicas.map((r) => [r.name, r]));
       const transferring = B.replicas.filter((r) => {
-        const sa = inA.get(r.name);
-        if (r.state === 'send_bulk' && sa === 'send_bulk') return true;
-        return disklessSync && r.state === 'wait_bgsave' && sa === 'wait_bgsave' && A.info.rdb_bgsave_in_progress === '1' && B.info.rdb_bgsave_in_progress === '1';
+        const ra = inA.get(r.name);
+        return ra !== undefined && isTransferring(A, ra) && isTransferring(B, r) && A.t - (since.get(r.name) ?? A.t) >= 1000;
       });
       if (transferring.length === 0) continue;
       const s = (B.t - A.t) / 1000;
-      const online = B.replicas.filter((r) => r.state === 'online' && inA.get(r.name) === 'online').length;
-      const d = (num(B.info.total_net_repl_output_bytes) ?? 0) - (num(A.info.total_net_repl_output_bytes) ?? 0) - writeRate * s * online;
-      if (d <= 0 || s <= 0) continue;
+      const online = B.replicas.filter((r) => r.state === 'online' && inA.get(r.name)?.state === 'online').length;
+      // (intervals where the counter did not move count too: a server may write in big chunks)
+      const d = Math.max(0, (num(B.info.total_net_repl_output_bytes) ?? 0) - (num(A.info.total_net_repl_output_bytes) ?? 0) - writeRate * s * online);
+      if (s <= 0) continue;
       for (const r of transferring) {
         const e = acc.get(r.name) ?? { bytes: 0, secs: 0 };
         e.bytes += d / transferring.length;
