@@ -446,6 +446,7 @@ export class Server {
     c.lastCommand = cmd.fullName;
     c.errored = false;
     const dirtyBefore = this.dirty;
+    const offBefore = this.replication.masterReplOffset;
     const replyStart = c.w.len;
     const replyModeBefore = c.replyMode;
     const nested = this.executing;
@@ -493,7 +494,6 @@ export class Server {
     c.propagateArgv = null;
     c.preventPropagation = false;
     if (!nested) {
-      const offBefore = this.replication.masterReplOffset;
       this.flushPropagation();
       if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;
       this.blocking.handleReady();
