@@ -147,7 +147,7 @@ ${r.fix.applied || r.loop.reproduced ? banner(r.fix.works, r.fix.verdict, r.fix.
 ${checks ? `<ul class="checks">${checks}</ul>` : ''}
 <div class="grid">
 <div class="card"><h3>Replica output buffer vs the limits</h3><canvas id="c-buffer" height="230"></canvas>
-<p>CLIENT LIST TYPE replica <code>omem</code> on the master, sampled every ${p.intervalMs} ms; red lines: buffer-limit disconnections; blue: snapshots for the replica; green: syncs completed; purple: the fix.</p></div>
+<p>CLIENT LIST TYPE replica <code>omem</code> on the master, sampled every ${p.intervalMs} ms (the fix's hard limit, ${esc(formatBytes(p.fix.hard))}, may be above the chart). Vertical lines: red, buffer-limit disconnections; dashed blue, snapshots for the replica; green, syncs completed; purple, the fix.</p></div>
 <div class="card"><h3>Snapshot transfer through the slow link</h3><canvas id="c-transfer" height="230"></canvas>
 <p>Replica INFO <code>master_sync_read_bytes</code> / <code>master_sync_total_bytes</code>, and the bytes the link delivered master → replica.</p></div>
 <div class="card"><h3>Replication offsets</h3><canvas id="c-offsets" height="230"></canvas>
@@ -210,6 +210,10 @@ const CHART_CODE = String.raw`
   }, extra || {});
   const line = (label, data, color, more) => Object.assign({ label, data, borderColor: color, backgroundColor: color, borderWidth: 2, pointRadius: 0 }, more || {});
 
+  // The axis fits the buffer and the small limit; a raised hard limit far above is cut off.
+  const peakOf = (f) => S.reduce((m, s) => Math.max(m, f(s) || 0), 0);
+  const firstHard = (S[0] || {}).hard || 0;
+  const bufMax = Math.ceil(1.15 * Math.max(peakOf((s) => s.omem), peakOf((s) => s.soft), firstHard) / MB) || undefined;
   new Chart(document.getElementById('c-buffer'), {
     type: 'line',
     data: { datasets: [
@@ -217,7 +221,7 @@ const CHART_CODE = String.raw`
       line('soft limit (MB)', pts((s) => s.soft / MB), '#bf8700', { borderDash: [6, 4], stepped: true }),
       line('hard limit (MB)', pts((s) => s.hard / MB), '#6e7781', { borderDash: [2, 3], stepped: true }),
     ] },
-    options: base('MB'), plugins: [eventLines],
+    options: base('MB', { scales: { x: xAxis, y: { title: { display: true, text: 'MB' }, beginAtZero: true, max: bufMax } } }), plugins: [eventLines],
   });
 
   new Chart(document.getElementById('c-transfer'), {
