@@ -250,6 +250,12 @@ export function aclCategories(cmd: Command): string[] {
   // Containers carry only what their flags imply; their subcommands carry the rest.
   const g = cmd.sub ? '' : GROUP_CATEGORY[cmd.group];
   if (g && !cats.includes(g)) cats.push(g);
-  for (const a of cmd.acl ?? []) if (!cats.includes(a)) cats.push(a);
+  for (const a of cmd.acl ?? []) {
+    // "-keyspace": a command whose group implies a category Redis does not give it (WAIT).
+    if (a.startsWith('-')) {
+      const i = cats.indexOf(a.slice(1));
+      if (i >= 0) cats.splice(i, 1);
+    } else if (!cats.includes(a)) cats.push(a);
+  }
   return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
 }

@@ -827,6 +827,7 @@ export class MasterSide {
         flags: ['noscript'],
         summary: 'Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.',
         tips: ['request_policy:all_shards', 'response_policy:agg_min'],
+        acl: ['-keyspace', 'connection'],
         handler: (c, argv) => this.waitCommand(c, argv),
       },
       {
