@@ -151,14 +151,13 @@ export function registerLab(program: Command): Command {
     .command('case2')
     .summary('the full resync that never finishes (client-output-buffer-limit), then the course\'s fix')
     .description(
-      'Troubleshooting case 2 of the course, on one machine: a master and a replica, the slow link between them\n' +
-        '(tc netem delay 1000ms in user space), 2,000,000 hashes, the small replica output buffer limit\n' +
-        `('${COURSE.limit.hard} ${COURSE.limit.soft} ${COURSE.limit.softSeconds}'), REPLICAOF NO ONE, FLUSHALL, REPLICAOF through the link, and 1,000,000\n` +
-        'more hashes written while the snapshot runs. It watches both servers, shows what happens and why, prints\n' +
-        '`LOOP REPRODUCED (n full syncs, m buffer-limit disconnections)`, applies the course\'s fix\n' +
-        `('${COURSE.fix.hard} ${COURSE.fix.soft} ${COURSE.fix.softSeconds}') and prints \`FIX WORKS (sync completed in s seconds)\` or why not.\n` +
+      'Troubleshooting case 2 of the course, on one machine: a master and a replica, the slow link between them (tc netem delay 1000ms in user space), ' +
+        `2,000,000 hashes, the small replica output buffer limit ('slave ${COURSE.limit.hard} ${COURSE.limit.soft} ${COURSE.limit.softSeconds}'), ` +
+        'REPLICAOF NO ONE, FLUSHALL, REPLICAOF through the link, and 1,000,000 more hashes written while the snapshot runs.\n\n' +
+        'It watches both servers, shows what happens and why, prints `LOOP REPRODUCED (n full syncs, m buffer-limit disconnections)`, ' +
+        `applies the course's fix ('slave ${COURSE.fix.hard} ${COURSE.fix.soft} ${COURSE.fix.softSeconds}') and prints \`FIX WORKS (sync completed in s seconds)\` or why not. ` +
         'A report folder gets the timeline (JSON, TSV), both logs and an HTML report with charts.\n\n' +
-        '--scale multiplies the sizes (keys and limits); durations (soft seconds) are multiplied by --time-scale\n' +
+        '--scale multiplies the sizes (keys and limits); durations (soft seconds) are multiplied by --time-scale ' +
         '(default min(1, max(0.2, 2 x scale))) and the link is slowed to match, so the case keeps its proportions.\n\n' +
         'Exit status: 0 when the loop happened and the fix worked, 1 otherwise, 2 for bad arguments.',
     )
