@@ -282,6 +282,59 @@ export function listpackToStrings(b: Uint8Array, start: number, end: number, out
   }
 }
 
+// A sink that re-encodes elements straight into the keyspace's packed small-hash format
+// (varint length + bytes per element, see store/hash.ts), with no string per element.
+let packOut = Buffer.allocUnsafe(64 * 1024);
+let packLen = 0;
+let packMaxValue = 0;
+let packTooLong = false;
+function packReserve(n: number): void {
+  if (packLen + n <= packOut.length) return;
+  const bigger = Buffer.allocUnsafe(Math.max(packOut.length * 2, packLen + n));
+  packOut.copy(bigger, 0, 0, packLen);
+  packOut = bigger;
+}
+function packPrefix(n: number): void {
+  while (n >= 128) {
+    packOut[packLen++] = (n % 128) | 128;
+    n = Math.floor(n / 128);
+  }
+  packOut[packLen++] = n;
+}
+const packSinkStr = (s: number, e: number): void => {
+  const n = e - s;
+  if (n > packMaxValue) packTooLong = true;
+  packReserve(n + 5);
+  packPrefix(n);
+  packOut.set(sinkBuf.subarray(s, e), packLen);
+  packLen += n;
+};
+const packSinkInt = (v: number | bigint): void => {
+  const t = typeof v === 'number' ? String(v) : v.toString();
+  packReserve(t.length + 1);
+  packOut[packLen++] = t.length;
+  packLen += packOut.latin1Write(t, packLen);
+};
+
+/**
+ * A listpack hash b[start, end) as the keyspace's packed small-hash string, or null when an
+ * element is longer than `maxValue` (the hash must then be a hashtable) or the count is odd.
+ */
+export function listpackToPackedHash(b: Uint8Array, start: number, end: number, maxValue: number): { packed: string; elements: number } | null {
+  const prevBuf = sinkBuf;
+  sinkBuf = b;
+  packLen = 0;
+  packMaxValue = maxValue;
+  packTooLong = false;
+  try {
+    const elements = lpWalk(b, start, end, packSinkStr, packSinkInt);
+    if (packTooLong || elements % 2 !== 0) return null;
+    return { packed: packOut.latin1Slice(0, packLen), elements };
+  } finally {
+    sinkBuf = prevBuf;
+  }
+}
+
 /** A listpack element as plain data: text, or an integer. */
 export type LpValue = string | number | bigint;
 

@@ -397,7 +397,11 @@ export class Persistence {
           loaded++;
         },
       },
-      { databases: s.keyspace.dbs.length, verifyChecksum: true },
+      {
+        databases: s.keyspace.dbs.length,
+        verifyChecksum: true,
+        packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
+      },
     );
     s.loading = true;
     try {

@@ -35,6 +35,7 @@ import {
   intsetToStrings,
   latin1,
   listpackToStrings,
+  listpackToPackedHash,
   listpackToValues,
   ziplistToStrings,
   ziplistToValues,
@@ -79,6 +80,11 @@ export interface RdbReaderOptions {
   databases?: number;
   /** Highest accepted version (default 12). */
   maxVersion?: number;
+  /**
+   * Loading into a keyspace: listpack hashes within these limits come back already packed
+   * (RdbValue hash `packed`), which skips a string per field.
+   */
+  packSmallHashes?: { maxEntries: number; maxValue: number };
 }
 
 export interface RdbSummary {
@@ -210,7 +216,10 @@ export class RdbReader {
     this.verify = opts.verifyChecksum ?? true;
     this.databases = opts.databases ?? 16;
     this.maxVersion = opts.maxVersion ?? RDB_MAX_READ_VERSION;
+    this.packSmallHashes = opts.packSmallHashes ?? null;
   }
+
+  private readonly packSmallHashes: { maxEntries: number; maxValue: number } | null;
 
   /** True once EOF and the checksum have been read. */
   get done(): boolean {
@@ -779,6 +788,17 @@ export class RdbReader {
         this.readBlob();
         const pairs: string[] = [];
         const zl = t === RDB_TYPE.HASH_ZIPLIST;
+        if (!zl && this.packSmallHashes !== null) {
+          let packed: { packed: string; elements: number } | null = null;
+          try {
+            packed = listpackToPackedHash(this.bBuf, this.bStart, this.bEnd, this.packSmallHashes.maxValue);
+          } catch (e) {
+            this.corrupt('listpack', key, e);
+          }
+          if (packed !== null && packed.elements > 0 && packed.elements / 2 <= this.packSmallHashes.maxEntries) {
+            return { type: 'hash', pairs, encoding: 'listpack', packed: packed.packed, count: packed.elements / 2 };
+          }
+        }
         try {
           if (zl) ziplistToStrings(this.bBuf, this.bStart, this.bEnd, pairs);
           else listpackToStrings(this.bBuf, this.bStart, this.bEnd, pairs);

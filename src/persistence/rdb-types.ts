@@ -135,6 +135,12 @@ export type RdbValue =
        * field (parallel to the fields, i.e. fieldExpires[i] belongs to pairs[2i]); 0 = no TTL.
        */
       fieldExpires?: number[];
+      /**
+       * With the reader's `packSmallHashes` option: the listpack already in the keyspace's
+       * packed small-hash form (then `pairs` is empty), `count` fields.
+       */
+      packed?: string;
+      count?: number;
     }
   | RdbStream;
 

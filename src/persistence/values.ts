@@ -62,6 +62,7 @@ export function fromRdbValue(rv: RdbValue, config: Config, key: string): RedisVa
       return s;
     }
     case 'hash': {
+      if (rv.packed !== undefined) return HashValue.fromPacked(rv.packed);
       const h = new HashValue();
       h.setMany(rv.pairs, 0, config.num('hash-max-listpack-entries'), config.num('hash-max-listpack-value'));
       return h;

@@ -58,7 +58,11 @@ export class PayloadLoader {
           this.keysLoaded++;
         },
       },
-      { databases: s.keyspace.dbs.length, verifyChecksum: true },
+      {
+        databases: s.keyspace.dbs.length,
+        verifyChecksum: true,
+        packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
+      },
     );
   }
 

@@ -219,6 +219,13 @@ export class HashValue implements RedisValue {
     this.d = '';
   }
 
+  /** A small hash from an already packed string (RDB loading: see listpackToPackedHash). */
+  static fromPacked(packed: string): HashValue {
+    const h = new HashValue();
+    h.d = packed;
+    return h;
+  }
+
   get type(): ValueType.Hash {
     return ValueType.Hash;
   }
