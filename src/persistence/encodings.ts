@@ -306,8 +306,12 @@ const packSinkStr = (s: number, e: number): void => {
   if (n > packMaxValue) packTooLong = true;
   packReserve(n + 5);
   packPrefix(n);
-  packOut.set(sinkBuf.subarray(s, e), packLen);
-  packLen += n;
+  // Elements are short: a byte loop beats creating a subarray view per element.
+  const out = packOut;
+  const src = sinkBuf;
+  let o = packLen;
+  for (let i = s; i < e; i++) out[o++] = src[i];
+  packLen = o;
 };
 const packSinkInt = (v: number | bigint): void => {
   const t = typeof v === 'number' ? String(v) : v.toString();
