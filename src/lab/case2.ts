@@ -198,6 +198,8 @@ export interface Case2Figures {
   initialSyncMs?: number;
   /** Bytes of the first snapshot (RDB) shipped to the replica. */
   snapshotBytes?: number;
+  /** Seconds the master took to write it (disk target). */
+  snapshotSec?: number;
   bytesPerKey?: number;
   firstBufferLimitAfterSec?: number;
   peakOmemBeforeFix?: number;
@@ -275,8 +277,8 @@ export interface RateInputs {
  *
  * - fast enough for the replica to be dropped during the first sync: the buffer must pass the
  *   soft limit and stay above it for soft-seconds (+1 s: Redis counts whole seconds) before the
- *   master has written the whole snapshot to the socket, with a 15% margin:
- *   R_min = soft / (0.85 × W1 − softSeconds − 1), W1 = snapshot time + (snapshot − socket
+ *   master has written the whole snapshot to the socket, with a 20% margin:
+ *   R_min = soft / (0.8 × W1 − softSeconds − 1), W1 = snapshot time + (snapshot − socket
  *   buffers) / link + the handshake's round trip;
  * - slow enough for the writes to outlast the next sync's start and fill its buffer past the
  *   soft limit again (that is when the fix is applied, so it is tested under the same load):
@@ -299,8 +301,8 @@ export function chooseRate(p: RateInputs): { rate: number; why: string; min: num
   let max: number;
   let bps: number;
   let how: string;
-  if (S > 0 && 0.85 * W1 - Ts - 1 > 0.05 * W1) {
-    min = S / (0.85 * W1 - Ts - 1);
+  if (S > 0 && 0.8 * W1 - Ts - 1 > 0.05 * W1) {
+    min = S / (0.8 * W1 - Ts - 1);
     max = (total - 2 * S) / (Ts + reconnect + 3);
     bps = max > min ? Math.sqrt(min * max) : min;
     how = `the buffer passes the soft limit (${formatBytes(S)}) ${(S / bps).toFixed(0)} s into the sync, and the replica is dropped ${Ts} s later`;
@@ -615,6 +617,12 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
     const netOut = infoNum(mStats0, 'total_net_repl_output_bytes');
     const rdbFile = seen.find((s) => s.kind === 'receiving' && s.ev.bytes !== undefined);
     figures.snapshotBytes = rdbFile?.ev.bytes ?? (netOut && netOut > 0 ? netOut : Math.round(params.loadQty * 122));
+    // How long the master took to write the snapshot (disk target), from its log; a socket
+    // target streams as it goes. The whole initial sync (it includes the replica's loading and,
+    // diskless, repl-diskless-sync-delay) is the fallback.
+    const bgStart = seen.find((s) => s.kind === 'bgsave-for-sync' && s.at >= tInit);
+    const bgDone = bgStart && seen.find((s) => s.kind === 'bgsave-done' && s.at >= bgStart.at);
+    figures.snapshotSec = params.diskless ? 0.2 : bgStart && bgDone ? Math.max(0.05, (bgDone.at - bgStart.at) / 1000) : figures.initialSyncMs / 1000;
     emit({
       source: 'lab',
       kind: 'initial-sync',
@@ -627,8 +635,7 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         linkBytesPerSec: params.linkBytesPerSec,
         linkWindowBytes: params.linkWindowBytes,
         linkDelayMs: params.linkDelayMs,
-        // (a diskless sync waited repl-diskless-sync-delay, 5 s, before its snapshot)
-        snapshotSec: Math.max(0.2, figures.initialSyncMs / 1000 - (params.diskless ? 5 : 0)),
+        snapshotSec: figures.snapshotSec,
         bytesPerKey: figures.bytesPerKey,
         writeQty: params.writeQty,
         limit: params.limit,
