@@ -4,13 +4,13 @@
  * in the same run. `node dist/bench/rdb.js --keys 2000000` or `npm run bench -- --only rdb`.
  */
 import { statSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
 import { generate } from '../src/lab/datagen.js';
 import { RespClient, plain } from '../test/helpers/resp.js';
+import { redisBenchmarkOne } from './redis-benchmark.js';
 
 export interface RdbResult {
   server: 'redis' | 'reddish';
@@ -24,21 +24,8 @@ export interface RdbResult {
 }
 
 /** redis-benchmark's p99 latency (ms) for SET with 50 clients. */
-function benchP99(port: number, requests: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-t', 'set', '-r', '1000000', '--csv'];
-    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`redis-benchmark exited ${code}`));
-      const [head, row] = out.trim().split('\n');
-      const cols = head.split(',').map((c) => c.replace(/"/g, ''));
-      const vals = row.split(',').map((c) => c.replace(/"/g, ''));
-      resolve(Number(vals[cols.indexOf('p99_latency_ms')]));
-    });
-  });
+async function benchP99(port: number, requests: number): Promise<number> {
+  return (await redisBenchmarkOne(port, { test: 'set', requests, keyspace: 1000000 })).p99Ms;
 }
 
 async function waitBgsave(c: RespClient): Promise<void> {

@@ -5,12 +5,12 @@
  *    each server replicating to its own kind;
  *  - write throughput (redis-benchmark) on a master with one online replica attached.
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
 import { generate } from '../src/lab/datagen.js';
 import { RespClient, plain } from '../test/helpers/resp.js';
+import { redisBenchmarkOne } from './redis-benchmark.js';
 
 export interface SyncResult {
   server: 'redis' | 'reddish';
@@ -68,19 +68,8 @@ async function measureSync(kind: 'redis' | 'reddish', keys: number): Promise<Syn
   });
 }
 
-function redisBenchmark(port: number, test: string, pipeline: number, requests: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', '50', '-n', String(requests), '-P', String(pipeline), '-t', test, '--csv', '-r', '100000'];
-    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`redis-benchmark exited ${code}`));
-      const line = out.trim().split('\n')[1] ?? '';
-      resolve(Number(line.split('","')[1]?.replace(/"/g, '')));
-    });
-  });
+async function writeRate(port: number, test: string, pipeline: number, requests: number): Promise<number> {
+  return (await redisBenchmarkOne(port, { test, pipeline, requests })).rps;
 }
 
 async function measureWrites(kind: 'redis' | 'reddish', tests: string[], pipelines: number[], requests: number): Promise<Map<string, number>> {
@@ -91,8 +80,8 @@ async function measureWrites(kind: 'redis' | 'reddish', tests: string[], pipelin
     for (const pipeline of pipelines) {
       for (const test of tests) {
         const n = requests * (pipeline > 1 ? 4 : 1);
-        if (kind === 'reddish') await redisBenchmark(m.port, test, pipeline, Math.min(n, 50000)); // JIT warm-up
-        out.set(`${test}/${pipeline}`, await redisBenchmark(m.port, test, pipeline, n));
+        if (kind === 'reddish') await writeRate(m.port, test, pipeline, Math.min(n, 50000)); // JIT warm-up
+        out.set(`${test}/${pipeline}`, await writeRate(m.port, test, pipeline, n));
       }
     }
     // The replica must have kept up with everything (the benchmark is only valid if it did).
@@ -108,6 +97,7 @@ export async function benchReplication(keys: number, requests: number, log: (m: 
     sync.push(await measureSync(kind, keys));
     log(`    ${sync[sync.length - 1].syncSeconds.toFixed(2)} s`);
   }
+  if (requests === 0) return { sync, writes: [] };
   const tests = ['set', 'incr', 'lpush', 'hset'];
   const pipelines = [1, 16];
   log('  writes with one replica attached...');

@@ -5,11 +5,11 @@
  * the two servers for each row, and prints a Markdown table of requests/s with the ratio
  * reddish / redis. Ratios, not absolute numbers, are what compare across noisy machines.
  */
-import { spawn } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { spawnServer, type SpawnedServer } from '../src/lab/processes.js';
 import { benchMemory, memoryTable } from './memory.js';
+import { redisBenchmark } from './redis-benchmark.js';
 import { benchRdb, rdbTable } from './rdb.js';
 import { benchReplication, replicationTable } from './replication.js';
 
@@ -20,28 +20,9 @@ interface Row {
   reddish: number;
 }
 
-function runBenchmark(port: number, test: string, pipeline: number, requests: number, clients: number): Promise<Map<string, number>> {
-  return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(clients), '-n', String(requests), '-P', String(pipeline), '-t', test, '--csv', '-r', '100000'];
-    const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout.on('data', (d) => (out += d));
-    p.stderr.on('data', (d) => (err += d));
-    p.on('error', reject);
-    p.on('exit', (code) => {
-      if (code !== 0) {
-        reject(new Error(`redis-benchmark exited ${code}: ${err}`));
-        return;
-      }
-      const result = new Map<string, number>();
-      for (const line of out.trim().split('\n').slice(1)) {
-        const cols = line.split('","').map((c) => c.replace(/"/g, ''));
-        result.set(cols[0], Number(cols[1]));
-      }
-      resolve(result);
-    });
-  });
+async function runBenchmark(port: number, test: string, pipeline: number, requests: number, clients: number): Promise<Map<string, number>> {
+  const rows = await redisBenchmark(port, { test, pipeline, requests, clients });
+  return new Map([...rows].map(([name, r]) => [name, r.rps]));
 }
 
 export async function benchThroughput(tests: string[], pipelines: number[], requests: number, clients = 50): Promise<Row[]> {
