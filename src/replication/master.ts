@@ -668,6 +668,8 @@ export class MasterSide {
   // ---------------------------------------------------------------- cron, limits, min-replicas
 
   private cron(now: number): void {
+    // Deferred snapshots are checked at every server cron tick, like serverCron does.
+    this.startPendingSync();
     if (now - this.lastCron < 1000) return;
     this.lastCron = now;
     this.cronLoops++;
@@ -702,7 +704,6 @@ export class MasterSide {
       core.freeBacklog();
       s.log.notice(`Replication backlog freed after ${ttl} seconds without connected replicas.`);
     }
-    this.startPendingSync();
     this.refreshGoodReplicas();
   }
 
