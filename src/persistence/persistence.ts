@@ -28,6 +28,11 @@ import { lfuInitial } from '../store/keyspace.js';
 const MB = 1024 * 1024;
 /** Redis retries a failed background save after this many seconds (CONFIG_BGSAVE_RETRY_DELAY). */
 const BGSAVE_RETRY_DELAY = 5;
+/**
+ * Traversal slice between two turns of the event loop (ms): clients wait at most about this
+ * long for a BGSAVE, so it bounds the latency a snapshot adds.
+ */
+const SLICE_MS = 1;
 /** Pause the traversal while the file's write queue holds more than this. */
 const HIGH_WATER = 8 * MB;
 
@@ -211,7 +216,7 @@ export class Persistence {
         void run.writing.then(() => setImmediate(slice));
         return;
       }
-      if (!run.snapshot.step(2)) {
+      if (!run.snapshot.step(SLICE_MS)) {
         setImmediate(slice);
         return;
       }
@@ -292,7 +297,7 @@ export class Persistence {
         void wait.then(() => setImmediate(slice));
         return;
       }
-      if (!run.snapshot.step(2)) {
+      if (!run.snapshot.step(SLICE_MS)) {
         setImmediate(slice);
         return;
       }
