@@ -825,7 +825,8 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
     const fullSyncs = () => {
       const last = samples[samples.length - 1];
       const fromInfo = last?.mSyncFull !== undefined ? last.mSyncFull - baselineSyncFull : 0;
-      return Math.max(fromInfo, seenAfter('bgsave-for-sync', t0, 'master').length > 0 ? 1 : 0);
+      // INFO stats sync_full, or the replica's own count of `Full resync from master` lines.
+      return Math.max(fromInfo, seenAfter('full-resync', t0, 'replica').length);
     };
     let loopEnd = '';
     for (;;) {
