@@ -6,9 +6,10 @@
  *   reddish datagen <type> <qty> [prefix]          load random data (redis-random-data-generator)
  *   reddish slowlink --listen <port> --target <h:p>  a slow link in user space (tc netem)
  *   reddish lab case2 [--scale f] [--server s]       the course's case 2, end to end, with a report
+ *   reddish doctor --host <h> --port <p>             will a replica's full sync finish? what to set instead
  *
  * Exit status: 0 success, 1 failure at run time (server unreachable, error reply, lost
- * connection), 2 bad arguments.
+ * connection), 2 bad arguments; doctor adds 3 (a full sync would fail) and 4 (no verdict).
  */
 import { Command, CommanderError } from 'commander';
 import { REDDISH_VERSION } from '../version.js';

@@ -21,6 +21,7 @@
 import { Redis } from 'ioredis';
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { formatBytes } from './units.js';
+import { parseInfo, parseClientList, parseReplicaLine } from './watch.js';
 
 export const MB = 1024 * 1024;
 export const KB = 1024;
@@ -48,45 +49,12 @@ export class DoctorError extends Error {
 // Parsing helpers
 
 export type InfoMap = Record<string, string>;
-
-export function parseInfo(text: string): InfoMap {
-  const out: InfoMap = {};
-  for (const raw of text.split('\n')) {
-    const line = raw.replace(/\r$/, '');
-    if (!line || line.startsWith('#')) continue;
-    const i = line.indexOf(':');
-    if (i > 0) out[line.slice(0, i)] = line.slice(i + 1);
-  }
-  return out;
-}
-
-/** `a=1,b=x` → {a:'1', b:'x'} (INFO slaveN and dbN values). */
-export function parseCommaFields(v: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of v.split(',')) {
-    const i = part.indexOf('=');
-    if (i > 0) out[part.slice(0, i)] = part.slice(i + 1);
-  }
-  return out;
-}
-
 export type ClientEntry = Record<string, string>;
 
-/** CLIENT LIST output → one record per line (`id=.. addr=.. omem=..`). */
-export function parseClientList(text: string): ClientEntry[] {
-  const out: ClientEntry[] = [];
-  for (const line of text.split('\n')) {
-    const t = line.trim();
-    if (!t) continue;
-    const e: ClientEntry = {};
-    for (const tok of t.split(' ')) {
-      const i = tok.indexOf('=');
-      if (i > 0) e[tok.slice(0, i)] = tok.slice(i + 1);
-    }
-    out.push(e);
-  }
-  return out;
-}
+// INFO / CLIENT LIST parsing is shared with `lab case2` (watch.ts).
+export { parseInfo, parseClientList };
+/** `a=1,b=x` → {a:'1', b:'x'} (INFO slaveN and dbN values). */
+export const parseCommaFields = parseReplicaLine;
 
 export interface BufferLimit {
   hard: number;
