@@ -772,9 +772,21 @@ export class Server {
    */
   shutdownTasks: ((opts: { save: boolean | null }) => string | null)[] = [];
 
-  async shutdown(opts: { save: boolean | null; fromSignal?: string }): Promise<string | null> {
-    if (this.shuttingDown) return null;
+  /**
+   * Replication: before shutting down, give lagging replicas up to shutdown-timeout to catch up
+   * (writes paused), then report them. Resolves false when SHUTDOWN ABORT cancelled the wait.
+   */
+  replicasBeforeShutdown: ((now: boolean) => Promise<boolean>) | null = null;
+  /** Replication: the lagging-replica lines, then every replica's pending stream is flushed. */
+  replicasAtShutdown: (() => void) | null = null;
+  /** Set while a shutdown waits for replicas (SHUTDOWN ABORT cancels it). */
+  shutdownPending: { cancel: () => void } | null = null;
+
+  async shutdown(opts: { save: boolean | null; fromSignal?: string; now?: boolean }): Promise<string | null> {
+    if (this.shuttingDown || this.shutdownPending !== null) return null;
     this.log.warning('User requested shutdown...');
+    if (this.replicasBeforeShutdown && !(await this.replicasBeforeShutdown(opts.now ?? false))) return 'Errors trying to SHUTDOWN. Check logs.';
+    this.replicasAtShutdown?.();
     for (const t of this.shutdownTasks) {
       const err = t(opts);
       if (err !== null) {

@@ -192,11 +192,17 @@ function shutdown(c: Client, argv: string[]): void {
     return;
   }
   if (abort) {
-    c.error('ERR No shutdown in progress.');
+    const pending = c.server.shutdownPending;
+    if (pending === null) {
+      c.error('ERR No shutdown in progress.');
+      return;
+    }
+    pending.cancel();
+    c.w.ok();
     return;
   }
   c.blocked = true;
-  void c.server.shutdown({ save: save ? true : nosave ? false : null }).then((err) => {
+  void c.server.shutdown({ save: save ? true : nosave ? false : null, now: other }).then((err) => {
     if (err !== null) {
       c.blocked = false;
       c.error(`ERR ${err}`);

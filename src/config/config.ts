@@ -181,6 +181,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   { name: 'pidfile', kind: 'string', default: '', immutable: true },
   { name: 'databases', kind: 'int', default: 16, min: 1, max: INT_MAX, immutable: true },
   { name: 'hz', kind: 'int', default: 10, min: 0, max: INT_MAX },
+  { name: 'shutdown-timeout', kind: 'int', default: 10, min: 0, max: INT_MAX },
   { name: 'dynamic-hz', kind: 'bool', default: true },
   // Logging
   { name: 'loglevel', kind: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning'] },

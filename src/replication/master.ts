@@ -175,7 +175,83 @@ export class MasterSide {
     server.cronTasks.push((now) => this.cron(now));
     server.hooks.writeGuards.push(() => this.minReplicasGuard());
     server.hooks.infoSections.set('replication', () => this.info());
+    server.replicasBeforeShutdown = (now) => this.waitReplicasBeforeShutdown(now);
+    server.replicasAtShutdown = () => this.reportReplicasAtShutdown();
   }
+
+  private replicaList(): ReplicaConn[] {
+    return [...this.byClient.values()].filter((r) => r.client.isReplica);
+  }
+
+  private replicasInSync(): boolean {
+    return this.replicaList().every((r) => r.ackOffset === this.core.masterReplOffset);
+  }
+
+  /**
+   * 7.0's shutdown: with lagging replicas, pause writes, ask for ACKs and wait up to
+   * shutdown-timeout seconds for them to catch up. False when SHUTDOWN ABORT cancelled it.
+   */
+  private waitReplicasBeforeShutdown(now: boolean): Promise<boolean> {
+    const s = this.server;
+    const timeout = s.config.num('shutdown-timeout');
+    if (now || timeout === 0 || this.replicaList().length === 0 || this.replicasInSync()) return Promise.resolve(true);
+    if (s.pause.until === 0) this.core.propagateNoSelect(['REPLCONF', 'GETACK', '*']);
+    const pauseBefore = { ...s.pause };
+    s.pause = { until: Number.MAX_SAFE_INTEGER, writesOnly: true };
+    s.log.notice('Waiting for replicas before shutting down.');
+    const deadline = Date.now() + timeout * 1000;
+    return new Promise((resolve) => {
+      const timer = setInterval(() => {
+        if (this.replicasInSync() || Date.now() >= deadline) finish(true);
+      }, 10);
+      const finish = (ok: boolean) => {
+        clearInterval(timer);
+        s.shutdownPending = null;
+        if (!ok) {
+          // SHUTDOWN ABORT: writes resume.
+          s.pause = pauseBefore;
+          if (pauseBefore.until === 0) s.unpause();
+        }
+        resolve(ok);
+      };
+      s.shutdownPending = { cancel: () => finish(false) };
+    });
+  }
+
+  /** The lines 7.0 prints about lagging replicas at shutdown; then their pending stream is sent. */
+  private reportReplicasAtShutdown(): void {
+    const s = this.server;
+    const replicas = this.replicaList();
+    let lagging = 0;
+    const now = Date.now();
+    for (const rc of replicas) {
+      if (rc.ackOffset === this.core.masterReplOffset) continue;
+      lagging++;
+      const lag = rc.state === ReplState.Online ? Math.floor((now - rc.ackTime) / 1000) : 0;
+      s.log.warning(
+        `Lagging replica ${rc.name} reported offset ${this.core.masterReplOffset - rc.ackOffset} behind master, lag=${lag}, state=${STATE_NAMES[rc.state]}.`,
+      );
+    }
+    if (replicas.length > 0) s.log.notice(`${replicas.length - lagging} of ${replicas.length} replicas are in sync when shutting down.`);
+    // Like flushSlavesOutputBuffers: hand every replica its whole pending stream, then close
+    // gracefully so the kernel still delivers it after we exit.
+    this.closingForShutdown = true;
+    for (const rc of replicas) {
+      const sock = rc.client.socket;
+      const backlog = this.core.backlog;
+      if (sock !== null && backlog !== null && rc.state === ReplState.Online && !rc.waitingFirstAck) {
+        for (let chunk = backlog.peek(rc); chunk !== null; chunk = backlog.peek(rc)) {
+          sock.write(chunk);
+          backlog.advance(rc, chunk.length);
+        }
+      }
+      rc.client.closeAfterReply = true;
+      rc.client.flush();
+    }
+  }
+
+  /** Set at shutdown: replicas are closed on purpose, not "lost". */
+  private closingForShutdown = false;
 
   // ---------------------------------------------------------------- stream output
 
@@ -522,7 +598,7 @@ export class MasterSide {
     this.core.replicas.delete(rc);
     this.core.backlog?.removeReader(rc);
     this.core.readers.delete(rc);
-    s.log.warning(`Connection with replica ${rc.name} lost.`);
+    if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.name} lost.`);
     if (this.core.replicas.size === 0) this.core.noReplicasSince = Math.floor(Date.now() / 1000);
     this.refreshGoodReplicas();
     const t = this.socketTransfer;

@@ -128,3 +128,36 @@ test('PSYNC refusals and REPLCONF errors answer like Redis', async () => {
     c.disconnect();
   }
 });
+
+test('SHUTDOWN waits for a lagging replica (writes paused), SHUTDOWN ABORT cancels the wait', async () => {
+  const m = await startServer('reddish', ['--repl-diskless-sync', 'no', '--shutdown-timeout', '30']);
+  started.push(m);
+  const c = connect(m.port);
+  const other = connect(m.port);
+  const f = new FakeReplica(m.port);
+  try {
+    f.send('PSYNC ? -1\r\n');
+    await f.waitFor(/\+FULLRESYNC/);
+    await waitFor('online replica', async () => /state=online/.test((await info(c, 'replication')).slave0 ?? ''));
+    await c.set('k', 'v'); // the fake replica never acknowledges it
+    const shutdown = c.call('SHUTDOWN', 'NOSAVE').then(
+      () => 'closed',
+      (e: Error) => e.message,
+    );
+    await waitFor('waiting line', async () => /Waiting for replicas before shutting down\./.test(m.output()));
+    assert.equal(await other.call('SHUTDOWN', 'ABORT'), 'OK');
+    assert.match(await shutdown, /ERR Errors trying to SHUTDOWN/);
+    assert.equal(await other.set('after', '1'), 'OK'); // writes resumed
+    await assert.rejects(other.call('SHUTDOWN', 'ABORT'), /ERR No shutdown in progress\./);
+    // Now with the replica caught up: it acknowledges everything, and the shutdown goes through.
+    const off = Number((await info(other, 'replication')).master_repl_offset);
+    f.send(`*3\r\n$8\r\nREPLCONF\r\n$3\r\nACK\r\n$${String(off).length}\r\n${off}\r\n`);
+    await waitFor('ack seen', async () => new RegExp(`offset=${off},`).test((await info(other, 'replication')).slave0 ?? ''));
+    await other.call('SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    await m.waitForLog(/1 of 1 replicas are in sync when shutting down\./);
+  } finally {
+    f.close();
+    c.disconnect();
+    other.disconnect();
+  }
+});
