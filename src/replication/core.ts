@@ -33,6 +33,16 @@ export interface ReplicaLinkView {
   rdbStreamDb?(): number | null;
 }
 
+/** Role changes the master side asks of the replica side (FAILOVER, PSYNC ... FAILOVER). */
+export interface RoleControl {
+  /** replicationSetMaster, as REPLICAOF does (no client, no reply). */
+  setMaster(host: string, port: number): void;
+  /** replicationUnsetMaster, as REPLICAOF NO ONE does. */
+  unsetMaster(): void;
+}
+
+export type FailoverState = 'no-failover' | 'waiting-for-sync' | 'failover-in-progress';
+
 /** A master-side replica connection, as far as the core needs it. */
 export interface ReplicaHandle {
   /** Drops the connection (logs "Connection with replica ... lost."). */
@@ -64,6 +74,12 @@ export class ReplicationCore {
   loadedReplInfo: LoadedReplInfo | null = null;
   /** Unix seconds since when there have been no replicas (backlog TTL). */
   noReplicasSince = Math.floor(Date.now() / 1000);
+  /** Set by the replica side: how the master side changes our role. */
+  control: RoleControl | null = null;
+  /** FAILOVER (master side); while in progress our PSYNC to the target carries FAILOVER. */
+  failoverState: FailoverState = 'no-failover';
+  /** Master side: the outcome of that PSYNC (accepted: +CONTINUE or +FULLRESYNC). */
+  onFailoverPsync: ((accepted: boolean) => void) | null = null;
   /** Called after a write was fed (master side wakes its online replicas). */
   onFeed: (() => void) | null = null;
 

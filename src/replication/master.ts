@@ -272,9 +272,14 @@ export class MasterSide {
     const s = this.server;
     const isPsync = is(argv[0], 'PSYNC');
     if (isPsync && argv.length > 3 && is(argv[3], 'FAILOVER')) {
+      // Our master hands over to us: promote ourselves, then serve its PSYNC as a master.
+      s.log.warning(`Failover request received for replid ${argv[1]}.`);
       if (s.masterHost === null) return c.error("ERR PSYNC FAILOVER can't be sent to a master.");
-      return c.error('ERR PSYNC FAILOVER replid must match my replid.');
+      if (argv[1].toLowerCase() !== this.core.replid) return c.error('ERR PSYNC FAILOVER replid must match my replid.');
+      this.core.control?.unsetMaster();
+      s.log.notice(`MASTER MODE enabled (failover request from '${c.info()}')`);
     }
+    if (this.core.failoverState !== 'no-failover') return c.error("NOMASTERLINK Can't SYNC while failing over");
     if (s.masterHost !== null && !(this.core.link?.connected ?? false)) {
       return c.error("NOMASTERLINK Can't SYNC while not connected with my master");
     }
@@ -648,6 +653,7 @@ export class MasterSide {
         if (off === null) return;
         if (off > rc.ackOffset) rc.ackOffset = off;
         rc.ackTime = Date.now();
+        if (this.failover !== null) setImmediate(() => this.updateFailover());
         if (rc.waitingFirstAck) {
           rc.waitingFirstAck = false;
           rc.pump();
@@ -680,6 +686,129 @@ export class MasterSide {
       });
     }
     return rc;
+  }
+
+  // ---------------------------------------------------------------- FAILOVER
+
+  private failover: { host: string | null; port: number; endTime: number; force: boolean; pauseBefore: { until: number; writesOnly: boolean } } | null = null;
+
+  /** FAILOVER [TO host port [FORCE]] [ABORT] [TIMEOUT ms] (7.0's coordinated failover). */
+  private failoverCommand(c: Client, argv: string[]): void {
+    const s = this.server;
+    if (argv.length === 2 && is(argv[1], 'ABORT')) {
+      if (this.failover === null) return c.error('ERR No failover in progress.');
+      this.abortFailover('Failover manually aborted');
+      return void c.w.ok();
+    }
+    let timeout = 0;
+    let force = false;
+    let host: string | null = null;
+    let port = 0;
+    for (let j = 1; j < argv.length; j++) {
+      if (is(argv[j], 'TIMEOUT') && j + 1 < argv.length && timeout === 0) {
+        const t = parseInt64(argv[j + 1]);
+        if (t === null) return c.error(E.NOT_INTEGER);
+        if (t <= 0) return c.error('ERR FAILOVER timeout must be greater than 0');
+        timeout = t;
+        j++;
+      } else if (is(argv[j], 'TO') && j + 2 < argv.length && host === null) {
+        const p = parseInt64(argv[j + 2]);
+        if (p === null) return c.error(E.NOT_INTEGER);
+        host = argv[j + 1];
+        port = p;
+        j += 2;
+      } else if (is(argv[j], 'FORCE') && !force) {
+        force = true;
+      } else {
+        return c.error(E.SYNTAX);
+      }
+    }
+    if (this.failover !== null) return c.error('ERR FAILOVER already in progress.');
+    if (s.masterHost !== null) return c.error('ERR FAILOVER is not valid when server is a replica.');
+    if (this.replicaList().length === 0) return c.error('ERR FAILOVER requires connected replicas.');
+    if (force && (timeout === 0 || host === null)) return c.error('ERR FAILOVER with force option requires both a timeout and target HOST and IP.');
+    if (host !== null) {
+      const target = this.findReplica(host, port);
+      if (target === null) return c.error('ERR FAILOVER target HOST and PORT is not a replica.');
+      if (target.state !== ReplState.Online) return c.error('ERR FAILOVER target replica is not online.');
+      s.log.notice(`FAILOVER requested to ${host}:${port}.`);
+    } else {
+      s.log.notice('FAILOVER requested to any replica.');
+    }
+    this.failover = { host, port, endTime: timeout > 0 ? Date.now() + timeout : 0, force, pauseBefore: { ...s.pause } };
+    this.core.failoverState = 'waiting-for-sync';
+    // Writes wait while the replicas catch up (Redis pauses them the same way).
+    s.pause = { until: Number.MAX_SAFE_INTEGER, writesOnly: true };
+    c.w.ok();
+  }
+
+  private findReplica(host: string, port: number): ReplicaConn | null {
+    for (const rc of this.replicaList()) if (rc.ip === host && rc.listeningPort === port) return rc;
+    return null;
+  }
+
+  /** updateFailoverStatus: hand over as soon as the target (or any replica) has everything. */
+  private updateFailover(): void {
+    const f = this.failover;
+    if (f === null || this.core.failoverState !== 'waiting-for-sync') return;
+    const s = this.server;
+    if (f.endTime !== 0 && f.endTime <= Date.now()) {
+      if (f.force) {
+        s.log.notice(`FAILOVER to ${f.host}:${f.port} time out exceeded, failing over.`);
+        this.handOver(f.host!, f.port);
+      } else {
+        this.abortFailover('Replica never caught up before timeout');
+      }
+      return;
+    }
+    let target: ReplicaConn | null = null;
+    if (f.host !== null) target = this.findReplica(f.host, f.port);
+    else {
+      for (const rc of this.replicaList()) {
+        if (rc.ackOffset === this.core.masterReplOffset) {
+          target = rc;
+          f.host = rc.ip;
+          f.port = rc.listeningPort;
+          break;
+        }
+      }
+    }
+    if (target !== null && target.ackOffset === this.core.masterReplOffset) {
+      s.log.notice(`Failover target ${f.host}:${f.port} is synced, failing over.`);
+      this.handOver(f.host!, f.port);
+    }
+  }
+
+  private handOver(host: string, port: number): void {
+    this.core.failoverState = 'failover-in-progress';
+    this.core.onFailoverPsync = (accepted) => {
+      this.core.onFailoverPsync = null;
+      if (accepted) this.clearFailover();
+      else this.abortFailover('Failover target rejected psync request');
+    };
+    this.core.control?.setMaster(host, port);
+  }
+
+  private abortFailover(why: string): void {
+    const f = this.failover;
+    if (f === null) return;
+    const s = this.server;
+    if (f.host !== null) s.log.notice(`FAILOVER to ${f.host}:${f.port} aborted: ${why}`);
+    else s.log.notice(`FAILOVER to any replica aborted: ${why}`);
+    const inProgress = this.core.failoverState === 'failover-in-progress';
+    this.clearFailover();
+    if (inProgress) this.core.control?.unsetMaster();
+  }
+
+  private clearFailover(): void {
+    const f = this.failover;
+    if (f === null) return;
+    const s = this.server;
+    this.failover = null;
+    this.core.failoverState = 'no-failover';
+    this.core.onFailoverPsync = null;
+    s.pause = f.pauseBefore;
+    if (f.pauseBefore.until === 0) s.unpause();
   }
 
   // ---------------------------------------------------------------- WAIT
@@ -746,6 +875,7 @@ export class MasterSide {
   private cron(now: number): void {
     // Deferred snapshots are checked at every server cron tick, like serverCron does.
     this.startPendingSync();
+    this.updateFailover();
     if (now - this.lastCron < 1000) return;
     this.lastCron = now;
     this.cronLoops++;
@@ -828,7 +958,7 @@ export class MasterSide {
     lines.push(...this.replicaLines());
     const b = core.backlog;
     lines.push(
-      'master_failover_state:no-failover',
+      `master_failover_state:${core.failoverState}`,
       `master_replid:${core.replid}`,
       `master_replid2:${core.replid2}`,
       `master_repl_offset:${core.masterReplOffset}`,
@@ -906,6 +1036,15 @@ export class MasterSide {
         tips: ['request_policy:all_shards', 'response_policy:agg_min'],
         acl: ['-keyspace', 'connection'],
         handler: (c, argv) => this.waitCommand(c, argv),
+      },
+      {
+        ...g,
+        name: 'failover',
+        arity: -1,
+        since: '6.2.0',
+        flags: ['admin', 'noscript', 'stale'],
+        summary: 'Starts a coordinated failover from a server to one of its replicas.',
+        handler: (c, argv) => this.failoverCommand(c, argv),
       },
       {
         ...g,

@@ -137,6 +137,10 @@ export class ReplicaSide implements ReplicaLinkView {
     server.startupTasks.push(() => {
       server.startupTasks.push(() => this.atStartup());
     });
+    core.control = {
+      setMaster: (host, port) => this.setMaster(host, port),
+      unsetMaster: () => this.unsetMaster(),
+    };
     server.cronTasks.push((now) => this.cron(now));
     server.closeTasks.push(() => this.close());
     server.hooks.writeGuards.push((c, cmd) => {
@@ -259,11 +263,19 @@ export class ReplicaSide implements ReplicaLinkView {
   private replicaofCommand(c: Client, argv: string[]): void {
     const s = this.server;
     if (is(argv[1], 'NO') && is(argv[2], 'ONE')) {
+      if (this.core.failoverState !== 'no-failover') {
+        c.error('ERR REPLICAOF not allowed while failing over.');
+        return;
+      }
       if (s.masterHost !== null) {
         this.unsetMaster();
         s.log.notice(`MASTER MODE enabled (user request from '${c.info()}')`);
       }
       c.w.ok();
+      return;
+    }
+    if (this.core.failoverState !== 'no-failover') {
+      c.error('ERR REPLICAOF not allowed while failing over.');
       return;
     }
     if (c.isReplica) {
@@ -624,12 +636,20 @@ export class ReplicaSide implements ReplicaLinkView {
     } else {
       s.log.notice('Partial resynchronization not possible (no cached master)');
     }
-    this.sock!.write(encodeCommand(['PSYNC', id, off]));
+    // A master handing over with FAILOVER asks its target to promote itself.
+    const argv = this.core.failoverState === 'failover-in-progress' ? ['PSYNC', id, off, 'FAILOVER'] : ['PSYNC', id, off];
+    this.sock!.write(encodeCommand(argv));
     this.state = St.RecvPsync;
   }
 
   private onPsyncReply(line: string): void {
     const s = this.server;
+    if (this.core.failoverState === 'failover-in-progress') {
+      // Redis checks the planned failover's outcome first: a full sync is acceptable too.
+      const accepted = line.startsWith('+FULLRESYNC') || (line.startsWith('+CONTINUE') && this.cached !== null);
+      this.core.onFailoverPsync?.(accepted);
+      if (!accepted) return;
+    }
     if (line.startsWith('+FULLRESYNC')) {
       const m = /^\+FULLRESYNC ([^ ]*) (.*)$/.exec(line);
       let replid = '';
