@@ -175,6 +175,16 @@ export class MasterSide {
     server.cronTasks.push((now) => this.cron(now));
     server.hooks.writeGuards.push(() => this.minReplicasGuard());
     server.hooks.infoSections.set('replication', () => this.info());
+    server.debugSubcommands.set('change-repl-id', {
+      usage: 'CHANGE-REPL-ID',
+      help: 'Change the replication IDs of the instance. Dangerous: should be used only for testing the replication subsystem.',
+      handler: (c) => {
+        server.log.notice('Changing replication IDs after receiving DEBUG change-repl-id');
+        core.changeReplicationId();
+        core.clearReplicationId2();
+        c.w.ok();
+      },
+    });
     server.replicasBeforeShutdown = (now) => this.waitReplicasBeforeShutdown(now);
     server.replicasAtShutdown = () => this.reportReplicasAtShutdown();
   }
