@@ -228,10 +228,23 @@ export class Persistence {
 
   private finishBgsave(run: RunningSave): void {
     if (this.running !== run) return;
+    if (!run.error) {
+      // fsync off the event loop: on a big file it takes long enough to stall every client
+      // (Redis's child does it, not the server).
+      fs.fsync(run.fd, (e) => {
+        if (this.running !== run) return;
+        if (e) run.error = e;
+        this.completeBgsave(run);
+      });
+      return;
+    }
+    this.completeBgsave(run);
+  }
+
+  private completeBgsave(run: RunningSave): void {
     let err = run.error;
     if (!err) {
       try {
-        fs.fsyncSync(run.fd);
         fs.closeSync(run.fd);
         fs.renameSync(run.tmp, this.path);
       } catch (e) {
