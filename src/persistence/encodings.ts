@@ -421,6 +421,44 @@ export class ListpackBuilder {
     this.addRawString(s);
   }
 
+  /**
+   * Adds s[start, end) as an element without creating the substring (the RDB writer's path for
+   * packed small hashes). Text that may be an integer goes through add() for its encoding.
+   */
+  addRange(s: string, start: number, end: number): void {
+    const n = end - start;
+    if (n > 0 && n <= 20) {
+      const c = s.charCodeAt(start);
+      if ((c >= 48 && c <= 57) || c === 45) {
+        this.add(s.slice(start, end));
+        return;
+      }
+    }
+    this.ensure(n + 10);
+    const b = this.buf;
+    let p = this.pos;
+    let hdr: number;
+    if (n < 64) {
+      b[p++] = 0x80 | n;
+      hdr = 1;
+    } else if (n < 4096) {
+      b[p++] = 0xe0 | (n >>> 8);
+      b[p++] = n & 0xff;
+      hdr = 2;
+    } else {
+      b[p++] = 0xf0;
+      b[p++] = n & 0xff;
+      b[p++] = (n >>> 8) & 0xff;
+      b[p++] = (n >>> 16) & 0xff;
+      b[p++] = (n >>> 24) & 0xff;
+      hdr = 5;
+    }
+    for (let i = start; i < end; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+    this.backlen(hdr + n);
+    this.count++;
+  }
+
   /** Adds a string element without trying the integer encoding. */
   addRawString(s: string): void {
     const n = s.length;

@@ -67,6 +67,11 @@ export interface HashSource {
   readonly kind: 'hash';
   readonly size: number;
   forEach(fn: (field: string, value: string) => void): void;
+  /**
+   * Optional: the keyspace's packed small-hash string (varint length + bytes per element),
+   * encoded into a listpack without a string per field.
+   */
+  readonly packed?: string | null;
 }
 
 /** A value already serialized: the bytes that follow the key for RDB type `rdbType`. */
@@ -628,7 +633,8 @@ export class RdbWriter {
     if (h.size <= this.limits.hashMaxListpackEntries) {
       this.lp.reset();
       this.ok = true;
-      h.forEach(this.hashToListpack);
+      if (h.packed) this.packedToListpack(h.packed);
+      else h.forEach(this.hashToListpack);
       if (this.ok) {
         const len = this.lp.finish();
         this.typeAndKey(RDB_TYPE.HASH_LISTPACK, key);
@@ -639,6 +645,37 @@ export class RdbWriter {
     this.typeAndKey(RDB_TYPE.HASH, key);
     this.writeLen(h.size);
     h.forEach(this.hashToPlain);
+  }
+
+  /** Walks a packed small hash (see store/hash.ts) straight into the listpack builder. */
+  private packedToListpack(d: string): void {
+    const maxVal = this.limits.hashMaxListpackValue;
+    const lp = this.lp;
+    const n = d.length;
+    let p = 0;
+    while (p < n) {
+      let c = d.charCodeAt(p++);
+      let len = c;
+      if (c >= 128) {
+        len = c & 127;
+        let mul = 128;
+        for (;;) {
+          c = d.charCodeAt(p++);
+          if (c < 128) {
+            len += c * mul;
+            break;
+          }
+          len += (c & 127) * mul;
+          mul *= 128;
+        }
+      }
+      if (len > maxVal) {
+        this.ok = false;
+        return;
+      }
+      lp.addRange(d, p, p + len);
+      p += len;
+    }
   }
 
   // sets

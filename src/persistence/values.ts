@@ -29,7 +29,7 @@ export function toWriteValue(v: RedisValue): RdbWriteValue {
     }
     case ValueType.Hash: {
       const h = v as HashValue;
-      return { kind: 'hash', size: h.length, forEach: (fn) => h.forEach(fn) };
+      return { kind: 'hash', size: h.length, forEach: (fn) => h.forEach(fn), packed: h.packed };
     }
     case ValueType.ZSet: {
       const z = v as ZSetValue;
