@@ -16,11 +16,13 @@ export interface BenchOptions {
   clients?: number;
   /** -r: random keys from this keyspace size. */
   keyspace?: number;
+  /** --dbnum: the database the benchmark writes to (default 0). */
+  db?: number;
 }
 
 export function redisBenchmark(port: number, o: BenchOptions): Promise<Map<string, BenchRow>> {
   return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients ?? 50), '-n', String(o.requests), '-P', String(o.pipeline ?? 1), '-t', o.test, '--csv', '-r', String(o.keyspace ?? 100000)];
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients ?? 50), '-n', String(o.requests), '-P', String(o.pipeline ?? 1), '-t', o.test, '--csv', '-r', String(o.keyspace ?? 100000), '--dbnum', String(o.db ?? 0)];
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
