@@ -32,7 +32,7 @@ const BGSAVE_RETRY_DELAY = 5;
  * Traversal slice between two turns of the event loop (ms): clients wait at most about this
  * long for a BGSAVE, so it bounds the latency a snapshot adds.
  */
-const SLICE_MS = 1;
+const SLICE_MS = 0.25;
 /** Pause the traversal while the file's write queue holds more than this. */
 const HIGH_WATER = 8 * MB;
 

@@ -19,7 +19,7 @@ import type { Database } from '../store/database.js';
 import type { KeyspaceListener } from '../store/keyspace.js';
 import type { RedisValue } from '../store/values.js';
 import { RdbWriter, type RdbAuxOptions } from './rdb-writer.js';
-import { toWriteValue } from './values.js';
+import { toSnapshotValue } from './values.js';
 
 interface ViewEntry {
   index: number;
@@ -112,7 +112,7 @@ export class Snapshot {
 
   private write(index: number, key: string, v: RedisValue, expire: number | undefined): void {
     this.writer.ensureDb(index);
-    this.writer.writeKey(key, toWriteValue(v), expire ?? null);
+    this.writer.writeKey(key, toSnapshotValue(v), expire ?? null);
     v.sv = this.cut;
     this.keysWritten++;
   }
@@ -134,7 +134,7 @@ export class Snapshot {
         if (r.done) break;
         const [key, v] = r.value;
         if (v.sv < this.cut) this.write(entry.index, key, v, entry.expires.get(key));
-        if ((++n & 63) === 0 && performance.now() > deadline) {
+        if ((++n & 15) === 0 && performance.now() > deadline) {
           this.noteSlice(t0);
           return false;
         }
