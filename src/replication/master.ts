@@ -23,7 +23,7 @@ import type { CommandSpec } from '../commands/registry.js';
 import { E, is, parseInt64 } from '../commands/util.js';
 import type { SavePoint } from '../config/config.js';
 import type { BufferReader, Block } from './buffer.js';
-import { ZERO_ID, type ReplicationCore, type ReplicaHandle } from './core.js';
+import type { ReplicationCore, ReplicaHandle } from './core.js';
 
 export const enum ReplState {
   WaitBgsaveStart,
@@ -1069,4 +1069,3 @@ export class MasterSide {
   }
 }
 
-export { ZERO_ID };
