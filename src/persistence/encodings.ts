@@ -405,6 +405,34 @@ export class ListpackBuilder {
     this.pos = p;
   }
 
+  /**
+   * Writes a string element's encoding byte(s) for `n` bytes of data (room for the data and
+   * its backlen is reserved); returns the header size.
+   */
+  private stringHeader(n: number): number {
+    this.ensure(n + 10);
+    const b = this.buf;
+    let p = this.pos;
+    let hdr: number;
+    if (n < 64) {
+      b[p++] = 0x80 | n;
+      hdr = 1;
+    } else if (n < 4096) {
+      b[p++] = 0xe0 | (n >>> 8);
+      b[p++] = n & 0xff;
+      hdr = 2;
+    } else {
+      b[p++] = 0xf0;
+      b[p++] = n & 0xff;
+      b[p++] = (n >>> 8) & 0xff;
+      b[p++] = (n >>> 16) & 0xff;
+      b[p++] = (n >>> 24) & 0xff;
+      hdr = 5;
+    }
+    this.pos = p;
+    return hdr;
+  }
+
   /** Adds a string element, stored as an integer when it is a canonical int64 (like Redis). */
   add(s: string): void {
     const n = s.length;
@@ -434,25 +462,9 @@ export class ListpackBuilder {
         return;
       }
     }
-    this.ensure(n + 10);
+    const hdr = this.stringHeader(n);
     const b = this.buf;
     let p = this.pos;
-    let hdr: number;
-    if (n < 64) {
-      b[p++] = 0x80 | n;
-      hdr = 1;
-    } else if (n < 4096) {
-      b[p++] = 0xe0 | (n >>> 8);
-      b[p++] = n & 0xff;
-      hdr = 2;
-    } else {
-      b[p++] = 0xf0;
-      b[p++] = n & 0xff;
-      b[p++] = (n >>> 8) & 0xff;
-      b[p++] = (n >>> 16) & 0xff;
-      b[p++] = (n >>> 24) & 0xff;
-      hdr = 5;
-    }
     for (let i = start; i < end; i++) b[p++] = s.charCodeAt(i);
     this.pos = p;
     this.backlen(hdr + n);
@@ -462,25 +474,9 @@ export class ListpackBuilder {
   /** Adds a string element without trying the integer encoding. */
   addRawString(s: string): void {
     const n = s.length;
-    this.ensure(n + 10);
+    const hdr = this.stringHeader(n);
     const b = this.buf;
     let p = this.pos;
-    let hdr: number;
-    if (n < 64) {
-      b[p++] = 0x80 | n;
-      hdr = 1;
-    } else if (n < 4096) {
-      b[p++] = 0xe0 | (n >>> 8);
-      b[p++] = n & 0xff;
-      hdr = 2;
-    } else {
-      b[p++] = 0xf0;
-      b[p++] = n & 0xff;
-      b[p++] = (n >>> 8) & 0xff;
-      b[p++] = (n >>> 16) & 0xff;
-      b[p++] = (n >>> 24) & 0xff;
-      hdr = 5;
-    }
     p = writeLatin1(b, p, s);
     this.pos = p;
     this.backlen(hdr + n);
@@ -490,25 +486,9 @@ export class ListpackBuilder {
   /** Adds a string element from raw bytes (no integer detection). */
   addBytes(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
-    this.ensure(n + 10);
+    const hdr = this.stringHeader(n);
     const b = this.buf;
     let p = this.pos;
-    let hdr: number;
-    if (n < 64) {
-      b[p++] = 0x80 | n;
-      hdr = 1;
-    } else if (n < 4096) {
-      b[p++] = 0xe0 | (n >>> 8);
-      b[p++] = n & 0xff;
-      hdr = 2;
-    } else {
-      b[p++] = 0xf0;
-      b[p++] = n & 0xff;
-      b[p++] = (n >>> 8) & 0xff;
-      b[p++] = (n >>> 16) & 0xff;
-      b[p++] = (n >>> 24) & 0xff;
-      hdr = 5;
-    }
     b.set(src.subarray(start, end), p);
     this.pos = p + n;
     this.backlen(hdr + n);
