@@ -686,6 +686,7 @@ export class Server {
         continue;
       }
       if (c.isReplica || c.softLimitSince !== 0 || c.pendingOutput() > 0) this.checkOutputLimits(c, true);
+      c.resizeReplyBuffer(now);
     }
     for (const task of this.cronTasks) task(now);
   }

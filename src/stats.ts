@@ -9,6 +9,9 @@ export class Stats {
   netReplOutputBytes = 0;
   rejectedConnections = 0;
   syncFull = 0;
+  /** Clients' reply buffers shrunk / grown by the clients cron (INFO stats). */
+  replyBufferShrinks = 0;
+  replyBufferExpands = 0;
   syncPartialOk = 0;
   syncPartialErr = 0;
   evictedKeys = 0;

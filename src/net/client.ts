@@ -196,9 +196,38 @@ export class Client {
     return this.w.len + (this.socket ? this.socket.writableLength : 0);
   }
 
+  /**
+   * Redis's reply buffer size (rbs) and its peak use since the last reset (rbp): the buffer
+   * starts at 16 KB and the clients cron shrinks it to what the client really uses (1 KB at
+   * least) or grows it back, as 7.0 does; CLIENT LIST and the log lines show both.
+   */
+  replyBufSize = STATIC_REPLY;
+  /** Starts at the full size (like Redis), so a new client keeps its buffer for a while. */
+  replyBufPeak = STATIC_REPLY;
+  private replyPeakResetAt = Date.now();
+
+  /** clientsCronResizeOutputBuffer: shrink to the peak (≥ 1 KB) or double when it was full. */
+  resizeReplyBuffer(now: number): void {
+    const size = this.replyBufSize;
+    const shrinkTo = size / 2;
+    if (shrinkTo >= 1024 && this.replyBufPeak < shrinkTo) {
+      this.replyBufSize = Math.max(1024, this.replyBufPeak + 1);
+      this.server.stats.replyBufferShrinks++;
+    } else if (size * 2 < STATIC_REPLY * 2 && this.replyBufPeak === size) {
+      this.replyBufSize = size * 2;
+      this.server.stats.replyBufferExpands++;
+    }
+    if (now - this.replyPeakResetAt >= 5000) {
+      this.replyBufPeak = 0;
+      this.replyPeakResetAt = now;
+    }
+  }
+
   /** Writes buffered replies to the socket (one write per batch). */
   flush(): void {
     if (this.w.len > 0 && this.socket && !this.closed) {
+      const used = this.w.len < this.replyBufSize ? this.w.len : this.replyBufSize;
+      if (used > this.replyBufPeak) this.replyBufPeak = used;
       const out = this.w.take();
       this.server.stats.netOutputBytes += out.length;
       const ok = this.socket.write(out);
@@ -262,12 +291,12 @@ export class Client {
     const qbufFree = Math.max(0, this.parser.capacity() - qbuf);
     const multi = this.inMulti ? (this.multiQueue?.length ?? 0) : -1;
     const events = this.closed ? '' : pending > 0 ? 'rw' : 'r';
-    const totMem = qbuf + qbufFree + omem + obl + 1024;
+    const totMem = qbuf + qbufFree + omem + this.replyBufSize + 1024;
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
       `flags=${this.flagString()} db=${this.db.id} sub=${this.subscriptions} psub=${this.patternSubscriptions} ssub=0 ` +
-      `multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=0 rbs=${STATIC_REPLY} rbp=${STATIC_REPLY} ` +
+      `multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=0 rbs=${this.replyBufSize} rbp=${this.replyBufPeak} ` +
       `obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} events=${events} cmd=${this.lastCommand} ` +
       `user=${this.isMaster ? '(superuser)' : 'default'} redir=-1 resp=${this.resp}`
     );
