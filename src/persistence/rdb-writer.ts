@@ -296,25 +296,7 @@ export class RdbWriter {
 
   private writeLen(n: number): void {
     this.ensure(9);
-    const b = this.out;
-    let p = this.pos;
-    if (n < 64) {
-      b[p++] = n;
-    } else if (n < 16384) {
-      b[p++] = 0x40 | (n >>> 8);
-      b[p++] = n & 0xff;
-    } else if (n <= 0xffffffff) {
-      b[p++] = 0x80;
-      b[p++] = n >>> 24;
-      b[p++] = (n >>> 16) & 0xff;
-      b[p++] = (n >>> 8) & 0xff;
-      b[p++] = n & 0xff;
-    } else {
-      b[p++] = 0x81;
-      b.writeBigUInt64BE(BigInt(n), p);
-      p += 8;
-    }
-    this.pos = p;
+    this.pos = this.writeLenAt(this.out, this.pos, n);
   }
 
   private writeLenAt(b: Buffer, p: number, n: number): number {
