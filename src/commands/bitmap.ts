@@ -215,18 +215,7 @@ function bitcountCommand(c: Client, argv: string[]): void {
       if (u === null) return;
       isBit = u;
     }
-    const total = isBit ? len * 8 : len;
-    if (start < 0) start = total + start;
-    if (end < 0) end = total + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = byteRange(start, end, len, isBit));
   } else if (n === 2) {
     start = 0;
     end = len - 1;
@@ -244,6 +233,28 @@ function bitcountCommand(c: Client, argv: string[]): void {
   if (firstMask !== 0) count -= POPCOUNT[b[0] & firstMask];
   if (lastMask !== 0) count -= POPCOUNT[b[b.length - 1] & lastMask];
   c.w.int(count);
+}
+
+/**
+ * BITCOUNT / BITPOS ranges: negative indexes from the end, clamped to the value, in bytes or
+ * bits. A BIT range becomes its bytes plus masks of the edge bits outside it.
+ */
+function byteRange(start: number, end: number, len: number, isBit: boolean): { start: number; end: number; firstMask: number; lastMask: number } {
+  const total = isBit ? len * 8 : len;
+  if (start < 0) start = total + start;
+  if (end < 0) end = total + end;
+  if (start < 0) start = 0;
+  if (end < 0) end = 0;
+  if (end >= total) end = total - 1;
+  let firstMask = 0;
+  let lastMask = 0;
+  if (isBit && start <= end) {
+    firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
+    lastMask = (1 << (7 - (end % 8))) - 1;
+    start = Math.floor(start / 8);
+    end = Math.floor(end / 8);
+  }
+  return { start, end, firstMask, lastMask };
 }
 
 function bitposCommand(c: Client, argv: string[]): void {
@@ -298,18 +309,7 @@ function bitposCommand(c: Client, argv: string[]): void {
     } else {
       end = isBit ? len * 8 + 7 : len - 1;
     }
-    const total = isBit ? len * 8 : len;
-    if (start < 0) start = total + start;
-    if (end < 0) end = total + end;
-    if (start < 0) start = 0;
-    if (end < 0) end = 0;
-    if (end >= total) end = total - 1;
-    if (isBit && start <= end) {
-      firstMask = ~((1 << (8 - (start % 8))) - 1) & 0xff;
-      lastMask = (1 << (7 - (end % 8))) - 1;
-      start = Math.floor(start / 8);
-      end = Math.floor(end / 8);
-    }
+    ({ start, end, firstMask, lastMask } = byteRange(start, end, len, isBit));
   } else if (n === 3) {
     start = 0;
     end = len - 1;
