@@ -8,7 +8,7 @@
  */
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
-import { E, checkType, is, parseBigInt64 } from './util.js';
+import { E, checkType, is, parseBigInt64, removeMembers } from './util.js';
 import { HashValue, flat } from '../store/hash.js';
 import { ValueType, type RedisValue } from '../store/values.js';
 import { ScanCursors, parseScanCursor } from '../store/scan.js';
@@ -236,23 +236,7 @@ function hdelCommand(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (h.delete(argv[i])) {
-      deleted++;
-      if (h.isEmpty) {
-        c.db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    if (!removed) c.db.touched(key);
-    c.server.dirty += deleted;
-  }
-  c.w.int(deleted);
+  c.w.int(removeMembers(c, key, argv, (m) => h.delete(m), () => h.isEmpty));
 }
 
 function hlenCommand(c: Client, argv: string[]): void {

@@ -6,7 +6,7 @@
  */
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
-import { E, checkType, is, parseBigInt64 } from './util.js';
+import { E, checkType, is, parseBigInt64, removeMembers } from './util.js';
 import { SetValue } from '../store/set.js';
 import { ValueType } from '../store/values.js';
 import { globMatch } from '../store/glob.js';
@@ -54,23 +54,7 @@ function sremCommand(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
-  let deleted = 0;
-  let removed = false;
-  for (let i = 2; i < argv.length; i++) {
-    if (s.remove(argv[i])) {
-      deleted++;
-      if (s.size === 0) {
-        c.db.delete(key);
-        removed = true;
-        break;
-      }
-    }
-  }
-  if (deleted > 0) {
-    if (!removed) c.db.touched(key);
-    c.server.dirty += deleted;
-  }
-  c.w.int(deleted);
+  c.w.int(removeMembers(c, key, argv, (m) => s.remove(m), () => s.size === 0));
 }
 
 function smoveCommand(c: Client, argv: string[]): void {

@@ -120,6 +120,30 @@ export function checkType<T extends RedisValue>(c: Client, v: RedisValue | undef
   return v as T;
 }
 
+/**
+ * HDEL / SREM: removes argv[2..] from a container at `key`, deletes the key when it empties,
+ * signals the change and counts it as dirty. Returns how many were removed.
+ */
+export function removeMembers(c: Client, key: string, argv: string[], remove: (m: string) => boolean, isEmpty: () => boolean): number {
+  let deleted = 0;
+  let removed = false;
+  for (let i = 2; i < argv.length; i++) {
+    if (remove(argv[i])) {
+      deleted++;
+      if (isEmpty()) {
+        c.db.delete(key);
+        removed = true;
+        break;
+      }
+    }
+  }
+  if (deleted > 0) {
+    if (!removed) c.db.touched(key);
+    c.server.dirty += deleted;
+  }
+  return deleted;
+}
+
 /** Case-insensitive keyword comparison for options ("ex" vs "EX"). */
 export function is(arg: string, upper: string): boolean {
   return arg.length === upper.length && arg.toUpperCase() === upper;
