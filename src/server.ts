@@ -778,8 +778,11 @@ export class Server {
    * (writes paused), then report them. Resolves false when SHUTDOWN ABORT cancelled the wait.
    */
   replicasBeforeShutdown: ((now: boolean) => Promise<boolean>) | null = null;
-  /** Replication: the lagging-replica lines, then every replica's pending stream is flushed. */
-  replicasAtShutdown: (() => void) | null = null;
+  /**
+   * Replication: `report` logs the lagging replicas before the final save; `flush` hands every
+   * replica its pending stream once the shutdown is certain (a failed save cancels it).
+   */
+  replicasAtShutdown: { report(): void; flush(): void } | null = null;
   /** Set while a shutdown waits for replicas (SHUTDOWN ABORT cancels it). */
   shutdownPending: { cancel: () => void } | null = null;
 
@@ -787,7 +790,7 @@ export class Server {
     if (this.shuttingDown || this.shutdownPending !== null) return null;
     this.log.warning('User requested shutdown...');
     if (this.replicasBeforeShutdown && !(await this.replicasBeforeShutdown(opts.now ?? false))) return 'Errors trying to SHUTDOWN. Check logs.';
-    this.replicasAtShutdown?.();
+    this.replicasAtShutdown?.report();
     for (const t of this.shutdownTasks) {
       const err = t(opts);
       if (err !== null) {
@@ -796,6 +799,7 @@ export class Server {
       }
     }
     this.shuttingDown = true;
+    this.replicasAtShutdown?.flush();
     const pidfile = this.config.str('pidfile');
     if (pidfile !== '') {
       this.log.notice('Removing the pid file.');

@@ -276,11 +276,6 @@ export class ReplBuffer {
     }
   }
 
-  removeReader(r: BufferReader): void {
-    this.release(r);
-    this.trim();
-  }
-
   private indexOf(b: Block): number {
     // Blocks have consecutive ids from the head.
     const i = b.id - this.blocks[0].id;

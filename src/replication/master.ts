@@ -96,10 +96,13 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
     return addr.slice(0, addr.lastIndexOf(':'));
   }
 
-  /** Writes the retained stream to the socket while the kernel accepts it. */
-  pump(): void {
+  /**
+   * Writes the retained stream to the socket while the kernel accepts it (`all`: everything,
+   * regardless of backpressure — at shutdown).
+   */
+  pump(all = false): void {
     const sock = this.client.socket;
-    if (this.state !== ReplState.Online || this.waitingFirstAck || this.client.isClosed || sock === null || this.waitingDrain) return;
+    if (this.state !== ReplState.Online || this.waitingFirstAck || this.client.isClosed || sock === null || (this.waitingDrain && !all)) return;
     const backlog = this.master.core.backlog;
     if (backlog === null) return;
     const stats = this.master.server.stats;
@@ -110,7 +113,7 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
       backlog.advance(this, chunk.length);
       stats.netReplOutputBytes += chunk.length;
       stats.netOutputBytes += chunk.length;
-      if (!ok) {
+      if (!ok && !all) {
         this.waitingDrain = true;
         sock.once('drain', () => {
           this.waitingDrain = false;
@@ -186,11 +189,16 @@ export class MasterSide {
       },
     });
     server.replicasBeforeShutdown = (now) => this.waitReplicasBeforeShutdown(now);
-    server.replicasAtShutdown = () => this.reportReplicasAtShutdown();
+    server.replicasAtShutdown = { report: () => this.reportReplicasAtShutdown(), flush: () => this.flushReplicasAtShutdown() };
   }
 
+  /** Connections that became replicas (SYNC/PSYNC), not those that only sent REPLCONF. */
   private replicaList(): ReplicaConn[] {
     return [...this.byClient.values()].filter((r) => r.client.isReplica);
+  }
+
+  private replicasIn(state: ReplState): ReplicaConn[] {
+    return this.replicaList().filter((r) => r.state === state);
   }
 
   private replicasInSync(): boolean {
@@ -243,18 +251,15 @@ export class MasterSide {
       );
     }
     if (replicas.length > 0) s.log.notice(`${replicas.length - lagging} of ${replicas.length} replicas are in sync when shutting down.`);
+  }
+
+  private flushReplicasAtShutdown(): void {
+    const replicas = this.replicaList();
     // Like flushSlavesOutputBuffers: hand every replica its whole pending stream, then close
     // gracefully so the kernel still delivers it after we exit.
     this.closingForShutdown = true;
     for (const rc of replicas) {
-      const sock = rc.client.socket;
-      const backlog = this.core.backlog;
-      if (sock !== null && backlog !== null && rc.state === ReplState.Online && !rc.waitingFirstAck) {
-        for (let chunk = backlog.peek(rc); chunk !== null; chunk = backlog.peek(rc)) {
-          sock.write(chunk);
-          backlog.advance(rc, chunk.length);
-        }
-      }
+      rc.pump(true);
       rc.client.closeAfterReply = true;
       rc.client.flush();
     }
@@ -425,7 +430,7 @@ export class MasterSide {
     const s = this.server;
     const socketTarget = s.config.bool('repl-diskless-sync') && mincapaEof;
     s.log.notice(`Starting BGSAVE for SYNC with target: ${socketTarget ? 'replicas sockets' : 'disk'}`);
-    const waiting = [...this.byClient.values()].filter((r) => r.client.isReplica && r.state === ReplState.WaitBgsaveStart);
+    const waiting = this.replicasIn(ReplState.WaitBgsaveStart);
     if (socketTarget) {
       this.startSocketTransfer(waiting);
       return;
@@ -588,7 +593,7 @@ export class MasterSide {
   private startPendingSync(): void {
     const s = this.server;
     if (s.persistence.inProgress) return;
-    const waiting = [...this.byClient.values()].filter((r) => r.client.isReplica && r.state === ReplState.WaitBgsaveStart);
+    const waiting = this.replicasIn(ReplState.WaitBgsaveStart);
     if (waiting.length === 0) return;
     let mincapaEof = true;
     let maxIdle = 0;
@@ -611,7 +616,7 @@ export class MasterSide {
     const s = this.server;
     this.byClient.delete(rc.client);
     this.core.replicas.delete(rc);
-    this.core.backlog?.removeReader(rc);
+    this.core.backlog?.release(rc);
     this.core.readers.delete(rc);
     if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.name} lost.`);
     if (this.core.replicas.size === 0) this.core.noReplicasSince = Math.floor(Date.now() / 1000);
@@ -946,7 +951,7 @@ export class MasterSide {
   private replicaLines(): string[] {
     const lines: string[] = [];
     const s = this.server;
-    const replicas = [...this.byClient.values()].filter((r) => r.client.isReplica);
+    const replicas = this.replicaList();
     lines.push(`connected_slaves:${replicas.length}`);
     if (s.config.num('min-replicas-to-write') !== 0 && s.config.num('min-replicas-max-lag') !== 0) {
       lines.push(`min_slaves_good_slaves:${this.goodReplicas}`);
@@ -993,7 +998,7 @@ export class MasterSide {
       c.w.int(link.roleOffset());
       return;
     }
-    const online = [...this.byClient.values()].filter((r) => r.client.isReplica && r.state === ReplState.Online);
+    const online = this.replicasIn(ReplState.Online);
     c.w.array(3);
     c.w.bulk('master');
     c.w.int(core.masterReplOffset);
