@@ -210,20 +210,34 @@ export class Persistence {
     this.running = run;
     this.rdbSaves++;
     this.server.log.notice(`Background saving started by pid ${process.pid}`);
+    this.traverse(
+      run,
+      () => (run.queued > HIGH_WATER ? run.writing : null),
+      () => void run.writing.then(() => this.finishBgsave(run)),
+    );
+    return null;
+  }
+
+  /**
+   * Runs a snapshot's traversal in SLICE_MS slices between event-loop turns, pausing while
+   * `congested` returns a promise (the sink is full), then calls `done`. Stops if the save was
+   * aborted meanwhile.
+   */
+  private traverse(run: RunningSave, congested: () => Promise<void> | null, done: () => void): void {
     const slice = () => {
       if (this.running !== run) return;
-      if (run.queued > HIGH_WATER) {
-        void run.writing.then(() => setImmediate(slice));
+      const wait = congested();
+      if (wait) {
+        void wait.then(() => setImmediate(slice));
         return;
       }
       if (!run.snapshot.step(SLICE_MS)) {
         setImmediate(slice);
         return;
       }
-      void run.writing.then(() => this.finishBgsave(run));
+      done();
     };
     setImmediate(slice);
-    return null;
   }
 
   private finishBgsave(run: RunningSave): void {
@@ -303,23 +317,12 @@ export class Persistence {
     run.snapshot = this.newSnapshot(write);
     this.running = run;
     this.rdbSaves++;
-    const slice = () => {
-      if (this.running !== run) return;
-      const wait = congested();
-      if (wait) {
-        void wait.then(() => setImmediate(slice));
-        return;
-      }
-      if (!run.snapshot.step(SLICE_MS)) {
-        setImmediate(slice);
-        return;
-      }
+    this.traverse(run, congested, () => {
       this.running = null;
       this.lastCowBytes = run.snapshot.hookBytes;
       finish();
       for (const fn of this.onBgsaveDone) fn(true, 'socket');
-    };
-    setImmediate(slice);
+    });
     return run.snapshot;
   }
 
