@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startPair, same, type Pair, type Step } from '../helpers/differential.js';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
 import { startServer as startInProcess } from '../../src/index.js';
+import { prng } from '../helpers/prng.js';
 
 let pair: Pair;
 before(async () => {
@@ -11,18 +12,6 @@ before(async () => {
 after(async () => {
   await pair.close();
 });
-
-/** Small deterministic PRNG (mulberry32) so random sequences are the same on both servers. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('push, pop, length and their errors match Redis', async () => {
   await same(pair, [

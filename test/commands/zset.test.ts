@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startPair, same, unordered, type Pair, type Step } from '../helpers/differential.js';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
 import { startServer as startInProcess } from '../../src/index.js';
+import { prng } from '../helpers/prng.js';
 
 let pair: Pair;
 before(async () => {
@@ -11,17 +12,6 @@ before(async () => {
 after(async () => {
   await pair.close();
 });
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const helloSafe = (r: Reply, step: Step): Reply => (step[0] === 'HELLO' ? { t: 'simple', v: 'hello' } : r);
 

@@ -3,17 +3,7 @@ import assert from 'node:assert/strict';
 import { ZSetValue, parseScore, parseScoreRange, parseLexRange, strtod, formatListpackScore, formatScanScore, ZADD_NX, ZADD_XX, ZADD_GT, ZADD_INCR, ZADD_ADDED, ZADD_UPDATED, ZADD_NOP, ZADD_NAN } from '../../src/store/zset.js';
 import { SkipList, LexKind } from '../../src/store/skiplist.js';
 import { ValueType } from '../../src/store/values.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from '../helpers/prng.js';
 
 const cmp = (a: [string, number], b: [string, number]) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
 
