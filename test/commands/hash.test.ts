@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, same, unordered, type Pair, type Step } from '../helpers/differential.js';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
-import { startServer as startInProcess, type RunningServer } from '../../src/index.js';
+import { withPropagationLog } from '../helpers/propagation.js';
 
 let pair: Pair;
 
@@ -522,18 +522,8 @@ function plainInfo(r: Reply): Reply {
 
 // ---------------------------------------------------------------- propagation and dirty
 
-test('propagation: HINCRBYFLOAT as HSET of the result, others as they are; dirty counts fields', async () => {
-  const srv: RunningServer = await startInProcess({ config: { save: '' } });
-  const log: string[][] = [];
-  srv.server.propagator = { propagate: (db, argv) => void log.push([String(db), ...argv]) };
-  const c = await RespClient.connect(srv.port, srv.host);
-  try {
-    const run = async (...cmd: string[]) => {
-      log.length = 0;
-      const before = srv.server.dirty;
-      const r = await c.call(...cmd);
-      return { reply: plain(r), prop: log.slice(), dirty: srv.server.dirty - before };
-    };
+test('propagation: HINCRBYFLOAT as HSET of the result, others as they are; dirty counts fields', () =>
+  withPropagationLog(async (run) => {
     assert.deepEqual(await run('HSET', 'h', 'a', '1', 'b', '2', 'a', '3'), { reply: 2, prop: [['0', 'HSET', 'h', 'a', '1', 'b', '2', 'a', '3']], dirty: 3 });
     assert.deepEqual(await run('HINCRBYFLOAT', 'h', 'f', '1.5'), { reply: '1.5', prop: [['0', 'HSET', 'h', 'f', '1.5']], dirty: 1 });
     assert.deepEqual(await run('HINCRBYFLOAT', 'h', 'f', 'x'), { reply: { error: 'ERR value is not a valid float' }, prop: [], dirty: 0 });
@@ -542,8 +532,4 @@ test('propagation: HINCRBYFLOAT as HSET of the result, others as they are; dirty
     assert.deepEqual(await run('HDEL', 'h', 'a', 'b', 'zz'), { reply: 2, prop: [['0', 'HDEL', 'h', 'a', 'b', 'zz']], dirty: 2 });
     assert.deepEqual(await run('HDEL', 'h', 'zz'), { reply: 0, prop: [], dirty: 0 });
     assert.deepEqual(await run('HGETALL', 'h'), { reply: ['f', '1.5', 'n', '2'], prop: [], dirty: 0 });
-  } finally {
-    c.close();
-    await srv.close();
-  }
-});
+  }));

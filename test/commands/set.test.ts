@@ -7,8 +7,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, same, unordered, type Pair, type Step } from '../helpers/differential.js';
-import { RespClient, plain, type Reply } from '../helpers/resp.js';
-import { startServer as startInProcess, type RunningServer } from '../../src/index.js';
+import { plain, type Reply } from '../helpers/resp.js';
+import { withPropagationLog } from '../helpers/propagation.js';
 
 let pair: Pair;
 
@@ -514,18 +514,8 @@ test('command metadata', async () => {
 
 // ---------------------------------------------------------------- propagation and dirty
 
-test('propagation: SPOP as SREM (one per member) or DEL, SMOVE as is; dirty counts members', async () => {
-  const srv: RunningServer = await startInProcess({ config: { save: '' } });
-  const log: string[][] = [];
-  srv.server.propagator = { propagate: (db, argv) => void log.push([String(db), ...argv]) };
-  const c = await RespClient.connect(srv.port, srv.host);
-  try {
-    const run = async (...cmd: string[]) => {
-      log.length = 0;
-      const before = srv.server.dirty;
-      const r = await c.call(...cmd);
-      return { reply: plain(r), prop: log.slice(), dirty: srv.server.dirty - before };
-    };
+test('propagation: SPOP as SREM (one per member) or DEL, SMOVE as is; dirty counts members', () =>
+  withPropagationLog(async (run) => {
     assert.deepEqual(await run('SADD', 's', 'a', 'b', 'a'), { reply: 2, prop: [['0', 'SADD', 's', 'a', 'b', 'a']], dirty: 2 });
     assert.deepEqual(await run('SADD', 's', 'a'), { reply: 0, prop: [], dirty: 0 });
     let r = await run('SPOP', 's');
@@ -555,8 +545,4 @@ test('propagation: SPOP as SREM (one per member) or DEL, SMOVE as is; dirty coun
     assert.deepEqual(await run('SINTERSTORE', 'z', 'nokey'), { reply: 0, prop: [], dirty: 0 });
     assert.deepEqual(await run('SUNIONSTORE', 'z', 'x', 'y'), { reply: 2, prop: [['0', 'SUNIONSTORE', 'z', 'x', 'y']], dirty: 1 });
     assert.deepEqual(await run('SINTERSTORE', 'z', 'nokey'), { reply: 0, prop: [['0', 'SINTERSTORE', 'z', 'nokey']], dirty: 1 });
-  } finally {
-    c.close();
-    await srv.close();
-  }
-});
+  }));
