@@ -1,7 +1,6 @@
 /**
  * INFO: the sections and field names of Redis 7.0, in its order. Sections owned by other
- * subsystems (persistence, replication) are supplied through server.hooks.infoSections and
- * fall back to the values of a server that has never saved or replicated.
+ * subsystems (persistence, replication) are supplied through server.hooks.infoSections.
  */
 import os from 'node:os';
 import type { Client } from '../net/client.js';
@@ -155,42 +154,6 @@ function memorySection(s: Server): string[] {
   ];
 }
 
-/** Persistence fields of a server that has not saved yet (the persistence module replaces this). */
-function persistenceSection(s: Server): string[] {
-  return [
-    `loading:${s.loading ? 1 : 0}`,
-    'async_loading:0',
-    'current_cow_peak:0',
-    'current_cow_size:0',
-    'current_cow_size_age:0',
-    'current_fork_perc:0.00',
-    'current_save_keys_processed:0',
-    'current_save_keys_total:0',
-    `rdb_changes_since_last_save:${s.dirty}`,
-    'rdb_bgsave_in_progress:0',
-    `rdb_last_save_time:${s.lastSave}`,
-    'rdb_last_bgsave_status:ok',
-    'rdb_last_bgsave_time_sec:-1',
-    'rdb_current_bgsave_time_sec:-1',
-    'rdb_saves:0',
-    'rdb_last_cow_size:0',
-    'rdb_last_load_keys_expired:0',
-    'rdb_last_load_keys_loaded:0',
-    'aof_enabled:0',
-    'aof_rewrite_in_progress:0',
-    'aof_rewrite_scheduled:0',
-    'aof_last_rewrite_time_sec:-1',
-    'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok',
-    'aof_rewrites:0',
-    'aof_rewrites_consecutive_failures:0',
-    'aof_last_write_status:ok',
-    'aof_last_cow_size:0',
-    'module_fork_in_progress:0',
-    'module_fork_last_cow_size:0',
-  ];
-}
-
 function statsSection(s: Server): string[] {
   const st = s.stats;
   let channels = 0;
@@ -251,23 +214,6 @@ function statsSection(s: Server): string[] {
   ];
 }
 
-/** Replication fields of a master with no replicas (the replication module replaces this). */
-function replicationSection(s: Server): string[] {
-  return [
-    'role:master',
-    'connected_slaves:0',
-    'master_failover_state:no-failover',
-    `master_replid:${s.runId}`,
-    'master_replid2:0000000000000000000000000000000000000000',
-    'master_repl_offset:0',
-    'second_repl_offset:-1',
-    'repl_backlog_active:0',
-    `repl_backlog_size:${s.config.num('repl-backlog-size')}`,
-    'repl_backlog_first_byte_offset:0',
-    'repl_backlog_histlen:0',
-  ];
-}
-
 function cpuSection(): string[] {
   const u = process.resourceUsage();
   const sys = (u.systemCPUTime / 1e6).toFixed(6);
@@ -319,13 +265,12 @@ function keyspaceSection(s: Server): string[] {
   return out;
 }
 
+/** Sections built here; persistence and replication come from their subsystems' hooks. */
 const BUILTIN: Record<string, (s: Server) => string[]> = {
   server: serverSection,
   clients: clientsSection,
   memory: memorySection,
-  persistence: persistenceSection,
   stats: statsSection,
-  replication: replicationSection,
   cpu: cpuSection,
   modules: () => [],
   commandstats: commandstatsSection,
