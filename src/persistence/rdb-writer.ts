@@ -618,15 +618,20 @@ export class RdbWriter {
       if (h.packed) this.packedToListpack(h.packed);
       else h.forEach(this.hashToListpack);
       if (this.ok) {
-        const len = this.lp.finish();
-        this.typeAndKey(RDB_TYPE.HASH_LISTPACK, key);
-        this.writeBlob(this.lp.buf, 0, len);
+        this.writeListpack(RDB_TYPE.HASH_LISTPACK, key);
         return;
       }
     }
     this.typeAndKey(RDB_TYPE.HASH, key);
     this.writeLen(h.size);
     h.forEach(this.hashToPlain);
+  }
+
+  /** Emits the listpack just built as a value of `type` (hash or sorted set). */
+  private writeListpack(type: number, key: string | null): void {
+    const len = this.lp.finish();
+    this.typeAndKey(type, key);
+    this.writeBlob(this.lp.buf, 0, len);
   }
 
   /** Walks a packed small hash (see store/hash.ts) straight into the listpack builder. */
@@ -793,9 +798,7 @@ export class RdbWriter {
       this.ok = true;
       z.forEach(this.zsetToListpack, false);
       if (this.ok) {
-        const len = this.lp.finish();
-        this.typeAndKey(RDB_TYPE.ZSET_LISTPACK, key);
-        this.writeBlob(this.lp.buf, 0, len);
+        this.writeListpack(RDB_TYPE.ZSET_LISTPACK, key);
         return;
       }
     }
