@@ -14,7 +14,7 @@ import { ValueType, type RedisValue } from '../store/values.js';
 import { ListValue } from '../store/list.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseInt64, checkType, rangeArg, longArg, parseMpop } from './util.js';
+import { E, parseInt64, checkType, rangeArg, longArg, parseMpop, rankRange, ranks } from './util.js';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -37,18 +37,14 @@ function afterRemove(db: Database, key: string, l: ListValue): void {
 
 /** Replies the inclusive range start..end (negative = from the tail) of a list. */
 function replyRange(c: Client, l: ListValue, start: number, end: number): void {
-  const len = l.length;
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) {
+  if (!rankRange(start, end, l.length)) {
     c.w.raw('*0\r\n');
     return;
   }
-  if (end >= len) end = len - 1;
+  const { start: from, end: to } = ranks;
   const w = c.w;
-  w.array(end - start + 1);
-  for (let i = start; i <= end; i++) w.bulk(l.get(i));
+  w.array(to - from + 1);
+  for (let i = from; i <= to; i++) w.bulk(l.get(i));
 }
 
 /** Pops up to `count` elements from one end and replies [key, [elements]] (LMPOP's shape). */
@@ -205,18 +201,14 @@ function ltrim(c: Client, argv: string[]): void {
     return;
   }
   const len = l.length;
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
   let ltrimN: number;
   let rtrimN: number;
-  if (start > end || start >= len) {
+  if (!rankRange(start, end, len)) {
     ltrimN = len;
     rtrimN = 0;
   } else {
-    if (end >= len) end = len - 1;
-    ltrimN = start;
-    rtrimN = len - end - 1;
+    ltrimN = ranks.start;
+    rtrimN = len - ranks.end - 1;
   }
   l.deleteHead(ltrimN);
   l.deleteTail(rtrimN);

@@ -144,6 +144,23 @@ export function removeMembers(c: Client, key: string, argv: string[], remove: (m
   return deleted;
 }
 
+/** The result of rankRange (one shared object: rank ranges are on hot paths, no allocation). */
+export const ranks = { start: 0, end: 0 };
+
+/**
+ * An inclusive index range of LRANGE/LTRIM/ZRANGE style (negative = from the tail) over `len`
+ * elements: false when it selects nothing, else true with the clamped bounds in `ranks`.
+ */
+export function rankRange(start: number, end: number, len: number): boolean {
+  if (start < 0) start += len;
+  if (end < 0) end += len;
+  if (start < 0) start = 0;
+  if (start > end || start >= len) return false;
+  ranks.start = start;
+  ranks.end = end >= len ? len - 1 : end;
+  return true;
+}
+
 /** Case-insensitive keyword comparison for options ("ex" vs "EX"). */
 export function is(arg: string, upper: string): boolean {
   return arg.length === upper.length && arg.toUpperCase() === upper;

@@ -38,7 +38,7 @@ import { globMatch } from '../store/glob.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
-import { E, parseBigInt64, checkType, rangeArg, longArg, parseMpop } from './util.js';
+import { E, parseBigInt64, checkType, rangeArg, longArg, parseMpop, rankRange, ranks } from './util.js';
 import { numkeysKeys } from './list.js';
 
 const NAN_ERR = 'ERR resulting score is not a number (NaN)';
@@ -256,16 +256,11 @@ function zremrangeGeneric(c: Client, argv: string[], type: RangeType): void {
   }
   let deleted: number;
   if (type === RangeType.Rank) {
-    const len = z.size;
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start > end || start >= len) {
+    if (!rankRange(start, end, z.size)) {
       c.w.raw(':0\r\n');
       return;
     }
-    if (end >= len) end = len - 1;
-    deleted = z.deleteRangeByRank(start, end);
+    deleted = z.deleteRangeByRank(ranks.start, ranks.end);
   } else if (range !== null) {
     deleted = z.deleteRangeByScore(range);
   } else {
@@ -371,14 +366,9 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, dst: string 
   const scores: number[] = [];
   let cur: ZCursor;
   if (type === RangeType.Rank) {
-    const len = z.size;
-    if (start < 0) start += len;
-    if (end < 0) end += len;
-    if (start < 0) start = 0;
-    if (start <= end && start < len) {
-      if (end >= len) end = len - 1;
-      cur = z.cursorAtRank(start, reverse);
-      for (let n = end - start + 1; n > 0 && cur.valid; n--, cur.next()) {
+    if (rankRange(start, end, z.size)) {
+      cur = z.cursorAtRank(ranks.start, reverse);
+      for (let n = ranks.end - ranks.start + 1; n > 0 && cur.valid; n--, cur.next()) {
         eles.push(cur.ele);
         scores.push(cur.score);
       }
@@ -418,14 +408,12 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, dst: string 
 /** ZRANGE by rank straight to the reply (the common, hot form). */
 function replyRankRange(c: Client, z: ZSetValue, start: number, end: number, reverse: boolean, withScores: boolean): void {
   const len = z.size;
-  if (start < 0) start += len;
-  if (end < 0) end += len;
-  if (start < 0) start = 0;
-  if (start > end || start >= len) {
+  if (!rankRange(start, end, len)) {
     c.w.raw('*0\r\n');
     return;
   }
-  if (end >= len) end = len - 1;
+  start = ranks.start;
+  end = ranks.end;
   const n = end - start + 1;
   const w = c.w;
   const nested = withScores && c.resp === 3;
