@@ -430,24 +430,11 @@ export class HashValue implements RedisValue {
     }
   }
 
-  /** Field/value pairs (for the RDB writer and tests). */
-  *entries(): IterableIterator<[string, string]> {
-    const d = this.d;
-    if (typeof d !== 'string') {
-      for (let i = 0; i < d.fields.length; i++) yield [d.fields[i], d.values[i]];
-      return;
-    }
-    const n = d.length;
-    let p = 0;
-    while (p < n) {
-      const l = readLen(d, p);
-      const f = d.slice(rp, rp + l);
-      p = rp + l;
-      const vl = readLen(d, p);
-      const v = d.slice(rp, rp + vl);
-      p = rp + vl;
-      yield [f, v];
-    }
+  /** Field/value pairs, in the encoding's order. */
+  entries(): [string, string][] {
+    const out: [string, string][] = [];
+    this.forEach((f, v) => out.push([f, v]));
+    return out;
   }
 
   /** All fields and values as two arrays (for random sampling with a count). */
