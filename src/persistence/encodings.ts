@@ -435,18 +435,10 @@ export class ListpackBuilder {
 
   /** Adds a string element, stored as an integer when it is a canonical int64 (like Redis). */
   add(s: string): void {
-    const n = s.length;
-    if (n > 0 && n <= 20) {
-      const c = s.charCodeAt(0);
-      if ((c >= 48 && c <= 57) || c === 45) {
-        const v = canonicalInt(s);
-        if (v !== null) {
-          this.addInt(v);
-          return;
-        }
-      }
-    }
-    this.addRawString(s);
+    // canonicalInt rejects non-numbers on their first character.
+    const v = canonicalInt(s);
+    if (v !== null) this.addInt(v);
+    else this.addRawString(s);
   }
 
   /**

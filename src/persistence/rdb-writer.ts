@@ -132,22 +132,17 @@ function lenSize(n: number): number {
 
 /** Bytes a string element takes inside a listpack (encoding + data + backlen). */
 function lpEntrySize(s: string): number {
-  const n = s.length;
-  if (n > 0 && n <= 20) {
-    const c = s.charCodeAt(0);
-    if ((c >= 48 && c <= 57) || c === 45) {
-      const v = canonicalInt(s);
-      if (v !== null) {
-        if (typeof v === 'bigint') return 10;
-        if (v >= 0 && v <= 127) return 2;
-        if (v >= -4096 && v <= 4095) return 3;
-        if (v >= -32768 && v <= 32767) return 4;
-        if (v >= -8388608 && v <= 8388607) return 5;
-        if (v >= -2147483648 && v <= 2147483647) return 6;
-        return 10;
-      }
-    }
+  const v = canonicalInt(s);
+  if (v !== null) {
+    if (typeof v === 'bigint') return 10;
+    if (v >= 0 && v <= 127) return 2;
+    if (v >= -4096 && v <= 4095) return 3;
+    if (v >= -32768 && v <= 32767) return 4;
+    if (v >= -8388608 && v <= 8388607) return 5;
+    if (v >= -2147483648 && v <= 2147483647) return 6;
+    return 10;
   }
+  const n = s.length;
   const l = (n < 64 ? 1 : n < 4096 ? 2 : 5) + n;
   return l + lpBacklenSize(l);
 }
