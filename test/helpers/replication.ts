@@ -1,8 +1,41 @@
-/** Helpers for replication tests: INFO fields, waiting for a sync, a mixed write workload. */
+/** Helpers for replication tests: servers, INFO fields, waiting for a sync, a mixed write workload. */
 import { Redis } from 'ioredis';
+import { startServer, type SpawnedServer } from './servers.js';
+import { SlowLink, type SlowLinkOptions } from '../../src/lab/slowlink.js';
 
 export function connect(port: number): Redis {
   return new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: () => null });
+}
+
+/**
+ * The servers, clients and slow links of one test file (DEBUG enabled on every server, so
+ * digests can be compared); `close()` in after() stops them all.
+ */
+export class Fleet {
+  private readonly servers: SpawnedServer[] = [];
+  private readonly clients: Redis[] = [];
+  private readonly links: SlowLink[] = [];
+
+  async start(kind: 'reddish' | 'redis', args: string[] = [], dir?: string): Promise<{ s: SpawnedServer; c: Redis }> {
+    const s = await startServer(kind, ['--enable-debug-command', 'yes', ...args], dir ? { dir } : {});
+    this.servers.push(s);
+    const c = connect(s.port);
+    this.clients.push(c);
+    return { s, c };
+  }
+
+  async link(opts: SlowLinkOptions): Promise<SlowLink> {
+    const l = new SlowLink(opts);
+    this.links.push(l);
+    await l.start();
+    return l;
+  }
+
+  async close(): Promise<void> {
+    for (const c of this.clients) c.disconnect();
+    for (const l of this.links) await l.close();
+    await Promise.all(this.servers.map((s) => s.stop()));
+  }
 }
 
 export async function info(r: Redis, section: string): Promise<Record<string, string>> {

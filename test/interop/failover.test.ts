@@ -6,23 +6,11 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type SpawnedServer } from '../helpers/servers.js';
-import { connect, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
 
-const started: SpawnedServer[] = [];
-const clients: ReturnType<typeof connect>[] = [];
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function server(kind: 'reddish' | 'redis') {
-  const s = await startServer(kind, ['--enable-debug-command', 'yes']);
-  started.push(s);
-  const c = connect(s.port);
-  clients.push(c);
-  return { s, c };
-}
+const fleet = new Fleet();
+after(() => fleet.close());
+const server = (kind: 'reddish' | 'redis') => fleet.start(kind);
 
 for (const [masterKind, replicaKind] of [
   ['reddish', 'reddish'],

@@ -4,25 +4,15 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type SpawnedServer } from '../helpers/servers.js';
-import { connect, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
 
-const started: SpawnedServer[] = [];
-const clients: ReturnType<typeof connect>[] = [];
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
+const fleet = new Fleet();
+after(() => fleet.close());
 
 async function pair(masterArgs: string[]) {
-  const m = await startServer('reddish', ['--enable-debug-command', 'yes', ...masterArgs]);
-  started.push(m);
-  const r = await startServer('redis', ['--enable-debug-command', 'yes']);
-  started.push(r);
-  const mc = connect(m.port);
-  const rc = connect(r.port);
-  clients.push(mc, rc);
+  const { s: m, c: mc } = await fleet.start('reddish', masterArgs);
+  const { s: r, c: rc } = await fleet.start('redis');
   return { m, r, mc, rc };
 }
 

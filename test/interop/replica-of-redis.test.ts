@@ -6,24 +6,12 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, type SpawnedServer } from '../helpers/servers.js';
-import { connect, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
 
-const started: SpawnedServer[] = [];
-const clients: ReturnType<typeof connect>[] = [];
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await Promise.all(started.map((s) => s.stop()));
-});
-
-async function spawn(kind: 'reddish' | 'redis', args: string[], dir?: string) {
-  const s = await startServer(kind, ['--enable-debug-command', 'yes', ...args], dir ? { dir } : {});
-  started.push(s);
-  const c = connect(s.port);
-  clients.push(c);
-  return { s, c };
-}
+const fleet = new Fleet();
+after(() => fleet.close());
+const spawn = (kind: 'reddish' | 'redis', args: string[], dir?: string) => fleet.start(kind, args, dir);
 
 const DISKLESS_MASTER = ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0'];
 
