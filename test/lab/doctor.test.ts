@@ -365,6 +365,19 @@ const WRITE_RATE = 400 * KB;
 const LINK_RATE = 4 * 1000 * 1000;
 const KEYS = 160000; // ~20 MB of RDB
 
+/** Samples the master with --logfile: its stdout log is mirrored into a file while doctor runs. */
+async function doctorWithLogfile(master: SpawnedServer) {
+  const logPath = join(master.dir, 'master.log');
+  writeFileSync(logPath, master.output());
+  const toLog = (d: Buffer) => appendFileSync(logPath, d);
+  master.proc.stdout!.on('data', toLog);
+  try {
+    return await runDoctor({ port: master.port, durationMs: 6000, intervalMs: 250, logfile: logPath });
+  } finally {
+    master.proc.stdout!.off('data', toLog);
+  }
+}
+
 async function startCase(kind: 'redis' | 'reddish', limit: string, keys = KEYS): Promise<CaseRig> {
   const master = await spawnServer(kind, ['--repl-diskless-sync', 'no', '--repl-backlog-size', '16kb', '--client-output-buffer-limit', `replica ${limit}`]);
   let replica: SpawnedServer | undefined;
@@ -448,13 +461,7 @@ for (const kind of ['redis', 'reddish'] as const) {
       const rig = await startCase(kind, '1mb 256kb 30');
       try {
         await sleep(1000);
-        // the master logs to stdout: mirror it into a file for --logfile
-        const logPath = join(rig.master.dir, 'master.log');
-        writeFileSync(logPath, rig.master.output());
-        const toLog = (d: Buffer) => appendFileSync(logPath, d);
-        rig.master.proc.stdout!.on('data', toLog);
-        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250, logfile: logPath });
-        rig.master.proc.stdout!.off('data', toLog);
+        const rep = await doctorWithLogfile(rig.master);
         const text = describeReport(rep);
         assert.equal(rep.verdict, 'fail', text);
         assert.equal(rep.exitCode, 3);
@@ -514,12 +521,7 @@ for (const kind of ['redis', 'reddish'] as const) {
       const rig = await startCase(kind, '64mb 512kb 1');
       try {
         await sleep(1000);
-        const logPath = join(rig.master.dir, 'master.log');
-        writeFileSync(logPath, rig.master.output());
-        const toLog = (d: Buffer) => appendFileSync(logPath, d);
-        rig.master.proc.stdout!.on('data', toLog);
-        const rep = await runDoctor({ port: rig.master.port, durationMs: 6000, intervalMs: 250, logfile: logPath });
-        rig.master.proc.stdout!.off('data', toLog);
+        const rep = await doctorWithLogfile(rig.master);
         const text = formatReport(rep);
         await rig.master.waitForLog(/for overcoming of output buffer limits/, 20000);
         assert.equal(rep.verdict, 'fail', text);
