@@ -64,10 +64,8 @@ export class ReplicationCore {
   backlog: ReplBuffer | null = null;
   /** Db of the last command in the stream (slaveseldb); -1 forces a SELECT. */
   selectedDb = -1;
-  /** Replicas served by this instance (master side). */
-  readonly replicas = new Set<ReplicaHandle>();
-  /** The same replicas as readers of the stream buffer. */
-  readonly readers = new Set<BufferReader>();
+  /** Replicas served by this instance (master side), which are also the stream buffer's readers. */
+  readonly replicas = new Set<ReplicaHandle & BufferReader>();
   /** Our link to a master when we are a replica (replica side). */
   link: ReplicaLinkView | null = null;
   /** repl-id / repl-offset / repl-stream-db read from the RDB loaded at startup. */
@@ -91,12 +89,12 @@ export class ReplicationCore {
 
   createBacklog(): void {
     if (this.backlog !== null) return;
-    this.backlog = new ReplBuffer(this.masterReplOffset, () => this.server.config.num('repl-backlog-size'), this.readers);
+    this.backlog = new ReplBuffer(this.masterReplOffset, () => this.server.config.num('repl-backlog-size'), this.replicas);
   }
 
   freeBacklog(): void {
     this.backlog = null;
-    for (const r of this.readers) {
+    for (const r of this.replicas) {
       r.refBlock = null;
       r.refPos = 0;
     }

@@ -336,7 +336,6 @@ export class MasterSide {
     if (c.isReplica) return;
     c.isReplica = true;
     this.core.replicas.add(rc);
-    this.core.readers.add(rc);
     if (this.server.config.bool('repl-disable-tcp-nodelay')) c.socket?.setNoDelay(false);
     c.onClose.push(() => this.onReplicaClosed(rc));
   }
@@ -617,7 +616,6 @@ export class MasterSide {
     this.byClient.delete(rc.client);
     this.core.replicas.delete(rc);
     this.core.backlog?.release(rc);
-    this.core.readers.delete(rc);
     if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.name} lost.`);
     if (this.core.replicas.size === 0) this.core.noReplicasSince = Math.floor(Date.now() / 1000);
     this.refreshGoodReplicas();
