@@ -32,7 +32,7 @@ const BGSAVE_RETRY_DELAY = 5;
  * Traversal slice between two turns of the event loop (ms): clients wait at most about this
  * long for a BGSAVE, so it bounds the latency a snapshot adds.
  */
-const SLICE_MS = 0.25;
+const SLICE_MS = 0.1;
 /** Pause the traversal while the file's write queue holds more than this. */
 const HIGH_WATER = 8 * MB;
 
@@ -135,8 +135,9 @@ export class Persistence {
     try {
       fd = fs.openSync(tmp, 'w');
       const out = fd;
-      const snap = this.newSnapshot((chunk) => {
+      const snap: Snapshot = this.newSnapshot((chunk) => {
         fs.writeSync(out, chunk);
+        snap.recycle(chunk);
       });
       snap.step(Infinity);
       fs.fsyncSync(fd);
@@ -202,6 +203,7 @@ export class Persistence {
             fs.write(run.fd, chunk, 0, chunk.length, null, (err) => {
               run.queued -= chunk.length;
               if (err) run.error = err;
+              run.snapshot.recycle(chunk);
               resolve();
             });
           }),

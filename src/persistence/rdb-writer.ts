@@ -125,6 +125,8 @@ export interface RdbAuxOptions {
 const PACKED_THRESHOLD = 1 << 30;
 const QUICKLIST_SIZE_CLASSES = [4096, 8192, 16384, 32768, 65536];
 const QUICKLIST_SAFETY_LIMIT = 8192;
+/** Recycled output buffers kept for reuse (more than the sinks ever hold in flight is waste). */
+const MAX_SPARE = 64;
 
 function lenSize(n: number): number {
   return n < 64 ? 1 : n < 16384 ? 2 : n <= 0xffffffff ? 5 : 9;
@@ -163,6 +165,10 @@ export class RdbWriter {
   private readonly crc = new Crc64();
   private readonly onChunk: ((chunk: Buffer) => void) | undefined;
   private readonly chunks: Buffer[] = [];
+  /** Output buffers handed back by the consumer (recycle), reused instead of allocating. */
+  private readonly spare: ArrayBuffer[] = [];
+  /** Output buffers this writer allocated: the only memory recycle() accepts. */
+  private readonly own = new WeakSet<ArrayBufferLike>();
   private flushed = 0;
   private finished = false;
   private curDb = -1;
@@ -194,7 +200,7 @@ export class RdbWriter {
     this.checksum = opts.checksum ?? true;
     this.limits = { ...REDIS70_LIMITS, ...opts.limits };
     this.onChunk = opts.onChunk;
-    this.out = Buffer.allocUnsafe(this.chunkSize + 1024);
+    this.out = this.newBuffer(this.chunkSize + 1024);
 
     const maxHashVal = this.limits.hashMaxListpackValue;
     this.hashToListpack = (f, v) => {
@@ -255,7 +261,7 @@ export class RdbWriter {
   private ensure(n: number): void {
     if (this.pos + n <= this.out.length) return;
     this.flush();
-    if (n > this.out.length) this.out = Buffer.allocUnsafe(n + this.chunkSize);
+    if (n > this.out.length) this.out = this.newBuffer(n + this.chunkSize);
   }
 
   /** Hands out the buffered bytes now (no-op when nothing is buffered). */
@@ -269,10 +275,35 @@ export class RdbWriter {
     if (addToCrc) this.crc.update(chunk);
     this.flushed += this.pos;
     const keep = this.out.length > 4 * this.chunkSize ? this.chunkSize + 1024 : this.out.length;
-    this.out = Buffer.allocUnsafe(keep);
+    const spare = this.spare.pop();
+    if (spare !== undefined && spare.byteLength === keep) {
+      this.own.add(spare);
+      this.out = Buffer.from(spare);
+    } else {
+      this.out = this.newBuffer(keep);
+    }
     this.pos = 0;
     if (this.onChunk) this.onChunk(chunk);
     else this.chunks.push(chunk);
+  }
+
+  /**
+   * The consumer is done with a chunk it received: its memory becomes the next output buffer.
+   * Without this every 64 KB chunk is a fresh ArrayBuffer, and that external memory makes V8
+   * run young collections every few megabytes of output, which clients feel as latency.
+   */
+  recycle(chunk: Buffer): void {
+    const ab = chunk.buffer;
+    if (ab instanceof ArrayBuffer && this.own.has(ab) && ab.byteLength === this.chunkSize + 1024 && this.spare.length < MAX_SPARE) {
+      this.own.delete(ab); // accepted once: a second recycle of the same chunk is ignored
+      this.spare.push(ab);
+    }
+  }
+
+  private newBuffer(size: number): Buffer {
+    const b = Buffer.allocUnsafeSlow(size);
+    this.own.add(b.buffer);
+    return b;
   }
 
   /** Chunks produced so far (when no onChunk callback was given). */
@@ -908,10 +939,10 @@ export class RdbWriter {
 
 function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {
   const n = end - start;
-  if (n < 64) {
+  // Buffer.copy and subarray both create a view object for a partial range; for the small
+  // blobs a snapshot writes millions of times, a loop makes no garbage and is as fast.
+  if (n < 1024) {
     for (let i = 0; i < n; i++) dst[at + i] = src[start + i];
-  } else if (Buffer.isBuffer(src)) {
-    src.copy(dst, at, start, end);
   } else {
     dst.set(src.subarray(start, end), at);
   }

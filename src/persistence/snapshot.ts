@@ -94,6 +94,11 @@ export class Snapshot {
     return this.writer.bytesWritten;
   }
 
+  /** The sink is done with a chunk it was given (see RdbWriter.recycle). */
+  recycle(chunk: Buffer): void {
+    this.writer.recycle(chunk);
+  }
+
   /** The pre-write hook: preserves a value of the cut before a command changes or deletes it. */
   private beforeWrite(db: Database, key: string): void {
     if (this.finished) return;
@@ -151,7 +156,6 @@ export class Snapshot {
   private noteSlice(t0: number): void {
     const ms = performance.now() - t0;
     if (ms > this.maxSliceMs) this.maxSliceMs = ms;
-    this.writer.flush();
   }
 
   /** Detaches the hook (after finishing, or to abandon the snapshot). */

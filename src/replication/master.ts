@@ -22,6 +22,7 @@ import type { Client } from '../net/client.js';
 import type { CommandSpec } from '../commands/registry.js';
 import { E, is, parseInt64 } from '../commands/util.js';
 import type { SavePoint } from '../config/config.js';
+import type { Snapshot } from '../persistence/snapshot.js';
 import type { BufferReader, Block } from './buffer.js';
 import type { ReplicationCore, ReplicaHandle } from './core.js';
 
@@ -125,11 +126,11 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
   }
 
   /** Raw bytes outside the stream (+FULLRESYNC, newlines, payload). */
-  writeRaw(data: string | Buffer): boolean {
+  writeRaw(data: string | Buffer, written?: () => void): boolean {
     const sock = this.client.socket;
     if (sock === null || this.client.isClosed) return true;
     this.client.flush();
-    return sock.write(data);
+    return written ? sock.write(data, written) : sock.write(data);
   }
 }
 
@@ -458,6 +459,7 @@ export class MasterSide {
     const s = this.server;
     const mark = randomBytes(20).toString('hex');
     const transfer: SocketTransfer = { replicas: new Set(), mark };
+    let snap: Snapshot | null = null;
     this.core.selectedDb = -1;
     for (const rc of waiting) {
       rc.state = ReplState.WaitBgsaveEnd;
@@ -467,13 +469,20 @@ export class MasterSide {
       transfer.replicas.add(rc);
     }
     const write = (chunk: Buffer) => {
+      // The chunk's memory goes back to the snapshot once every socket has taken it.
+      let holders = 1;
+      const release = () => {
+        if (--holders === 0) snap?.recycle(chunk);
+      };
       for (const rc of transfer.replicas) {
         if (rc.client.isClosed) continue;
-        rc.writeRaw(chunk);
+        holders++;
+        rc.writeRaw(chunk, release);
         rc.lastTransferIo = Date.now();
         s.stats.netReplOutputBytes += chunk.length;
         s.stats.netOutputBytes += chunk.length;
       }
+      release();
     };
     const congested = (): Promise<void> | null => {
       for (const rc of transfer.replicas) {
@@ -504,7 +513,7 @@ export class MasterSide {
         this.putOnline(rc);
       }
     };
-    const snap = s.persistence.startSocketBgsave(write, congested, finish);
+    snap = s.persistence.startSocketBgsave(write, congested, finish);
     if (snap === null) {
       s.log.warning('BGSAVE for replication failed');
       for (const rc of waiting) this.failSync(rc);

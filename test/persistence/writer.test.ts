@@ -253,6 +253,39 @@ test('chunked output: bounded chunks, same bytes as one buffer, CRC over the str
   assert.equal(readRdb(nock).checksum, 'disabled');
 });
 
+test('recycled chunks become later output buffers without changing a byte', () => {
+  const records = edgeDataset();
+  const whole = writeRdb(records);
+  const copies: Buffer[] = [];
+  const seen = new Set<ArrayBufferLike>();
+  let reused = 0;
+  const foreign = Buffer.alloc(4096 + 1024);
+  const w: RdbWriter = new RdbWriter({
+    chunkSize: 4096,
+    onChunk: (c) => {
+      if (seen.has(c.buffer)) reused++;
+      seen.add(c.buffer);
+      copies.push(Buffer.from(c)); // the sink's copy; the chunk's memory is handed back at once
+      c.fill(0xee);
+      w.recycle(c);
+      w.recycle(c); // a second release of the same chunk must not hand its memory out twice
+      foreign.fill(0xee); // memory the writer never owned must never become its buffer
+      w.recycle(foreign);
+    },
+  });
+  w.writeHeader({ ctime: Number(readRdb(whole).aux.ctime) });
+  const byDb = [...new Set(records.map((r) => r.db))].sort((a, b) => a - b);
+  for (const db of byDb) {
+    const list = records.filter((r) => r.db === db);
+    w.selectDb(db);
+    w.resizeDb(list.length, list.filter((r) => r.expireMs !== null).length);
+    for (const r of list) w.writeKey(r.key, r.value, r.expireMs);
+  }
+  w.finish();
+  assert.ok(Buffer.concat(copies).equals(whole));
+  assert.ok(reused > 5, `${reused} of ${copies.length} chunks reused an earlier buffer`);
+});
+
 test('DUMP payloads round trip for every type', () => {
   for (const r of edgeDataset()) {
     const payload = RdbWriter.dumpPayload(r.value);
