@@ -58,8 +58,7 @@ for (const mode of modes) {
     await assert.rejects(rc.set('x', '1'), /READONLY You can't write against a read only replica\./);
     assert.match((await rc.call('CLIENT', 'LIST')) as string, /flags=M .*user=\(superuser\)/);
 
-    const log = r.output();
-    for (const re of [
+    const expected = [
       /Connecting to MASTER 127\.0\.0\.1:\d+/,
       /MASTER <-> REPLICA sync started/,
       /REPLICAOF 127\.0\.0\.1:\d+ enabled \(user request from 'id=\d+ addr=/,
@@ -73,11 +72,13 @@ for (const mode of modes) {
       /Loading RDB produced by version 7\.0\.15/,
       /Done loading RDB, keys loaded: \d+, keys expired: 0\./,
       /MASTER <-> REPLICA sync: Finished with success/,
-    ]) {
-      assert.match(log, re);
-    }
-    if (mode.replica.includes('swapdb')) assert.match(log, /MASTER <-> REPLICA sync: Swapping active DB with loaded DB/);
-    else assert.match(log, /MASTER <-> REPLICA sync: Flushing old data/);
+      mode.replica.includes('swapdb') ? /MASTER <-> REPLICA sync: Swapping active DB with loaded DB/ : /MASTER <-> REPLICA sync: Flushing old data/,
+    ];
+    // The log lines come through the child's stdout pipe, which may trail the TCP replies.
+    for (const re of expected) await r.waitForLog(re, 10000);
+    const log = r.output();
+    for (const re of expected) assert.match(log, re);
+    await m.waitForLog(/Synchronization with replica 127\.0\.0\.1:\d+ succeeded/, 10000);
     assert.match(m.output(), /Synchronization with replica 127\.0\.0\.1:\d+ succeeded/);
     // WAIT on the master counts our ACKs.
     await mc.set('w', '1');
@@ -111,6 +112,15 @@ test('a cut link resumes with +CONTINUE from the cached master; a sub-replica of
     const stats = await info(mc, 'stats');
     assert.equal(stats.sync_full, '1');
     assert.equal(stats.sync_partial_ok, '1');
+    for (const re of [
+      /Connection with master lost\./,
+      /Caching the disconnected master state\./,
+      /Reconnecting to MASTER 127\.0\.0\.1:\d+/,
+      /Successful partial resynchronization with master\./,
+      /MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
+    ]) {
+      await r.waitForLog(re, 10000);
+    }
     const log = r.output();
     assert.match(log, /Connection with master lost\./);
     assert.match(log, /Caching the disconnected master state\./);
@@ -138,10 +148,14 @@ test('a restarted replica continues with PSYNC from the replication info saved i
   const { s: r2, c: rc2 } = await spawn('reddish', ['--save', '3600 1', '--replicaof', '127.0.0.1', String(m.port)], r.dir);
   await waitInSync(mc, rc2);
   assert.equal(await digest(rc2), await digest(mc));
+  const psyncRe = new RegExp(`Trying a partial resynchronization \\(request [0-9a-f]{40}:${off + 1}\\)\\.`);
+  for (const re of [/DB loaded from disk/, /Before turning into a replica, using my own master parameters to synthesize a cached master/, psyncRe, /Successful partial resynchronization with master\./]) {
+    await r2.waitForLog(re, 10000);
+  }
   const log = r2.output();
   assert.match(log, /DB loaded from disk/);
   assert.match(log, /Before turning into a replica, using my own master parameters to synthesize a cached master/);
-  assert.match(log, new RegExp(`Trying a partial resynchronization \\(request [0-9a-f]{40}:${off + 1}\\)\\.`));
+  assert.match(log, psyncRe);
   assert.match(log, /Successful partial resynchronization with master\./);
   assert.ok(log.indexOf('DB loaded from disk') < log.indexOf('Before turning into a replica'));
   assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
@@ -168,11 +182,18 @@ test('promotion with REPLICAOF NO ONE; the old master follows the new one with a
   await mixedWrites(rc, 'b');
   await waitInSync(rc, mc);
   assert.equal(await digest(mc), await digest(rc));
+  const secondaryRe = new RegExp(`# Setting secondary replication ID to ${oldId}, valid up to offset: ${off + 1}\\. New replication ID is [0-9a-f]{40}`);
+  // MASTER MODE enabled is written after all of these, the two-line match below included.
+  for (const re of [/:M .*# Connection with master lost\./, /Caching the disconnected master state\./, /Discarding previously cached master state\./, secondaryRe, /MASTER MODE enabled \(user request from 'id=\d+ /]) {
+    await r.waitForLog(re, 10000);
+  }
   const log = r.output();
   assert.match(log, /:M .*# Connection with master lost\./);
   assert.match(log, /Caching the disconnected master state\.\n.*Discarding previously cached master state\./);
-  assert.match(log, new RegExp(`# Setting secondary replication ID to ${oldId}, valid up to offset: ${off + 1}\\. New replication ID is [0-9a-f]{40}`));
+  assert.match(log, secondaryRe);
   assert.match(log, /MASTER MODE enabled \(user request from 'id=\d+ /);
+  await m.waitForLog(/Successful partial resynchronization with master\./, 10000);
+  await m.waitForLog(/Master replication ID changed to [0-9a-f]{40}/, 10000);
   assert.match(m.output(), /Successful partial resynchronization with master\./);
   assert.match(m.output(), /Master replication ID changed to [0-9a-f]{40}/);
 });
@@ -200,6 +221,7 @@ test('reddish master -> reddish replica -> reddish sub-replica: full sync, strea
     const d = await digest(mc);
     assert.equal(await digest(rc), d);
     assert.equal(await digest(sc), d);
+    await r.waitForLog(/Successful partial resynchronization with master\./, 10000);
     assert.match(r.output(), /Successful partial resynchronization with master\./);
     assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
   } finally {

@@ -72,6 +72,7 @@ test('a file redis-server writes loads into reddish with the same digest (and DE
   await redis.stop();
   const r = await startServer('reddish', debug, { dir });
   await r.waitForLog(/DB loaded from disk: \d+\.\d{3} seconds/);
+  await r.waitForLog(/Done loading RDB, keys loaded: 14, keys expired: 0\./, 10000);
   assert.match(r.output(), /Done loading RDB, keys loaded: 14, keys expired: 0\./);
   const c = await RespClient.connect(r.port);
   assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
@@ -115,6 +116,7 @@ test('BGSAVE is point-in-time while clients keep writing', async () => {
     await new Promise((res) => setTimeout(res, 50));
   }
   await r.waitForLog(/Background saving terminated with success/);
+  await r.waitForLog(/Snapshot CoW for RDB: \d+ MB written early for \d+ keys changed during the save/, 10000);
   assert.match(r.output(), /Snapshot CoW for RDB: \d+ MB written early for \d+ keys changed during the save/);
   c.close();
   w.close();
@@ -153,6 +155,8 @@ test('SHUTDOWN SAVE and SIGTERM with save points write the dump; no temp files a
   await c.call('SET', 'a', '1');
   c.close();
   await r.stop('SIGTERM');
+  // 'exit' can come before the last of the child's stdout has been read.
+  await r.waitForLog(/Saving the final RDB snapshot before exiting\./, 10000);
   assert.match(r.output(), /Saving the final RDB snapshot before exiting\./);
   assert.ok(existsSync(join(dir, 'dump.rdb')));
   const r2 = await startServer('reddish', [], { dir });

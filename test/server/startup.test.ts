@@ -110,6 +110,10 @@ test('SIGTERM shuts down cleanly with Redis log lines, pidfile and unix socket',
   u.close();
   const code = await s.stop('SIGTERM');
   assert.equal(code, 0);
+  // 'exit' can come before the last of the child's stdout has been read.
+  for (const re of [/:signal-handler \(\d+\) Received SIGTERM scheduling shutdown\.\.\./, /# User requested shutdown\.\.\./, /# Redis is now ready to exit, bye bye\.\.\./]) {
+    await s.waitForLog(re, 10000);
+  }
   const out = s.output();
   assert.match(out, /:signal-handler \(\d+\) Received SIGTERM scheduling shutdown\.\.\./);
   assert.match(out, /# User requested shutdown\.\.\./);
