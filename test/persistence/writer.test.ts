@@ -227,11 +227,8 @@ test('empty collections are never written; streams and field TTLs are refused cl
   );
 });
 
-test('chunked output: bounded chunks, same bytes as one buffer, CRC over the stream, no checksum → zeros', () => {
-  const records = edgeDataset();
-  const whole = writeRdb(records);
-  const chunks: Buffer[] = [];
-  const w = new RdbWriter({ chunkSize: 4096, onChunk: (c) => chunks.push(c) });
+/** Writes `records` through `w` exactly as writeRdb wrote `whole` (same header time, db order). */
+function writeLikeWriteRdb(w: RdbWriter, records: RdbRecord[], whole: Buffer): void {
   w.writeHeader({ ctime: Number(readRdb(whole).aux.ctime) });
   const byDb = [...new Set(records.map((r) => r.db))].sort((a, b) => a - b);
   for (const db of byDb) {
@@ -241,6 +238,14 @@ test('chunked output: bounded chunks, same bytes as one buffer, CRC over the str
     for (const r of list) w.writeKey(r.key, r.value, r.expireMs);
   }
   w.finish();
+}
+
+test('chunked output: bounded chunks, same bytes as one buffer, CRC over the stream, no checksum → zeros', () => {
+  const records = edgeDataset();
+  const whole = writeRdb(records);
+  const chunks: Buffer[] = [];
+  const w = new RdbWriter({ chunkSize: 4096, onChunk: (c) => chunks.push(c) });
+  writeLikeWriteRdb(w, records, whole);
   const joined = Buffer.concat(chunks);
   assert.ok(joined.equals(whole));
   assert.ok(chunks.length > 10, `${chunks.length} chunks`);
@@ -273,15 +278,7 @@ test('recycled chunks become later output buffers without changing a byte', () =
       w.recycle(foreign);
     },
   });
-  w.writeHeader({ ctime: Number(readRdb(whole).aux.ctime) });
-  const byDb = [...new Set(records.map((r) => r.db))].sort((a, b) => a - b);
-  for (const db of byDb) {
-    const list = records.filter((r) => r.db === db);
-    w.selectDb(db);
-    w.resizeDb(list.length, list.filter((r) => r.expireMs !== null).length);
-    for (const r of list) w.writeKey(r.key, r.value, r.expireMs);
-  }
-  w.finish();
+  writeLikeWriteRdb(w, records, whole);
   assert.ok(Buffer.concat(copies).equals(whole));
   assert.ok(reused > 5, `${reused} of ${copies.length} chunks reused an earlier buffer`);
 });
