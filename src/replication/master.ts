@@ -169,7 +169,11 @@ export class MasterSide {
     server.replicationMemory = () => {
       const mem = core.backlog?.mem ?? 0;
       const size = server.config.num('repl-backlog-size');
-      return { backlog: Math.min(mem, size), buffers: mem, replicasExtra: Math.max(0, mem - size) };
+      // As Redis counts it: with replicas attached, what exceeds the backlog size is theirs;
+      // without, all of the buffer is the backlog's (it may not be trimmed down yet).
+      const replicasShare = this.byClient.size > 0 && mem > size;
+      const index = core.backlog ? core.backlog.indexMemory() : 0;
+      return { backlog: (replicasShare ? size : mem) + index, buffers: mem, replicasExtra: replicasShare ? mem - size : 0 };
     };
     server.replicaNewline = (c) => {
       const rc = this.byClient.get(c);

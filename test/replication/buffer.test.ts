@@ -45,6 +45,29 @@ test('omem grows by 20504 per block with small writes; 1mb is reached at 52 bloc
   assert.ok(n > 0);
 });
 
+test("the offset index Redis adds to mem_replication_backlog: one entry per 64 blocks created, dropped with its block", () => {
+  const readers = new Set<BufferReader>();
+  let size = 64 * MB;
+  const b = new ReplBuffer(0, () => size, readers);
+  const cmd = ['SET', 'key', 'x'.repeat(1000)];
+  const feedBlocks = (n: number) => {
+    while (b.blocks.length < n) b.feedCommand(cmd);
+  };
+  b.feedCommand(cmd);
+  assert.equal(b.indexMemory(), 4); // an empty rax: its head node (what makes Redis show 20508 for one block)
+  feedBlocks(63);
+  assert.equal(b.indexMemory(), 4);
+  feedBlocks(64);
+  assert.equal(b.indexMemory(), 2 * 4 + 8); // one entry: two nodes and the entry's pointer
+  feedBlocks(128);
+  assert.equal(b.indexMemory(), (2 * 2 + 4) * 4 + 2 * 8);
+  // Trimming the first 64 blocks removes the 64th, the one indexed first.
+  size = 0;
+  b.trim(64);
+  assert.equal(b.blocks.length, 64);
+  assert.equal(b.indexMemory(), 2 * 4 + 8);
+});
+
 test('a reader waiting for its snapshot to start retains nothing', () => {
   const readers = new Set<BufferReader>();
   const b = new ReplBuffer(0, () => MB, readers);
