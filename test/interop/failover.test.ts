@@ -7,6 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
+import { expectLog } from '../helpers/servers.js';
 
 const fleet = new Fleet();
 after(() => fleet.close());
@@ -35,17 +36,12 @@ for (const [masterKind, replicaKind] of [
     assert.equal(await digest(m.c), await digest(r.c));
     // The old master continued with a partial resync through the promoted replica's replid2.
     assert.equal((await info(r.c, 'stats')).sync_partial_ok, '1');
-    // The log lines come through the child's stdout pipe, which may trail the TCP replies.
-    const received = /Failover request received for replid [0-9a-f]{40}\./;
-    const promoted = /MASTER MODE enabled \(failover request from 'id=\d+ /;
-    const requested = new RegExp(`FAILOVER requested to 127\\.0\\.0\\.1:${r.s.port}\\.`);
-    const synced = new RegExp(`Failover target 127\\.0\\.0\\.1:${r.s.port} is synced, failing over\\.`);
-    for (const re of [received, promoted]) await r.s.waitForLog(re, 10000);
-    for (const re of [requested, synced]) await m.s.waitForLog(re, 10000);
-    assert.match(r.s.output(), received);
-    assert.match(r.s.output(), promoted);
-    assert.match(m.s.output(), requested);
-    assert.match(m.s.output(), synced);
+    await expectLog(r.s, /Failover request received for replid [0-9a-f]{40}\./, /MASTER MODE enabled \(failover request from 'id=\d+ /);
+    await expectLog(
+      m.s,
+      new RegExp(`FAILOVER requested to 127\\.0\\.0\\.1:${r.s.port}\\.`),
+      new RegExp(`Failover target 127\\.0\\.0\\.1:${r.s.port} is synced, failing over\\.`),
+    );
     await assert.rejects(m.c.call('FAILOVER'), /ERR FAILOVER is not valid when server is a replica\./);
   });
 }

@@ -5,6 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { expectLog } from '../helpers/servers.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
 
 const fleet = new Fleet();
@@ -41,17 +42,14 @@ for (const mode of ['disk', 'diskless'] as const) {
     assert.deepEqual(role[2][0].slice(0, 2), ['127.0.0.1', String(r.port)]);
     const stats = await info(mc, 'stats');
     assert.equal(stats.sync_full, '1');
-    const expected = [
+    await expectLog(
+      m,
       new RegExp(`Replica 127\\.0\\.0\\.1:${r.port} asks for synchronization`),
       /Partial resynchronization not accepted: Replication ID mismatch/,
       /Replication backlog created, my new replication IDs are '[0-9a-f]{40}' and '0{40}'/,
       new RegExp(`Starting BGSAVE for SYNC with target: ${mode === 'disk' ? 'disk' : 'replicas sockets'}`),
       new RegExp(`Synchronization with replica 127\\.0\\.0\\.1:${r.port} succeeded`),
-    ];
-    // The log lines come through the child's stdout pipe, which may trail the TCP replies.
-    for (const re of expected) await m.waitForLog(re, 10000);
-    const log = m.output();
-    for (const re of expected) assert.match(log, re);
+    );
     // WAIT: the replica acknowledges the last write.
     await mc.set('w', '1');
     assert.equal(await mc.call('WAIT', '1', '5000'), 1);
@@ -75,11 +73,8 @@ test('a cut link resumes with a partial resync from the backlog (PSYNC +CONTINUE
     const stats = await info(mc, 'stats');
     assert.equal(stats.sync_full, '1');
     assert.equal(stats.sync_partial_ok, '1');
-    const accepted = /Partial resynchronization request from 127\.0\.0\.1:\d+ accepted\. Sending \d+ bytes of backlog starting from offset \d+\./;
-    await m.waitForLog(accepted, 10000);
-    await r.waitForLog(/Successful partial resynchronization with master\./, 10000);
-    assert.match(m.output(), accepted);
-    assert.match(r.output(), /Successful partial resynchronization with master\./);
+    await expectLog(m, /Partial resynchronization request from 127\.0\.0\.1:\d+ accepted\. Sending \d+ bytes of backlog starting from offset \d+\./);
+    await expectLog(r, /Successful partial resynchronization with master\./);
   } finally {
     await link.close();
   }

@@ -7,6 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { expectLog } from '../helpers/servers.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
 
 const fleet = new Fleet();
@@ -58,7 +59,8 @@ for (const mode of modes) {
     await assert.rejects(rc.set('x', '1'), /READONLY You can't write against a read only replica\./);
     assert.match((await rc.call('CLIENT', 'LIST')) as string, /flags=M .*user=\(superuser\)/);
 
-    const expected = [
+    await expectLog(
+      r,
       /Connecting to MASTER 127\.0\.0\.1:\d+/,
       /MASTER <-> REPLICA sync started/,
       /REPLICAOF 127\.0\.0\.1:\d+ enabled \(user request from 'id=\d+ addr=/,
@@ -73,13 +75,8 @@ for (const mode of modes) {
       /Done loading RDB, keys loaded: \d+, keys expired: 0\./,
       /MASTER <-> REPLICA sync: Finished with success/,
       mode.replica.includes('swapdb') ? /MASTER <-> REPLICA sync: Swapping active DB with loaded DB/ : /MASTER <-> REPLICA sync: Flushing old data/,
-    ];
-    // The log lines come through the child's stdout pipe, which may trail the TCP replies.
-    for (const re of expected) await r.waitForLog(re, 10000);
-    const log = r.output();
-    for (const re of expected) assert.match(log, re);
-    await m.waitForLog(/Synchronization with replica 127\.0\.0\.1:\d+ succeeded/, 10000);
-    assert.match(m.output(), /Synchronization with replica 127\.0\.0\.1:\d+ succeeded/);
+    );
+    await expectLog(m, /Synchronization with replica 127\.0\.0\.1:\d+ succeeded/);
     // WAIT on the master counts our ACKs.
     await mc.set('w', '1');
     assert.equal(await mc.call('WAIT', '1', '5000'), 1);
@@ -112,21 +109,14 @@ test('a cut link resumes with +CONTINUE from the cached master; a sub-replica of
     const stats = await info(mc, 'stats');
     assert.equal(stats.sync_full, '1');
     assert.equal(stats.sync_partial_ok, '1');
-    for (const re of [
+    await expectLog(
+      r,
       /Connection with master lost\./,
       /Caching the disconnected master state\./,
       /Reconnecting to MASTER 127\.0\.0\.1:\d+/,
       /Successful partial resynchronization with master\./,
       /MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
-    ]) {
-      await r.waitForLog(re, 10000);
-    }
-    const log = r.output();
-    assert.match(log, /Connection with master lost\./);
-    assert.match(log, /Caching the disconnected master state\./);
-    assert.match(log, /Reconnecting to MASTER 127\.0\.0\.1:\d+/);
-    assert.match(log, /Successful partial resynchronization with master\./);
-    assert.match(log, /MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./);
+    );
     // The sub-replica kept its link to us: it never needed another sync.
     assert.equal((await info(sc, 'replication')).master_link_status, 'up');
   } finally {
@@ -148,15 +138,14 @@ test('a restarted replica continues with PSYNC from the replication info saved i
   const { s: r2, c: rc2 } = await spawn('reddish', ['--save', '3600 1', '--replicaof', '127.0.0.1', String(m.port)], r.dir);
   await waitInSync(mc, rc2);
   assert.equal(await digest(rc2), await digest(mc));
-  const psyncRe = new RegExp(`Trying a partial resynchronization \\(request [0-9a-f]{40}:${off + 1}\\)\\.`);
-  for (const re of [/DB loaded from disk/, /Before turning into a replica, using my own master parameters to synthesize a cached master/, psyncRe, /Successful partial resynchronization with master\./]) {
-    await r2.waitForLog(re, 10000);
-  }
+  await expectLog(
+    r2,
+    /DB loaded from disk/,
+    /Before turning into a replica, using my own master parameters to synthesize a cached master/,
+    new RegExp(`Trying a partial resynchronization \\(request [0-9a-f]{40}:${off + 1}\\)\\.`),
+    /Successful partial resynchronization with master\./,
+  );
   const log = r2.output();
-  assert.match(log, /DB loaded from disk/);
-  assert.match(log, /Before turning into a replica, using my own master parameters to synthesize a cached master/);
-  assert.match(log, psyncRe);
-  assert.match(log, /Successful partial resynchronization with master\./);
   assert.ok(log.indexOf('DB loaded from disk') < log.indexOf('Before turning into a replica'));
   assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
 });
@@ -182,20 +171,15 @@ test('promotion with REPLICAOF NO ONE; the old master follows the new one with a
   await mixedWrites(rc, 'b');
   await waitInSync(rc, mc);
   assert.equal(await digest(mc), await digest(rc));
-  const secondaryRe = new RegExp(`# Setting secondary replication ID to ${oldId}, valid up to offset: ${off + 1}\\. New replication ID is [0-9a-f]{40}`);
   // MASTER MODE enabled is written after all of these, the two-line match below included.
-  for (const re of [/:M .*# Connection with master lost\./, /Caching the disconnected master state\./, /Discarding previously cached master state\./, secondaryRe, /MASTER MODE enabled \(user request from 'id=\d+ /]) {
-    await r.waitForLog(re, 10000);
-  }
-  const log = r.output();
-  assert.match(log, /:M .*# Connection with master lost\./);
-  assert.match(log, /Caching the disconnected master state\.\n.*Discarding previously cached master state\./);
-  assert.match(log, secondaryRe);
-  assert.match(log, /MASTER MODE enabled \(user request from 'id=\d+ /);
-  await m.waitForLog(/Successful partial resynchronization with master\./, 10000);
-  await m.waitForLog(/Master replication ID changed to [0-9a-f]{40}/, 10000);
-  assert.match(m.output(), /Successful partial resynchronization with master\./);
-  assert.match(m.output(), /Master replication ID changed to [0-9a-f]{40}/);
+  await expectLog(
+    r,
+    /:M .*# Connection with master lost\./,
+    new RegExp(`# Setting secondary replication ID to ${oldId}, valid up to offset: ${off + 1}\\. New replication ID is [0-9a-f]{40}`),
+    /MASTER MODE enabled \(user request from 'id=\d+ /,
+  );
+  assert.match(r.output(), /Caching the disconnected master state\.\n.*Discarding previously cached master state\./);
+  await expectLog(m, /Successful partial resynchronization with master\./, /Master replication ID changed to [0-9a-f]{40}/);
 });
 
 test('reddish master -> reddish replica -> reddish sub-replica: full sync, stream, cut link and +CONTINUE', async () => {
@@ -221,8 +205,7 @@ test('reddish master -> reddish replica -> reddish sub-replica: full sync, strea
     const d = await digest(mc);
     assert.equal(await digest(rc), d);
     assert.equal(await digest(sc), d);
-    await r.waitForLog(/Successful partial resynchronization with master\./, 10000);
-    assert.match(r.output(), /Successful partial resynchronization with master\./);
+    await expectLog(r, /Successful partial resynchronization with master\./);
     assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
   } finally {
     await link.close();

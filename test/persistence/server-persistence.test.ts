@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync, readFileSync, existsSync, readdirSync, mkdi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { startServer, REDDISH_BIN } from '../helpers/servers.js';
+import { startServer, expectLog, REDDISH_BIN } from '../helpers/servers.js';
 import { RespClient, plain } from '../helpers/resp.js';
 
 function tmp(): string {
@@ -72,8 +72,7 @@ test('a file redis-server writes loads into reddish with the same digest (and DE
   await redis.stop();
   const r = await startServer('reddish', debug, { dir });
   await r.waitForLog(/DB loaded from disk: \d+\.\d{3} seconds/);
-  await r.waitForLog(/Done loading RDB, keys loaded: 14, keys expired: 0\./, 10000);
-  assert.match(r.output(), /Done loading RDB, keys loaded: 14, keys expired: 0\./);
+  await expectLog(r, /Done loading RDB, keys loaded: 14, keys expired: 0\./);
   const c = await RespClient.connect(r.port);
   assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
   assert.equal(plain(await c.call('DEBUG', 'RELOAD')), 'OK');
@@ -116,8 +115,7 @@ test('BGSAVE is point-in-time while clients keep writing', async () => {
     await new Promise((res) => setTimeout(res, 50));
   }
   await r.waitForLog(/Background saving terminated with success/);
-  await r.waitForLog(/Snapshot CoW for RDB: \d+ MB written early for \d+ keys changed during the save/, 10000);
-  assert.match(r.output(), /Snapshot CoW for RDB: \d+ MB written early for \d+ keys changed during the save/);
+  await expectLog(r, /Snapshot CoW for RDB: \d+ MB written early for \d+ keys changed during the save/);
   c.close();
   w.close();
   await r.stop();
@@ -155,9 +153,7 @@ test('SHUTDOWN SAVE and SIGTERM with save points write the dump; no temp files a
   await c.call('SET', 'a', '1');
   c.close();
   await r.stop('SIGTERM');
-  // 'exit' can come before the last of the child's stdout has been read.
-  await r.waitForLog(/Saving the final RDB snapshot before exiting\./, 10000);
-  assert.match(r.output(), /Saving the final RDB snapshot before exiting\./);
+  await expectLog(r, /Saving the final RDB snapshot before exiting\./);
   assert.ok(existsSync(join(dir, 'dump.rdb')));
   const r2 = await startServer('reddish', [], { dir });
   const c2 = await RespClient.connect(r2.port);

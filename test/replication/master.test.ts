@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, type SpawnedServer } from '../helpers/servers.js';
+import { startServer, expectLog, type SpawnedServer } from '../helpers/servers.js';
 import { connect, info, waitFor } from '../helpers/replication.js';
 
 const started: SpawnedServer[] = [];
@@ -121,7 +121,7 @@ test('PSYNC refusals and REPLCONF errors answer like Redis', async () => {
     f.send('PSYNC 0123456789012345678901234567890123456789 1\r\n');
     await f.waitFor(/\+FULLRESYNC/);
     f.close();
-    await waitFor('log lines', async () => /Partial resynchronization not accepted: Replication ID mismatch \(Replica asked for '0123456789012345678901234567890123456789'/.test(m.output()));
+    await expectLog(m, /Partial resynchronization not accepted: Replication ID mismatch \(Replica asked for '0123456789012345678901234567890123456789'/);
     const stats = await info(c, 'stats');
     assert.equal(stats.sync_partial_err, '1');
     assert.equal(stats.sync_full, '1');

@@ -7,7 +7,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, type SpawnedServer } from '../helpers/servers.js';
+import { startServer, expectLog, type SpawnedServer } from '../helpers/servers.js';
 import { RespClient, encodeCommand, type Reply } from '../helpers/resp.js';
 
 const started: SpawnedServer[] = [];
@@ -291,31 +291,18 @@ test('handshake bytes, $len payload with keepalives, stream offsets, GETACK, the
   assert.equal(ri.master_replid2, A);
   assert.equal(ri.second_repl_offset, '202');
   assert.deepEqual(await call(c, 'GET', 'k2'), { t: 'bulk', v: 'v2' });
-  // The log comes through the child's stdout pipe, which may trail the replies over TCP: wait
-  // for every line matched below (for a multi-line match, the lines written after its end).
-  for (const re of [
+  // 'Trying a partial resynchronization' follows the first multi-line match below, 'Master
+  // accepted' ends the second.
+  await expectLog(
+    s,
     /\* MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk/,
-    /REPLICAOF would result into synchronization with the master we are already connected with\. No operation performed\./,
-    /# Connection with master lost\./,
-    /\* Caching the disconnected master state\./,
-    /\* Reconnecting to MASTER 127\.0\.0\.1:\d+/,
     new RegExp(`\\* Trying a partial resynchronization \\(request ${A}:202\\)\\.`),
-    /\* Successful partial resynchronization with master\./,
-    /# Master replication ID changed to b{40}/,
+    /REPLICAOF would result into synchronization with the master we are already connected with\. No operation performed\./,
     /\* MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
-  ]) {
-    await s.waitForLog(re, 10000);
-  }
+  );
   const log = s.output();
-  for (const re of [
-    /\* MASTER <-> REPLICA sync: receiving \d+ bytes from master to disk/,
-    /# Connection with master lost\.\n.*\* Caching the disconnected master state\.\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+\n/,
-    new RegExp(`\\* Trying a partial resynchronization \\(request ${A}:202\\)\\.`),
-    /\* Successful partial resynchronization with master\.\n.*# Master replication ID changed to b{40}\n.*\* MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
-    /REPLICAOF would result into synchronization with the master we are already connected with\. No operation performed\./,
-  ]) {
-    assert.match(log, re);
-  }
+  assert.match(log, /# Connection with master lost\.\n.*\* Caching the disconnected master state\.\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+\n/);
+  assert.match(log, /\* Successful partial resynchronization with master\.\n.*# Master replication ID changed to b{40}\n.*\* MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./);
   conn2.sock.destroy();
   await call(c, 'REPLICAOF', 'NO', 'ONE');
 });
@@ -345,10 +332,7 @@ for (const load of ['disabled', 'on-empty-db', 'swapdb'] as const) {
     await call(c, 'SELECT', '3');
     assert.deepEqual(await call(c, 'GET', 'z'), { t: 'bulk', v: '3' });
     const where = load === 'disabled' ? 'to disk' : 'to parser';
-    await s.waitForLog(new RegExp(`receiving streamed RDB from master with EOF ${where}`), 10000);
-    await s.waitForLog(/Done loading RDB, keys loaded: 2, keys expired: 0\./, 10000);
-    assert.match(s.output(), new RegExp(`receiving streamed RDB from master with EOF ${where}`));
-    assert.match(s.output(), /Done loading RDB, keys loaded: 2, keys expired: 0\./);
+    await expectLog(s, new RegExp(`receiving streamed RDB from master with EOF ${where}`), /Done loading RDB, keys loaded: 2, keys expired: 0\./);
     conn.sock.destroy();
     await call(c, 'REPLICAOF', 'NO', 'ONE');
   });
@@ -381,19 +365,13 @@ test('-LOADING to PING and -NOMASTERLINK to PSYNC are retried; a corrupt payload
   assert.deepEqual(await call(c, 'DBSIZE'), { t: 'int', v: '0' });
   // 'Partial resynchronization not possible' is written last (before PSYNC ? -1), after the
   // lines of the two-line match below ('Reconnecting ... after failure' also follows -LOADING).
-  for (const re of [
+  await expectLog(
+    s,
     /# Error reply to PING from master: '-LOADING Redis is loading the dataset in memory'/,
     /\* Master is currently unable to PSYNC but should be in the future: -NOMASTERLINK/,
-    /# Failed trying to load the MASTER synchronization DB from disk: /,
     /\* Partial resynchronization not possible \(no cached master\)/,
-  ]) {
-    await s.waitForLog(re, 10000);
-  }
-  const log = s.output();
-  assert.match(log, /# Error reply to PING from master: '-LOADING Redis is loading the dataset in memory'/);
-  assert.match(log, /\* Master is currently unable to PSYNC but should be in the future: -NOMASTERLINK/);
-  assert.match(log, /# Failed trying to load the MASTER synchronization DB from disk: .*\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/);
-  assert.match(log, /\* Partial resynchronization not possible \(no cached master\)/);
+  );
+  assert.match(s.output(), /# Failed trying to load the MASTER synchronization DB from disk: .*\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/);
   c4.sock.destroy();
   await call(c, 'REPLICAOF', 'NO', 'ONE');
 });
@@ -427,15 +405,13 @@ test('read-only replica, serve-stale-data no, REPLICAOF errors, master timeout, 
   // The master says nothing for more than repl-timeout: MASTER timeout, cached, reconnect.
   const conn2 = await fm.next(15000);
   await handshake(conn2, s.port, { psync: [A, '8'] });
-  await s.waitForLog(/# MASTER timeout: no data nor PING received\.\.\./, 10000);
-  assert.match(s.output(), /# MASTER timeout: no data nor PING received\.\.\./);
+  await expectLog(s, /# MASTER timeout: no data nor PING received\.\.\./);
   conn2.sock.destroy();
   await call(c, 'CONFIG', 'SET', 'replica-read-only', 'no');
   assert.deepEqual(await call(c, 'SET', 'local', '1'), { t: 'error', v: "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." });
   assert.deepEqual(await call(c, 'REPLICAOF', 'NO', 'ONE'), { t: 'simple', v: 'OK' });
   assert.deepEqual(await call(c, 'SET', 'local', '1'), { t: 'simple', v: 'OK' });
-  await s.waitForLog(/:M .*\* MASTER MODE enabled \(user request from 'id=\d+ .*cmd=replicaof/, 10000);
-  assert.match(s.output(), /:M .*\* MASTER MODE enabled \(user request from 'id=\d+ .*cmd=replicaof/);
+  await expectLog(s, /:M .*\* MASTER MODE enabled \(user request from 'id=\d+ .*cmd=replicaof/);
   const ri = await infoRepl(c);
   assert.equal(ri.role, 'master');
   assert.equal(ri.master_replid2, A);
@@ -457,16 +433,12 @@ test('masteruser/masterauth and replica-announce-ip/port in the handshake; bulk 
   // Nothing more: the transfer times out and the replica reconnects at once.
   const conn2 = await fm.next(15000);
   await conn2.expect(cmd('PING'));
-  for (const re of [
+  await expectLog(
+    s,
     /\* \(Non critical\) Master does not understand REPLCONF ip-address: -ERR Unrecognized REPLCONF option: ip-address/,
-    /# Timeout receiving bulk data from MASTER\.\.\./,
     /\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/,
-  ]) {
-    await s.waitForLog(re, 10000);
-  }
-  const log = s.output();
-  assert.match(log, /\* \(Non critical\) Master does not understand REPLCONF ip-address: -ERR Unrecognized REPLCONF option: ip-address/);
-  assert.match(log, /# Timeout receiving bulk data from MASTER\.\.\. If the problem persists try to set the 'repl-timeout' parameter in redis\.conf to a larger value\.\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/);
+  );
+  assert.match(s.output(), /# Timeout receiving bulk data from MASTER\.\.\. If the problem persists try to set the 'repl-timeout' parameter in redis\.conf to a larger value\.\n.*\* Reconnecting to MASTER 127\.0\.0\.1:\d+ after failure/);
   conn2.sock.destroy();
   assert.deepEqual(await call(c, 'REPLICAOF', 'nonexistent.invalid', '6379'), { t: 'simple', v: 'OK' });
   await waitFor('the failed resolution is logged', async () => /Unable to connect to MASTER: /.test(s.output()));
@@ -490,9 +462,8 @@ test('-ERR to PSYNC falls back to SYNC: inline SYNC, payload, stream applied, no
   // Give the cron a chance to (not) ACK: a pre-PSYNC master never gets REPLCONF ACK.
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(conn.buf.length, 0, `unexpected bytes: ${JSON.stringify(conn.buf.toString('latin1'))}`);
-  await s.waitForLog(/\* Retrying with SYNC\.\.\./, 10000);
-  const log = s.output();
-  assert.match(log, /\* Master does not support PSYNC or is in error state \(reply: -ERR unknown command `PSYNC`\)\n.*\* Retrying with SYNC\.\.\./);
+  await expectLog(s, /\* Retrying with SYNC\.\.\./);
+  assert.match(s.output(), /\* Master does not support PSYNC or is in error state \(reply: -ERR unknown command `PSYNC`\)\n.*\* Retrying with SYNC\.\.\./);
   conn.sock.destroy();
   await call(c, 'REPLICAOF', 'NO', 'ONE');
 });
