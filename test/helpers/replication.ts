@@ -48,6 +48,12 @@ export async function info(r: Redis, section: string): Promise<Record<string, st
   return out;
 }
 
+/** Cuts `link` and waits until `replica`, behind it, reports its master link down. */
+export async function cutLink(link: SlowLink, replica: Redis): Promise<void> {
+  link.cut();
+  await waitFor('replica notices the cut', async () => (await info(replica, 'replication')).master_link_status === 'down');
+}
+
 /** Polls `fn` until it returns a truthy value; throws with `what` after timeoutMs. */
 export async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false>, timeoutMs = 20000, everyMs = 50): Promise<T> {
   const deadline = Date.now() + timeoutMs;

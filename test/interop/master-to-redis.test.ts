@@ -4,9 +4,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { Fleet, info, waitInSync, digest, mixedWrites, cutLink } from '../helpers/replication.js';
 import { expectLog } from '../helpers/servers.js';
-import { SlowLink } from '../../src/lab/slowlink.js';
 
 const fleet = new Fleet();
 after(() => fleet.close());
@@ -58,24 +57,18 @@ for (const mode of ['disk', 'diskless'] as const) {
 
 test('a cut link resumes with a partial resync from the backlog (PSYNC +CONTINUE)', async () => {
   const { m, r, mc, rc } = await pair(['--repl-diskless-sync', 'no']);
-  const link = new SlowLink({ listenPort: 0, targetPort: m.port });
-  await link.start();
-  try {
-    await mixedWrites(mc, 'a');
-    await rc.replicaof('127.0.0.1', String(link.port));
-    await waitInSync(mc, rc);
-    link.cut();
-    await waitFor('replica notices the cut', async () => (await info(rc, 'replication')).master_link_status === 'down');
-    await mixedWrites(mc, 'b');
-    link.restore();
-    await waitInSync(mc, rc);
-    assert.equal(await digest(rc), await digest(mc));
-    const stats = await info(mc, 'stats');
-    assert.equal(stats.sync_full, '1');
-    assert.equal(stats.sync_partial_ok, '1');
-    await expectLog(m, /Partial resynchronization request from 127\.0\.0\.1:\d+ accepted\. Sending \d+ bytes of backlog starting from offset \d+\./);
-    await expectLog(r, /Successful partial resynchronization with master\./);
-  } finally {
-    await link.close();
-  }
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port });
+  await mixedWrites(mc, 'a');
+  await rc.replicaof('127.0.0.1', String(link.port));
+  await waitInSync(mc, rc);
+  await cutLink(link, rc);
+  await mixedWrites(mc, 'b');
+  link.restore();
+  await waitInSync(mc, rc);
+  assert.equal(await digest(rc), await digest(mc));
+  const stats = await info(mc, 'stats');
+  assert.equal(stats.sync_full, '1');
+  assert.equal(stats.sync_partial_ok, '1');
+  await expectLog(m, /Partial resynchronization request from 127\.0\.0\.1:\d+ accepted\. Sending \d+ bytes of backlog starting from offset \d+\./);
+  await expectLog(r, /Successful partial resynchronization with master\./);
 });

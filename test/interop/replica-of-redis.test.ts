@@ -6,9 +6,8 @@
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fleet, info, waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
+import { Fleet, info, waitInSync, digest, mixedWrites, cutLink } from '../helpers/replication.js';
 import { expectLog } from '../helpers/servers.js';
-import { SlowLink } from '../../src/lab/slowlink.js';
 
 const fleet = new Fleet();
 after(() => fleet.close());
@@ -87,41 +86,35 @@ test('a cut link resumes with +CONTINUE from the cached master; a sub-replica of
   const { s: m, c: mc } = await spawn('redis', ['--repl-diskless-sync', 'no']);
   const { s: r, c: rc } = await spawn('reddish', []);
   const { c: sc } = await spawn('redis', []);
-  const link = new SlowLink({ listenPort: 0, targetPort: m.port });
-  await link.start();
-  try {
-    await mixedWrites(mc, 'a');
-    await rc.replicaof('127.0.0.1', String(link.port));
-    await waitInSync(mc, rc);
-    await sc.replicaof('127.0.0.1', String(r.port));
-    await waitInSync(mc, sc);
-    link.cut();
-    await waitFor('replica notices the cut', async () => (await info(rc, 'replication')).master_link_status === 'down');
-    const down = await info(rc, 'replication');
-    assert.match(down.master_link_down_since_seconds, /^\d+$/);
-    assert.equal(down.master_last_io_seconds_ago, '-1');
-    await mixedWrites(mc, 'b');
-    link.restore();
-    await waitInSync(mc, rc);
-    await waitInSync(mc, sc);
-    assert.equal(await digest(rc), await digest(mc));
-    assert.equal(await digest(sc), await digest(mc));
-    const stats = await info(mc, 'stats');
-    assert.equal(stats.sync_full, '1');
-    assert.equal(stats.sync_partial_ok, '1');
-    await expectLog(
-      r,
-      /Connection with master lost\./,
-      /Caching the disconnected master state\./,
-      /Reconnecting to MASTER 127\.0\.0\.1:\d+/,
-      /Successful partial resynchronization with master\./,
-      /MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
-    );
-    // The sub-replica kept its link to us: it never needed another sync.
-    assert.equal((await info(sc, 'replication')).master_link_status, 'up');
-  } finally {
-    await link.close();
-  }
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port });
+  await mixedWrites(mc, 'a');
+  await rc.replicaof('127.0.0.1', String(link.port));
+  await waitInSync(mc, rc);
+  await sc.replicaof('127.0.0.1', String(r.port));
+  await waitInSync(mc, sc);
+  await cutLink(link, rc);
+  const down = await info(rc, 'replication');
+  assert.match(down.master_link_down_since_seconds, /^\d+$/);
+  assert.equal(down.master_last_io_seconds_ago, '-1');
+  await mixedWrites(mc, 'b');
+  link.restore();
+  await waitInSync(mc, rc);
+  await waitInSync(mc, sc);
+  assert.equal(await digest(rc), await digest(mc));
+  assert.equal(await digest(sc), await digest(mc));
+  const stats = await info(mc, 'stats');
+  assert.equal(stats.sync_full, '1');
+  assert.equal(stats.sync_partial_ok, '1');
+  await expectLog(
+    r,
+    /Connection with master lost\./,
+    /Caching the disconnected master state\./,
+    /Reconnecting to MASTER 127\.0\.0\.1:\d+/,
+    /Successful partial resynchronization with master\./,
+    /MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization\./,
+  );
+  // The sub-replica kept its link to us: it never needed another sync.
+  assert.equal((await info(sc, 'replication')).master_link_status, 'up');
 });
 
 test('a restarted replica continues with PSYNC from the replication info saved in its RDB', async () => {
@@ -186,28 +179,22 @@ test('reddish master -> reddish replica -> reddish sub-replica: full sync, strea
   const { s: m, c: mc } = await spawn('reddish', DISKLESS_MASTER);
   const { s: r, c: rc } = await spawn('reddish', []);
   const { c: sc } = await spawn('reddish', ['--repl-diskless-load', 'swapdb']);
-  const link = new SlowLink({ listenPort: 0, targetPort: m.port });
-  await link.start();
-  try {
-    await mixedWrites(mc, 'a');
-    await rc.replicaof('127.0.0.1', String(link.port));
-    await waitInSync(mc, rc);
-    await sc.replicaof('127.0.0.1', String(r.port));
-    await mixedWrites(mc, 'b');
-    await waitInSync(mc, rc);
-    await waitInSync(mc, sc);
-    link.cut();
-    await waitFor('replica notices the cut', async () => (await info(rc, 'replication')).master_link_status === 'down');
-    await mixedWrites(mc, 'c');
-    link.restore();
-    await waitInSync(mc, rc);
-    await waitInSync(mc, sc);
-    const d = await digest(mc);
-    assert.equal(await digest(rc), d);
-    assert.equal(await digest(sc), d);
-    await expectLog(r, /Successful partial resynchronization with master\./);
-    assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
-  } finally {
-    await link.close();
-  }
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port });
+  await mixedWrites(mc, 'a');
+  await rc.replicaof('127.0.0.1', String(link.port));
+  await waitInSync(mc, rc);
+  await sc.replicaof('127.0.0.1', String(r.port));
+  await mixedWrites(mc, 'b');
+  await waitInSync(mc, rc);
+  await waitInSync(mc, sc);
+  await cutLink(link, rc);
+  await mixedWrites(mc, 'c');
+  link.restore();
+  await waitInSync(mc, rc);
+  await waitInSync(mc, sc);
+  const d = await digest(mc);
+  assert.equal(await digest(rc), d);
+  assert.equal(await digest(sc), d);
+  await expectLog(r, /Successful partial resynchronization with master\./);
+  assert.equal((await info(mc, 'stats')).sync_partial_ok, '1');
 });
