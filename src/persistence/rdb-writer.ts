@@ -275,8 +275,9 @@ export class RdbWriter {
     if (addToCrc) this.crc.update(chunk);
     this.flushed += this.pos;
     const keep = this.out.length > 4 * this.chunkSize ? this.chunkSize + 1024 : this.out.length;
-    const spare = this.spare.pop();
-    if (spare !== undefined && spare.byteLength === keep) {
+    // Spares all have the standard size (recycle takes no other).
+    const spare = keep === this.chunkSize + 1024 ? this.spare.pop() : undefined;
+    if (spare !== undefined) {
       this.own.add(spare);
       this.out = Buffer.from(spare);
     } else {

@@ -128,7 +128,10 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
   /** Raw bytes outside the stream (+FULLRESYNC, newlines, payload). */
   writeRaw(data: string | Buffer, written?: () => void): boolean {
     const sock = this.client.socket;
-    if (sock === null || this.client.isClosed) return true;
+    if (sock === null || this.client.isClosed) {
+      written?.(); // nothing holds the data
+      return true;
+    }
     this.client.flush();
     return written ? sock.write(data, written) : sock.write(data);
   }
