@@ -149,6 +149,68 @@ function parseDir(p: string): string {
   return abs;
 }
 
+/** Keyspace notification classes (Redis's NOTIFY_* bits); the flags are what the config holds. */
+export const NOTIFY = {
+  KEYSPACE: 1 << 0,
+  KEYEVENT: 1 << 1,
+  GENERIC: 1 << 2,
+  STRING: 1 << 3,
+  LIST: 1 << 4,
+  SET: 1 << 5,
+  HASH: 1 << 6,
+  ZSET: 1 << 7,
+  EXPIRED: 1 << 8,
+  EVICTED: 1 << 9,
+  STREAM: 1 << 10,
+  KEY_MISS: 1 << 11,
+  MODULE: 1 << 12,
+  NEW: 1 << 13,
+} as const;
+/** 'A': every class except key-miss and new-key, which must be asked for by name. */
+const NOTIFY_ALL = NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE;
+const NOTIFY_CHARS: [string, number][] = [
+  ['g', NOTIFY.GENERIC],
+  ['$', NOTIFY.STRING],
+  ['l', NOTIFY.LIST],
+  ['s', NOTIFY.SET],
+  ['h', NOTIFY.HASH],
+  ['z', NOTIFY.ZSET],
+  ['x', NOTIFY.EXPIRED],
+  ['e', NOTIFY.EVICTED],
+  ['t', NOTIFY.STREAM],
+  ['d', NOTIFY.MODULE],
+  ['n', NOTIFY.NEW],
+  ['K', NOTIFY.KEYSPACE],
+  ['E', NOTIFY.KEYEVENT],
+  ['m', NOTIFY.KEY_MISS],
+];
+
+export function parseNotifyFlags(s: string): number {
+  let flags = 0;
+  for (const ch of s) {
+    if (ch === 'A') {
+      flags |= NOTIFY_ALL;
+      continue;
+    }
+    const hit = NOTIFY_CHARS.find(([c]) => c === ch);
+    if (!hit) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
+    flags |= hit[1];
+  }
+  return flags;
+}
+
+/** Canonical text as CONFIG GET shows it: 'A' when every class of it is on, then n, K, E, m. */
+export function formatNotifyFlags(flags: number): string {
+  let out = '';
+  const all = (flags & NOTIFY_ALL) === NOTIFY_ALL;
+  if (all) out += 'A';
+  for (const [ch, bit] of NOTIFY_CHARS) {
+    if (all && (bit & NOTIFY_ALL) !== 0) continue;
+    if (flags & bit) out += ch;
+  }
+  return out;
+}
+
 const DEFAULT_SAVE: SavePoint[] = [
   { seconds: 3600, changes: 1 },
   { seconds: 300, changes: 100 },
@@ -288,6 +350,15 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   { name: 'set-max-intset-entries', kind: 'int', default: 512, min: 0, max: LONG_MAX },
   { name: 'zset-max-listpack-entries', alias: 'zset-max-ziplist-entries', kind: 'int', default: 128, min: 0, max: LONG_MAX },
   { name: 'zset-max-listpack-value', alias: 'zset-max-ziplist-value', kind: 'memory', default: 64, min: 0, max: LONG_MAX },
+  // Keyspace notifications and client-side caching
+  {
+    name: 'notify-keyspace-events',
+    kind: 'special',
+    default: 0,
+    parse: (a) => parseNotifyFlags(a[0]),
+    format: (v) => formatNotifyFlags(v as number),
+  },
+  { name: 'tracking-table-max-keys', kind: 'int', default: 1000000, min: 0, max: 1000000000 },
   // Diagnostics
   { name: 'slowlog-log-slower-than', kind: 'int', default: 10000, min: -1, max: LONG_MAX },
   { name: 'slowlog-max-len', kind: 'int', default: 128, min: 0, max: LONG_MAX },
