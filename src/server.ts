@@ -7,6 +7,8 @@ import net from 'node:net';
 import { existsSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { Config, type OutputBufferLimits, type BufferLimit } from './config/config.js';
 import { Logger, LogLevel, LEVEL_NAMES } from './log/logger.js';
+import { asciiLogo, shouldShowLogo } from './log/banner.js';
+import { isatty } from 'node:tty';
 import { Keyspace } from './store/keyspace.js';
 import { CommandTable, type Command } from './commands/registry.js';
 import { Client, ClientClass, ReplyMode, READS_SHARED } from './net/client.js';
@@ -723,12 +725,23 @@ export class Server {
     }
     this.log.notice('monotonic clock: POSIX clock_gettime');
     await this.listen();
-    this.log.notice(`Running mode=standalone, port=${this.tcpPort}.`);
+    this.showBanner();
     this.log.warning('Server initialized');
     for (const t of this.startupTasks) await t();
     this.writePidFile();
     this.startCron();
     this.log.notice('Ready to accept connections');
+  }
+
+  private showBanner(): void {
+    const show = shouldShowLogo({
+      alwaysShowLogo: this.config.bool('always-show-logo'),
+      syslogEnabled: false,
+      logfile: this.log.getFile(),
+      stdoutIsTty: !this.log.quietStdout && isatty(1),
+    });
+    if (show) this.log.block(LogLevel.Notice, asciiLogo(REDIS_VERSION, 'standalone', this.tcpPort, process.pid));
+    else this.log.notice(`Running mode=standalone, port=${this.tcpPort}.`);
   }
 
   writePidFile(): void {

@@ -2,21 +2,24 @@
 /**
  * reddish-server [/path/to/redis.conf] [--directive value ...]
  *
- * Starts like redis-server. V8's heap limit cannot be raised once running, so when the limit
- * is smaller than the dataset may need (from `maxmemory`, or 3/4 of the machine's memory) the
- * process re-runs itself once with --max-old-space-size and forwards signals to that child.
+ * Starts like redis-server, as one process: the PID a shell or supervisor gets is the server's.
+ *
+ *   main thread ──config OK──▶ server thread (worker, heap sized) ──exit(code)──▶ process exits
+ *        │  SIGTERM / SIGINT relayed ─────────▲
+ *
+ * V8's heap limit is fixed when an isolate is created, and Node's default (about 4 GB) is too
+ * small for the datasets a Redis holds. Re-running the process with --max-old-space-size would
+ * change the PID, so the server runs in a worker thread of this process whose heap is sized from
+ * `maxmemory` (or 3/4 of the machine's memory). The main thread only validates the config
+ * (errors are reported before anything starts), relays signals and exits with the server.
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import v8 from 'node:v8';
-import { Config } from '../config/config.js';
-import { argvToConfig, FatalConfigError, loadConfigFile, loadConfigText } from '../config/loader.js';
-import { Server, ListenError } from '../server.js';
-import { FatalLoadError } from '../persistence/persistence.js';
+import { writeSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
+import type { Config } from '../config/config.js';
+import { FatalConfigError } from '../config/loader.js';
 import { REDIS_VERSION, REDDISH_VERSION } from '../version.js';
-
-const HEAP_ENV = 'REDDISH_HEAP_SIZED';
-const DAEMON_ENV = 'REDDISH_DAEMONIZED';
+import { daemonize, isDaemonChild, loadServerConfig, readStdin, type ServerThreadData } from './server-thread.js';
 
 function usage(): never {
   process.stderr.write(
@@ -38,54 +41,12 @@ function usage(): never {
   process.exit(1);
 }
 
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('latin1');
-}
-
-async function loadConfig(argv: string[]): Promise<{ config: Config; file: string }> {
-  const config = new Config();
-  const { file, options } = argvToConfig(argv);
-  if (file === '-') loadConfigText(config, await readStdin());
-  else if (file !== null) {
-    loadConfigFile(config, file);
-    config.configFile = file;
-  }
-  loadConfigText(config, options);
-  return { config, file: file && file !== '-' ? file : '' };
-}
-
 /** Heap the server should be allowed: maxmemory plus headroom, else 3/4 of physical memory. */
-function desiredHeapMb(config: Config): number {
+export function desiredHeapMb(config: Config): number {
   const maxmemory = config.num('maxmemory');
   const total = os.totalmem();
   const bytes = maxmemory > 0 ? Math.min(total, maxmemory * 2 + 256 * 1024 * 1024) : total * 0.75;
   return Math.floor(bytes / (1024 * 1024));
-}
-
-function relaunch(heapMb: number): void {
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...process.execArgv, process.argv[1], ...process.argv.slice(2)], {
-    stdio: 'inherit',
-    env: { ...process.env, [HEAP_ENV]: String(process.pid) },
-  });
-  for (const sig of ['SIGTERM', 'SIGINT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const) {
-    process.on(sig, () => child.kill(sig));
-  }
-  child.on('exit', (code, signal) => {
-    if (signal) process.kill(process.pid, signal);
-    else process.exit(code ?? 1);
-  });
-}
-
-/** When started by the launcher, exit if the launcher disappears (e.g. killed with SIGKILL). */
-function watchLauncher(): void {
-  const launcher = Number(process.env[HEAP_ENV]);
-  if (!launcher) return;
-  const t = setInterval(() => {
-    if (process.ppid !== launcher) process.kill(process.pid, 'SIGTERM');
-  }, 500);
-  t.unref();
 }
 
 async function main(): Promise<void> {
@@ -96,9 +57,10 @@ async function main(): Promise<void> {
   }
   if (argv[0] === '-h' || argv[0] === '--help') usage();
 
-  let loaded: { config: Config; file: string };
+  const stdinText = argv[0] === '-' ? await readStdin() : null;
+  let config: Config;
   try {
-    loaded = await loadConfig(argv);
+    config = loadServerConfig(argv, stdinText).config;
   } catch (e) {
     if (e instanceof FatalConfigError) {
       process.stderr.write(e.message);
@@ -106,68 +68,30 @@ async function main(): Promise<void> {
     }
     throw e;
   }
-  const { config, file } = loaded;
-
-  if (config.bool('daemonize') && !process.env[DAEMON_ENV]) {
-    // Like Redis: detach from the terminal; the daemon writes its own pid file and logs.
-    const heap = `--max-old-space-size=${desiredHeapMb(config)}`;
-    const child = spawn(process.execPath, [heap, ...process.execArgv, process.argv[1], ...argv], {
-      detached: true,
-      stdio: 'ignore',
-      env: { ...process.env, [DAEMON_ENV]: '1', [HEAP_ENV]: '0' },
-    });
-    child.unref();
+  if (config.bool('daemonize') && !isDaemonChild()) {
+    daemonize(argv);
     return;
   }
-  if (!process.env[HEAP_ENV]) {
-    const want = desiredHeapMb(config);
-    const have = v8.getHeapStatistics().heap_size_limit / (1024 * 1024);
-    if (want > have * 1.05) {
-      relaunch(want);
-      return;
-    }
-  }
-  watchLauncher();
 
-  if (process.env[DAEMON_ENV] && config.str('pidfile') === '') {
-    // Redis writes a pid file when daemonized even if none is configured.
-    config.applyDirective(['pidfile', `/var/run/redis_${config.num('port')}.pid`]);
-  }
-  const server = new Server(config);
-  server.configFile = file;
-  server.startedWithoutConfig = argv.length === 0;
-  try {
-    server.log.setFile(config.str('logfile'));
-  } catch (e) {
-    process.stderr.write(`Can't open the log file: ${(e as Error).message}\n`);
+  const data: ServerThreadData = { argv, stdinText };
+  const worker = new Worker(new URL('./server-thread.js', import.meta.url), {
+    argv,
+    workerData: data,
+    resourceLimits: { maxOldGenerationSizeMb: desiredHeapMb(config) },
+    stdout: false,
+    stderr: false,
+  });
+  // Redis ignores SIGHUP and SIGPIPE; TERM and INT start its shutdown.
+  process.on('SIGHUP', () => {});
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.on(sig, () => worker.postMessage({ signal: sig }));
+  worker.on('error', (e) => {
+    writeSync(2, `reddish-server: ${(e as Error).stack ?? e}\n`);
     process.exit(1);
-  }
-  server.onShutdown = (code) => process.exit(code);
-
-  let signalled = false;
-  const onSignal = (name: string) => {
-    if (signalled) {
-      server.log.warning(`You insist... exiting now.`);
-      process.exit(1);
-    }
-    signalled = true;
-    server.log.plain(`signal-handler (${Math.floor(Date.now() / 1000)}) Received ${name} scheduling shutdown...`);
-    void server.shutdown({ save: null, fromSignal: name }).then((err) => {
-      if (err !== null) signalled = false;
-    });
-  };
-  process.on('SIGTERM', () => onSignal('SIGTERM'));
-  process.on('SIGINT', () => onSignal('SIGINT'));
-
-  try {
-    await server.start();
-  } catch (e) {
-    if (e instanceof ListenError || e instanceof FatalLoadError) process.exit(1);
-    throw e;
-  }
+  });
+  worker.on('exit', (code) => process.exit(code));
 }
 
 main().catch((e) => {
-  process.stderr.write(`reddish-server: ${(e as Error).stack ?? e}\n`);
+  writeSync(2, `reddish-server: ${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

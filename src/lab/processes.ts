@@ -66,7 +66,7 @@ async function spawnOnce(kind: 'reddish' | 'redis', args: string[], opts: { conf
   const full = [...base, ...(hasSave ? [] : ['--save', '']), ...args];
   const proc =
     kind === 'reddish'
-      ? spawn(process.execPath, [REDDISH_BIN, ...full], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, REDDISH_HEAP_SIZED: '0' } })
+      ? spawn(process.execPath, [REDDISH_BIN, ...full], { stdio: ['ignore', 'pipe', 'pipe'] })
       : spawn('redis-server', full, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   const waiters: { re: RegExp; resolve: (l: string) => void }[] = [];

@@ -63,6 +63,11 @@ export class Logger {
     this.write(level, message, role);
   }
 
+  /** Writes a block of text without the line prefix, if the level passes (Redis's LL_RAW). */
+  block(level: LogLevel, text: string): void {
+    if (level >= this.level) this.emit(text);
+  }
+
   /** Writes `<pid>:<text>` as is (Redis's signal handler lines have no time or level). */
   plain(text: string): void {
     this.emit(`${process.pid}:${text}\n`);

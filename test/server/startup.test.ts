@@ -56,7 +56,7 @@ test('redis.conf with include, quoting and units', async () => {
 });
 
 function runBad(args: string[]): { status: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [REDDISH_BIN, ...args], { encoding: 'latin1', env: { ...process.env, REDDISH_HEAP_SIZED: '0' }, timeout: 10000 });
+  const r = spawnSync(process.execPath, [REDDISH_BIN, ...args], { encoding: 'latin1', timeout: 10000 });
   return { status: r.status, stderr: r.stderr + r.stdout };
 }
 
@@ -120,7 +120,6 @@ test('logfile receives the log instead of stdout', async () => {
   const logfile = join(dir, 'r.log');
   const proc = spawn(process.execPath, [REDDISH_BIN, '--port', '0', '--logfile', logfile, '--save', ''], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDDISH_HEAP_SIZED: '0' },
   });
   let stdout = '';
   proc.stdout!.on('data', (d) => (stdout += d));
