@@ -490,11 +490,12 @@ export class Server {
     if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && !nested) {
       this.feedMonitors(c, argv);
     }
-    if (this.dirty !== dirtyBefore && !c.preventPropagation) {
+    if ((this.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
       this.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
     }
     c.propagateArgv = null;
     c.preventPropagation = false;
+    c.forcePropagation = false;
     if (!nested) {
       this.flushPropagation();
       if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;

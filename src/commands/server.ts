@@ -134,17 +134,19 @@ function flushArgsOk(c: Client, argv: string[]): boolean {
 
 function flushdb(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
-  const n = c.server.keyspace.flushDb(c.db);
-  c.server.dirty += n + 1;
+  c.server.dirty += c.server.keyspace.flushDb(c.db);
   for (const h of c.server.hooks.afterFlush) h(c, c.db.id);
+  // 7.0 replicates a flush even of an empty database.
+  c.forcePropagation = true;
   c.w.ok();
 }
 
 function flushall(c: Client, argv: string[]): void {
   if (!flushArgsOk(c, argv)) return;
-  const n = c.server.keyspace.flushAll();
-  c.server.dirty += n + 1;
+  c.server.dirty += c.server.keyspace.flushAll();
   for (const h of c.server.hooks.afterFlush) h(c, -1);
+  // 7.0 replicates a flush even when nothing changed (or the save it made reset the counter).
+  c.forcePropagation = true;
   c.w.ok();
 }
 

@@ -337,6 +337,8 @@ export class Client {
   propagateArgv: string[] | null = null;
   /** Set by commands that queued their own propagation with server.alsoPropagate (SPOP → SREM). */
   preventPropagation = false;
+  /** The command propagates even if it changed nothing (Redis's forceCommandPropagation). */
+  forcePropagation = false;
   /** master_repl_offset right after this client's last command that propagated (WAIT's target). */
   woff = 0;
 }

@@ -78,6 +78,29 @@ test('disk target: +FULLRESYNC, newline keepalives, $<len> payload, then SELECT 
   }
 });
 
+test('FLUSHALL (with save points) and FLUSHDB of an empty db reach the stream, as 7.0 forces them', async () => {
+  const m = await startServer('reddish', ['--save', '900 1', '--repl-diskless-sync', 'no']);
+  started.push(m);
+  const c = connect(m.port);
+  const f = new FakeReplica(m.port);
+  try {
+    f.send('SYNC\r\n');
+    const pre = await f.waitFor(/\$(\d+)\r\n/);
+    const start = pre.index + pre[0].length;
+    await waitFor('payload', async () => f.data.length >= start + Number(pre[1]));
+    await c.flushall();
+    await c.select(3);
+    await c.flushdb();
+    await c.set('k', 'v');
+    await f.waitFor(/\*1\r\n\$8\r\nflushall\r\n\*2\r\n\$6\r\nSELECT\r\n\$1\r\n3\r\n\*1\r\n\$7\r\nflushdb\r\n\*3\r\n\$3\r\nset\r\n/);
+    // As redis-server 7.0.15 counts: the save FLUSHALL made resets it, an empty FLUSHDB adds nothing.
+    assert.equal((await info(c, 'persistence')).rdb_changes_since_last_save, '1');
+  } finally {
+    f.close();
+    c.disconnect();
+  }
+});
+
 test('diskless target: $EOF:<mark> framing, and the stream waits for the first ACK', async () => {
   const m = await startServer('reddish', ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']);
   started.push(m);
