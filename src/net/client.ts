@@ -242,7 +242,10 @@ export class Client {
     }
     if (this.closeAfterReply && !this.closed && this.socket) {
       this.closed = true;
-      this.socket.end();
+      // Like Redis's close(): once the reply is out the descriptor is gone, so a peer that keeps
+      // writing gets a reset instead of a half-open socket that swallows its data.
+      const sock = this.socket;
+      sock.end(() => sock.destroy());
       this.finishClose();
     }
   }

@@ -1,5 +1,6 @@
 /** client-query-buffer-limit and proto-max-bulk-len, on both servers. */
 import { test } from 'node:test';
+import net from 'node:net';
 import assert from 'node:assert/strict';
 import { startServer } from '../helpers/servers.js';
 import { RespClient, plain } from '../helpers/resp.js';
@@ -30,6 +31,34 @@ for (const kind of ['redis', 'reddish'] as const) {
         error: "ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive",
       });
       d.close();
+    } finally {
+      await s.stop();
+    }
+  });
+
+  test(`${kind}: after a protocol error the connection is closed, so a peer that keeps writing gets an error`, async () => {
+    const s = await startServer(kind);
+    try {
+      for (const start of ['\x00', '*\x00', '$\x00']) {
+        const sock = net.connect(s.port, '127.0.0.1');
+        await new Promise((r) => sock.once('connect', r));
+        const failed = new Promise<boolean>((resolve) => {
+          sock.once('error', () => resolve(true));
+          sock.once('close', () => resolve(true));
+        });
+        sock.write(start);
+        // 64 KB without a newline is a too-big inline request; keep writing as Redis's desync test does.
+        let written = 0;
+        const pump = async () => {
+          while (written < 8 * 1024 * 1024 && !sock.destroyed) {
+            if (!sock.write('payload'.repeat(1000))) await new Promise((r) => sock.once('drain', r));
+            written += 7000;
+          }
+          return false;
+        };
+        assert.equal(await Promise.race([failed, pump()]), true, `connection left open after ${JSON.stringify(start)} and ${written} bytes`);
+        sock.destroy();
+      }
     } finally {
       await s.stop();
     }
