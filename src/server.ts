@@ -52,6 +52,8 @@ const PROTECTED_MODE_ERROR =
 
 /** Commands a client may run while in MULTI without them being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands whose whole reply is (un)subscribe confirmations. */
+const SUBSCRIPTION_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
 /** Commands allowed in a RESP2 subscribed context. */
 const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
@@ -480,8 +482,9 @@ export class Server {
     c.lastCommand = cmd.fullName;
     c.cmd = prevCmd;
     if (replyModeBefore !== ReplyMode.On && !c.isMaster) {
-      // CLIENT REPLY OFF/SKIP: drop what the command wrote; CLIENT REPLY ON itself is answered.
-      if (!(cmd.fullName === 'client|reply' && c.replyMode === ReplyMode.On)) c.w.len = replyStart;
+      // CLIENT REPLY OFF/SKIP: drop what the command wrote; CLIENT REPLY ON itself is answered,
+      // and (un)subscribe confirmations are pushes, which 7.0 delivers regardless.
+      if (!(cmd.fullName === 'client|reply' && c.replyMode === ReplyMode.On) && !SUBSCRIPTION_COMMANDS.has(cmd.name)) c.w.len = replyStart;
       if (replyModeBefore === ReplyMode.Skip && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
     }
     const hot = this.hot;
