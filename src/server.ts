@@ -41,6 +41,8 @@ export interface ServerHooks {
   writeGuards: ((c: Client, cmd: Command) => string | null)[];
   /** RESET: each subsystem drops the client's state (MULTI, WATCH, subscriptions). */
   clientReset: ((c: Client) => void)[];
+  /** EXEC refused before it ran: the transactions module discards the client's transaction. */
+  abortTransaction: ((c: Client) => void)[];
   /** After FLUSHDB (db id) or FLUSHALL (-1). */
   afterFlush: ((c: Client, dbId: number) => void)[];
   /** Reasons to refuse any command, checked after the pub/sub context and before -LOADING (-MASTERDOWN). */
@@ -67,7 +69,7 @@ export class Server {
   readonly latency = new LatencyMonitor();
   readonly clients = new Map<number, Client>();
   readonly monitors = new Set<Client>();
-  readonly hooks: ServerHooks = { infoSections: new Map(), writeGuards: [], clientReset: [], afterFlush: [], commandGuards: [] };
+  readonly hooks: ServerHooks = { infoSections: new Map(), writeGuards: [], clientReset: [], abortTransaction: [], afterFlush: [], commandGuards: [] };
   /** DEBUG subcommands contributed by subsystems (RELOAD, DIGEST, ...). */
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
@@ -346,8 +348,32 @@ export class Server {
       this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
       return;
     }
-    const isWrite = cmd.isWrite || (cmd.name === 'exec' && c.multiQueue !== null && this.queueHasWrite(c));
-    if (isWrite || cmd.name === 'exec') {
+    if (cmd.name === 'exec' && c.multiQueue !== null) return this.executeExec(c, cmd, argv);
+    this.checkAndRun(c, cmd, argv);
+  }
+
+  /**
+   * EXEC is checked as the transaction it runs (7.0): a write if any queued command writes,
+   * deny-OOM if any is, deny-stale unless all are allowed on a stale replica. A refusal aborts
+   * the transaction with EXECABORT.
+   */
+  private executeExec(c: Client, exec: Command, argv: string[]): void {
+    const flags = new Set(exec.flagSet);
+    let write = false;
+    for (const q of c.multiQueue!) {
+      const qc = this.commands.lookup(q);
+      if (!qc) continue;
+      if (qc.isWrite) write = true;
+      if (qc.flagSet.has('denyoom')) flags.add('denyoom');
+      if (!qc.flagSet.has('stale')) flags.delete('stale');
+    }
+    if (write) flags.add('write');
+    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write }, argv);
+  }
+
+  private checkAndRun(c: Client, cmd: Command, argv: string[]): void {
+    const isWrite = cmd.isWrite;
+    if (isWrite) {
       for (const guard of this.hooks.writeGuards) {
         const err = guard(c, cmd);
         if (err !== null) {
@@ -359,7 +385,8 @@ export class Server {
     if (this.hot.maxmemory > 0 && !(c.isMaster && this.config.bool('replica-ignore-maxmemory'))) {
       if (cmd.flagSet.has('denyoom')) this.evictor.noteWrite(argv);
       const outOfMemory = !this.evictor.perform();
-      // Inside MULTI every queued command may grow memory; EXEC/DISCARD/QUIT/RESET always pass.
+      // Inside MULTI every queued command may grow memory; DISCARD/QUIT/RESET always pass, and
+      // EXEC unless it holds a deny-OOM command.
       const denyOom = cmd.flagSet.has('denyoom') || (c.inMulti && !MULTI_IMMEDIATE.has(cmd.name));
       if (outOfMemory && denyOom) {
         this.reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
@@ -397,16 +424,21 @@ export class Server {
       c.w.raw('+QUEUED\r\n');
       return;
     }
-    this.call(c, cmd, argv);
+    this.call(c, this.realCommand(cmd), argv);
   }
 
-  private queueHasWrite(c: Client): boolean {
-    for (const a of c.multiQueue!) if (this.commands.lookup(a)?.isWrite) return true;
-    return false;
+  /** The table's command behind EXEC's transaction view (statistics belong to it). */
+  private realCommand(cmd: Command): Command {
+    return cmd.name === 'exec' ? this.commands.get('exec')! : cmd;
   }
 
   private reject(c: Client, cmd: Command, err: string): void {
-    cmd.rejectedCalls++;
+    this.realCommand(cmd).rejectedCalls++;
+    if (cmd.name === 'exec' && c.inMulti) {
+      for (const abort of this.hooks.abortTransaction) abort(c);
+      c.error(`EXECABORT Transaction discarded because of: ${err}`);
+      return;
+    }
     c.error(err);
     this.flagTransactionError(c);
   }

@@ -141,6 +141,7 @@ function exec(c: Client, argv: string[], watches: WatchRegistry): void {
 export function transactionCommands(server: Server): CommandSpec[] {
   const watches = new WatchRegistry(server);
   server.hooks.clientReset.push((c) => discard(c, watches));
+  server.hooks.abortTransaction.push((c) => discard(c, watches));
   const tx = { group: 'transactions' };
   return [
     {

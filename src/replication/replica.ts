@@ -145,8 +145,7 @@ export class ReplicaSide implements ReplicaLinkView {
     server.closeTasks.push(() => this.close());
     server.hooks.writeGuards.push((c, cmd) => {
       if (server.masterHost === null || c.isMaster || !server.config.bool('replica-read-only')) return null;
-      const write = cmd.isWrite || (cmd.name === 'exec' && (c.multiQueue ?? []).some((a) => server.commands.lookup(a)?.isWrite));
-      return write ? "READONLY You can't write against a read only replica." : null;
+      return cmd.isWrite ? "READONLY You can't write against a read only replica." : null;
     });
     server.hooks.commandGuards.push((c, cmd) => {
       if (server.masterHost === null || this.state === St.Connected || c.isMaster) return null;
