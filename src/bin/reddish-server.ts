@@ -10,7 +10,8 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import v8 from 'node:v8';
 import { Config } from '../config/config.js';
-import { argvToConfig, FatalConfigError, loadConfigFile, loadConfigText } from '../config/loader.js';
+import { argvToConfig, FatalConfigError, loadServerConfig, reportFatalConfig } from '../config/loader.js';
+import { SHUTDOWN } from '../config/config.js';
 import { Server, ListenError } from '../server.js';
 import { FatalLoadError } from '../persistence/persistence.js';
 import { REDIS_VERSION, REDDISH_VERSION } from '../version.js';
@@ -47,12 +48,11 @@ async function readStdin(): Promise<string> {
 async function loadConfig(argv: string[]): Promise<{ config: Config; file: string }> {
   const config = new Config();
   const { file, options } = argvToConfig(argv);
-  if (file === '-') loadConfigText(config, await readStdin());
-  else if (file !== null) {
-    loadConfigFile(config, file);
-    config.configFile = file;
+  if (file === '-') loadServerConfig(config, null, await readStdin(), options);
+  else {
+    loadServerConfig(config, file, null, options);
+    if (file !== null) config.configFile = file;
   }
-  loadConfigText(config, options);
   return { config, file: file && file !== '-' ? file : '' };
 }
 
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
     loaded = await loadConfig(argv);
   } catch (e) {
     if (e instanceof FatalConfigError) {
-      process.stderr.write(e.message);
+      reportFatalConfig(e);
       process.exit(1);
     }
     throw e;
@@ -133,7 +133,17 @@ async function main(): Promise<void> {
     // Redis writes a pid file when daemonized even if none is configured.
     config.applyDirective(['pidfile', `/var/run/redis_${config.num('port')}.pid`]);
   }
-  const server = new Server(config);
+  let server: Server;
+  try {
+    server = new Server(config);
+  } catch (e) {
+    // rename-command lines are checked against the command table the server builds.
+    if (e instanceof FatalConfigError) {
+      reportFatalConfig(e);
+      process.exit(1);
+    }
+    throw e;
+  }
   server.configFile = file;
   server.startedWithoutConfig = argv.length === 0;
   try {
@@ -152,7 +162,11 @@ async function main(): Promise<void> {
     }
     signalled = true;
     server.log.plain(`signal-handler (${Math.floor(Date.now() / 1000)}) Received ${name} scheduling shutdown...`);
-    void server.shutdown({ save: null, fromSignal: name }).then((err) => {
+    // shutdown-on-sigterm / shutdown-on-sigint: save, nosave and now are honoured; force is
+    // not (a failing shutdown is reported and the server keeps running, which loses nothing).
+    const flags = config.num(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm');
+    const save = flags & SHUTDOWN.SAVE ? true : flags & SHUTDOWN.NOSAVE ? false : null;
+    void server.shutdown({ save, fromSignal: name, now: (flags & SHUTDOWN.NOW) !== 0 }).then((err) => {
       if (err !== null) signalled = false;
     });
   };

@@ -8,7 +8,7 @@ import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, is } from './util.js';
 import { helpSubcommand, replyHelp } from './connection.js';
-import { ConfigSetError, UnknownConfigError } from '../config/config.js';
+import { ConfigLoadingError, ConfigSetError, UnknownConfigError } from '../config/config.js';
 import { splitArgs } from '../protocol/request-parser.js';
 
 // ---------------------------------------------------------------- CONFIG
@@ -30,10 +30,11 @@ function configSet(c: Client, argv: string[]): void {
   const pairs: [string, string][] = [];
   for (let i = 2; i < argv.length; i += 2) pairs.push([argv[i], argv[i + 1]]);
   try {
-    c.server.config.setMany(pairs);
+    c.server.config.setMany(pairs, { allowProtected: protectedAllowed(c), loading: c.server.loading });
     c.w.ok();
   } catch (e) {
     if (e instanceof UnknownConfigError || e instanceof ConfigSetError) c.error('ERR ' + e.message);
+    else if (e instanceof ConfigLoadingError) c.error(e.message);
     else throw e;
   }
 }
@@ -214,10 +215,17 @@ function shutdown(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- DEBUG
 
+/** Redis's allowProtectedAction: "yes", or "local" for a loopback / unix-socket client. */
+function actionAllowed(c: Client, mode: string): boolean {
+  return mode === 'yes' || (mode === 'local' && (c.unixSocket || c.addr.startsWith('127.') || c.addr.startsWith('::1')));
+}
+
+function protectedAllowed(c: Client): boolean {
+  return actionAllowed(c, c.server.config.str('enable-protected-configs'));
+}
+
 function debugAllowed(c: Client): boolean {
-  const mode = c.server.config.str('enable-debug-command');
-  if (mode === 'yes') return true;
-  if (mode === 'local' && (c.unixSocket || c.addr.startsWith('127.') || c.addr.startsWith('::1'))) return true;
+  if (actionAllowed(c, c.server.config.str('enable-debug-command'))) return true;
   c.error(
     'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
   );
