@@ -276,7 +276,10 @@ export class Config {
     let problem: ConfigSetError | null = null;
     let loading = false;
     let invalid = false;
-    const seen: ConfigDef[] = [];
+    // An alias is its own entry, as in Redis: it names itself in errors and is not a duplicate
+    // of its primary name.
+    const entry = (rawName: string) => rawName.toLowerCase();
+    const seen: string[] = [];
     for (const [rawName] of pairs) {
       const def = this.byName.get(rawName.toLowerCase());
       if (!def) {
@@ -295,26 +298,26 @@ export class Config {
         invalid = true;
         continue;
       }
-      if (seen.includes(def)) {
+      if (seen.includes(entry(rawName))) {
         problem = new ConfigSetError(rawName, 'duplicate parameter');
         invalid = true;
       }
-      seen.push(def);
+      seen.push(entry(rawName));
     }
     if (loading) throw new ConfigLoadingError();
     if (unknown !== null) throw new UnknownConfigError(unknown);
     if (problem) throw problem;
 
-    const plan: { def: ConfigDef; v: ConfigValue; exact?: string; old: ConfigValue; oldExact?: string }[] = [];
+    const plan: { def: ConfigDef; entry: string; v: ConfigValue; exact?: string; old: ConfigValue; oldExact?: string }[] = [];
     for (const [rawName, value] of pairs) {
       const def = this.byName.get(rawName.toLowerCase())!;
       // CONFIG SET splits several arguments on single spaces (not quote-aware, like Redis).
       const args = def.multiArg ? (value === '' ? [] : value.split(' ')) : [value];
       const exact: { text?: string } = {};
       try {
-        plan.push({ def, v: this.parse(def, args, false, exact), exact: exact.text, old: this.values.get(def.name)!, oldExact: this.exact.get(def.name) });
+        plan.push({ def, entry: entry(rawName), v: this.parse(def, args, false, exact), exact: exact.text, old: this.values.get(def.name)!, oldExact: this.exact.get(def.name) });
       } catch (e) {
-        if (e instanceof ConfigError) throw new ConfigSetError(def.name, e.message);
+        if (e instanceof ConfigError) throw new ConfigSetError(entry(rawName), e.message);
         throw e;
       }
     }
@@ -327,8 +330,7 @@ export class Config {
     } catch (e) {
       // An apply step failed (e.g. cannot listen on a port): restore every value.
       for (const p of plan.slice(0, applied + 1).reverse()) this.assign(p.def, p.old, p.oldExact);
-      const def = plan[applied]?.def ?? plan[0].def;
-      throw new ConfigSetError(def.name, e instanceof Error ? e.message : String(e));
+      throw new ConfigSetError((plan[applied] ?? plan[0]).entry, e instanceof Error ? e.message : String(e));
     }
   }
 

@@ -237,7 +237,8 @@ test('CONFIG SET: Redis error texts and precedence', () => {
   assert.equal(setError([['databases', '1'], ['nope', '1']]), "CONFIG SET failed (possibly related to argument 'databases') - can't set immutable config");
   assert.equal(setError([['nope', '1'], ['databases', '1']]), "Unknown option or number of arguments for CONFIG SET - 'nope'");
   assert.equal(setError([['maxmemory', '1'], ['MAXMEMORY', '2']]), "CONFIG SET failed (possibly related to argument 'MAXMEMORY') - duplicate parameter");
-  assert.equal(setError([['slave-read-only', 'x']]), "CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'");
+  assert.equal(setError([['slave-read-only', 'x']]), "CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'");
+  assert.equal(setError([['REPLICA-read-only', 'x']]), "CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'");
   assert.equal(setError([['appendonly', 'yes']]), "CONFIG SET failed (possibly related to argument 'appendonly') - reddish has no append-only file (AOF); only RDB snapshots are supported (set appendonly no)");
   assert.match(setError([['tls-port', '6390']]), /^CONFIG SET failed \(possibly related to argument 'tls-port'\) - reddish does not support TLS/);
   assert.match(setError([['shutdown-on-sigterm', '']]), /argument\(s\) must be one of the following/);
