@@ -205,7 +205,7 @@ function parseOomScoreAdjValues(args: string[]): number[] {
 }
 
 /** Redis prints percentiles with %f and then trims trailing zeros (and a trailing dot). */
-function formatPercentile(p: number): string {
+export function formatPercentile(p: number): string {
   let s = p.toFixed(6);
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '');
   return s;
@@ -351,6 +351,7 @@ const WHY = {
   acl: 'There is no ACL subsystem (user lines and aclfile are refused).',
   stream: 'There is no stream data type yet.',
   hll: 'There is no HyperLogLog type yet.',
+  quicklist: 'Lists are not quicklists of listpacks; node size and compression do not apply.',
   debugDelay: 'Debugging delay of the fork-based RDB code; reddish snapshots in-process and does not slow it down.',
 } as const;
 
@@ -387,7 +388,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   int('databases', 16, 1, INT_MAX, { immutable: true }),
   // Out-of-range hz is accepted and capped to 1..500, as Redis does.
   int('hz', 10, 0, INT_MAX, { normalize: (v) => Math.max(1, Math.min(500, v as number)) }),
-  bool('dynamic-hz', true),
+  bool('dynamic-hz', true, { noEffect: 'The timer runs at hz whatever the number of clients.' }),
   int('shutdown-timeout', 10, 0, INT_MAX),
   { name: 'shutdown-on-sigint', kind: 'flags', default: 0, values: SHUTDOWN_FLAGS, multiArg: true, validate: validShutdownFlags },
   { name: 'shutdown-on-sigterm', kind: 'flags', default: 0, values: SHUTDOWN_FLAGS, multiArg: true, validate: validShutdownFlags },
@@ -426,7 +427,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     immutable: true,
     noEffect: WHY.syslog,
   }),
-  bool('always-show-logo', false, { immutable: true }),
+  bool('always-show-logo', false, { immutable: true, noEffect: 'reddish prints no ASCII-art logo.' }),
   bool('crash-log-enabled', true, { noEffect: 'A crash is a Node exception with its own stack trace; there is no signal-handler crash report.' }),
   bool('crash-memcheck-enabled', true, { noEffect: 'There is no crash-time memory test.' }),
   bool('use-exit-on-panic', false, { hidden: true, noEffect: 'A panic is a thrown exception; there is no abort() to replace.' }),
@@ -527,7 +528,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   },
   bool('rdbcompression', true),
   bool('rdbchecksum', true, { immutable: true }),
-  bool('rdb-del-sync-files', false),
+  bool('rdb-del-sync-files', false, { noEffect: 'RDB files written only for replication are left in dir.' }),
   bool('stop-writes-on-bgsave-error', true),
   bool('rdb-save-incremental-fsync', true, { noEffect: 'The snapshot file is written and fsynced once at its end.' }),
   int('rdb-key-save-delay', 0, INT_MIN, INT_MAX, { hidden: true, noEffect: WHY.debugDelay }),
@@ -586,8 +587,10 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   str('replica-announce-ip', '', { alias: 'slave-announce-ip' }),
   int('replica-announce-port', 0, 0, 65535, { alias: 'slave-announce-port' }),
   bool('replica-announced', true),
-  bool('replica-lazy-flush', false, { alias: 'slave-lazy-flush' }),
-  bool('replica-ignore-disk-write-errors', false),
+  bool('replica-lazy-flush', false, { alias: 'slave-lazy-flush', noEffect: WHY.lazyfree }),
+  bool('replica-ignore-disk-write-errors', false, {
+    noEffect: "While its snapshots fail (MISCONF), reddish's replica refuses its master's writes; it neither panics (no) nor applies them (yes).",
+  }),
   bool('repl-diskless-sync', true),
   int('repl-diskless-sync-delay', 5, 0, INT_MAX),
   int('repl-diskless-sync-max-replicas', 0, 0, INT_MAX),
@@ -649,8 +652,8 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   // ---- encodings (thresholds used by the data types)
   int('hash-max-listpack-entries', 512, 0, LONG_MAX, { alias: 'hash-max-ziplist-entries' }),
   mem('hash-max-listpack-value', 64, 0, LONG_MAX, { alias: 'hash-max-ziplist-value' }),
-  int('list-max-listpack-size', -2, INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size' }),
-  int('list-compress-depth', 0, 0, INT_MAX),
+  int('list-max-listpack-size', -2, INT_MIN, INT_MAX, { alias: 'list-max-ziplist-size', noEffect: WHY.quicklist }),
+  int('list-compress-depth', 0, 0, INT_MAX, { noEffect: WHY.quicklist }),
   int('set-max-intset-entries', 512, 0, LONG_MAX),
   int('zset-max-listpack-entries', 128, 0, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   mem('zset-max-listpack-value', 64, 0, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
@@ -686,7 +689,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
       return [`latency-tracking-info-percentiles ${p.length === 0 ? '""' : p.map(formatPercentile).join(' ')}`];
     },
   },
-  int('busy-reply-threshold', 5000, 0, LONG_MAX, { alias: 'lua-time-limit' }),
+  int('busy-reply-threshold', 5000, 0, LONG_MAX, { alias: 'lua-time-limit', noEffect: 'There are no scripts or functions (EVAL, FCALL) to time out yet.' }),
 ];
 
 /** Directives of old redis.conf files that Redis 7.0 still accepts and ignores (with their argc). */

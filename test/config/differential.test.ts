@@ -50,7 +50,8 @@ test('hidden directives answer only to their exact name, like redis-server', { s
   const p = await getPair();
   await same(p, [
     ['CONFIG', 'GET', 'rdb-key-save-delay'],
-    ['CONFIG', 'GET', 'key-load-delay', 'use-exit-on-panic'],
+    ['CONFIG', 'GET', 'key-load-delay'],
+    ['CONFIG', 'GET', 'use-exit-on-panic'],
     ['CONFIG', 'GET', 'loading-process-events-interval-bytes'],
     ['CONFIG', 'GET', 'watchdog-period'],
     ['CONFIG', 'GET', 'rdb-key-save-*'],
@@ -206,4 +207,19 @@ test('a missing config or include file: the same single log line as redis-server
   const c = refused('redis', join(dir, 'nope.conf'));
   const d = refused('reddish', join(dir, 'nope.conf'));
   assert.equal(strip(d.out), strip(c.out));
+});
+
+test('INFO latencystats follows latency-tracking-info-percentiles, like redis-server', { skip }, async () => {
+  const p = await getPair();
+  const shape = (info: unknown) =>
+    String(info)
+      .split('\r\n')
+      .filter((l) => l.startsWith('latency_percentiles_usec_ping:'))
+      .map((l) => l.replace(/=\d+\.\d{3}/g, '=N'));
+  for (const value of ['99 1.5 0.25', '', '50 99 99.9']) {
+    await same(p, [['CONFIG', 'SET', 'latency-tracking-info-percentiles', value], ['PING']]);
+    const [a, b] = await Promise.all([p.a.call('INFO', 'latencystats'), p.b.call('INFO', 'latencystats')]);
+    assert.deepEqual(shape(plain(b)), shape(plain(a)), value);
+    assert.equal(shape(plain(a)).length, 1);
+  }
 });
