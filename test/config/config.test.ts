@@ -1,7 +1,7 @@
 /** Unit tests of the directive table: parsing, validation, Redis's error texts, loader rules. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Config, ConfigSetError, UnknownConfigError, ConfigLoadingError, CONFIG_DEFS, type SavePoint } from '../../src/config/config.js';
@@ -282,4 +282,24 @@ test('rewrite lines: flags, percentiles, special formats', () => {
   const d = new Config();
   loadConfigText(d, [...l.values()].flat().join('\n'));
   for (const name of ['shutdown-on-sigterm', 'latency-tracking-info-percentiles', 'maxmemory-clients', 'unixsocketperm', 'save']) assert.equal(d.text(name), c.text(name), name);
+});
+
+test('docs/config.md lists every no-effect directive with its reason, and nothing else', async () => {
+  const { ROOT } = await import('../helpers/servers.js');
+  const doc = readFileSync(join(ROOT, 'docs', 'config.md'), 'utf8');
+  const start = doc.indexOf('| Directive | Why it has no effect |');
+  assert.ok(start > 0);
+  const rows = doc
+    .slice(start)
+    .split('\n')
+    .slice(2)
+    .filter((l) => l.startsWith('| `'));
+  const documented = new Map(rows.map((r) => [/^\| `([^`]+)`/.exec(r)![1], r]));
+  const expected = CONFIG_DEFS.filter((d) => d.noEffect !== undefined);
+  assert.equal(documented.size, expected.length);
+  for (const d of expected) {
+    const row = documented.get(d.name);
+    assert.ok(row, `${d.name} missing from docs/config.md`);
+    assert.ok(row.includes(d.noEffect!), `${d.name}: reason differs`);
+  }
 });
