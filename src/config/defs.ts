@@ -467,7 +467,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     noEffect: 'Client eviction is not implemented; client buffers are bounded by client-output-buffer-limit and client-query-buffer-limit.',
   }),
   enm('sanitize-dump-payload', 'no', ['no', 'yes', 'clients'], {
-    noEffect: 'RESTORE payloads are always fully validated while they are decoded.',
+    noEffect: 'A RESTORE payload is always decoded completely, and refused when corrupt, before the key is created.',
   }),
   enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], {
     noEffect: 'Only matters for errors of scripts and modules executed during propagation, which reddish does not have.',

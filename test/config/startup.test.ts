@@ -244,3 +244,15 @@ test('CONFIG REWRITE keeps every directive: restarting on the rewritten file giv
     assert.equal(b.get(k), v, k);
   }
 });
+
+test('shutdown-on-sigterm nosave: SIGTERM exits without the final snapshot; default saves', async () => {
+  for (const mode of ['nosave', 'default']) {
+    const dir = tmp();
+    const s = await startServer('reddish', ['--save', '3600 1', '--shutdown-on-sigterm', mode], { dir });
+    const c = await RespClient.connect(s.port);
+    assert.equal(plain(await c.call('SET', 'k', 'v')), 'OK');
+    c.close();
+    assert.equal(await s.stop('SIGTERM'), 0);
+    assert.equal(existsSync(join(dir, 'dump.rdb')), mode === 'default', mode);
+  }
+});
