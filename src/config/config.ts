@@ -109,8 +109,6 @@ export class Config {
   private readonly listeners: ChangeListener[] = [];
   /** Path of the config file the server was started with (for CONFIG REWRITE), '' if none. */
   configFile = '';
-  /** Names set from the config file or the command line, for CONFIG REWRITE. */
-  private readonly explicitlySet = new Set<string>();
   /** Whether a `save` line was read from the file yet (the first one replaces the defaults). */
   private saveLoaded = false;
   /** rename-command lines in file order. */
@@ -264,7 +262,6 @@ export class Config {
     const v = this.parse(def, values, true, exact);
     if (def.name === 'save') this.saveLoaded = true;
     this.assign(def, v, exact.text);
-    this.explicitlySet.add(def.name);
   }
 
   /**
@@ -354,14 +351,18 @@ export class Config {
     return [...out];
   }
 
-  /** Lines for CONFIG REWRITE: every directive whose value differs from the default. */
-  rewriteLines(): Map<string, string[]> {
+  /**
+   * Lines for CONFIG REWRITE: every directive whose value differs from the default (or that
+   * Redis always writes), or with `all` every directive (for those already in the file, which
+   * Redis keeps even at their default).
+   */
+  rewriteLines(all = false): Map<string, string[]> {
     const lines = new Map<string, string[]>();
     for (const def of CONFIG_DEFS) {
       const v = this.values.get(def.name)!;
       const text = this.text(def.name);
       const defText = formatValue(def, def.default);
-      if (text === defText && !this.explicitlySet.has(def.name)) continue;
+      if (text === defText && !all && !def.alwaysRewrite) continue;
       if (def.rewrite) {
         const l = def.rewrite(v);
         if (l.length > 0) lines.set(def.name, l);

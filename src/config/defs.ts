@@ -57,6 +57,8 @@ export interface ConfigDef {
   denyLoading?: boolean;
   /** Takes several arguments (save, bind, client-output-buffer-limit, replicaof, flags). */
   multiArg?: boolean;
+  /** CONFIG REWRITE writes it even at its default (as Redis does for dir and percentiles). */
+  alwaysRewrite?: boolean;
   /** Never logged or shown by CONFIG GET patterns' logging (passwords). */
   sensitive?: boolean;
   /** Accepted and shown, but the mechanism it tunes does not exist in reddish: why. */
@@ -313,6 +315,11 @@ function validHostname(v: ConfigValue): string | null {
 
 const isBaseName = (s: string) => !s.includes('/');
 
+/** Redis writes dir quoted (sdscatrepr). */
+function quoteConf(s: string): string {
+  return '"' + s.replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+}
+
 // ---------------------------------------------------------------- the table
 
 const DEFAULT_SAVE: SavePoint[] = [
@@ -507,8 +514,10 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     default: process.cwd(),
     protected: true,
     denyLoading: true,
+    alwaysRewrite: true,
     parse: (a) => parseDir(a),
     format: (v) => v as string,
+    rewrite: (v) => [`dir ${quoteConf(v as string)}`],
   },
   str('dbfilename', 'dump.rdb', {
     protected: true,
@@ -682,6 +691,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     kind: 'special',
     multiArg: true,
     default: [50, 99, 99.9],
+    alwaysRewrite: true,
     parse: (args) => parsePercentiles(args),
     format: (v) => (v as number[]).map(formatPercentile).join(' '),
     rewrite: (v) => {
