@@ -127,9 +127,9 @@ export class Server {
     this.persistence = new Persistence(this);
     this.replication = installReplication(this);
     registerAllCommands(this);
-    // Expired keys are propagated to replicas as DEL, like Redis.
+    // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({
-      expired: (db, key) => this.propagate(db.id, ['DEL', key]),
+      expired: (db, key) => this.propagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
     });
   }
 

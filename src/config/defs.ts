@@ -489,8 +489,10 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   int('lfu-decay-time', 1, 0, INT_MAX),
   int('active-expire-effort', 1, 1, 10),
   bool('activerehashing', true, { noEffect: 'Keyspaces are JavaScript Maps, which rehash themselves.' }),
-  bool('lazyfree-lazy-eviction', false, { noEffect: WHY.lazyfree }),
-  bool('lazyfree-lazy-expire', false, { noEffect: WHY.lazyfree }),
+  // Freeing is the GC's job either way; only the propagated command (UNLINK vs DEL) changes.
+  bool('lazyfree-lazy-eviction', false),
+  // Freeing is the GC's job either way; only the propagated command (UNLINK vs DEL) changes.
+  bool('lazyfree-lazy-expire', false),
   bool('lazyfree-lazy-server-del', false, { noEffect: WHY.lazyfree }),
   bool('lazyfree-lazy-user-del', false, { noEffect: WHY.lazyfree }),
   bool('lazyfree-lazy-user-flush', false, { noEffect: WHY.lazyfree }),

@@ -303,3 +303,39 @@ test('docs/config.md lists every no-effect directive with its reason, and nothin
     assert.ok(row.includes(d.noEffect!), `${d.name}: reason differs`);
   }
 });
+
+test('lazyfree-lazy-expire and lazyfree-lazy-eviction: deletions propagate as UNLINK, as in Redis', async () => {
+  const { startServer } = await import('../../src/index.js');
+  const { RespClient } = await import('../helpers/resp.js');
+  const srv = await startServer({ config: { save: '' } });
+  // Everything propagated, kept across commands: a key may expire actively or on access.
+  const log: string[][] = [];
+  srv.server.propagator = { propagate: (db, argv) => void log.push([String(db), ...argv]) };
+  const c = await RespClient.connect(srv.port, srv.host);
+  try {
+    for (const lazy of ['no', 'yes']) {
+      const cmd = lazy === 'yes' ? 'UNLINK' : 'DEL';
+      await c.call('CONFIG', 'SET', 'lazyfree-lazy-expire', lazy, 'lazyfree-lazy-eviction', lazy);
+      log.length = 0;
+      await c.call('SET', `k${lazy}`, 'v');
+      await c.call('PEXPIRE', `k${lazy}`, '1');
+      await new Promise((r) => setTimeout(r, 20));
+      await c.call('GET', `k${lazy}`);
+      assert.deepEqual(
+        log.filter((p) => p[2] === `k${lazy}`).map((p) => p[1]),
+        ['SET', 'PEXPIREAT', cmd],
+        `expire, lazy ${lazy}`,
+      );
+      await c.call('SET', `e${lazy}`, 'v');
+      await c.call('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random', 'maxmemory', '1');
+      log.length = 0;
+      await c.call('SET', 'other', 'v');
+      assert.ok(log.some((p) => p[1] === cmd && p[2] === `e${lazy}`), `eviction, lazy ${lazy}: ${JSON.stringify(log)}`);
+      await c.call('CONFIG', 'SET', 'maxmemory', '0', 'maxmemory-policy', 'noeviction');
+      await c.call('FLUSHALL');
+    }
+  } finally {
+    c.close();
+    await srv.close();
+  }
+});
