@@ -223,3 +223,17 @@ test('INFO latencystats follows latency-tracking-info-percentiles, like redis-se
     assert.equal(shape(plain(a)).length, 1);
   }
 });
+
+test('save lines at startup: the first replaces the defaults, later ones add (same as redis-server)', { skip }, async () => {
+  const p = await startPair(['--save', '900 1', '--save', '60 2', '--hz', '1000', '--maxmemory-clients', '3%', '--shutdown-on-sigint', 'nosave now']);
+  try {
+    await same(p, [
+      ['CONFIG', 'GET', 'save'],
+      ['CONFIG', 'GET', 'hz'],
+      ['CONFIG', 'GET', 'maxmemory-clients'],
+      ['CONFIG', 'GET', 'shutdown-on-sigint'],
+    ]);
+  } finally {
+    await p.close();
+  }
+});
