@@ -133,9 +133,9 @@ export class Server {
     this.persistence = new Persistence(this);
     this.replication = installReplication(this);
     registerAllCommands(this);
-    // Expired keys are propagated to replicas as DEL, like Redis.
+    // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({
-      expired: (db, key) => this.propagate(db.id, ['DEL', key]),
+      expired: (db, key) => this.propagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
     });
   }
 
@@ -772,7 +772,7 @@ export class Server {
   private showBanner(): void {
     const show = shouldShowLogo({
       alwaysShowLogo: this.config.bool('always-show-logo'),
-      syslogEnabled: false,
+      syslogEnabled: this.config.bool('syslog-enabled'),
       logfile: this.log.getFile(),
       stdoutIsTty: !this.log.quietStdout && isatty(1),
     });

@@ -17,7 +17,7 @@ import os from 'node:os';
 import { writeSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type { Config } from '../config/config.js';
-import { FatalConfigError } from '../config/loader.js';
+import { FatalConfigError, reportFatalConfig } from '../config/loader.js';
 import { REDIS_VERSION, REDDISH_VERSION } from '../version.js';
 import { daemonize, isDaemonChild, loadServerConfig, readStdin, type ServerThreadData } from './server-thread.js';
 
@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     config = loadServerConfig(argv, stdinText).config;
   } catch (e) {
     if (e instanceof FatalConfigError) {
-      process.stderr.write(e.message);
+      reportFatalConfig(e);
       process.exit(1);
     }
     throw e;

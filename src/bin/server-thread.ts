@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { writeSync } from 'node:fs';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Config } from '../config/config.js';
-import { argvToConfig, loadConfigFile, loadConfigText } from '../config/loader.js';
+import { Config, SHUTDOWN } from '../config/config.js';
+import { argvToConfig, FatalConfigError, loadServerConfig as loadConfig, reportFatalConfig } from '../config/loader.js';
 import { Server, ListenError } from '../server.js';
 import { FatalLoadError } from '../persistence/persistence.js';
 
@@ -29,12 +29,11 @@ export async function readStdin(): Promise<string> {
 export function loadServerConfig(argv: string[], stdinText: string | null): { config: Config; file: string } {
   const config = new Config();
   const { file, options } = argvToConfig(argv);
-  if (file === '-') loadConfigText(config, stdinText ?? '');
-  else if (file !== null) {
-    loadConfigFile(config, file);
-    config.configFile = file;
+  if (file === '-') loadConfig(config, null, stdinText ?? '', options);
+  else {
+    loadConfig(config, file, null, options);
+    if (file !== null) config.configFile = file;
   }
-  loadConfigText(config, options);
   return { config, file: file && file !== '-' ? file : '' };
 }
 
@@ -58,7 +57,17 @@ async function runServer(data: ServerThreadData): Promise<void> {
     // Redis writes a pid file when daemonized even if none is configured.
     config.applyDirective(['pidfile', `/var/run/redis_${config.num('port')}.pid`]);
   }
-  const server = new Server(config);
+  let server: Server;
+  try {
+    server = new Server(config);
+  } catch (e) {
+    // rename-command lines are checked against the command table the server builds.
+    if (e instanceof FatalConfigError) {
+      reportFatalConfig(e);
+      process.exit(1);
+    }
+    throw e;
+  }
   server.configFile = file;
   server.startedWithoutConfig = data.argv.length === 0;
   try {
@@ -77,7 +86,11 @@ async function runServer(data: ServerThreadData): Promise<void> {
     }
     signalled = true;
     server.log.plain(`signal-handler (${Math.floor(Date.now() / 1000)}) Received ${name} scheduling shutdown...`);
-    void server.shutdown({ save: null, fromSignal: name }).then((err) => {
+    // shutdown-on-sigterm / shutdown-on-sigint: save, nosave and now are honoured; force is
+    // not (a failing shutdown is reported and the server keeps running, which loses nothing).
+    const flags = config.num(name === 'SIGINT' ? 'shutdown-on-sigint' : 'shutdown-on-sigterm');
+    const save = flags & SHUTDOWN.SAVE ? true : flags & SHUTDOWN.NOSAVE ? false : null;
+    void server.shutdown({ save, fromSignal: name, now: (flags & SHUTDOWN.NOW) !== 0 }).then((err) => {
       if (err !== null) signalled = false;
     });
   };

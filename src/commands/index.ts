@@ -14,6 +14,7 @@ import { zsetCommands } from './zset.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
+import { applyRenames } from '../config/renames.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -33,4 +34,6 @@ export function registerAllCommands(server: Server): void {
     ...memoryCommands(),
     ...server.persistence.commands(),
   ]);
+  // rename-command lines of the config file, now that the table is complete.
+  applyRenames(server.config, server.commands);
 }

@@ -9,6 +9,7 @@ import type { CommandSpec } from './registry.js';
 import { lruClock } from '../store/keyspace.js';
 import { REDDISH_VERSION } from '../version.js';
 import { memoryReport } from '../memory.js';
+import { formatPercentile } from '../config/defs.js';
 
 const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
 const ALL_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'commandstats', 'errorstats', 'latencystats', 'cluster', 'keyspace'];
@@ -248,10 +249,11 @@ function errorstatsSection(s: Server): string[] {
 
 function latencystatsSection(s: Server): string[] {
   const out: string[] = [];
+  const percentiles = s.config.get<number[]>('latency-tracking-info-percentiles');
   for (const cmd of s.commands.everything()) {
     const h = s.latencyHistograms.get(cmd.fullName);
     if (!h || h.count === 0) continue;
-    out.push(`latency_percentiles_usec_${cmd.fullName}:p50=${h.percentile(50).toFixed(3)},p99=${h.percentile(99).toFixed(3)},p99.9=${h.percentile(99.9).toFixed(3)}`);
+    out.push(`latency_percentiles_usec_${cmd.fullName}:` + percentiles.map((p) => `p${formatPercentile(p)}=${h.percentile(p).toFixed(3)}`).join(','));
   }
   return out;
 }

@@ -487,7 +487,7 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   if (when <= now && !server.loading && server.masterHost === null) {
     db.delete(key);
     server.dirty++;
-    const lazy = server.config.def('lazyfree-lazy-expire') !== undefined && server.config.bool('lazyfree-lazy-expire');
+    const lazy = server.config.bool('lazyfree-lazy-expire');
     c.propagateArgv = [lazy ? 'UNLINK' : 'DEL', key];
     c.w.int(1);
     return;

@@ -181,6 +181,21 @@ export class CommandTable {
     return cmd;
   }
 
+  /**
+   * rename-command: the command answers to `to` instead of `from`; an empty `to` removes it.
+   * Returns Redis's error text, or null.
+   */
+  rename(from: string, to: string): string | null {
+    const cmd = this.commands.get(from.toLowerCase());
+    if (!cmd) return 'No such command in rename-command';
+    this.commands.delete(from.toLowerCase());
+    this.cache.clear();
+    if (to === '') return null;
+    if (this.commands.has(to.toLowerCase())) return 'Target command name already exists';
+    this.commands.set(to.toLowerCase(), cmd);
+    return null;
+  }
+
   /** The top-level command for a name (any case), or undefined. */
   get(name: string): Command | undefined {
     let c = this.cache.get(name);

@@ -1,382 +1,82 @@
 /**
- * The server's configuration: one table of directives with Redis 7.0's names, aliases, defaults,
- * validation and error texts. The same table serves redis.conf, `--directive value` arguments,
- * CONFIG GET/SET/REWRITE, and INFO.
+ * The server's configuration: the directive table (defs.ts) with Redis 7.0's names, aliases,
+ * defaults, validation and error texts, and the values in force. The same table serves
+ * redis.conf, `--directive value` arguments, CONFIG GET/SET/REWRITE, and INFO.
  *
- * Only directives reddish acts on are listed: an unknown directive is refused rather than
- * accepted and ignored.
+ * An unknown directive is refused rather than accepted and ignored.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { splitArgs } from '../protocol/request-parser.js';
 import { globMatch } from '../store/glob.js';
+import { CONFIG_DEFS, ConfigError, LONG_MAX, parseMemory, type ConfigDef, type ConfigValue, type ParseContext } from './defs.js';
 
-export class ConfigError extends Error {}
+export {
+  CONFIG_DEFS,
+  ConfigError,
+  NOTIFY,
+  SHUTDOWN,
+  parseMemory,
+  parseStrictInt,
+  parseNotifyFlags,
+  formatNotifyFlags,
+  type ConfigDef,
+  type ConfigValue,
+  type SavePoint,
+  type BufferLimit,
+  type OutputBufferLimits,
+} from './defs.js';
 
-export type ConfigValue = string | number | boolean | string[] | SavePoint[] | OutputBufferLimits;
+const LLONG_MAX = 9223372036854775807n;
+const LLONG_MIN = -9223372036854775808n;
 
-export interface SavePoint {
-  seconds: number;
-  changes: number;
+/** A bound as Redis prints it (LONG_MAX stands for the C maximum). */
+function bigBound(n: number): bigint {
+  return n === LONG_MAX ? LLONG_MAX : BigInt(n);
 }
 
-export interface BufferLimit {
-  hard: number;
-  soft: number;
-  softSeconds: number;
-}
-
-export interface OutputBufferLimits {
-  normal: BufferLimit;
-  replica: BufferLimit;
-  pubsub: BufferLimit;
-}
-
-type Kind = 'bool' | 'int' | 'memory' | 'enum' | 'string' | 'special';
-
-export interface ConfigDef {
-  name: string;
-  alias?: string;
-  kind: Kind;
-  default: ConfigValue;
-  min?: number;
-  max?: number;
-  values?: readonly string[];
-  immutable?: boolean;
-  /** Takes several arguments (save, bind, client-output-buffer-limit, replicaof). */
-  multiArg?: boolean;
-  /** Hidden from CONFIG GET patterns and never logged. */
-  sensitive?: boolean;
-  /** For special kinds: parse arguments into a value (throws ConfigError with Redis's text). */
-  parse?(args: string[], current: ConfigValue, fromFile: boolean): ConfigValue;
-  /** For special kinds: the CONFIG GET text. */
-  format?(v: ConfigValue): string;
-}
-
-const INT_MAX = 2147483647;
-const LONG_MAX = Number.MAX_SAFE_INTEGER; // JS-safe stand-in for LLONG_MAX
-
-/** Redis's memtoull: digits with an optional case-insensitive unit b, k, kb, m, mb, g, gb. */
-export function parseMemory(s: string): number | null {
-  const m = /^(\d+)([a-zA-Z]*)$/.exec(s);
-  if (!m) return null;
-  const unit = m[2].toLowerCase();
-  const mul =
-    unit === '' || unit === 'b'
-      ? 1
-      : unit === 'k'
-        ? 1000
-        : unit === 'kb'
-          ? 1024
-          : unit === 'm'
-            ? 1e6
-            : unit === 'mb'
-              ? 1024 * 1024
-              : unit === 'g'
-                ? 1e9
-                : unit === 'gb'
-                  ? 1024 * 1024 * 1024
-                  : 0;
-  if (mul === 0) return null;
-  const n = Number(m[1]) * mul;
-  return Number.isSafeInteger(n) ? n : null;
-}
-
-/** Redis's string2ll for config integers (optional '-', no '+', no spaces, no leading zeros). */
-export function parseStrictInt(s: string): number | null {
+/** string2ll: optional '-', digits without leading zeros, within long long. */
+function string2ll(s: string): bigint | null {
   if (!/^-?(0|[1-9]\d*)$/.test(s) || s === '-0') return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
+  const n = BigInt(s);
+  return n > LLONG_MAX || n < LLONG_MIN ? null : n;
 }
 
-const CLASS_NAMES: Record<string, keyof OutputBufferLimits> = {
-  normal: 'normal',
-  replica: 'replica',
-  slave: 'replica',
-  pubsub: 'pubsub',
-};
-
-function parseOutputBufferLimits(args: string[], current: ConfigValue): OutputBufferLimits {
-  if (args.length % 4 !== 0 || args.length === 0) {
-    throw new ConfigError('Wrong number of arguments in buffer limit configuration.');
-  }
-  const cur = current as OutputBufferLimits;
-  const next: OutputBufferLimits = { normal: { ...cur.normal }, replica: { ...cur.replica }, pubsub: { ...cur.pubsub } };
-  for (let i = 0; i < args.length; i += 4) {
-    const cls = CLASS_NAMES[args[i].toLowerCase()];
-    if (cls === undefined) throw new ConfigError('Invalid client class specified in buffer limit configuration.');
-    const hard = parseMemory(args[i + 1]);
-    const soft = parseMemory(args[i + 2]);
-    const secs = parseStrictInt(args[i + 3]);
-    if (hard === null || soft === null || secs === null || secs < 0) {
-      throw new ConfigError('Error in hard, soft or soft_seconds setting in buffer limit configuration.');
-    }
-    next[cls] = { hard, soft, softSeconds: secs };
-  }
-  return next;
+/** memtoull with Redis's units, exact for any 64-bit value. */
+function memtoull(s: string): bigint | null {
+  const small = parseMemory(s);
+  if (small !== null) return BigInt(small);
+  const m = /^(\d+)(b|k|kb|m|mb|g|gb)?$/i.exec(s);
+  if (!m) return null;
+  const mul: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000000n, mb: 1048576n, g: 1000000000n, gb: 1073741824n };
+  const n = BigInt(m[1]) * mul[(m[2] ?? '').toLowerCase()];
+  return n > 18446744073709551615n ? null : n;
 }
 
-function formatOutputBufferLimits(v: ConfigValue): string {
-  const l = v as OutputBufferLimits;
-  const f = (b: BufferLimit) => `${b.hard} ${b.soft} ${b.softSeconds}`;
-  return `normal ${f(l.normal)} slave ${f(l.replica)} pubsub ${f(l.pubsub)}`;
+/** strtoll(s, &end, 8) consuming the whole string. */
+function octalToll(s: string): bigint | null {
+  const m = /^[ \t\n\v\f\r]*([+-]?)([0-7]+)$/.exec(s);
+  if (!m) return null;
+  const n = BigInt('0o' + m[2]) * (m[1] === '-' ? -1n : 1n);
+  return n > LLONG_MAX || n < LLONG_MIN ? null : n;
 }
 
-function parseSave(args: string[], current: ConfigValue, fromFile: boolean): SavePoint[] {
-  if (args.length === 1 && args[0] === '') return [];
-  if (args.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
-  const points: SavePoint[] = fromFile ? [...(current as SavePoint[])] : [];
-  for (let i = 0; i < args.length; i += 2) {
-    const s = /^-?\d+$/.test(args[i]) ? Number(args[i]) : NaN;
-    const c = /^-?\d+$/.test(args[i + 1]) ? Number(args[i + 1]) : NaN;
-    if (!(s >= 1) || !(c >= 0)) throw new ConfigError('Invalid save parameters');
-    points.push({ seconds: s, changes: c });
-  }
-  return points;
-}
-
-/** `dir` must be an existing directory; kept absolute so the process never needs to chdir. */
-function parseDir(p: string): string {
-  const abs = resolve(p);
-  let st;
-  try {
-    st = statSync(abs);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ConfigError(code === 'ENOENT' ? 'No such file or directory' : code === 'EACCES' ? 'Permission denied' : String(code));
-  }
-  if (!st.isDirectory()) throw new ConfigError('Not a directory');
-  return abs;
-}
-
-/** Keyspace notification classes (Redis's NOTIFY_* bits); the flags are what the config holds. */
-export const NOTIFY = {
-  KEYSPACE: 1 << 0,
-  KEYEVENT: 1 << 1,
-  GENERIC: 1 << 2,
-  STRING: 1 << 3,
-  LIST: 1 << 4,
-  SET: 1 << 5,
-  HASH: 1 << 6,
-  ZSET: 1 << 7,
-  EXPIRED: 1 << 8,
-  EVICTED: 1 << 9,
-  STREAM: 1 << 10,
-  KEY_MISS: 1 << 11,
-  MODULE: 1 << 12,
-  NEW: 1 << 13,
-} as const;
-/** 'A': every class except key-miss and new-key, which must be asked for by name. */
-const NOTIFY_ALL = NOTIFY.GENERIC | NOTIFY.STRING | NOTIFY.LIST | NOTIFY.SET | NOTIFY.HASH | NOTIFY.ZSET | NOTIFY.EXPIRED | NOTIFY.EVICTED | NOTIFY.STREAM | NOTIFY.MODULE;
-const NOTIFY_CHARS: [string, number][] = [
-  ['g', NOTIFY.GENERIC],
-  ['$', NOTIFY.STRING],
-  ['l', NOTIFY.LIST],
-  ['s', NOTIFY.SET],
-  ['h', NOTIFY.HASH],
-  ['z', NOTIFY.ZSET],
-  ['x', NOTIFY.EXPIRED],
-  ['e', NOTIFY.EVICTED],
-  ['t', NOTIFY.STREAM],
-  ['d', NOTIFY.MODULE],
-  ['n', NOTIFY.NEW],
-  ['K', NOTIFY.KEYSPACE],
-  ['E', NOTIFY.KEYEVENT],
-  ['m', NOTIFY.KEY_MISS],
-];
-
-export function parseNotifyFlags(s: string): number {
-  let flags = 0;
-  for (const ch of s) {
-    if (ch === 'A') {
-      flags |= NOTIFY_ALL;
-      continue;
-    }
-    const hit = NOTIFY_CHARS.find(([c]) => c === ch);
-    if (!hit) throw new ConfigError("Invalid event class character. Use 'Ag$lshzxeKEtmdn'.");
-    flags |= hit[1];
-  }
-  return flags;
-}
-
-/** Canonical text as CONFIG GET shows it: 'A' when every class of it is on, then n, K, E, m. */
-export function formatNotifyFlags(flags: number): string {
-  let out = '';
-  const all = (flags & NOTIFY_ALL) === NOTIFY_ALL;
-  if (all) out += 'A';
-  for (const [ch, bit] of NOTIFY_CHARS) {
-    if (all && (bit & NOTIFY_ALL) !== 0) continue;
-    if (flags & bit) out += ch;
-  }
-  return out;
-}
-
-const DEFAULT_SAVE: SavePoint[] = [
-  { seconds: 3600, changes: 1 },
-  { seconds: 300, changes: 100 },
-  { seconds: 60, changes: 10000 },
-];
-
-export const CONFIG_DEFS: readonly ConfigDef[] = [
-  // Network and process
-  { name: 'port', kind: 'int', default: 6379, min: 0, max: 65535 },
-  {
-    name: 'bind',
-    kind: 'special',
-    multiArg: true,
-    default: ['127.0.0.1', '-::1'],
-    parse: (args) => {
-      if (args.length > 16) throw new ConfigError('Too many bind addresses specified.');
-      if (args.length === 1 && args[0] === '') return [];
-      return args;
-    },
-    format: (v) => (v as string[]).join(' '),
-  },
-  { name: 'protected-mode', kind: 'bool', default: true },
-  { name: 'tcp-backlog', kind: 'int', default: 511, min: 0, max: INT_MAX, immutable: true },
-  { name: 'tcp-keepalive', kind: 'int', default: 300, min: 0, max: INT_MAX },
-  { name: 'timeout', kind: 'int', default: 0, min: 0, max: INT_MAX },
-  { name: 'unixsocket', kind: 'string', default: '', immutable: true },
-  { name: 'unixsocketperm', kind: 'int', default: 0, min: 0, max: 0o777, immutable: true },
-  { name: 'maxclients', kind: 'int', default: 10000, min: 1, max: 4294967295 },
-  { name: 'daemonize', kind: 'bool', default: false, immutable: true },
-  { name: 'pidfile', kind: 'string', default: '', immutable: true },
-  { name: 'databases', kind: 'int', default: 16, min: 1, max: INT_MAX, immutable: true },
-  { name: 'hz', kind: 'int', default: 10, min: 0, max: INT_MAX },
-  { name: 'shutdown-timeout', kind: 'int', default: 10, min: 0, max: INT_MAX },
-  { name: 'dynamic-hz', kind: 'bool', default: true },
-  // Logging
-  { name: 'loglevel', kind: 'enum', default: 'notice', values: ['debug', 'verbose', 'notice', 'warning'] },
-  { name: 'logfile', kind: 'string', default: '', immutable: true },
-  { name: 'always-show-logo', kind: 'bool', default: false, immutable: true },
-  // Security and limits
-  { name: 'requirepass', kind: 'string', default: '', sensitive: true },
-  { name: 'proto-max-bulk-len', kind: 'memory', default: 512 * 1024 * 1024, min: 1024 * 1024, max: LONG_MAX },
-  { name: 'client-query-buffer-limit', kind: 'memory', default: 1024 * 1024 * 1024, min: 1024 * 1024, max: LONG_MAX },
-  {
-    name: 'client-output-buffer-limit',
-    kind: 'special',
-    multiArg: true,
-    default: {
-      normal: { hard: 0, soft: 0, softSeconds: 0 },
-      replica: { hard: 256 * 1024 * 1024, soft: 64 * 1024 * 1024, softSeconds: 60 },
-      pubsub: { hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60 },
-    },
-    parse: (args, cur) => parseOutputBufferLimits(args, cur),
-    format: formatOutputBufferLimits,
-  },
-  { name: 'enable-debug-command', kind: 'enum', default: 'no', values: ['no', 'yes', 'local'], immutable: true },
-  // Memory
-  { name: 'maxmemory', kind: 'memory', default: 0, min: 0, max: LONG_MAX },
-  {
-    name: 'maxmemory-policy',
-    kind: 'enum',
-    default: 'noeviction',
-    values: ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction'],
-  },
-  { name: 'maxmemory-samples', kind: 'int', default: 5, min: 1, max: INT_MAX },
-  { name: 'replica-ignore-maxmemory', alias: 'slave-ignore-maxmemory', kind: 'bool', default: true },
-  { name: 'lfu-log-factor', kind: 'int', default: 10, min: 0, max: INT_MAX },
-  { name: 'lfu-decay-time', kind: 'int', default: 1, min: 0, max: INT_MAX },
-  { name: 'active-expire-effort', kind: 'int', default: 1, min: 1, max: 10 },
-  // Persistence
-  { name: 'dir', kind: 'special', default: process.cwd(), parse: (a) => parseDir(a[0]), format: (v) => v as string },
-  { name: 'dbfilename', kind: 'string', default: 'dump.rdb' },
-  {
-    name: 'save',
-    kind: 'special',
-    multiArg: true,
-    default: DEFAULT_SAVE,
-    parse: parseSave,
-    format: (v) => (v as SavePoint[]).map((p) => `${p.seconds} ${p.changes}`).join(' '),
-  },
-  { name: 'rdbcompression', kind: 'bool', default: true },
-  { name: 'rdbchecksum', kind: 'bool', default: true, immutable: true },
-  { name: 'stop-writes-on-bgsave-error', kind: 'bool', default: true },
-  {
-    name: 'appendonly',
-    kind: 'special',
-    default: 'no',
-    parse: (a) => {
-      const v = a[0].toLowerCase();
-      if (v === 'no') return 'no';
-      if (v === 'yes') throw new ConfigError('reddish has no append-only file; only RDB snapshots are supported');
-      throw new ConfigError("argument must be 'yes' or 'no'");
-    },
-    format: (v) => v as string,
-  },
-  // Replication
-  {
-    name: 'replicaof',
-    alias: 'slaveof',
-    kind: 'special',
-    multiArg: true,
-    immutable: true,
-    default: '',
-    parse: (args) => {
-      if (args.length !== 2) throw new ConfigError('wrong number of arguments');
-      if (args[0].toLowerCase() === 'no' && args[1].toLowerCase() === 'one') return '';
-      const port = parseStrictInt(args[1]);
-      if (port === null || port < 0 || port > 65535) throw new ConfigError('Invalid master port');
-      return `${args[0]} ${port}`;
-    },
-    format: (v) => v as string,
-  },
-  { name: 'masterauth', kind: 'string', default: '', sensitive: true },
-  { name: 'masteruser', kind: 'string', default: '', sensitive: true },
-  { name: 'replica-read-only', alias: 'slave-read-only', kind: 'bool', default: true },
-  { name: 'replica-serve-stale-data', alias: 'slave-serve-stale-data', kind: 'bool', default: true },
-  { name: 'replica-priority', alias: 'slave-priority', kind: 'int', default: 100, min: 0, max: INT_MAX },
-  { name: 'replica-announce-ip', alias: 'slave-announce-ip', kind: 'string', default: '' },
-  { name: 'replica-announce-port', alias: 'slave-announce-port', kind: 'int', default: 0, min: 0, max: 65535 },
-  { name: 'replica-announced', kind: 'bool', default: true },
-  { name: 'replica-lazy-flush', alias: 'slave-lazy-flush', kind: 'bool', default: false },
-  { name: 'repl-diskless-sync', kind: 'bool', default: true },
-  { name: 'repl-diskless-sync-delay', kind: 'int', default: 5, min: 0, max: INT_MAX },
-  { name: 'repl-diskless-sync-max-replicas', kind: 'int', default: 0, min: 0, max: INT_MAX },
-  { name: 'repl-diskless-load', kind: 'enum', default: 'disabled', values: ['disabled', 'on-empty-db', 'swapdb'] },
-  { name: 'repl-ping-replica-period', alias: 'repl-ping-slave-period', kind: 'int', default: 10, min: 1, max: INT_MAX },
-  { name: 'repl-timeout', kind: 'int', default: 60, min: 1, max: INT_MAX },
-  { name: 'repl-disable-tcp-nodelay', kind: 'bool', default: false },
-  { name: 'repl-backlog-size', kind: 'memory', default: 1024 * 1024, min: 1, max: LONG_MAX },
-  { name: 'repl-backlog-ttl', kind: 'int', default: 3600, min: 0, max: LONG_MAX },
-  { name: 'min-replicas-to-write', alias: 'min-slaves-to-write', kind: 'int', default: 0, min: 0, max: INT_MAX },
-  { name: 'min-replicas-max-lag', alias: 'min-slaves-max-lag', kind: 'int', default: 10, min: 0, max: INT_MAX },
-  // Encodings (thresholds used by the data types)
-  { name: 'hash-max-listpack-entries', alias: 'hash-max-ziplist-entries', kind: 'int', default: 512, min: 0, max: LONG_MAX },
-  { name: 'hash-max-listpack-value', alias: 'hash-max-ziplist-value', kind: 'memory', default: 64, min: 0, max: LONG_MAX },
-  { name: 'list-max-listpack-size', alias: 'list-max-ziplist-size', kind: 'int', default: -2, min: -2147483648, max: INT_MAX },
-  { name: 'list-compress-depth', kind: 'int', default: 0, min: 0, max: INT_MAX },
-  { name: 'set-max-intset-entries', kind: 'int', default: 512, min: 0, max: LONG_MAX },
-  { name: 'zset-max-listpack-entries', alias: 'zset-max-ziplist-entries', kind: 'int', default: 128, min: 0, max: LONG_MAX },
-  { name: 'zset-max-listpack-value', alias: 'zset-max-ziplist-value', kind: 'memory', default: 64, min: 0, max: LONG_MAX },
-  // Keyspace notifications and client-side caching
-  {
-    name: 'notify-keyspace-events',
-    kind: 'special',
-    default: 0,
-    parse: (a) => parseNotifyFlags(a[0]),
-    format: (v) => formatNotifyFlags(v as number),
-  },
-  { name: 'tracking-table-max-keys', kind: 'int', default: 1000000, min: 0, max: 1000000000 },
-  // Diagnostics
-  { name: 'slowlog-log-slower-than', kind: 'int', default: 10000, min: -1, max: LONG_MAX },
-  { name: 'slowlog-max-len', kind: 'int', default: 128, min: 0, max: LONG_MAX },
-  { name: 'latency-monitor-threshold', kind: 'int', default: 0, min: 0, max: LONG_MAX },
-  { name: 'latency-tracking', kind: 'bool', default: true },
-  { name: 'busy-reply-threshold', alias: 'lua-time-limit', kind: 'int', default: 5000, min: 0, max: LONG_MAX },
-];
-
-function formatValue(def: ConfigDef, v: ConfigValue): string {
+function formatValue(def: ConfigDef, v: ConfigValue, exact?: string): string {
   switch (def.kind) {
     case 'bool':
       return v ? 'yes' : 'no';
     case 'int':
+      return exact ?? String(v);
     case 'memory':
-      return String(v);
+      return def.percent && (v as number) < 0 ? `${-(v as number)}%` : (exact ?? String(v));
+    case 'octal':
+      return (v as number).toString(8);
     case 'enum':
     case 'string':
       return v as string;
+    case 'flags': {
+      const f = v as number;
+      if (f === 0) return def.values![0];
+      return def.values!.filter((_, i) => i > 0 && f & (1 << (i - 1))).join(' ');
+    }
     case 'special':
       return def.format!(v);
   }
@@ -384,14 +84,35 @@ function formatValue(def: ConfigDef, v: ConfigValue): string {
 
 export type ChangeListener = (name: string, value: ConfigValue) => void;
 
+export interface SetOptions {
+  /** Immutable directives too (internal use). */
+  allowImmutable?: boolean;
+  /** The client may change PROTECTED configs (enable-protected-configs allows it). */
+  allowProtected?: boolean;
+  /** A dataset is loading: DENY_LOADING configs answer -LOADING. */
+  loading?: boolean;
+}
+
+/** A `rename-command` line, applied once the command table exists. */
+export interface RenameDirective {
+  from: string;
+  to: string;
+  lineNumber: number;
+  line: string;
+}
+
 export class Config {
   private readonly byName = new Map<string, ConfigDef>();
   private readonly values = new Map<string, ConfigValue>();
+  /** Decimal text of integers beyond 2^53, which a JS number cannot hold exactly. */
+  private readonly exact = new Map<string, string>();
   private readonly listeners: ChangeListener[] = [];
   /** Path of the config file the server was started with (for CONFIG REWRITE), '' if none. */
   configFile = '';
-  /** Names set from the config file or the command line, for CONFIG REWRITE. */
-  private readonly explicitlySet = new Set<string>();
+  /** Whether a `save` line was read from the file yet (the first one replaces the defaults). */
+  private saveLoaded = false;
+  /** rename-command lines in file order. */
+  readonly renames: RenameDirective[] = [];
 
   constructor() {
     for (const def of CONFIG_DEFS) {
@@ -407,6 +128,11 @@ export class Config {
 
   def(name: string): ConfigDef | undefined {
     return this.byName.get(name.toLowerCase());
+  }
+
+  /** Every name CONFIG knows, aliases included. */
+  names(): string[] {
+    return [...this.byName.keys()];
   }
 
   get<T extends ConfigValue>(name: string): T {
@@ -430,12 +156,34 @@ export class Config {
   /** Text of a directive's value as CONFIG GET shows it. */
   text(name: string): string {
     const def = this.def(name)!;
-    return formatValue(def, this.values.get(def.name)!);
+    return formatValue(def, this.values.get(def.name)!, this.exact.get(def.name));
   }
 
-  /** Validates arguments for a directive, returning the new value (throws ConfigError). */
-  parse(def: ConfigDef, args: string[], fromFile: boolean): ConfigValue {
-    if (def.kind === 'special') return def.parse!(args, this.values.get(def.name)!, fromFile);
+  /**
+   * Validates arguments for a directive, returning the new value (throws ConfigError with
+   * Redis's text). `exactOut` receives the decimal text of integers beyond 2^53.
+   */
+  parse(def: ConfigDef, args: string[], fromFile: boolean, exactOut?: { text?: string }): ConfigValue {
+    let v = this.parseRaw(def, args, { fromFile, saveLoaded: this.saveLoaded }, exactOut);
+    const bad = def.validate?.(v) ?? def.refuse?.(v) ?? null;
+    if (bad !== null) throw new ConfigError(bad);
+    if (def.normalize) v = def.normalize(v);
+    return v;
+  }
+
+  private parseRaw(def: ConfigDef, args: string[], ctx: ParseContext, exactOut?: { text?: string }): ConfigValue {
+    if (def.kind === 'special') return def.parse!(args, this.values.get(def.name)!, ctx);
+    if (def.kind === 'flags') {
+      let f = 0;
+      for (const a of args) {
+        const i = def.values!.indexOf(a.toLowerCase());
+        if (i < 0) f = -1;
+        else if (f >= 0 && i > 0) f |= 1 << (i - 1);
+        if (f < 0) break;
+      }
+      if (f < 0 || args.length === 0) throw new ConfigError(`argument(s) must be one of the following: ${def.values!.join(', ')}`);
+      return f;
+    }
     const a = args[0];
     switch (def.kind) {
       case 'bool': {
@@ -452,27 +200,47 @@ export class Config {
       case 'string':
         return a;
       case 'int':
-      case 'memory': {
-        let n: number | null;
+      case 'memory':
+      case 'octal': {
+        let n: bigint | null = null;
+        let percent = false;
         if (def.kind === 'memory') {
-          n = parseMemory(a);
-          if (n === null) throw new ConfigError('argument must be a memory value');
+          n = memtoull(a);
+          if (n === null && def.percent && a.length > 1 && a.endsWith('%')) {
+            const p = string2ll(a.slice(0, -1));
+            if (p !== null && p >= 0n) {
+              n = -p;
+              percent = true;
+            }
+          }
+          if (n === null) throw new ConfigError(def.percent ? 'argument must be a memory or percent value' : 'argument must be a memory value');
+        } else if (def.kind === 'octal') {
+          n = octalToll(a);
+          if (n === null) throw new ConfigError("argument couldn't be parsed as an octal number");
         } else {
-          n = parseStrictInt(a);
+          n = string2ll(a);
           if (n === null) throw new ConfigError("argument couldn't be parsed into an integer");
         }
-        if ((def.min !== undefined && n < def.min) || (def.max !== undefined && n > def.max)) {
-          const show = (v: number | undefined) => (v === LONG_MAX ? '9223372036854775807' : String(v));
-          throw new ConfigError(`argument must be between ${show(def.min)} and ${show(def.max)} inclusive`);
+        const min = bigBound(def.min!);
+        const max = bigBound(def.max!);
+        if (percent) {
+          if (n < min) throw new ConfigError(`percentage argument must be less or equal to ${-min}`);
+        } else if (n < min || n > max) {
+          const show = (b: bigint) => (def.kind === 'octal' ? b.toString(8) : String(b));
+          throw new ConfigError(`argument must be between ${show(min)} and ${show(max)} inclusive`);
         }
-        return n;
+        const num = Number(n);
+        if (exactOut) exactOut.text = Number.isSafeInteger(num) ? undefined : String(n);
+        return num;
       }
     }
   }
 
   /** Stores a value and tells the listeners. */
-  assign(def: ConfigDef, value: ConfigValue): void {
+  assign(def: ConfigDef, value: ConfigValue, exactText?: string): void {
     this.values.set(def.name, value);
+    if (exactText === undefined) this.exact.delete(def.name);
+    else this.exact.set(def.name, exactText);
     for (const l of this.listeners) l(def.name, value);
   }
 
@@ -490,47 +258,76 @@ export class Config {
       // "--save '900 1 300 10'" style: one argument holding several.
       values = splitArgs(values[0]) ?? values;
     }
-    this.assign(def, this.parse(def, values, true));
-    this.explicitlySet.add(def.name);
+    const exact: { text?: string } = {};
+    const v = this.parse(def, values, true, exact);
+    if (def.name === 'save') this.saveLoaded = true;
+    this.assign(def, v, exact.text);
   }
 
-  /** CONFIG SET with several name/value pairs, all validated before any is applied. */
-  setMany(pairs: [string, string][], allowImmutable = false): void {
-    const plan: [ConfigDef, ConfigValue, ConfigValue][] = [];
-    const seen = new Set<ConfigDef>();
+  /**
+   * CONFIG SET with several name/value pairs: names are checked in order (the first problem
+   * decides the error, as in Redis), then every value is validated before any is applied.
+   */
+  setMany(pairs: [string, string][], opts: SetOptions = {}): void {
+    let unknown: string | null = null;
+    let problem: ConfigSetError | null = null;
+    let loading = false;
+    let invalid = false;
+    // An alias is its own entry, as in Redis: it names itself in errors and is not a duplicate
+    // of its primary name.
+    const entry = (rawName: string) => rawName.toLowerCase();
+    const seen: string[] = [];
     for (const [rawName] of pairs) {
       const def = this.byName.get(rawName.toLowerCase());
-      if (!def) throw new UnknownConfigError(rawName);
+      if (!def) {
+        if (!invalid) unknown = rawName;
+        invalid = true;
+        continue;
+      }
+      if (invalid) continue;
+      if ((def.immutable && !opts.allowImmutable) || (def.protected && !opts.allowProtected)) {
+        problem = new ConfigSetError(rawName, def.immutable && !opts.allowImmutable ? "can't set immutable config" : "can't set protected config");
+        invalid = true;
+        continue;
+      }
+      if (opts.loading && def.denyLoading) {
+        loading = true;
+        invalid = true;
+        continue;
+      }
+      if (seen.includes(entry(rawName))) {
+        problem = new ConfigSetError(rawName, 'duplicate parameter');
+        invalid = true;
+      }
+      seen.push(entry(rawName));
     }
-    for (const [rawName] of pairs) {
-      const def = this.byName.get(rawName.toLowerCase())!;
-      if (def.immutable && !allowImmutable) throw new ConfigSetError(rawName, "can't set immutable config");
-      if (seen.has(def)) throw new ConfigSetError(rawName, 'duplicate parameter');
-      seen.add(def);
-    }
+    if (loading) throw new ConfigLoadingError();
+    if (unknown !== null) throw new UnknownConfigError(unknown);
+    if (problem) throw problem;
+
+    const plan: { def: ConfigDef; entry: string; v: ConfigValue; exact?: string; old: ConfigValue; oldExact?: string }[] = [];
     for (const [rawName, value] of pairs) {
       const def = this.byName.get(rawName.toLowerCase())!;
-      let args = [value];
-      if (def.multiArg) args = value === '' ? [''] : (splitArgs(value) ?? [value]);
+      // CONFIG SET splits several arguments on single spaces (not quote-aware, like Redis).
+      const args = def.multiArg ? (value === '' ? [] : value.split(' ')) : [value];
+      const exact: { text?: string } = {};
       try {
-        plan.push([def, this.parse(def, args, false), this.values.get(def.name)!]);
+        plan.push({ def, entry: entry(rawName), v: this.parse(def, args, false, exact), exact: exact.text, old: this.values.get(def.name)!, oldExact: this.exact.get(def.name) });
       } catch (e) {
-        if (e instanceof ConfigError) throw new ConfigSetError(def.name, e.message);
+        if (e instanceof ConfigError) throw new ConfigSetError(entry(rawName), e.message);
         throw e;
       }
     }
-    const applied: [ConfigDef, ConfigValue][] = [];
+    let applied = 0;
     try {
-      for (const [def, v, old] of plan) {
-        this.assign(def, v);
-        applied.push([def, old]);
+      for (const p of plan) {
+        this.assign(p.def, p.v, p.exact);
+        applied++;
       }
     } catch (e) {
       // An apply step failed (e.g. cannot listen on a port): restore every value.
-      for (const [def, old] of applied.reverse()) this.values.set(def.name, old);
-      for (const [def, old] of applied) for (const l of this.listeners) l(def.name, old);
-      const def = plan[applied.length]?.[0] ?? plan[0][0];
-      throw new ConfigSetError(def.name, e instanceof Error ? e.message : String(e));
+      for (const p of plan.slice(0, applied + 1).reverse()) this.assign(p.def, p.old, p.oldExact);
+      throw new ConfigSetError((plan[applied] ?? plan[0]).entry, e instanceof Error ? e.message : String(e));
     }
   }
 
@@ -539,41 +336,38 @@ export class Config {
     const out = new Map<string, string>();
     for (const p of patterns) {
       const lp = p.toLowerCase();
-      if (!/[*?[]/.test(lp)) {
+      if (!/[*?[]/.test(p)) {
         // An exact name is echoed back as the client spelled it, like Redis.
         const def = this.byName.get(lp);
-        if (def && !out.has(p)) out.set(p, formatValue(def, this.values.get(def.name)!));
+        if (def && !out.has(p)) out.set(p, this.text(def.name));
         continue;
       }
       for (const [name, def] of this.byName) {
-        if (out.has(name)) continue;
-        if (globMatch(lp, name, true)) out.set(name, formatValue(def, this.values.get(def.name)!));
+        // Hidden (debugging) directives answer only to their exact name.
+        if (def.hidden || out.has(name)) continue;
+        if (globMatch(lp, name, true)) out.set(name, this.text(def.name));
       }
     }
     return [...out];
   }
 
-  /** Lines for CONFIG REWRITE: every directive whose value differs from the default. */
-  rewriteLines(): Map<string, string[]> {
+  /**
+   * Lines for CONFIG REWRITE: every directive whose value differs from the default (or that
+   * Redis always writes), or with `all` every directive (for those already in the file, which
+   * Redis keeps even at their default).
+   */
+  rewriteLines(all = false): Map<string, string[]> {
     const lines = new Map<string, string[]>();
     for (const def of CONFIG_DEFS) {
       const v = this.values.get(def.name)!;
-      const text = formatValue(def, v);
+      const text = this.text(def.name);
       const defText = formatValue(def, def.default);
-      if (text === defText && !this.explicitlySet.has(def.name)) continue;
-      if (def.name === 'save') {
-        const pts = v as SavePoint[];
-        lines.set(def.name, pts.length === 0 ? ['save ""'] : pts.map((p) => `save ${p.seconds} ${p.changes}`));
-      } else if (def.name === 'client-output-buffer-limit') {
-        const l = v as OutputBufferLimits;
-        lines.set(
-          def.name,
-          (['normal', 'replica', 'pubsub'] as const).map(
-            (c) => `client-output-buffer-limit ${c} ${l[c].hard} ${l[c].soft} ${l[c].softSeconds}`,
-          ),
-        );
-      } else if (def.name === 'replicaof') {
-        if (text !== '') lines.set(def.name, [`replicaof ${text}`]);
+      if (text === defText && !all && !def.alwaysRewrite) continue;
+      if (def.rewrite) {
+        const l = def.rewrite(v);
+        if (l.length > 0) lines.set(def.name, l);
+      } else if (def.kind === 'flags') {
+        lines.set(def.name, [`${def.name} ${text}`]);
       } else {
         lines.set(def.name, [`${def.name} ${quoteIfNeeded(text)}`]);
       }
@@ -594,6 +388,13 @@ export class ConfigSetError extends Error {
     readonly reason: string,
   ) {
     super(`CONFIG SET failed (possibly related to argument '${configName}') - ${reason}`);
+  }
+}
+
+/** CONFIG SET of a DENY_LOADING directive while a dataset loads (replied as -LOADING). */
+export class ConfigLoadingError extends Error {
+  constructor() {
+    super('LOADING Redis is loading the dataset in memory');
   }
 }
 

@@ -120,8 +120,9 @@ export class Evictor {
       const freed = keyOverhead(key) + (value ? value.memoryUsage() : 0);
       db.delete(key);
       this.server.stats.evictedKeys++;
-      // Evictions are propagated as DEL, one by one, never wrapped in a transaction.
-      this.server.alsoPropagate(db.id, ['DEL', key]);
+      // Evictions are propagated one by one, never wrapped in a transaction; as UNLINK when
+      // lazyfree-lazy-eviction is on, like Redis.
+      this.server.alsoPropagate(db.id, [this.server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
       this.pendingFreed += freed;
       used -= freed;
       if (Date.now() > deadline) break;
