@@ -489,9 +489,8 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   int('lfu-decay-time', 1, 0, INT_MAX),
   int('active-expire-effort', 1, 1, 10),
   bool('activerehashing', true, { noEffect: 'Keyspaces are JavaScript Maps, which rehash themselves.' }),
-  // Freeing is the GC's job either way; only the propagated command (UNLINK vs DEL) changes.
+  // Freeing is the GC's job either way; these only choose UNLINK instead of DEL for replicas.
   bool('lazyfree-lazy-eviction', false),
-  // Freeing is the GC's job either way; only the propagated command (UNLINK vs DEL) changes.
   bool('lazyfree-lazy-expire', false),
   bool('lazyfree-lazy-server-del', false, { noEffect: WHY.lazyfree }),
   bool('lazyfree-lazy-user-del', false, { noEffect: WHY.lazyfree }),
