@@ -5,7 +5,9 @@
 import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
-import type { CommandSpec } from './registry.js';
+import type { Command, CommandSpec } from './registry.js';
+import type { Histogram } from '../util/histogram.js';
+import { latencyGraph, latencyDoctor, anonHugePagesBytes } from '../diagnostics.js';
 import { E, parseInt64, is } from './util.js';
 import { helpSubcommand, replyHelp } from './connection.js';
 import { ConfigSetError, UnknownConfigError } from '../config/config.js';
@@ -315,6 +317,71 @@ function latencyHistory(c: Client, argv: string[]): void {
   }
 }
 
+/** LATENCY HISTOGRAM [command ...]: per-command cumulative latency buckets, as a map. */
+function latencyHistogram(c: Client, argv: string[]): void {
+  const s = c.server;
+  const rows: [string, Histogram][] = [];
+  const add = (cmd: Command) => {
+    const h = s.latencyHistograms.get(cmd.fullName);
+    if (h) rows.push([cmd.fullName, h]);
+  };
+  if (argv.length === 2) {
+    for (const cmd of s.commands.everything()) add(cmd);
+  } else {
+    for (let i = 2; i < argv.length; i++) {
+      // Redis's lookup by name: "get" or "config|get", nothing deeper; unknown names are skipped.
+      const parts = argv[i].split('|');
+      if (parts.length > 2) continue;
+      const base = s.commands.get(parts[0]);
+      if (!base) continue;
+      if (parts.length === 2) {
+        const sub = base.sub?.get(parts[1].toLowerCase());
+        if (sub) add(sub);
+        continue;
+      }
+      add(base);
+      if (base.sub) for (const sub of base.sub.values()) add(sub);
+    }
+  }
+  c.w.map(rows.length);
+  for (const [name, h] of rows) {
+    c.w.bulk(name);
+    c.w.map(2);
+    c.w.bulk('calls');
+    c.w.int(h.count);
+    c.w.bulk('histogram_usec');
+    const buckets = h.cumulative();
+    c.w.map(buckets.length);
+    for (const [usec, count] of buckets) {
+      c.w.int(usec);
+      c.w.int(count);
+    }
+  }
+}
+
+function latencyGraphCmd(c: Client, argv: string[]): void {
+  const e = c.server.latency.events.get(argv[2]);
+  if (!e) {
+    c.error(`ERR No samples available for event '${argv[2]}'`);
+    return;
+  }
+  c.w.verbatim(latencyGraph(argv[2], e));
+}
+
+function latencyDoctorCmd(c: Client): void {
+  const cfg = c.server.config;
+  c.w.verbatim(
+    latencyDoctor(c.server.latency, {
+      thresholdMs: cfg.num('latency-monitor-threshold'),
+      slowlogSlowerThanUs: cfg.num('slowlog-log-slower-than'),
+      hz: cfg.num('hz'),
+      // reddish has no AOF: the fsync policy advice never applies.
+      appendfsyncAlways: cfg.def('appendfsync') !== undefined && cfg.str('appendfsync') === 'always',
+      anonHugePages: anonHugePagesBytes(),
+    }),
+  );
+}
+
 export function serverCommands(): CommandSpec[] {
   const srv = { group: 'server' };
   return [
@@ -430,6 +497,20 @@ export function serverCommands(): CommandSpec[] {
       since: '2.8.13',
       summary: 'A container for latency diagnostics commands.',
       subcommands: [
+        { ...srv, name: 'doctor', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a human readable latency analysis report.', complexity: 'O(1)', handler: latencyDoctorCmd },
+        { ...srv, name: 'graph', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a latency graph for the event.', complexity: 'O(1)', args: [{ name: 'event', type: 'string' }], handler: latencyGraphCmd },
+        {
+          ...srv,
+          name: 'histogram',
+          arity: -2,
+          flags: ['admin', 'noscript', 'loading', 'stale'],
+          tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'],
+          since: '7.0.0',
+          summary: 'Return the cumulative distribution of latencies of a subset of commands or all.',
+          complexity: 'O(N) where N is the number of commands with latency information being retrieved.',
+          args: [{ name: 'command', type: 'string', optional: true, multiple: true }],
+          handler: latencyHistogram,
+        },
         { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns the latest latency samples for all events.', handler: latencyLatest },
         { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', handler: latencyHistory },
         {
@@ -443,12 +524,19 @@ export function serverCommands(): CommandSpec[] {
           handler: (c, a) => c.w.int(c.server.latency.reset(a.slice(2))),
         },
         helpSubcommand(srv.group, 'LATENCY', '2.8.13', [
+              'DOCTOR',
+              '    Return a report of the latency events seen, with advice.',
+              'GRAPH <event>',
+              '    Return an ASCII graph of the latency samples of <event>.',
               'HISTORY <event>',
               '    Return time-latency samples for <event>.',
               'LATEST',
               '    Return the latest latency sample of every event.',
               'RESET [<event> ...]',
               '    Reset the samples of the given events, or of all events.',
+              'HISTOGRAM [<command> ...]',
+              '    Return the cumulative latency distribution of the given commands (all',
+              '    commands with data when none is given).',
         ]),
       ],
     },
