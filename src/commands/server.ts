@@ -9,7 +9,8 @@ import type { Command, CommandSpec } from './registry.js';
 import type { Histogram } from '../util/histogram.js';
 import { latencyGraph, latencyDoctor, anonHugePagesBytes } from '../diagnostics.js';
 import { E, parseInt64, is } from './util.js';
-import { helpSubcommand, replyHelp } from './connection.js';
+import { helpSubcommand } from './connection.js';
+import { debugCommand } from './debug.js';
 import { ConfigSetError, UnknownConfigError } from '../config/config.js';
 import { splitArgs } from '../protocol/request-parser.js';
 
@@ -214,59 +215,7 @@ function shutdown(c: Client, argv: string[]): void {
   });
 }
 
-// ---------------------------------------------------------------- DEBUG
-
-function debugAllowed(c: Client): boolean {
-  const mode = c.server.config.str('enable-debug-command');
-  if (mode === 'yes') return true;
-  if (mode === 'local' && (c.unixSocket || c.addr.startsWith('127.') || c.addr.startsWith('::1'))) return true;
-  c.error(
-    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-  );
-  return false;
-}
-
-/** Blocks the event loop, as Redis's DEBUG SLEEP blocks the server. */
-export function sleepSync(ms: number): void {
-  if (ms <= 0) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Extra DEBUG subcommands registered by other modules (RELOAD, DIGEST, CHANGE-REPL-ID...). */
-export type DebugHandler = (c: Client, argv: string[]) => void;
-
-function debug(c: Client, argv: string[]): void {
-  if (!debugAllowed(c)) return;
-  const sub = argv[1].toLowerCase();
-  if (sub === 'help' && argv.length === 2) {
-    const lines = [
-      'SLEEP <seconds>',
-      '    Stop the server for <seconds> (decimals allowed).',
-      'SET-ACTIVE-EXPIRE <0|1>',
-      '    Turn the active expiry of keys off (0) or on (1).',
-    ];
-    for (const [name, d] of c.server.debugSubcommands) lines.push(d.usage.toUpperCase().startsWith(name.toUpperCase()) ? d.usage : name.toUpperCase(), `    ${d.help}`);
-    replyHelp(c, 'DEBUG', lines);
-    return;
-  }
-  if (sub === 'sleep' && argv.length === 3) {
-    const secs = Number.parseFloat(argv[2]);
-    sleepSync(Number.isFinite(secs) ? secs * 1000 : 0);
-    c.w.ok();
-    return;
-  }
-  if (sub === 'set-active-expire' && argv.length === 3) {
-    c.server.activeExpireEnabled = Number.parseInt(argv[2], 10) !== 0;
-    c.w.ok();
-    return;
-  }
-  const ext = c.server.debugSubcommands.get(sub);
-  if (ext) {
-    ext.handler(c, argv);
-    return;
-  }
-  c.error(`ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try DEBUG HELP.`);
-}
+// ---------------------------------------------------------------- DEBUG (see debug.ts)
 
 // ---------------------------------------------------------------- SLOWLOG / LATENCY
 
@@ -455,7 +404,7 @@ export function serverCommands(): CommandSpec[] {
         c.w.ok();
       },
     },
-    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', handler: debug },
+    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', handler: debugCommand },
     {
       ...srv,
       name: 'slowlog',
