@@ -353,6 +353,13 @@ const SUBS: Record<string, Sub> = {
   },
 };
 
+/** Argument counts Redis accepts for the subcommands other modules register. */
+const EXT_ARGC: Record<string, (n: number) => boolean> = {
+  digest: (n) => n === 2,
+  'digest-value': (n) => n >= 2,
+  'change-repl-id': (n) => n === 2,
+};
+
 const HELP = [
   'CHANGE-REPL-ID',
   '    Give the instance new replication IDs (for testing replication only).',
@@ -407,7 +414,9 @@ export function debugCommand(c: Client, argv: string[]): void {
   }
   const ext = c.server.debugSubcommands.get(sub);
   if (ext) {
-    ext.handler(c, argv);
+    const argc = EXT_ARGC[sub];
+    if (argc !== undefined && !argc(argv.length)) syntaxError(c, argv);
+    else ext.handler(c, argv);
     return;
   }
   syntaxError(c, argv);

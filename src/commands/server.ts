@@ -404,7 +404,7 @@ export function serverCommands(): CommandSpec[] {
         c.w.ok();
       },
     },
-    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', handler: debugCommand },
+    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands', complexity: 'Depends on subcommand.', handler: debugCommand },
     {
       ...srv,
       name: 'slowlog',
@@ -444,7 +444,8 @@ export function serverCommands(): CommandSpec[] {
       arity: -2,
       flags: [],
       since: '2.8.13',
-      summary: 'A container for latency diagnostics commands.',
+      summary: 'A container for latency diagnostics commands',
+      complexity: 'Depends on subcommand.',
       subcommands: [
         { ...srv, name: 'doctor', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a human readable latency analysis report.', complexity: 'O(1)', handler: latencyDoctorCmd },
         { ...srv, name: 'graph', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a latency graph for the event.', complexity: 'O(1)', args: [{ name: 'event', type: 'string' }], handler: latencyGraphCmd },
@@ -460,8 +461,8 @@ export function serverCommands(): CommandSpec[] {
           args: [{ name: 'command', type: 'string', optional: true, multiple: true }],
           handler: latencyHistogram,
         },
-        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns the latest latency samples for all events.', handler: latencyLatest },
-        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', handler: latencyHistory },
+        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return the latest latency samples for all events.', complexity: 'O(1)', handler: latencyLatest },
+        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return timestamp-latency samples for the event.', complexity: 'O(1)', args: [{ name: 'event', type: 'string' }], handler: latencyHistory },
         {
           ...srv,
           name: 'reset',
@@ -469,7 +470,9 @@ export function serverCommands(): CommandSpec[] {
           flags: ['admin', 'noscript', 'loading', 'stale'],
           tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
           since: '2.8.13',
-          summary: 'Resets the latency data for one or more events.',
+          summary: 'Reset latency data for one or more events.',
+          complexity: 'O(1)',
+          args: [{ name: 'event', type: 'string', optional: true, multiple: true }],
           handler: (c, a) => c.w.int(c.server.latency.reset(a.slice(2))),
         },
         helpSubcommand(srv.group, 'LATENCY', '2.8.13', [

@@ -186,6 +186,9 @@ test('DEBUG LISTPACK / QUICKLIST / QUICKLIST-PACKED-THRESHOLD / ERROR / LOG / SL
     ['DEBUG', 'NOSUCH'],
     ['DEBUG', 'NoSuch', 'x', 'y'],
     ['DEBUG', 'LOG'],
+    ['DEBUG', 'DIGEST', 'x'],
+    ['DEBUG', 'DIGEST-VALUE'],
+    ['DEBUG', 'CHANGE-REPL-ID', 'x'],
     ['DEBUG'],
   ]);
   await pair.reddish.waitForLog(/^\d+:M .* # DEBUG LOG: hello from the test$/);
