@@ -671,6 +671,7 @@ export class Server {
   }
 
   private cron(): void {
+    if (this.cronPaused) return;
     const now = Date.now();
     this.stats.sample(now);
     const hz = Math.max(1, this.config.num('hz'));
@@ -700,6 +701,8 @@ export class Server {
 
   /** DEBUG SET-ACTIVE-EXPIRE toggles this. */
   activeExpireEnabled = true;
+  /** DEBUG PAUSE-CRON: the periodic tasks are skipped while set. */
+  cronPaused = false;
 
   // ---------------------------------------------------------------- lifecycle
 

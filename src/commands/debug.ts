@@ -1,7 +1,7 @@
 /**
  * DEBUG: the subcommands Redis's tests and tools drive (OBJECT, PROTOCOL, POPULATE, SLEEP,
  * SET-ACTIVE-EXPIRE, LOG, ERROR, LISTPACK, QUICKLIST, QUICKLIST-PACKED-THRESHOLD,
- * STRINGMATCH-TEST, HELP). Other modules add theirs to `server.debugSubcommands` (RELOAD,
+ * STRINGMATCH-TEST, PAUSE-CRON, REPLYBUFFER, HELP). Other modules add theirs to `server.debugSubcommands` (RELOAD,
  * DIGEST, DIGEST-VALUE from persistence, CHANGE-REPL-ID from replication).
  */
 import type { Client } from '../net/client.js';
@@ -16,6 +16,7 @@ import { toWriteValue } from '../persistence/values.js';
 import { refcount as objectRefcount } from './keyspace.js';
 import { replyHelp } from './connection.js';
 import { parseInt64 } from './util.js';
+import { replyBufferTuning } from '../net/client.js';
 
 /** Blocks the event loop, as Redis's DEBUG SLEEP blocks the server. */
 export function sleepSync(ms: number): void {
@@ -339,6 +340,38 @@ const SUBS: Record<string, Sub> = {
       c.w.ok();
     },
   },
+  'pause-cron': {
+    argc: (n) => n === 3,
+    handler: (c, argv) => {
+      c.server.cronPaused = atoi(argv[2]) !== 0;
+      c.w.ok();
+    },
+  },
+  replybuffer: {
+    argc: (n) => n === 4,
+    handler: (c, argv) => {
+      const what = argv[2].toLowerCase();
+      if (what === 'peak-reset-time') {
+        const v = argv[3].toLowerCase();
+        if (v === 'never') replyBufferTuning.peakResetMs = -1;
+        else if (v === 'reset') replyBufferTuning.peakResetMs = 5000;
+        else {
+          const n = parseInt64(argv[3]);
+          if (n === null) {
+            c.error('ERR value is not an integer or out of range');
+            return;
+          }
+          replyBufferTuning.peakResetMs = n;
+        }
+      } else if (what === 'resizing') {
+        replyBufferTuning.resizing = atoi(argv[3]) !== 0;
+      } else {
+        syntaxError(c, argv);
+        return;
+      }
+      c.w.ok();
+    },
+  },
   log: {
     argc: (n) => n === 3,
     handler: (c, argv) => {
@@ -397,6 +430,12 @@ const HELP = [
   '    Print information about the listpack encoding of <key> on standard output.',
   'QUICKLIST <key> [<0|1>]',
   '    Print information about the quicklist encoding of <key> on standard output.',
+  'PAUSE-CRON <0|1>',
+  '    Stop (1) or resume (0) the periodic tasks (expiry, client timeouts, statistics).',
+  'REPLYBUFFER PEAK-RESET-TIME <NEVER|RESET|<milliseconds>>',
+  '    How often the peak use of a client\'s reply buffer is forgotten (default 5000).',
+  'REPLYBUFFER RESIZING <0|1>',
+  '    Turn the periodic resizing of client reply buffers off (0) or on (1).',
 ];
 
 export function debugCommand(c: Client, argv: string[]): void {

@@ -243,3 +243,45 @@ test('DEBUG RELOAD and its MERGE / NOFLUSH / NOSAVE options', async () => {
   ]);
   await pair.reddish.waitForLog(/^\d+:M .* # DB reloaded by DEBUG RELOAD$/);
 });
+
+test('DEBUG PAUSE-CRON and REPLYBUFFER: replies as Redis; the cron stops, reply buffers stop resizing', async () => {
+  await same(pair, [
+    ['DEBUG', 'PAUSE-CRON', '0'],
+    ['DEBUG', 'PAUSE-CRON'],
+    ['DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'never'],
+    ['DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'abc'],
+    ['DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', '100'],
+    ['DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'RESET'],
+    ['DEBUG', 'REPLYBUFFER', 'RESIZING', '1'],
+    ['DEBUG', 'REPLYBUFFER', 'FOO', '1'],
+    ['DEBUG', 'REPLYBUFFER', 'RESIZING'],
+  ]);
+  const b = pair.b;
+  const poll = async (f: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await f()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(await f());
+  };
+  // A paused cron expires nothing in the background (reddish expires only from the cron).
+  await b.call('FLUSHALL');
+  await b.call('DEBUG', 'PAUSE-CRON', '1');
+  await b.call('SET', 'e', 'v', 'PX', '20');
+  await new Promise((r) => setTimeout(r, 400));
+  assert.deepEqual(await b.call('DBSIZE'), { t: 'int', v: '1' });
+  await b.call('DEBUG', 'PAUSE-CRON', '0');
+  await poll(async () => plain(await b.call('DBSIZE')) === 0);
+  // Reply buffer resizing: off, the buffer keeps its size; on (peak forgotten every 100 ms), it shrinks.
+  const c = await RespClient.connect(pair.reddish.port);
+  try {
+    const rbs = async () => Number(/ rbs=(\d+)/.exec(plain(await c.call('CLIENT', 'INFO')) as string)![1]);
+    const initial = await rbs();
+    await b.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '0');
+    await b.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', '100');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(await rbs(), initial);
+    await b.call('DEBUG', 'REPLYBUFFER', 'RESIZING', '1');
+    await poll(async () => (await rbs()) < initial);
+  } finally {
+    await b.call('DEBUG', 'REPLYBUFFER', 'PEAK-RESET-TIME', 'RESET');
+    c.close();
+  }
+});
