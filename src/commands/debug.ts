@@ -391,6 +391,7 @@ const EXT_ARGC: Record<string, (n: number) => boolean> = {
   digest: (n) => n === 2,
   'digest-value': (n) => n >= 2,
   'change-repl-id': (n) => n === 2,
+  'set-skip-checksum-validation': (n) => n === 3,
 };
 
 const HELP = [
@@ -417,6 +418,8 @@ const HELP = [
   '    Save the dataset to the RDB file, empty it and load the file back. NOSAVE skips',
   '    the save, NOFLUSH keeps the current keys (a key also in the file is then an',
   '    error unless MERGE is given, in which case the file\'s value wins).',
+  'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+  '    Skip (1) or do again (0) the checksum checks of RDB files and RESTORE payloads.',
   'SET-ACTIVE-EXPIRE <0|1>',
   '    Turn the background expiry of keys off (0) or back on (1).',
   'QUICKLIST-PACKED-THRESHOLD <size>',

@@ -70,6 +70,8 @@ export class Persistence {
   loadKeysLoaded = 0;
   loadKeysExpired = 0;
   private dirtyBeforeBgsave = 0;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files are taken unchecked. */
+  skipChecksumValidation = false;
   /** Called when a background save ends (after its log lines): replication serves waiting replicas. */
   readonly onBgsaveDone: ((ok: boolean, target: 'disk' | 'socket') => void)[] = [];
 
@@ -85,6 +87,14 @@ export class Persistence {
     });
     server.closeTasks.push(() => this.abort());
     server.debugSubcommands.set('reload', { usage: 'RELOAD [MERGE] [NOFLUSH] [NOSAVE]', help: 'Save the dataset, empty it and load it back.', handler: (c, argv) => this.debugReload(c, argv) });
+    server.debugSubcommands.set('set-skip-checksum-validation', {
+      usage: 'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+      help: 'Skip (1) or do (0) the checksum checks of RDB files and RESTORE payloads.',
+      handler: (c, argv) => {
+        this.skipChecksumValidation = (Number.parseInt(/^\s*[+-]?\d+/.exec(argv[2])?.[0] ?? '0', 10) | 0) !== 0;
+        c.w.ok();
+      },
+    });
     server.debugSubcommands.set('digest', { usage: 'DIGEST', help: 'Output a hex signature of the whole dataset (same as Redis for the same data).', handler: (c) => c.w.simple(this.digest()) });
     server.debugSubcommands.set('digest-value', {
       usage: 'DIGEST-VALUE <key> [<key> ...]',
@@ -447,7 +457,7 @@ export class Persistence {
       },
       {
         databases: s.keyspace.dbs.length,
-        verifyChecksum: true,
+        verifyChecksum: !this.skipChecksumValidation,
         packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
       },
     );
@@ -605,7 +615,7 @@ export class Persistence {
     if (ttl < 0) return c.error('ERR Invalid TTL value, must be >= 0');
     let rv;
     try {
-      rv = RdbReader.parseDumpPayload(Buffer.from(argv[3], 'latin1'));
+      rv = RdbReader.parseDumpPayload(Buffer.from(argv[3], 'latin1'), { verifyChecksum: !this.skipChecksumValidation });
     } catch (e) {
       if (/version or checksum/.test((e as Error).message)) return c.error('ERR DUMP payload version or checksum are wrong');
       return c.error('ERR Bad data format');

@@ -285,3 +285,19 @@ test('DEBUG PAUSE-CRON and REPLYBUFFER: replies as Redis; the cron stops, reply 
     c.close();
   }
 });
+
+test('DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE takes a payload with a bad checksum only while set', async () => {
+  await same(pair, [['FLUSHALL'], ['SET', 'k', 'some value']]);
+  const dump = plain(await pair.a.call('DUMP', 'k')) as string;
+  const bad = Buffer.from(dump, 'latin1');
+  bad[bad.length - 1] ^= 0xff;
+  await same(pair, [
+    ['RESTORE', 'k2', '0', bad as unknown as string],
+    ['DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '1'],
+    ['RESTORE', 'k2', '0', bad as unknown as string],
+    ['GET', 'k2'],
+    ['DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION', '0'],
+    ['RESTORE', 'k3', '0', bad as unknown as string],
+    ['DEBUG', 'SET-SKIP-CHECKSUM-VALIDATION'],
+  ]);
+});
