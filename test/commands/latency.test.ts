@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, same, type Pair } from '../helpers/differential.js';
-import { RespClient, plain, type Reply } from '../helpers/resp.js';
+import { RespClient, encodeCommand, plain, type Reply } from '../helpers/resp.js';
 import { LatencyMonitor, latencyGraph, latencyDoctor } from '../../src/diagnostics.js';
 
 let pair: Pair;
@@ -210,5 +210,34 @@ test('COMMAND DOCS of the LATENCY and MEMORY subcommands: summary, since, group,
   for (const name of names) {
     const [ra, rb] = await Promise.all([pair.a.call('COMMAND', 'DOCS', name), pair.b.call('COMMAND', 'DOCS', name)]);
     assert.deepEqual(fields(rb), fields(ra), name);
+  }
+});
+
+test('events recorded like Redis: fast-command for a slow fast command, expire-cycle for a long active expiry', async () => {
+  const b = pair.b;
+  const events = async () => (plain(await b.call('LATENCY', 'LATEST')) as [string][]).map((e) => e[0]);
+  await b.call('FLUSHALL');
+  await b.call('CONFIG', 'SET', 'latency-monitor-threshold', '1');
+  try {
+    // MGET is flagged fast; looking up 300000 keys takes well over a millisecond.
+    const keys = Array.from({ length: 300000 }, (_, i) => `nokey:${i}`);
+    await b.call('LATENCY', 'RESET');
+    await b.send(encodeCommand(['MGET'].concat(keys)));
+    assert.ok((await events()).includes('fast-command'), String(await events()));
+    // Many keys expiring at once: an active expiry cycle runs until its time budget is spent.
+    await b.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    const n = 100000;
+    let pipeline = '';
+    for (let i = 0; i < n; i++) pipeline += `*5\r\n$3\r\nSET\r\n$${String(i).length + 2}\r\nk:${i}\r\n$1\r\nv\r\n$2\r\nPX\r\n$1\r\n1\r\n`;
+    await b.sendMany(pipeline, n);
+    await new Promise((r) => setTimeout(r, 20));
+    await b.call('LATENCY', 'RESET');
+    await b.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    for (let i = 0; i < 100 && !(await events()).includes('expire-cycle'); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((await events()).includes('expire-cycle'), String(await events()));
+  } finally {
+    await b.call('CONFIG', 'SET', 'latency-monitor-threshold', '0');
+    await b.call('DEBUG', 'SET-ACTIVE-EXPIRE', '1');
+    await b.call('FLUSHALL');
   }
 });
