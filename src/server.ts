@@ -521,7 +521,7 @@ export class Server {
     }
     const hot = this.hot;
     if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) this.slowlog.add(c, argv, usec);
-    if (hot.latencyThreshold > 0) this.latency.maybeAdd('command', usec / 1000, hot.latencyThreshold);
+    if (hot.latencyThreshold > 0) this.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
     if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && !nested) {
       this.feedMonitors(c, argv);
     }
@@ -709,12 +709,17 @@ export class Server {
   }
 
   private cron(): void {
+    if (this.cronPaused) return;
     const now = Date.now();
     this.stats.sample(now);
     const hz = Math.max(1, this.config.num('hz'));
     // Active expiry: 25% of each cron period at effort 1, as Redis's slow cycle.
     const effort = this.config.num('active-expire-effort');
-    if (this.activeExpireEnabled) this.keyspace.activeExpireCycle(((1000 / hz) * (25 + 2 * (effort - 1))) / 100);
+    if (this.activeExpireEnabled) {
+      const t0 = performance.now();
+      this.keyspace.activeExpireCycle(((1000 / hz) * (25 + 2 * (effort - 1))) / 100);
+      this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.hot.latencyThreshold);
+    }
     if (this.pause.until !== 0 && now >= this.pause.until) this.unpause();
     const timeout = this.config.num('timeout');
     for (const c of this.clients.values()) {
@@ -734,6 +739,8 @@ export class Server {
 
   /** DEBUG SET-ACTIVE-EXPIRE toggles this. */
   activeExpireEnabled = true;
+  /** DEBUG PAUSE-CRON: the periodic tasks are skipped while set. */
+  cronPaused = false;
 
   // ---------------------------------------------------------------- lifecycle
 

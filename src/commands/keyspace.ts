@@ -123,7 +123,7 @@ export function copyValue(v: RedisValue): RedisValue {
 /** Redis keeps one shared object per integer 0..9999 unless an LRU/LFU maxmemory policy is on. */
 const OBJ_SHARED_REFCOUNT = 2147483647;
 
-function refcount(c: Client, v: RedisValue): number {
+export function refcount(c: Client, v: RedisValue): number {
   if (!(v instanceof StringValue) || v.length > 4 || privateCopies.has(v) || v.encoding() !== 'int') return 1;
   const s = v.toString();
   if (s.charCodeAt(0) === 45) return 1; // negative

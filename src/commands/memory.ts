@@ -1,7 +1,8 @@
 /** MEMORY USAGE / STATS / HELP: V8-based figures in Redis's reply shapes. */
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
-import { memoryReport } from '../memory.js';
+import v8 from 'node:v8';
+import { memoryReport, memoryDoctor } from '../memory.js';
 import { stringBytes } from '../store/values.js';
 import { helpSubcommand } from './connection.js';
 import { E, is, parseInt64 } from './util.js';
@@ -55,6 +56,8 @@ function stats(c: Client): void {
     fields.push([`db.${db.id}`, [
       ['overhead.hashtable.main', Math.ceil(db.size * 1.5) * 28],
       ['overhead.hashtable.expires', Math.ceil(db.expires.size * 1.5) * 28],
+      // Cluster mode only in Redis: always 0 here.
+      ['overhead.hashtable.slot-to-keys', 0],
     ]]);
   }
   fields.push(
@@ -69,8 +72,8 @@ function stats(c: Client): void {
     ['allocator.resident', m.rss],
     ['allocator-fragmentation.ratio', m.heapUsed ? m.heapTotal / m.heapUsed : 0],
     ['allocator-fragmentation.bytes', m.heapTotal - m.heapUsed],
-    ['allocator.rss-ratio', m.heapTotal ? m.rss / m.heapTotal : 0],
-    ['allocator.rss-bytes', m.rss - m.heapTotal],
+    ['allocator-rss.ratio', m.heapTotal ? m.rss / m.heapTotal : 0],
+    ['allocator-rss.bytes', m.rss - m.heapTotal],
     ['rss-overhead.ratio', m.used ? m.rss / m.used : 0],
     ['rss-overhead.bytes', m.rss - m.used],
     ['fragmentation', m.used ? m.rss / m.used : 0],
@@ -90,6 +93,39 @@ function stats(c: Client): void {
   }
 }
 
+/**
+ * MALLOC-STATS prints the allocator's own report as text. reddish's allocator is V8's heap, so
+ * the report is V8's per-space statistics, framed like Redis frames jemalloc's report (free text
+ * that no client parses; the same figures back INFO memory and MEMORY STATS).
+ */
+function mallocStats(c: Client): void {
+  const h = v8.getHeapStatistics();
+  const lines = ['___ Begin V8 heap statistics ___', `Version: "Node.js ${process.version}, V8 ${process.versions.v8}"`, 'Heap:'];
+  const fields: [string, number][] = [
+    ['total_heap_size', h.total_heap_size],
+    ['total_heap_size_executable', h.total_heap_size_executable],
+    ['total_physical_size', h.total_physical_size],
+    ['total_available_size', h.total_available_size],
+    ['used_heap_size', h.used_heap_size],
+    ['heap_size_limit', h.heap_size_limit],
+    ['malloced_memory', h.malloced_memory],
+    ['peak_malloced_memory', h.peak_malloced_memory],
+    ['external_memory', h.external_memory],
+    ['number_of_native_contexts', h.number_of_native_contexts],
+    ['number_of_detached_contexts', h.number_of_detached_contexts],
+  ];
+  for (const [k, v] of fields) lines.push(`  ${k}: ${v}`);
+  lines.push('Spaces:', '  space                       size       used  available   physical');
+  for (const sp of v8.getHeapSpaceStatistics()) {
+    lines.push(
+      `  ${sp.space_name.padEnd(24)}${String(sp.space_size).padStart(11)}${String(sp.space_used_size).padStart(11)}${String(sp.space_available_size).padStart(11)}${String(sp.physical_space_size).padStart(11)}`,
+    );
+  }
+  const m = process.memoryUsage();
+  lines.push('Process:', `  rss: ${m.rss}`, `  array_buffers: ${m.arrayBuffers}`, '--- End V8 heap statistics ---');
+  c.w.verbatim(lines.join('\n') + '\n');
+}
+
 export function memoryCommands(): CommandSpec[] {
   const g = { group: 'server' };
   return [
@@ -99,20 +135,62 @@ export function memoryCommands(): CommandSpec[] {
       arity: -2,
       flags: [],
       since: '4.0.0',
-      summary: 'A container for memory diagnostics commands.',
+      summary: 'A container for memory diagnostics commands',
+      complexity: 'Depends on subcommand.',
       subcommands: [
-        { ...g, name: 'usage', arity: -3, flags: ['readonly'], keys: [2, 2, 1], since: '4.0.0', summary: 'Estimates the memory usage of a key.', handler: usage },
+        { ...g, name: 'usage', arity: -3, flags: ['readonly'], keys: [2, 2, 1], since: '4.0.0', summary: 'Estimate the memory usage of a key', complexity: 'O(N) where N is the number of samples.', handler: usage },
         {
           ...g,
           name: 'stats',
           arity: 2,
           flags: [],
           since: '4.0.0',
-          summary: 'Returns details about memory usage.',
+          summary: 'Show memory usage details',
+          complexity: 'O(1)',
           tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
           handler: stats,
         },
+        {
+          ...g,
+          name: 'doctor',
+          arity: 2,
+          flags: [],
+          since: '4.0.0',
+          summary: 'Outputs memory problems report',
+          complexity: 'O(1)',
+          tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
+          handler: (c) => c.w.verbatim(memoryDoctor(c.server)),
+        },
+        {
+          ...g,
+          name: 'malloc-stats',
+          arity: 2,
+          flags: [],
+          since: '4.0.0',
+          summary: 'Show allocator internal stats',
+          complexity: 'Depends on how much memory is allocated, could be slow',
+          tips: ['nondeterministic_output', 'request_policy:all_shards', 'response_policy:special'],
+          handler: mallocStats,
+        },
+        {
+          ...g,
+          name: 'purge',
+          arity: 2,
+          flags: [],
+          since: '4.0.0',
+          summary: 'Ask the allocator to release memory',
+          complexity: 'Depends on how much memory is allocated, could be slow',
+          tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+          // Redis without jemalloc has nothing to purge and answers OK; V8 returns pages itself.
+          handler: (c) => c.w.ok(),
+        },
         helpSubcommand(g.group, 'MEMORY', '4.0.0', [
+              'DOCTOR',
+              '    Return a report of memory problems, if any.',
+              'MALLOC-STATS',
+              '    Return the allocator\'s statistics (V8 heap spaces in reddish).',
+              'PURGE',
+              '    Ask the allocator to release unused memory (nothing to do in reddish).',
               'STATS',
               '    Return a map of memory figures (V8 heap based in reddish).',
               'USAGE <key> [SAMPLES <count>]',

@@ -5,9 +5,12 @@
 import { readFileSync, writeFileSync, renameSync, openSync, fsyncSync, closeSync } from 'node:fs';
 import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
-import type { CommandSpec } from './registry.js';
+import type { Command, CommandSpec } from './registry.js';
+import type { Histogram } from '../util/histogram.js';
+import { latencyGraph, latencyDoctor, anonHugePagesBytes } from '../diagnostics.js';
 import { E, parseInt64, is } from './util.js';
 import { helpSubcommand, replyHelp } from './connection.js';
+import { debugCommand } from './debug.js';
 import { ConfigLoadingError, ConfigSetError, UnknownConfigError } from '../config/config.js';
 import { splitArgs } from '../protocol/request-parser.js';
 
@@ -212,7 +215,7 @@ function shutdown(c: Client, argv: string[]): void {
   });
 }
 
-// ---------------------------------------------------------------- DEBUG
+// ---------------------------------------------------------------- protected actions
 
 /** Redis's allowProtectedAction: "yes", or "local" for a loopback / unix-socket client. */
 function actionAllowed(c: Client, mode: string): boolean {
@@ -223,55 +226,7 @@ function protectedAllowed(c: Client): boolean {
   return actionAllowed(c, c.server.config.str('enable-protected-configs'));
 }
 
-function debugAllowed(c: Client): boolean {
-  if (actionAllowed(c, c.server.config.str('enable-debug-command'))) return true;
-  c.error(
-    'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.',
-  );
-  return false;
-}
-
-/** Blocks the event loop, as Redis's DEBUG SLEEP blocks the server. */
-export function sleepSync(ms: number): void {
-  if (ms <= 0) return;
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/** Extra DEBUG subcommands registered by other modules (RELOAD, DIGEST, CHANGE-REPL-ID...). */
-export type DebugHandler = (c: Client, argv: string[]) => void;
-
-function debug(c: Client, argv: string[]): void {
-  if (!debugAllowed(c)) return;
-  const sub = argv[1].toLowerCase();
-  if (sub === 'help' && argv.length === 2) {
-    const lines = [
-      'SLEEP <seconds>',
-      '    Stop the server for <seconds> (decimals allowed).',
-      'SET-ACTIVE-EXPIRE <0|1>',
-      '    Turn the active expiry of keys off (0) or on (1).',
-    ];
-    for (const [name, d] of c.server.debugSubcommands) lines.push(d.usage.toUpperCase().startsWith(name.toUpperCase()) ? d.usage : name.toUpperCase(), `    ${d.help}`);
-    replyHelp(c, 'DEBUG', lines);
-    return;
-  }
-  if (sub === 'sleep' && argv.length === 3) {
-    const secs = Number.parseFloat(argv[2]);
-    sleepSync(Number.isFinite(secs) ? secs * 1000 : 0);
-    c.w.ok();
-    return;
-  }
-  if (sub === 'set-active-expire' && argv.length === 3) {
-    c.server.activeExpireEnabled = Number.parseInt(argv[2], 10) !== 0;
-    c.w.ok();
-    return;
-  }
-  const ext = c.server.debugSubcommands.get(sub);
-  if (ext) {
-    ext.handler(c, argv);
-    return;
-  }
-  c.error(`ERR unknown subcommand '${argv[1].slice(0, 128)}'. Try DEBUG HELP.`);
-}
+// ---------------------------------------------------------------- DEBUG (see debug.ts)
 
 // ---------------------------------------------------------------- SLOWLOG / LATENCY
 
@@ -320,6 +275,71 @@ function latencyHistory(c: Client, argv: string[]): void {
     c.w.int(s.time);
     c.w.int(s.latencyMs);
   }
+}
+
+/** LATENCY HISTOGRAM [command ...]: per-command cumulative latency buckets, as a map. */
+function latencyHistogram(c: Client, argv: string[]): void {
+  const s = c.server;
+  const rows: [string, Histogram][] = [];
+  const add = (cmd: Command) => {
+    const h = s.latencyHistograms.get(cmd.fullName);
+    if (h) rows.push([cmd.fullName, h]);
+  };
+  if (argv.length === 2) {
+    for (const cmd of s.commands.everything()) add(cmd);
+  } else {
+    for (let i = 2; i < argv.length; i++) {
+      // Redis's lookup by name: "get" or "config|get", nothing deeper; unknown names are skipped.
+      const parts = argv[i].split('|');
+      if (parts.length > 2) continue;
+      const base = s.commands.get(parts[0]);
+      if (!base) continue;
+      if (parts.length === 2) {
+        const sub = base.sub?.get(parts[1].toLowerCase());
+        if (sub) add(sub);
+        continue;
+      }
+      add(base);
+      if (base.sub) for (const sub of base.sub.values()) add(sub);
+    }
+  }
+  c.w.map(rows.length);
+  for (const [name, h] of rows) {
+    c.w.bulk(name);
+    c.w.map(2);
+    c.w.bulk('calls');
+    c.w.int(h.count);
+    c.w.bulk('histogram_usec');
+    const buckets = h.cumulative();
+    c.w.map(buckets.length);
+    for (const [usec, count] of buckets) {
+      c.w.int(usec);
+      c.w.int(count);
+    }
+  }
+}
+
+function latencyGraphCmd(c: Client, argv: string[]): void {
+  const e = c.server.latency.events.get(argv[2]);
+  if (!e) {
+    c.error(`ERR No samples available for event '${argv[2]}'`);
+    return;
+  }
+  c.w.verbatim(latencyGraph(argv[2], e));
+}
+
+function latencyDoctorCmd(c: Client): void {
+  const cfg = c.server.config;
+  c.w.verbatim(
+    latencyDoctor(c.server.latency, {
+      thresholdMs: cfg.num('latency-monitor-threshold'),
+      slowlogSlowerThanUs: cfg.num('slowlog-log-slower-than'),
+      hz: cfg.num('hz'),
+      // reddish has no AOF: the fsync policy advice never applies.
+      appendfsyncAlways: cfg.def('appendfsync') !== undefined && cfg.str('appendfsync') === 'always',
+      anonHugePages: anonHugePagesBytes(),
+    }),
+  );
 }
 
 export function serverCommands(): CommandSpec[] {
@@ -395,7 +415,7 @@ export function serverCommands(): CommandSpec[] {
         c.w.ok();
       },
     },
-    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands.', handler: debug },
+    { ...srv, name: 'debug', arity: -2, flags: ['admin', 'noscript', 'loading', 'stale'], since: '1.0.0', summary: 'A container for debugging commands', complexity: 'Depends on subcommand.', handler: debugCommand },
     {
       ...srv,
       name: 'slowlog',
@@ -435,10 +455,25 @@ export function serverCommands(): CommandSpec[] {
       arity: -2,
       flags: [],
       since: '2.8.13',
-      summary: 'A container for latency diagnostics commands.',
+      summary: 'A container for latency diagnostics commands',
+      complexity: 'Depends on subcommand.',
       subcommands: [
-        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns the latest latency samples for all events.', handler: latencyLatest },
-        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Returns timestamp-latency samples for an event.', handler: latencyHistory },
+        { ...srv, name: 'doctor', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a human readable latency analysis report.', complexity: 'O(1)', handler: latencyDoctorCmd },
+        { ...srv, name: 'graph', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return a latency graph for the event.', complexity: 'O(1)', args: [{ name: 'event', type: 'string' }], handler: latencyGraphCmd },
+        {
+          ...srv,
+          name: 'histogram',
+          arity: -2,
+          flags: ['admin', 'noscript', 'loading', 'stale'],
+          tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'],
+          since: '7.0.0',
+          summary: 'Return the cumulative distribution of latencies of a subset of commands or all.',
+          complexity: 'O(N) where N is the number of commands with latency information being retrieved.',
+          args: [{ name: 'command', type: 'string', optional: true, multiple: true }],
+          handler: latencyHistogram,
+        },
+        { ...srv, name: 'latest', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return the latest latency samples for all events.', complexity: 'O(1)', handler: latencyLatest },
+        { ...srv, name: 'history', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale'], tips: ['nondeterministic_output', 'request_policy:all_nodes', 'response_policy:special'], since: '2.8.13', summary: 'Return timestamp-latency samples for the event.', complexity: 'O(1)', args: [{ name: 'event', type: 'string' }], handler: latencyHistory },
         {
           ...srv,
           name: 'reset',
@@ -446,16 +481,25 @@ export function serverCommands(): CommandSpec[] {
           flags: ['admin', 'noscript', 'loading', 'stale'],
           tips: ['request_policy:all_nodes', 'response_policy:all_succeeded'],
           since: '2.8.13',
-          summary: 'Resets the latency data for one or more events.',
+          summary: 'Reset latency data for one or more events.',
+          complexity: 'O(1)',
+          args: [{ name: 'event', type: 'string', optional: true, multiple: true }],
           handler: (c, a) => c.w.int(c.server.latency.reset(a.slice(2))),
         },
         helpSubcommand(srv.group, 'LATENCY', '2.8.13', [
+              'DOCTOR',
+              '    Return a report of the latency events seen, with advice.',
+              'GRAPH <event>',
+              '    Return an ASCII graph of the latency samples of <event>.',
               'HISTORY <event>',
               '    Return time-latency samples for <event>.',
               'LATEST',
               '    Return the latest latency sample of every event.',
               'RESET [<event> ...]',
               '    Reset the samples of the given events, or of all events.',
+              'HISTOGRAM [<command> ...]',
+              '    Return the cumulative latency distribution of the given commands (all',
+              '    commands with data when none is given).',
         ]),
       ],
     },

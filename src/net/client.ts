@@ -37,6 +37,9 @@ export const READS_SHARED = Symbol('reddish.readsShared');
 /** Size of Redis's static per-client reply buffer; what exceeds it is the reply list (oll/omem). */
 const STATIC_REPLY = 16 * 1024;
 
+/** DEBUG REPLYBUFFER: the peak reset period (ms, -1 never) and whether the cron resizes at all. */
+export const replyBufferTuning = { peakResetMs: 5000, resizing: true };
+
 export class Client {
   readonly id: number;
   readonly parser: RequestParser;
@@ -208,6 +211,7 @@ export class Client {
 
   /** clientsCronResizeOutputBuffer: shrink to the peak (≥ 1 KB) or double when it was full. */
   resizeReplyBuffer(now: number): void {
+    if (!replyBufferTuning.resizing) return;
     const size = this.replyBufSize;
     const shrinkTo = size / 2;
     if (shrinkTo >= 1024 && this.replyBufPeak < shrinkTo) {
@@ -217,7 +221,7 @@ export class Client {
       this.replyBufSize = size * 2;
       this.server.stats.replyBufferExpands++;
     }
-    if (now - this.replyPeakResetAt >= 5000) {
+    if (replyBufferTuning.peakResetMs >= 0 && now - this.replyPeakResetAt >= replyBufferTuning.peakResetMs) {
       this.replyBufPeak = 0;
       this.replyPeakResetAt = now;
     }

@@ -70,6 +70,8 @@ export class Persistence {
   loadKeysLoaded = 0;
   loadKeysExpired = 0;
   private dirtyBeforeBgsave = 0;
+  /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files are taken unchecked. */
+  skipChecksumValidation = false;
   /** Called when a background save ends (after its log lines): replication serves waiting replicas. */
   readonly onBgsaveDone: ((ok: boolean, target: 'disk' | 'socket') => void)[] = [];
 
@@ -84,7 +86,15 @@ export class Persistence {
       if (db === -1 && this.savePoints().length > 0 && this.running === null) this.saveSync();
     });
     server.closeTasks.push(() => this.abort());
-    server.debugSubcommands.set('reload', { usage: 'RELOAD', help: 'Save the dataset, empty it and load it back.', handler: (c) => this.debugReload(c) });
+    server.debugSubcommands.set('reload', { usage: 'RELOAD [MERGE] [NOFLUSH] [NOSAVE]', help: 'Save the dataset, empty it and load it back.', handler: (c, argv) => this.debugReload(c, argv) });
+    server.debugSubcommands.set('set-skip-checksum-validation', {
+      usage: 'SET-SKIP-CHECKSUM-VALIDATION <0|1>',
+      help: 'Skip (1) or do (0) the checksum checks of RDB files and RESTORE payloads.',
+      handler: (c, argv) => {
+        this.skipChecksumValidation = (Number.parseInt(/^\s*[+-]?\d+/.exec(argv[2])?.[0] ?? '0', 10) | 0) !== 0;
+        c.w.ok();
+      },
+    });
     server.debugSubcommands.set('digest', { usage: 'DIGEST', help: 'Output a hex signature of the whole dataset (same as Redis for the same data).', handler: (c) => c.w.simple(this.digest()) });
     server.debugSubcommands.set('digest-value', {
       usage: 'DIGEST-VALUE <key> [<key> ...]',
@@ -400,7 +410,7 @@ export class Persistence {
    * Loads `dbfilename` into the (empty) keyspace. A missing file is not an error; a bad one
    * throws after logging, and the caller stops the server: nothing half-loaded is ever served.
    */
-  load(path = this.path): boolean {
+  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean } = {}): boolean {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(path);
@@ -431,13 +441,23 @@ export class Persistence {
           }
           const v = fromRdbValue(r.value, s.config, r.key);
           v.lru = lru;
-          s.keyspace.dbs[r.db].loadEntry(r.key, v, r.expireMs);
+          const db = s.keyspace.dbs[r.db];
+          // Only DEBUG RELOAD NOFLUSH loads into a non-empty keyspace: MERGE lets the file win.
+          if (db.dict.has(r.key)) {
+            if (!opts.merge) {
+              s.log.warning(`RDB has duplicated key '${r.key}' in DB ${r.db}`);
+              throw new Error('Duplicated key found in RDB file');
+            }
+            db.dict.delete(r.key);
+            db.expires.delete(r.key);
+          }
+          db.loadEntry(r.key, v, r.expireMs);
           loaded++;
         },
       },
       {
         databases: s.keyspace.dbs.length,
-        verifyChecksum: true,
+        verifyChecksum: !this.skipChecksumValidation,
         packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
       },
     );
@@ -454,33 +474,55 @@ export class Persistence {
     this.loadKeysLoaded = loaded;
     this.loadKeysExpired = expired;
     s.log.notice(`Done loading RDB, keys loaded: ${loaded}, keys expired: ${expired}.`);
-    s.log.notice(`DB loaded from disk: ${((Date.now() - start) / 1000).toFixed(3)} seconds`);
+    // Redis says this when loading at startup, not for DEBUG RELOAD.
+    if (opts.atStartup) s.log.notice(`DB loaded from disk: ${((Date.now() - start) / 1000).toFixed(3)} seconds`);
     s.dirty = 0;
     return true;
   }
 
   private loadAtStartup(): void {
     try {
-      this.load();
+      this.load(this.path, { atStartup: true });
     } catch (e) {
       this.server.log.warning('Terminating server after rdb file reading failure.');
       throw new FatalLoadError((e as Error).message);
     }
   }
 
-  private debugReload(c: Client): void {
-    if (!this.saveSync()) {
-      c.error('ERR Error trying to save the DB');
+  /**
+   * DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save, empty, load back, with Redis's replies. A key
+   * both in memory and in the file without MERGE is fatal in Redis (it panics); here the load
+   * fails as a bad file does: the dataset is emptied and the error is the reply.
+   */
+  private debugReload(c: Client, argv: string[]): void {
+    let merge = false;
+    let flush = true;
+    let save = true;
+    for (let j = 2; j < argv.length; j++) {
+      if (is(argv[j], 'MERGE')) merge = true;
+      else if (is(argv[j], 'NOFLUSH')) flush = false;
+      else if (is(argv[j], 'NOSAVE')) save = false;
+      else {
+        c.error('ERR DEBUG RELOAD only supports the MERGE, NOFLUSH and NOSAVE options.');
+        return;
+      }
+    }
+    if (save && !this.saveSync()) {
+      c.error('ERR');
       return;
     }
-    this.server.keyspace.flushAll();
+    if (flush) this.server.keyspace.flushAll();
+    let loaded = false;
     try {
-      this.load();
-    } catch (e) {
-      c.error(`ERR Error trying to load the RDB dump: ${(e as Error).message}`);
+      loaded = this.load(this.path, { merge });
+    } catch {
+      loaded = false;
+    }
+    if (!loaded) {
+      c.error('ERR Error trying to load the RDB dump');
       return;
     }
-    this.server.log.notice('DB reloaded by DEBUG RELOAD');
+    this.server.log.warning('DB reloaded by DEBUG RELOAD');
     c.w.ok();
   }
 
@@ -573,7 +615,7 @@ export class Persistence {
     if (ttl < 0) return c.error('ERR Invalid TTL value, must be >= 0');
     let rv;
     try {
-      rv = RdbReader.parseDumpPayload(Buffer.from(argv[3], 'latin1'));
+      rv = RdbReader.parseDumpPayload(Buffer.from(argv[3], 'latin1'), { verifyChecksum: !this.skipChecksumValidation });
     } catch (e) {
       if (/version or checksum/.test((e as Error).message)) return c.error('ERR DUMP payload version or checksum are wrong');
       return c.error('ERR Bad data format');

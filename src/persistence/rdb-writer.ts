@@ -122,7 +122,14 @@ export interface RdbAuxOptions {
 }
 
 /** Elements at least this long become PLAIN quicklist nodes (Redis's packed_threshold). */
-const PACKED_THRESHOLD = 1 << 30;
+let packedThreshold = 1 << 30;
+
+/** DEBUG QUICKLIST-PACKED-THRESHOLD: false when out of range (0 restores the 1 GiB default). */
+export function setPackedThreshold(bytes: number): boolean {
+  if (bytes > 2 ** 32 - 2 ** 20) return false;
+  packedThreshold = bytes === 0 ? 1 << 30 : bytes;
+  return true;
+}
 const QUICKLIST_SIZE_CLASSES = [4096, 8192, 16384, 32768, 65536];
 const QUICKLIST_SAFETY_LIMIT = 8192;
 /** Recycled output buffers kept for reuse (more than the sinks ever hold in flight is waste). */
@@ -839,7 +846,7 @@ export class RdbWriter {
   /** Quicklist node planning: does an element of raw length `len` fit the current node? */
   private planItem(s: string): void {
     const len = s.length;
-    if (len >= PACKED_THRESHOLD) {
+    if (len >= packedThreshold) {
       this.closePlanNode();
       this.plan.push(-1); // PLAIN node
       return;

@@ -110,15 +110,22 @@ export class Evictor {
     const volatile = policy.startsWith('volatile');
     const samples = this.server.config.num('maxmemory-samples');
     const deadline = Date.now() + 50;
+    // Latency events as Redis: each deletion ('eviction-del') and the whole cycle ('eviction-cycle').
+    const lat = this.server.latency;
+    const threshold = this.server.hot.latencyThreshold;
+    const cycleStart = performance.now();
     while (used > max) {
       const victim = this.pick(policy, volatile, samples);
       if (victim === null) {
+        lat.maybeAdd('eviction-cycle', performance.now() - cycleStart, threshold);
         return false;
       }
       const { db, key } = victim;
       const value = db.dict.get(key);
       const freed = keyOverhead(key) + (value ? value.memoryUsage() : 0);
+      const delStart = performance.now();
       db.delete(key);
+      lat.maybeAdd('eviction-del', performance.now() - delStart, threshold);
       this.server.stats.evictedKeys++;
       // Evictions are propagated one by one, never wrapped in a transaction; as UNLINK when
       // lazyfree-lazy-eviction is on, like Redis.
@@ -127,6 +134,7 @@ export class Evictor {
       used -= freed;
       if (Date.now() > deadline) break;
     }
+    lat.maybeAdd('eviction-cycle', performance.now() - cycleStart, threshold);
     return true;
   }
 
