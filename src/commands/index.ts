@@ -14,6 +14,7 @@ import { zsetCommands } from './zset.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
+import { installNotify } from '../notify/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -33,4 +34,6 @@ export function registerAllCommands(server: Server): void {
     ...memoryCommands(),
     ...server.persistence.commands(),
   ]);
+  // Keyspace notifications publish through PUBLISH, so they come after the table exists.
+  installNotify(server);
 }

@@ -15,6 +15,7 @@ import vm from 'node:vm';
 import type { Server } from '../server.js';
 import type { Database } from './database.js';
 import { idleSeconds, lfuDecayed } from './keyspace.js';
+import { NOTIFY } from '../config/config.js';
 import { stringBytes } from './values.js';
 
 /** Rough bytes a key costs besides its value: the key string and its dictionary slot. */
@@ -122,6 +123,7 @@ export class Evictor {
       this.server.stats.evictedKeys++;
       // Evictions are propagated as DEL, one by one, never wrapped in a transaction.
       this.server.alsoPropagate(db.id, ['DEL', key]);
+      db.notify(NOTIFY.EVICTED, 'evicted', key);
       this.pendingFreed += freed;
       used -= freed;
       if (Date.now() > deadline) break;
