@@ -400,7 +400,7 @@ function bitopCommand(c: Client, argv: string[]): void {
   }
   const target = argv[2];
   if (maxlen === 0) {
-    if (db.delete(target)) {
+    if (db.deleteUnchecked(target)) {
       db.notify(NOTIFY.GENERIC, 'del', target);
       c.server.dirty++;
     }

@@ -281,7 +281,7 @@ function store(c: Client, dst: string, result: SetValue, event: string): void {
     c.server.dirty++;
   } else {
     c.w.int(0);
-    if (c.db.delete(dst)) {
+    if (c.db.deleteUnchecked(dst)) {
       c.server.dirty++;
       c.db.notify(NOTIFY.GENERIC, 'del', dst);
     }
@@ -293,7 +293,7 @@ function sinterGeneric(c: Client, keys: string[], dst: string | null, cardOnly: 
   if (loaded === null) return;
   if (loaded.some((s) => s === undefined)) {
     if (dst !== null) {
-      if (c.db.delete(dst)) {
+      if (c.db.deleteUnchecked(dst)) {
         c.server.dirty++;
         c.db.notify(NOTIFY.GENERIC, 'del', dst);
       }

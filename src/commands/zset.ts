@@ -456,7 +456,7 @@ function finishStore(c: Client, dst: string, eles: string[], scores: number[], e
     c.server.dirty++;
   } else {
     c.w.raw(':0\r\n');
-    if (db.delete(dst)) {
+    if (db.deleteUnchecked(dst)) {
       db.notify(NOTIFY.GENERIC, 'del', dst);
       c.server.dirty++;
     }

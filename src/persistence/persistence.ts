@@ -585,7 +585,7 @@ export class Persistence {
     } catch {
       return c.error('ERR Bad data format');
     }
-    const deleted = replace ? c.db.delete(key) : false;
+    const deleted = replace ? c.db.deleteUnchecked(key) : false;
     if (ttl !== 0 && !absttl) ttl += this.server.keyspace.now();
     if (ttl !== 0 && ttl <= this.server.keyspace.now() && this.server.masterHost === null) {
       // Already expired: nothing to create; a replaced key is gone (propagated as DEL).

@@ -177,6 +177,20 @@ export class Database {
     return true;
   }
 
+  /**
+   * Redis's dbDelete without a lookup first: removes the key even when it is logically expired,
+   * as a plain deletion (no 'expired' event, no expiry DEL). Used where Redis deletes a
+   * destination it never looked up (an empty STORE result, RESTORE REPLACE).
+   */
+  deleteUnchecked(key: string): boolean {
+    if (!this.dict.has(key)) return false;
+    this.hooks.beforeWrite(this, key);
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.hooks.modified(this, key);
+    return true;
+  }
+
   getExpire(key: string): number | undefined {
     return this.expires.size === 0 ? undefined : this.expires.get(key);
   }
