@@ -6,35 +6,13 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, unordered, type Pair, type Step } from '../helpers/differential.js';
-import { RespClient, type Reply } from '../helpers/resp.js';
+import type { Reply } from '../helpers/resp.js';
 import { hasRedisServer } from '../helpers/servers.js';
 import { prng } from '../helpers/prng.js';
 import { Recorder } from './recorder.js';
-import { randomStep } from './workload.js';
+import { randomStep, runStep } from './workload.js';
 
 const skip = hasRedisServer() ? false : 'redis-server not installed';
-
-/** Runs one step (composite steps expand to a few commands); returns the replies. */
-export async function runStep(c: RespClient, step: Step): Promise<Reply[]> {
-  const [cmd, a, b] = step.map(String);
-  if (cmd === 'MULTI_SELECT_MOVE') {
-    const out: Reply[] = [];
-    for (const s of [['MULTI'], ['SELECT', '1'], ['MOVE', a, '0'], ['SELECT', '0'], ['EXEC']]) out.push(await c.call(...s));
-    return out;
-  }
-  if (cmd === 'SHORT_EXPIRE') {
-    const r = await c.call('PEXPIRE', a, '1');
-    // Past its expire time on every clock once this returns.
-    await new Promise((res) => setTimeout(res, 3));
-    return [r];
-  }
-  if (cmd === 'DUMP_RESTORE') {
-    const d = await c.call('DUMP', a);
-    if (d.t !== 'bulk') return [d];
-    return [await c.call('RESTORE', b, '0', Buffer.from(d.v, 'latin1'), 'REPLACE')];
-  }
-  return [await c.call(...step)];
-}
 
 function positive(r: Reply): Reply {
   return r.t === 'int' && Number(r.v) > 0 ? { t: 'int', v: 'positive' } : r;

@@ -5,6 +5,7 @@
  * given the same sequence must publish the same notifications in the same order.
  */
 import type { Step } from '../helpers/differential.js';
+import type { RespClient, Reply } from '../helpers/resp.js';
 
 type Rand = () => number;
 
@@ -295,4 +296,26 @@ function genericStep(r: Rand): Step {
 export function randomStep(r: Rand): Step {
   const f = pick(r, [stringStep, listStep, hashStep, setStep, zsetStep, genericStep]);
   return f(r);
+}
+
+/** Runs one step (composite steps expand to a few commands); returns the replies. */
+export async function runStep(c: RespClient, step: Step): Promise<Reply[]> {
+  const [cmd, a, b] = step.map(String);
+  if (cmd === 'MULTI_SELECT_MOVE') {
+    const out: Reply[] = [];
+    for (const s of [['MULTI'], ['SELECT', '1'], ['MOVE', a, '0'], ['SELECT', '0'], ['EXEC']]) out.push(await c.call(...s));
+    return out;
+  }
+  if (cmd === 'SHORT_EXPIRE') {
+    const r = await c.call('PEXPIRE', a, '1');
+    // Past its expire time on every clock once this returns.
+    await new Promise((res) => setTimeout(res, 3));
+    return [r];
+  }
+  if (cmd === 'DUMP_RESTORE') {
+    const d = await c.call('DUMP', a);
+    if (d.t !== 'bulk') return [d];
+    return [await c.call('RESTORE', b, '0', Buffer.from(d.v, 'latin1'), 'REPLACE')];
+  }
+  return [await c.call(...step)];
 }
