@@ -6,7 +6,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, unordered, type Pair, type Step } from '../helpers/differential.js';
-import type { Reply } from '../helpers/resp.js';
+import { RespClient, type Reply } from '../helpers/resp.js';
 import { hasRedisServer } from '../helpers/servers.js';
 import { prng } from '../helpers/prng.js';
 import { Recorder } from './recorder.js';
@@ -64,7 +64,6 @@ describe('keyspace notifications (differential)', { skip }, () => {
     await runBoth(pair, [['FLUSHALL']]);
     assert.deepStrictEqual(sb, sa, `${label}: RESP2 notification stream differs (actual = reddish, expected = redis)`);
     assert.deepStrictEqual(sb3, sa3, `${label}: RESP3 notification stream differs`);
-    if (process.env.NOTIFY_DEBUG) console.log(label, sa);
     return sa;
   }
 
@@ -93,6 +92,41 @@ describe('keyspace notifications (differential)', { skip }, () => {
     // Guards against both servers publishing nothing (the comparison alone would pass).
     assert.ok(stream.includes('array:pmessage __key*__:* __keyevent@0__:rename_from k'), stream.join('\n'));
     assert.ok(stream.length > 30, `only ${stream.length} messages`);
+  });
+
+  test('blocked clients served by a later write fire their pop events after the write', async () => {
+    for (const c of [pair.a, pair.b]) await c.call('CONFIG', 'SET', 'notify-keyspace-events', 'KEAn');
+    const waiters = await Promise.all([RespClient.connect(pair.redis.port), RespClient.connect(pair.reddish.port)]);
+    const cases: [Step, Step][] = [
+      [['BLPOP', 'bl', '0'], ['RPUSH', 'bl', 'a']],
+      [['BLMOVE', 'bm', 'bdst', 'LEFT', 'RIGHT', '0'], ['LPUSH', 'bm', 'a', 'b']],
+      [['BZPOPMIN', 'bz', '0'], ['ZADD', 'bz', '1', 'a']],
+      [['BLMPOP', '0', '1', 'bmp', 'RIGHT', 'COUNT', '5'], ['RPUSH', 'bmp', 'a', 'b']],
+    ];
+    try {
+      for (const [block, write] of cases) {
+        const served = waiters.map((w) => w.call(...block));
+        // The write must come once both waiters are blocked.
+        for (const c of [pair.a, pair.b]) {
+          for (let i = 0; i < 200; i++) {
+            const info = await c.call('INFO', 'clients');
+            if (info.t === 'bulk' && /blocked_clients:1/.test(info.v)) break;
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        }
+        await runBoth(pair, [write]);
+        const [ra, rb] = await Promise.all(served);
+        assert.deepStrictEqual(rb, ra, JSON.stringify(block));
+      }
+      const [sa, sb, sa3, sb3] = await Promise.all([recA.drain(pair.a), recB.drain(pair.b), recA3.drain(pair.a), recB3.drain(pair.b)]);
+      assert.deepStrictEqual(sb, sa, 'RESP2 stream differs (actual = reddish, expected = redis)');
+      assert.deepStrictEqual(sb3, sa3, 'RESP3 stream differs');
+      assert.ok(sa.includes('array:pmessage __key*__:* __keyevent@0__:zpopmin bz'), sa.join('\n'));
+    } finally {
+      for (const w of waiters) w.close();
+      for (const c of [pair.a, pair.b]) await c.call('CONFIG', 'SET', 'notify-keyspace-events', '');
+      await runBoth(pair, [['FLUSHALL']]);
+    }
   });
 
   // Flag set → the fewest notifications its sequences must produce (t and d classes have no
