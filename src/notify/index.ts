@@ -49,6 +49,9 @@ export function installNotify(server: Server): void {
   const prefixes: { space: string; event: string }[] = [];
   let flags = 0;
   const sink = (event: string, key: string, dbid: number): void => {
+    // Nobody subscribed to anything: no channel name is worth building.
+    const counts = server.pubsubCounts?.();
+    if (counts && counts[0] === 0 && counts[1] === 0) return;
     let p = prefixes[dbid];
     if (p === undefined) p = prefixes[dbid] = { space: `__keyspace@${dbid}__:`, event: `__keyevent@${dbid}__:` };
     if (flags & NOTIFY.KEYSPACE) publish(p.space + key, event);
