@@ -249,7 +249,10 @@ function zsetStep(r: Rand): Step {
 
 function genericStep(r: Rand): Step {
   const k = pick(r, ALL);
-  switch (int(r, 0, 18)) {
+  switch (int(r, 0, 19)) {
+    case 19:
+      // Walking the keyspace meets lazily expired keys too.
+      return pick(r, [['SCAN', '0', 'COUNT', '1000'], ['KEYS', '*'], ['DBSIZE']]);
     case 0:
       return ['DEL', k, pick(r, ALL)];
     case 1:
