@@ -4,6 +4,7 @@
  */
 import { Database, type KeyspaceHooks, type NotifySink } from './database.js';
 import type { RedisValue } from './values.js';
+import { NOTIFY } from '../config/config.js';
 
 export interface KeyspaceListener {
   beforeWrite?(db: Database, key: string): void;
@@ -42,7 +43,7 @@ export class Keyspace implements KeyspaceHooks {
     for (let i = 0; i < count; i++) this.dbs.push(new Database(i, this));
   }
 
-  /** Enabled notification classes, as the config holds them. */
+  /** Notification classes in effect (0 while neither K nor E is enabled). */
   get notifyFlags(): number {
     return this.dbs[0].notifyFlags;
   }
@@ -52,7 +53,7 @@ export class Keyspace implements KeyspaceHooks {
    * only worth firing when one of the two channel kinds (K, E) is enabled too.
    */
   setNotify(flags: number, sink: NotifySink | null): void {
-    const K_OR_E = 3;
+    const K_OR_E = NOTIFY.KEYSPACE | NOTIFY.KEYEVENT;
     const effective = sink !== null && (flags & K_OR_E) !== 0 ? flags : 0;
     for (const db of this.dbs) {
       db.notifyFlags = effective;
