@@ -496,10 +496,7 @@ export class Server {
       this.log.warning(`Error executing '${cmd.fullName}': ${(e as Error).stack ?? e}`);
       c.error(`ERR internal error while executing '${cmd.fullName}': ${(e as Error).message}`);
     } finally {
-      if (!nested) {
-        this.executing = false;
-        this.keyspace.setNow(0);
-      }
+      if (!nested) this.keyspace.setNow(0);
     }
     const usec = (performance.now() - t0) * 1000;
     cmd.calls++;
@@ -532,6 +529,9 @@ export class Server {
     c.preventPropagation = false;
     c.forcePropagation = false;
     if (!nested) {
+      // Still executing until here: the command joins its unit after what it caused (an
+      // expired key's DEL), instead of going out alone before it.
+      this.executing = false;
       this.flushPropagation();
       if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;
       this.blocking.handleReady();

@@ -7,6 +7,7 @@ import type { Client } from '../net/client.js';
 import { StringValue, ValueType } from '../store/values.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, parseBigInt64 } from './util.js';
+import { NOTIFY } from '../config/config.js';
 
 const POPCOUNT = new Uint8Array(256);
 for (let i = 1; i < 256; i++) POPCOUNT[i] = (i & 1) + POPCOUNT[i >> 1];
@@ -152,6 +153,7 @@ function setbitCommand(c: Client, argv: string[]): void {
   if (grew || old !== on) {
     buf[byte] = on ? buf[byte] | mask : buf[byte] & ~mask;
     c.db.touched(key);
+    c.db.notify(NOTIFY.STRING, 'setbit', key);
     c.server.dirty++;
   }
   c.w.raw(old ? ':1\r\n' : ':0\r\n');
@@ -398,7 +400,10 @@ function bitopCommand(c: Client, argv: string[]): void {
   }
   const target = argv[2];
   if (maxlen === 0) {
-    if (db.delete(target)) c.server.dirty++;
+    if (db.deleteUnchecked(target)) {
+      db.notify(NOTIFY.GENERIC, 'del', target);
+      c.server.dirty++;
+    }
     c.w.raw(':0\r\n');
     return;
   }
@@ -423,6 +428,7 @@ function bitopCommand(c: Client, argv: string[]): void {
   }
   db.expireIfNeeded(target);
   db.set(target, StringValue.fromBuffer(res));
+  db.notify(NOTIFY.STRING, 'set', target);
   c.server.dirty++;
   c.w.int(maxlen);
 }
@@ -646,6 +652,7 @@ function bitfieldGeneric(c: Client, argv: string[], readonlyCmd: boolean): void 
   }
   if (changes > 0) {
     c.db.touched(key);
+    c.db.notify(NOTIFY.STRING, 'setbit', key);
     c.server.dirty += changes;
   }
 }

@@ -15,6 +15,7 @@ import { ScanCursors, parseScanCursor } from '../store/scan.js';
 import { globMatch } from '../store/glob.js';
 import type { Keyspace } from '../store/keyspace.js';
 import { parseExt, addExt, formatExt } from './string-float.js';
+import { NOTIFY } from '../config/config.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -191,6 +192,7 @@ function hsetCommand(c: Client, argv: string[]): void {
   commit(c, key, h);
   if (argv[0].charCodeAt(1) === 115 || argv[0].charCodeAt(1) === 83) c.w.int(n);
   else c.w.ok();
+  c.db.notify(NOTIFY.HASH, 'hset', key);
   c.server.dirty += (argv.length - 2) / 2;
 }
 
@@ -206,6 +208,7 @@ function hsetnxCommand(c: Client, argv: string[]): void {
   h.set(argv[2], argv[3], maxEntries, maxValue);
   commit(c, key, h);
   c.w.int(1);
+  c.db.notify(NOTIFY.HASH, 'hset', key);
   c.server.dirty++;
 }
 
@@ -236,7 +239,12 @@ function hdelCommand(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
-  c.w.int(removeMembers(c, key, argv, (m) => h.delete(m), () => h.isEmpty));
+  const n = removeMembers(c, key, argv, (m) => h.delete(m), () => h.isEmpty);
+  c.w.int(n);
+  if (n > 0) {
+    c.db.notify(NOTIFY.HASH, 'hdel', key);
+    if (h.isEmpty) c.db.notify(NOTIFY.GENERIC, 'del', key);
+  }
 }
 
 function hlenCommand(c: Client, argv: string[]): void {
@@ -306,6 +314,7 @@ function hincrbyCommand(c: Client, argv: string[]): void {
   h.set(argv[2], text, maxEntries, maxValue);
   commit(c, key, h);
   c.w.int(sum);
+  c.db.notify(NOTIFY.HASH, 'hincrby', key);
   c.server.dirty++;
 }
 
@@ -341,6 +350,7 @@ function hincrbyfloatCommand(c: Client, argv: string[]): void {
   h.set(argv[2], text, maxEntries, maxValue);
   commit(c, key, h);
   c.w.bulk(text);
+  c.db.notify(NOTIFY.HASH, 'hincrbyfloat', key);
   c.server.dirty++;
   // Replicas must not redo the float arithmetic: they get the result (Redis rewrites to HSET).
   c.propagateArgv = ['HSET', key, argv[2], text];

@@ -15,6 +15,7 @@ import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
 import { applyRenames } from '../config/renames.js';
+import { installNotify } from '../notify/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -34,6 +35,8 @@ export function registerAllCommands(server: Server): void {
     ...memoryCommands(),
     ...server.persistence.commands(),
   ]);
+  // Keyspace notifications publish through PUBLISH, so they come after the table exists.
+  installNotify(server);
   // rename-command lines of the config file, now that the table is complete.
   applyRenames(server.config, server.commands);
 }

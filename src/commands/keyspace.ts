@@ -21,14 +21,20 @@ import { StringValue, TYPE_NAMES, type RedisValue } from '../store/values.js';
 import { globMatch, isLiteralPattern } from '../store/glob.js';
 import { ScanCursors, parseScanCursor } from '../store/scan.js';
 import { E, parseInt64, parseBigInt64, is } from './util.js';
+import { NOTIFY } from '../config/config.js';
 
 // ---------------------------------------------------------------- helpers
 
-/** Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): statistics but no access-clock update. */
-function lookupNoTouch(c: Client, key: string): RedisValue | undefined {
+/**
+ * Redis's lookupKeyReadWithFlags(LOOKUP_NOTOUCH): statistics but no access-clock update; a
+ * miss fires keymiss unless `notify` is false (OBJECT's LOOKUP_NONOTIFY).
+ */
+function lookupNoTouch(c: Client, key: string, notify = true): RedisValue | undefined {
   const v = c.db.peek(key);
-  if (v === undefined) c.server.keyspace.misses++;
-  else c.server.keyspace.hits++;
+  if (v === undefined) {
+    c.server.keyspace.misses++;
+    if (notify) c.db.notify(NOTIFY.KEY_MISS, 'keymiss', key);
+  } else c.server.keyspace.hits++;
   return v;
 }
 
@@ -138,7 +144,12 @@ export function refcount(c: Client, v: RedisValue): number {
 function del(c: Client, argv: string[]): void {
   const db = c.db;
   let n = 0;
-  for (let i = 1; i < argv.length; i++) if (db.delete(argv[i])) n++;
+  for (let i = 1; i < argv.length; i++) {
+    if (db.delete(argv[i])) {
+      n++;
+      db.notify(NOTIFY.GENERIC, 'del', argv[i]);
+    }
+  }
   c.server.dirty += n;
   c.w.int(n);
 }
@@ -191,6 +202,8 @@ function renameGeneric(c: Client, argv: string[], nx: boolean): void {
   db.delete(src);
   db.set(dst, v);
   if (expire !== undefined) db.setExpire(dst, expire);
+  db.notify(NOTIFY.GENERIC, 'rename_from', src);
+  db.notify(NOTIFY.GENERIC, 'rename_to', dst);
   c.server.dirty++;
   if (nx) c.w.int(1);
   else c.w.ok();
@@ -220,6 +233,8 @@ function move(c: Client, argv: string[]): void {
   src.delete(key);
   dst.set(key, v);
   if (expire !== undefined) dst.setExpire(key, expire);
+  src.notify(NOTIFY.GENERIC, 'move_from', key);
+  dst.notify(NOTIFY.GENERIC, 'move_to', key);
   c.server.dirty++;
   c.w.int(1);
 }
@@ -253,14 +268,18 @@ function copy(c: Client, argv: string[]): void {
     return;
   }
   const expire = src.getExpire(key);
-  if (lookupForWrite(c, dst, newkey) !== undefined && !replace) {
+  const existed = lookupForWrite(c, dst, newkey) !== undefined;
+  if (existed && !replace) {
     c.w.int(0);
     return;
   }
   const dup = copyValue(v);
+  // REPLACE deletes the destination first, so the copy is a new key (Redis fires 'new').
+  if (existed && (dst.notifyFlags & NOTIFY.NEW) !== 0) dst.delete(newkey);
   // set() replaces an existing destination and drops its TTL (REPLACE).
   dst.set(newkey, dup);
   if (expire !== undefined) dst.setExpire(newkey, expire);
+  dst.notify(NOTIFY.GENERIC, 'copy_to', newkey);
   c.server.dirty++;
   c.w.int(1);
 }
@@ -486,6 +505,7 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
   // expiry is stored and the master's DEL (or active expiry) removes the key later.
   if (when <= now && !server.loading && server.masterHost === null) {
     db.delete(key);
+    db.notify(NOTIFY.GENERIC, 'del', key);
     server.dirty++;
     const lazy = server.config.bool('lazyfree-lazy-expire');
     c.propagateArgv = [lazy ? 'UNLINK' : 'DEL', key];
@@ -493,6 +513,7 @@ function expireGeneric(c: Client, argv: string[], relative: boolean, seconds: bo
     return;
   }
   db.setExpire(key, when);
+  db.notify(NOTIFY.GENERIC, 'expire', key);
   if (c.cmd!.name !== 'pexpireat') {
     const prop = argv.slice();
     prop[0] = 'PEXPIREAT';
@@ -524,6 +545,7 @@ function persist(c: Client, argv: string[]): void {
   const db = c.db;
   const key = argv[1];
   if (lookupForWrite(c, db, key) !== undefined && db.persist(key)) {
+    db.notify(NOTIFY.GENERIC, 'persist', key);
     c.server.dirty++;
     c.w.int(1);
   } else {
@@ -540,7 +562,7 @@ const LFU_NOT_SELECTED =
 
 /** OBJECT's lookup: statistics, no access-clock update; a missing key replies null. */
 function objectLookup(c: Client, key: string): RedisValue | undefined {
-  const v = lookupNoTouch(c, key);
+  const v = lookupNoTouch(c, key, false);
   if (v === undefined) c.w.nil();
   return v;
 }

@@ -15,6 +15,7 @@ import { ListValue } from '../store/list.js';
 import { parseTimeout } from '../net/blocking.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, checkType, rangeArg, longArg, parseMpop, rankRange, ranks } from './util.js';
+import { NOTIFY } from '../config/config.js';
 
 const LONG_MIN = -9223372036854775808;
 
@@ -29,10 +30,16 @@ function whereArg(c: Client, s: string): boolean | null {
   return null;
 }
 
-/** Deletes the key of a list that became empty, otherwise signals the modification. */
-function afterRemove(db: Database, key: string, l: ListValue): void {
-  if (l.length === 0) db.delete(key);
-  else db.touched(key);
+/**
+ * After a pop: fires lpop/rpop, then deletes the key of a list that became empty (firing del),
+ * otherwise signals the modification (Redis's listElementsRemoved).
+ */
+function afterRemove(db: Database, key: string, l: ListValue, head: boolean): void {
+  db.notify(NOTIFY.LIST, head ? 'lpop' : 'rpop', key);
+  if (l.length === 0) {
+    db.delete(key);
+    db.notify(NOTIFY.GENERIC, 'del', key);
+  } else db.touched(key);
 }
 
 /** Replies the inclusive range start..end (negative = from the tail) of a list. */
@@ -97,6 +104,7 @@ function pushGeneric(c: Client, argv: string[], head: boolean, onlyIfExists: boo
   c.server.dirty += n - 2;
   c.w.int(l.length);
   if (v !== undefined) db.touched(key);
+  db.notify(NOTIFY.LIST, head ? 'lpush' : 'rpush', key);
 }
 
 function popGeneric(c: Client, argv: string[], head: boolean): void {
@@ -132,7 +140,7 @@ function popGeneric(c: Client, argv: string[], head: boolean): void {
     for (let i = 0; i < n; i++) c.w.bulk(head ? l.popHead()! : l.popTail()!);
     c.server.dirty += n;
   }
-  afterRemove(c.db, key, l);
+  afterRemove(c.db, key, l, head);
 }
 
 function llen(c: Client, argv: string[]): void {
@@ -171,6 +179,7 @@ function lset(c: Client, argv: string[]): void {
   }
   c.w.ok();
   c.db.touched(key);
+  c.db.notify(NOTIFY.LIST, 'lset', key);
   c.server.dirty++;
 }
 
@@ -212,7 +221,11 @@ function ltrim(c: Client, argv: string[]): void {
   }
   l.deleteHead(ltrimN);
   l.deleteTail(rtrimN);
-  afterRemove(c.db, key, l);
+  c.db.notify(NOTIFY.LIST, 'ltrim', key);
+  if (l.length === 0) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY.GENERIC, 'del', key);
+  } else c.db.touched(key);
   c.server.dirty += ltrimN + rtrimN;
   c.w.ok();
 }
@@ -310,6 +323,7 @@ function linsert(c: Client, argv: string[]): void {
   }
   l.insert(after ? i + 1 : i, argv[4]);
   c.db.touched(key);
+  c.db.notify(NOTIFY.LIST, 'linsert', key);
   c.server.dirty++;
   c.w.int(l.length);
 }
@@ -326,25 +340,38 @@ function lrem(c: Client, argv: string[]): void {
   }
   const removed = l.removeMatching(argv[3], Math.abs(toRemove), toRemove < 0);
   c.server.dirty += removed;
-  if (l.length === 0) c.db.delete(key);
-  else if (removed > 0) c.db.touched(key);
+  if (removed > 0) c.db.notify(NOTIFY.LIST, 'lrem', key);
+  if (l.length === 0) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY.GENERIC, 'del', key);
+  } else if (removed > 0) c.db.touched(key);
   c.w.int(removed);
 }
 
 // ---------------------------------------------------------------- LMOVE family
 
-/** Pushes a moved element to the destination (creating it) and signals it. */
+/** Pushes a moved element to the destination (creating it), signals it and fires lpush/rpush. */
 function pushMoved(db: Database, dstKey: string, dst: ListValue | undefined, value: string, head: boolean): void {
   if (dst === undefined) {
     const l = new ListValue();
     if (head) l.pushHead(value);
     else l.pushTail(value);
     db.add(dstKey, l);
-    return;
+  } else {
+    if (head) dst.pushHead(value);
+    else dst.pushTail(value);
+    db.touched(dstKey);
   }
-  if (head) dst.pushHead(value);
-  else dst.pushTail(value);
-  db.touched(dstKey);
+  db.notify(NOTIFY.LIST, head ? 'lpush' : 'rpush', dstKey);
+}
+
+/** The source side of a move: lpop/rpop, then del when the list became empty. */
+function popMoved(db: Database, srcKey: string, src: ListValue, head: boolean): void {
+  db.notify(NOTIFY.LIST, head ? 'lpop' : 'rpop', srcKey);
+  if (src.length === 0) {
+    db.delete(srcKey);
+    db.notify(NOTIFY.GENERIC, 'del', srcKey);
+  }
 }
 
 /** LMOVE's body once the directions are known; true if an element moved. */
@@ -361,8 +388,8 @@ function lmoveGeneric(c: Client, src: string, dst: string, fromHead: boolean, to
   pushMoved(c.db, dst, d, value, toHead);
   c.w.bulk(value);
   // When source and destination are the same list the element went back into it.
-  if (s.length === 0) c.db.delete(src);
-  else if (src !== dst) c.db.touched(src);
+  popMoved(c.db, src, s, fromHead);
+  if (s.length !== 0 && src !== dst) c.db.touched(src);
   c.server.dirty++;
   return true;
 }
@@ -390,7 +417,7 @@ function lmpop(c: Client, argv: string[]): void {
     if (l === undefined || l.length === 0) continue;
     const n = popRangeWithKey(c, l, key, a.first, a.count);
     c.server.dirty += n;
-    afterRemove(c.db, key, l);
+    afterRemove(c.db, key, l, a.first);
     c.propagateArgv = [a.first ? 'LPOP' : 'RPOP', key, String(n)];
     return;
   }
@@ -424,7 +451,7 @@ function blockingPop(c: Client, keys: string[], head: boolean, timeoutArg: strin
       c.server.dirty++;
       c.propagateArgv = [op, key];
     }
-    afterRemove(db, key, l);
+    afterRemove(db, key, l, head);
     return;
   }
   if (c.server.inExec) {
@@ -451,7 +478,12 @@ function blockingPop(c: Client, keys: string[], head: boolean, timeoutArg: strin
         c.w.bulk(value);
         c.server.dirty++;
       }
-      if (l.length === 0) db.delete(key);
+      // The push that woke us already signalled the key.
+      db.notify(NOTIFY.LIST, head ? 'lpop' : 'rpop', key);
+      if (l.length === 0) {
+        db.delete(key);
+        db.notify(NOTIFY.GENERIC, 'del', key);
+      }
       return true;
     }
     return false;
@@ -507,7 +539,7 @@ function blmoveGeneric(c: Client, argv: string[], fromHead: boolean, toHead: boo
       brpoplpush ? ['RPOPLPUSH', src, dst] : ['LMOVE', src, dst, fromHead ? 'left' : 'right', toHead ? 'left' : 'right'],
     );
     c.server.dirty++;
-    if (l.length === 0) db.delete(src);
+    popMoved(db, src, l, fromHead);
     return true;
   };
   // A timeout answers a null array, as Redis 7.0 does for every list wait.

@@ -10,6 +10,7 @@ import { E, checkType, is, parseBigInt64, removeMembers } from './util.js';
 import { SetValue } from '../store/set.js';
 import { ValueType } from '../store/values.js';
 import { globMatch } from '../store/glob.js';
+import { NOTIFY } from '../config/config.js';
 import {
   collectionCursors,
   distinctIndexes,
@@ -42,6 +43,7 @@ function saddCommand(c: Client, argv: string[]): void {
   for (let i = 2; i < argv.length; i++) if (s.add(argv[i], max)) added++;
   if (cur === undefined) c.db.add(key, s);
   else if (added > 0) c.db.touched(key);
+  if (added > 0) c.db.notify(NOTIFY.SET, 'sadd', key);
   c.server.dirty += added;
   c.w.int(added);
 }
@@ -54,7 +56,12 @@ function sremCommand(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
-  c.w.int(removeMembers(c, key, argv, (m) => s.remove(m), () => s.size === 0));
+  const n = removeMembers(c, key, argv, (m) => s.remove(m), () => s.size === 0);
+  c.w.int(n);
+  if (n > 0) {
+    c.db.notify(NOTIFY.SET, 'srem', key);
+    if (s.size === 0) c.db.notify(NOTIFY.GENERIC, 'del', key);
+  }
 }
 
 function smoveCommand(c: Client, argv: string[]): void {
@@ -78,8 +85,11 @@ function smoveCommand(c: Client, argv: string[]): void {
     c.w.int(0);
     return;
   }
-  if (from.size === 0) c.db.delete(srcKey);
-  else c.db.touched(srcKey);
+  c.db.notify(NOTIFY.SET, 'srem', srcKey);
+  if (from.size === 0) {
+    c.db.delete(srcKey);
+    c.db.notify(NOTIFY.GENERIC, 'del', srcKey);
+  } else c.db.touched(srcKey);
   let to = dst as SetValue | undefined;
   const isNew = to === undefined;
   if (to === undefined) to = SetValue.forMember(member);
@@ -88,6 +98,7 @@ function smoveCommand(c: Client, argv: string[]): void {
     c.server.dirty++;
     if (isNew) c.db.add(dstKey, to);
     else c.db.touched(dstKey);
+    c.db.notify(NOTIFY.SET, 'sadd', dstKey);
   }
   c.w.int(1);
 }
@@ -130,11 +141,14 @@ function spopCommand(c: Client, argv: string[]): void {
     return;
   }
   const m = s.popRandom();
+  c.db.notify(NOTIFY.SET, 'spop', key);
   // Replicas must remove the same member: SPOP propagates as SREM.
   c.propagateArgv = ['SREM', key, m];
   c.w.bulk(m);
-  if (s.size === 0) c.db.delete(key);
-  else c.db.touched(key);
+  if (s.size === 0) {
+    c.db.delete(key);
+    c.db.notify(NOTIFY.GENERIC, 'del', key);
+  } else c.db.touched(key);
   c.server.dirty++;
 }
 
@@ -154,12 +168,14 @@ function spopWithCount(c: Client, argv: string[]): void {
   }
   const size = s.size;
   const count = l >= BigInt(size) ? size : Number(l);
+  c.db.notify(NOTIFY.SET, 'spop', key);
   c.server.dirty += count;
   if (count === size) {
     // Everything goes: reply with the whole set, delete the key, replicas get a DEL.
     w.set(size);
     s.forEach((m) => w.bulk(m));
     c.db.delete(key);
+    c.db.notify(NOTIFY.GENERIC, 'del', key);
     c.propagateArgv = ['DEL', key];
     return;
   }
@@ -257,14 +273,18 @@ function loadSets(c: Client, keys: string[]): (SetValue | undefined)[] | null {
 }
 
 /** Stores a computed set at dst (replacing any value, dropping its TTL) or deletes dst when empty. */
-function store(c: Client, dst: string, result: SetValue): void {
+function store(c: Client, dst: string, result: SetValue, event: string): void {
   if (result.size > 0) {
     c.db.set(dst, result);
     c.w.int(result.size);
+    c.db.notify(NOTIFY.SET, event, dst);
     c.server.dirty++;
   } else {
     c.w.int(0);
-    if (c.db.delete(dst)) c.server.dirty++;
+    if (c.db.deleteUnchecked(dst)) {
+      c.server.dirty++;
+      c.db.notify(NOTIFY.GENERIC, 'del', dst);
+    }
   }
 }
 
@@ -273,7 +293,10 @@ function sinterGeneric(c: Client, keys: string[], dst: string | null, cardOnly: 
   if (loaded === null) return;
   if (loaded.some((s) => s === undefined)) {
     if (dst !== null) {
-      if (c.db.delete(dst)) c.server.dirty++;
+      if (c.db.deleteUnchecked(dst)) {
+        c.server.dirty++;
+        c.db.notify(NOTIFY.GENERIC, 'del', dst);
+      }
       c.w.int(0);
     } else if (cardOnly) c.w.int(0);
     else c.w.set(0);
@@ -304,7 +327,7 @@ function sinterGeneric(c: Client, keys: string[], dst: string | null, cardOnly: 
     else out.push(m);
   }
   if (cardOnly) c.w.int(card);
-  else if (result) store(c, dst!, result);
+  else if (result) store(c, dst!, result, 'sinterstore');
   else {
     c.w.set(out.length);
     for (const m of out) c.w.bulk(m);
@@ -349,7 +372,7 @@ function sunionDiffGeneric(c: Client, keys: string[], dst: string | null, diff: 
     }
   }
   if (dst !== null) {
-    store(c, dst, result);
+    store(c, dst, result, diff ? 'sdiffstore' : 'sunionstore');
     return;
   }
   c.w.set(result.size);

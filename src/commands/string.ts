@@ -10,6 +10,7 @@ import { StringValue, ValueType, type RedisValue } from '../store/values.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, parseBigInt64 } from './util.js';
 import { parseExt, addExt, formatExt, type Ext } from './string-float.js';
+import { NOTIFY } from '../config/config.js';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -196,8 +197,10 @@ function setGeneric(
   }
   db.set(key, new StringValue(value), (flags & F_KEEPTTL) !== 0);
   c.server.dirty++;
+  db.notify(NOTIFY.STRING, 'set', key);
   if (expire !== null) {
     db.setExpire(key, when);
+    db.notify(NOTIFY.GENERIC, 'expire', key);
     c.propagateArgv = ['SET', key, value, 'PXAT', expireText];
   }
   if (!withGet) {
@@ -219,6 +222,7 @@ function setCommand(c: Client, argv: string[]): void {
     const key = argv[1];
     setKey(c.db, key, new StringValue(argv[2]));
     c.server.dirty++;
+    c.db.notify(NOTIFY.STRING, 'set', key);
     c.w.ok();
     return;
   }
@@ -271,14 +275,17 @@ function getexCommand(c: Client, argv: string[]): void {
     // An absolute time already in the past deletes the key.
     db.delete(key);
     c.propagateArgv = ['DEL', key];
+    db.notify(NOTIFY.GENERIC, 'del', key);
     server.dirty++;
   } else if (expire !== null) {
     db.setExpire(key, when);
     c.propagateArgv = ['PEXPIREAT', key, expireText];
+    db.notify(NOTIFY.GENERIC, 'expire', key);
     server.dirty++;
   } else if ((flags & F_PERSIST) !== 0) {
     if (db.persist(key)) {
       c.propagateArgv = ['PERSIST', key];
+      db.notify(NOTIFY.GENERIC, 'persist', key);
       server.dirty++;
     }
   }
@@ -289,6 +296,7 @@ function getdelCommand(c: Client, argv: string[]): void {
   if (!getGeneric(c, key)) return;
   if (c.db.delete(key)) {
     c.propagateArgv = ['DEL', key];
+    c.db.notify(NOTIFY.GENERIC, 'del', key);
     c.server.dirty++;
   }
 }
@@ -297,6 +305,7 @@ function getsetCommand(c: Client, argv: string[]): void {
   const key = argv[1];
   if (!getGeneric(c, key)) return;
   c.db.set(key, new StringValue(argv[2]));
+  c.db.notify(NOTIFY.STRING, 'set', key);
   c.server.dirty++;
   c.propagateArgv = ['SET', key, argv[2]];
 }
@@ -327,7 +336,10 @@ function msetGeneric(c: Client, argv: string[], nx: boolean): void {
       }
     }
   }
-  for (let j = 1; j < n; j += 2) setKey(db, argv[j], new StringValue(argv[j + 1]));
+  for (let j = 1; j < n; j += 2) {
+    setKey(db, argv[j], new StringValue(argv[j + 1]));
+    db.notify(NOTIFY.STRING, 'set', argv[j]);
+  }
   c.server.dirty += (n - 1) / 2;
   if (nx) c.w.raw(':1\r\n');
   else c.w.ok();
@@ -352,6 +364,7 @@ function appendCommand(c: Client, argv: string[]): void {
     total = sv.append(add); // even an empty append leaves the value "raw", as in Redis
     db.touched(key);
   }
+  db.notify(NOTIFY.STRING, 'append', key);
   c.server.dirty++;
   c.w.int(total);
 }
@@ -441,6 +454,7 @@ function setrangeCommand(c: Client, argv: string[]): void {
     sv.mutable(need > sv.length ? need : sv.length).latin1Write(value, offset, value.length);
     db.touched(key);
   }
+  db.notify(NOTIFY.STRING, 'setrange', key);
   c.server.dirty++;
   c.w.int(sv.length);
 }
@@ -483,6 +497,7 @@ function incrDecr(c: Client, key: string, incr: number | bigint): void {
   const nv = new StringValue(text);
   if (v === undefined) db.set(key, nv);
   else db.set(key, nv, true);
+  db.notify(NOTIFY.STRING, 'incrby', key);
   c.server.dirty++;
   c.w.raw(':' + text + '\r\n');
 }
@@ -557,6 +572,7 @@ function incrbyfloatCommand(c: Client, argv: string[]): void {
   const nv = new FloatResultValue(text);
   if (v === undefined) db.set(key, nv);
   else db.set(key, nv, true);
+  db.notify(NOTIFY.STRING, 'incrbyfloat', key);
   c.server.dirty++;
   c.w.bulk(text);
   c.propagateArgv = ['SET', key, text, 'KEEPTTL'];

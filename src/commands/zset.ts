@@ -40,6 +40,7 @@ import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseBigInt64, checkType, rangeArg, longArg, parseMpop, rankRange, ranks } from './util.js';
 import { numkeysKeys } from './list.js';
+import { NOTIFY } from '../config/config.js';
 
 const NAN_ERR = 'ERR resulting score is not a number (NaN)';
 const RANGE_ERR = 'ERR min or max is not a float';
@@ -186,6 +187,7 @@ function zaddGeneric(c: Client, argv: string[], incrCommand: boolean): void {
     c.w.int(ch ? added + updated : added);
   }
   if (existed && added + updated > 0) db.touched(key);
+  if (added + updated > 0) db.notify(NOTIFY.ZSET, incr ? 'zincr' : 'zadd', key);
 }
 
 // ---------------------------------------------------------------- removal
@@ -210,6 +212,8 @@ function zrem(c: Client, argv: string[]): void {
   }
   if (deleted > 0) {
     if (!removedKey) c.db.touched(key);
+    c.db.notify(NOTIFY.ZSET, 'zrem', key);
+    if (removedKey) c.db.notify(NOTIFY.GENERIC, 'del', key);
     c.server.dirty += deleted;
   }
   c.w.int(deleted);
@@ -266,8 +270,13 @@ function zremrangeGeneric(c: Client, argv: string[], type: RangeType): void {
   } else {
     deleted = z.deleteRangeByLex(lex!);
   }
-  if (z.size === 0) c.db.delete(key);
+  const emptied = z.size === 0;
+  if (emptied) c.db.delete(key);
   else if (deleted > 0) c.db.touched(key);
+  if (deleted > 0) {
+    c.db.notify(NOTIFY.ZSET, type === RangeType.Rank ? 'zremrangebyrank' : range !== null ? 'zremrangebyscore' : 'zremrangebylex', key);
+    if (emptied) c.db.notify(NOTIFY.GENERIC, 'del', key);
+  }
   c.server.dirty += deleted;
   c.w.int(deleted);
 }
@@ -352,7 +361,7 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, dst: string 
   const z = zsetForRead(c, key);
   if (z === null) return;
   if (z === undefined) {
-    if (store) finishStore(c, dst, [], []);
+    if (store) finishStore(c, dst, [], [], 'zrangestore');
     else c.w.raw('*0\r\n');
     return;
   }
@@ -399,7 +408,7 @@ function zrangeGeneric(c: Client, argv: string[], argStart: number, dst: string 
       eles.reverse();
       scores.reverse();
     }
-    finishStore(c, dst, eles, scores);
+    finishStore(c, dst, eles, scores, 'zrangestore');
     return;
   }
   replyPairs(c, eles, wantScores ? scores : null);
@@ -438,15 +447,19 @@ function replyRankRange(c: Client, z: ZSetValue, start: number, end: number, rev
 }
 
 /** STORE destinations: a non-empty result replaces dst, an empty one deletes it. */
-function finishStore(c: Client, dst: string, eles: string[], scores: number[]): void {
+function finishStore(c: Client, dst: string, eles: string[], scores: number[], event: string): void {
   const db = c.db;
   if (eles.length > 0) {
     storeKey(db, dst, ZSetValue.fromSorted(eles, scores, limits(c)));
     c.w.int(eles.length);
+    db.notify(NOTIFY.ZSET, event, dst);
     c.server.dirty++;
   } else {
     c.w.raw(':0\r\n');
-    if (db.delete(dst)) c.server.dirty++;
+    if (db.deleteUnchecked(dst)) {
+      db.notify(NOTIFY.GENERIC, 'del', dst);
+      c.server.dirty++;
+    }
   }
 }
 
@@ -524,6 +537,7 @@ function zpopReply(c: Client, db: Database, key: string, z: ZSetValue, max: bool
     w.bulk(key);
     w.array(n);
   }
+  if (n > 0) db.notify(NOTIFY.ZSET, max ? 'zpopmax' : 'zpopmin', key);
   for (let i = 0; i < n; i++) {
     z.pop(max);
     if (nested) w.array(2);
@@ -533,6 +547,7 @@ function zpopReply(c: Client, db: Database, key: string, z: ZSetValue, max: bool
   c.server.dirty += n;
   // A blocked client served later does not signal the key again (its writer already did).
   if (signal || z.size === 0) afterRemove(db, key, z);
+  if (z.size === 0) db.notify(NOTIFY.GENERIC, 'del', key);
   return n;
 }
 
@@ -955,7 +970,7 @@ function zsetOpGeneric(c: Client, argv: string[], dst: string | null, numkeysIdx
   }
   const [se, ss] = sortResult(eles, scores);
   if (dst !== null) {
-    finishStore(c, dst, se, ss);
+    finishStore(c, dst, se, ss, op === SetOp.Union ? 'zunionstore' : op === SetOp.Inter ? 'zinterstore' : 'zdiffstore');
     return;
   }
   replyPairs(c, se, withScores ? ss : null);

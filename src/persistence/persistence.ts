@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from '../commands/registry.js';
-import type { SavePoint } from '../config/config.js';
+import { NOTIFY, type SavePoint } from '../config/config.js';
 import { E, is, parseInt64 } from '../commands/util.js';
 import { Snapshot } from './snapshot.js';
 import { RdbReader } from './rdb-reader.js';
@@ -627,12 +627,13 @@ export class Persistence {
     } catch {
       return c.error('ERR Bad data format');
     }
-    const deleted = replace ? c.db.delete(key) : false;
+    const deleted = replace ? c.db.deleteUnchecked(key) : false;
     if (ttl !== 0 && !absttl) ttl += this.server.keyspace.now();
     if (ttl !== 0 && ttl <= this.server.keyspace.now() && this.server.masterHost === null) {
       // Already expired: nothing to create; a replaced key is gone (propagated as DEL).
       if (deleted) {
         c.propagateArgv = ['DEL', key];
+        c.db.notify(NOTIFY.GENERIC, 'del', key);
         this.server.dirty++;
       }
       c.w.ok();
@@ -650,6 +651,7 @@ export class Persistence {
     }
     if (freq >= 0) value.lru = (Math.floor(Date.now() / 60000) & 0xffff) * 256 + freq;
     else if (idle >= 0) value.lru = (Math.floor(Date.now() / 1000) - idle) & 0xffffff;
+    c.db.notify(NOTIFY.GENERIC, 'restore', key);
     this.server.dirty++;
     c.w.ok();
   }

@@ -7,6 +7,15 @@
  * (WATCH invalidation, copy-on-write for snapshots, propagation of expiries) happen.
  */
 import type { RedisValue } from './values.js';
+import { NOTIFY } from '../config/config.js';
+
+// Notification classes this layer fires itself.
+const N_NEW = NOTIFY.NEW;
+const N_EXPIRED = NOTIFY.EXPIRED;
+const N_KEY_MISS = NOTIFY.KEY_MISS;
+
+/** Receives a keyspace event whose class is enabled (installed by src/notify). */
+export type NotifySink = (event: string, key: string, dbid: number) => void;
 
 export interface KeyspaceHooks {
   /** Called before a key's value is replaced, modified in place or deleted. */
@@ -39,11 +48,22 @@ export class Database {
   expires = new Map<string, number>();
   /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
   avgTtl = 0;
+  /**
+   * Enabled notification classes (notify-keyspace-events), copied into every database so the
+   * check on each write is one integer test; 0 when notifications are off.
+   */
+  notifyFlags = 0;
+  notifySink: NotifySink | null = null;
 
   constructor(
     readonly id: number,
     private readonly hooks: KeyspaceHooks,
   ) {}
+
+  /** Redis's notifyKeyspaceEvent for this database: a no-op unless class `type` is enabled. */
+  notify(type: number, event: string, key: string): void {
+    if ((this.notifyFlags & type) !== 0) this.notifySink!(event, key, this.id);
+  }
 
   get size(): number {
     return this.dict.size;
@@ -67,6 +87,7 @@ export class Database {
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
+    if ((this.notifyFlags & N_EXPIRED) !== 0) this.notifySink!('expired', key, this.id);
     this.hooks.modified(this, key);
     return true;
   }
@@ -75,11 +96,13 @@ export class Database {
   lookupRead(key: string): RedisValue | undefined {
     if (this.expireIfNeeded(key)) {
       this.hooks.misses++;
+      if ((this.notifyFlags & N_KEY_MISS) !== 0) this.notifySink!('keymiss', key, this.id);
       return undefined;
     }
     const v = this.dict.get(key);
     if (v === undefined) {
       this.hooks.misses++;
+      if ((this.notifyFlags & N_KEY_MISS) !== 0) this.notifySink!('keymiss', key, this.id);
       return undefined;
     }
     this.hooks.hits++;
@@ -115,8 +138,11 @@ export class Database {
     this.hooks.beforeWrite(this, key);
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
+    // Redis's dbAdd fires 'new' when the key did not exist (an overwrite does not).
+    const isNew = (this.notifyFlags & N_NEW) !== 0 && !this.dict.has(key);
     this.dict.set(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
+    if (isNew) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
   }
 
@@ -136,12 +162,27 @@ export class Database {
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
     this.dict.set(key, value);
+    if ((this.notifyFlags & N_NEW) !== 0) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
   }
 
   delete(key: string): boolean {
     // A replica hides expired keys but an explicit delete (the master's DEL) still removes them.
     if (this.expireIfNeeded(key) && !this.hooks.keepExpired) return false;
+    if (!this.dict.has(key)) return false;
+    this.hooks.beforeWrite(this, key);
+    this.dict.delete(key);
+    if (this.expires.size !== 0) this.expires.delete(key);
+    this.hooks.modified(this, key);
+    return true;
+  }
+
+  /**
+   * Redis's dbDelete without a lookup first: removes the key even when it is logically expired,
+   * as a plain deletion (no 'expired' event, no expiry DEL). Used where Redis deletes a
+   * destination it never looked up (an empty STORE result, RESTORE REPLACE).
+   */
+  deleteUnchecked(key: string): boolean {
     if (!this.dict.has(key)) return false;
     this.hooks.beforeWrite(this, key);
     this.dict.delete(key);

@@ -15,6 +15,7 @@ import vm from 'node:vm';
 import type { Server } from '../server.js';
 import type { Database } from './database.js';
 import { idleSeconds, lfuDecayed } from './keyspace.js';
+import { NOTIFY } from '../config/config.js';
 import { stringBytes } from './values.js';
 
 /** Rough bytes a key costs besides its value: the key string and its dictionary slot. */
@@ -130,6 +131,7 @@ export class Evictor {
       // Evictions are propagated one by one, never wrapped in a transaction; as UNLINK when
       // lazyfree-lazy-eviction is on, like Redis.
       this.server.alsoPropagate(db.id, [this.server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+      db.notify(NOTIFY.EVICTED, 'evicted', key);
       this.pendingFreed += freed;
       used -= freed;
       if (Date.now() > deadline) break;

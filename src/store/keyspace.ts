@@ -2,8 +2,9 @@
  * All databases of a server plus the machinery shared by them: statistics, the access clock,
  * the listeners other modules attach (WATCH, snapshots, propagation) and active expiry.
  */
-import { Database, type KeyspaceHooks } from './database.js';
+import { Database, type KeyspaceHooks, type NotifySink } from './database.js';
 import type { RedisValue } from './values.js';
+import { NOTIFY } from '../config/config.js';
 
 export interface KeyspaceListener {
   beforeWrite?(db: Database, key: string): void;
@@ -40,6 +41,24 @@ export class Keyspace implements KeyspaceHooks {
   constructor(count: number) {
     this.dbs = [];
     for (let i = 0; i < count; i++) this.dbs.push(new Database(i, this));
+  }
+
+  /** Notification classes in effect (0 while neither K nor E is enabled). */
+  get notifyFlags(): number {
+    return this.dbs[0].notifyFlags;
+  }
+
+  /**
+   * Turns keyspace notifications on for the classes in `flags` (0 turns them off). A class is
+   * only worth firing when one of the two channel kinds (K, E) is enabled too.
+   */
+  setNotify(flags: number, sink: NotifySink | null): void {
+    const K_OR_E = NOTIFY.KEYSPACE | NOTIFY.KEYEVENT;
+    const effective = sink !== null && (flags & K_OR_E) !== 0 ? flags : 0;
+    for (const db of this.dbs) {
+      db.notifyFlags = effective;
+      db.notifySink = sink;
+    }
   }
 
   addListener(l: KeyspaceListener): void {
