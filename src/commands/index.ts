@@ -14,6 +14,7 @@ import { zsetCommands } from './zset.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
+import { installTracking } from '../tracking/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -33,4 +34,6 @@ export function registerAllCommands(server: Server): void {
     ...memoryCommands(),
     ...server.persistence.commands(),
   ]);
+  // After every command is registered: tracking wraps their handlers.
+  installTracking(server);
 }
