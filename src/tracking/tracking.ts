@@ -369,7 +369,8 @@ export class Tracking {
       // A RESP2 connection cannot take pushes: nothing is sent.
       return;
     }
-    if (keys === null) w.nil();
+    // Redis encodes the flush null in the protocol of the tracking client, not the receiver's.
+    if (keys === null) w.raw(c.resp === 3 ? '_\r\n' : '$-1\r\n');
     else w.bulks(keys);
     this.server.scheduleFlush(to);
   }
