@@ -34,12 +34,15 @@ class Conn {
       let pos = 0;
       for (;;) {
         let r: Reply;
+        const start = pos;
         try {
           [r, pos] = parseReply(this.buf, pos);
         } catch (e) {
           if ((e as Error).constructor.name === 'Incomplete') break;
           throw e;
         }
+        // Invalidation messages are compared byte for byte (a null may be $-1, *-1 or _).
+        if (isInvalidation(r)) raws.set(r, this.buf.latin1Slice(start, pos));
         this.frames.push(r);
       }
       this.buf = this.buf.subarray(pos);
@@ -87,6 +90,13 @@ class Conn {
     const i = await this.waitFor(from, isPong);
     this.frames.splice(i, 1);
   }
+}
+
+const raws = new WeakMap<Reply, string>();
+
+function isInvalidation(r: Reply): boolean {
+  if (r.t === 'push') return r.v[0]?.t === 'bulk' && r.v[0].v === 'invalidate';
+  return r.t === 'array' && r.v[1]?.t === 'bulk' && r.v[1].v === '__redis__:invalidate';
 }
 
 function isPong(r: Reply): boolean {
@@ -174,6 +184,8 @@ export async function runScript(port: number, conns: ConnSpec[], steps: ScriptSt
 /** Plain view of a frame, with client ids (redirect targets) replaced by connection names. */
 function normalize(r: Reply, ids: Map<string, string>): unknown {
   const byId = new Map([...ids].map(([n, id]) => [id, `<id:${n}>`]));
+  const raw = raws.get(r);
+  if (raw !== undefined) return { raw };
   const plainOf = (x: Reply): unknown => {
     switch (x.t) {
       case 'nil':

@@ -37,7 +37,8 @@ function infoFields(r: Reply, names: string[]): Record<string, string> {
   return out;
 }
 
-const push = (...keys: string[]) => ({ push: [{ bulk: 'invalidate' }, { array: keys.map((k) => ({ bulk: k })) }] });
+/** An invalidation push as recorded (raw bytes). */
+const push = (...keys: string[]) => ({ raw: `>2\r\n$10\r\ninvalidate\r\n*${keys.length}\r\n` + keys.map((k) => `$${k.length}\r\n${k}\r\n`).join('') });
 
 test('RESP3 default mode: reads are tracked, writes invalidate (own writes after the reply), flushes send null', async () => {
   const frames = await sameOnBoth(
