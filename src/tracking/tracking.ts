@@ -66,6 +66,8 @@ export class Tracking {
   private items = 0;
   private readonly prefixTable = new Map<string, Broadcast>();
   private readonly states = new Map<Client, TrackingState>();
+  /** Clients whose disconnect is already hooked (tracking may be turned on and off many times). */
+  private readonly watched = new WeakSet<Client>();
   /** Becomes true when a client first enables tracking (Redis allocates its tables then). */
   private active = false;
   /** The client whose command is running, and how deep inside nested calls (EXEC) we are. */
@@ -156,7 +158,10 @@ export class Tracking {
     if (!st) {
       st = { redirect: 0, bcast: false, optin: false, optout: false, noloop: false, caching: false, brokenRedirect: false, prefixes: new Set() };
       this.states.set(c, st);
-      c.onClose.push(() => this.forget(c));
+      if (!this.watched.has(c)) {
+        this.watched.add(c);
+        c.onClose.push(() => this.forget(c));
+      }
     }
     this.active = true;
     st.brokenRedirect = false;
