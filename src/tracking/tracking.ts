@@ -77,6 +77,10 @@ export class Tracking {
   private broadcastScheduled = false;
   /** Rounds in a row trackingLimit found the table over the limit (effort grows with it). */
   private overLimitRounds = 0;
+  /** Count of command calls (nested ones too), and the call that last signalled a flush (see onFlush). */
+  private callSeq = 0;
+  private flushedInCall = -1;
+  private flushedOutside = false;
 
   constructor(private readonly server: Server) {}
 
@@ -103,8 +107,10 @@ export class Tracking {
   /** Installs the listeners and wraps command handlers (see wrap). */
   install(): void {
     const server = this.server;
-    server.keyspace.addListener({ modified: (_db: Database, key: string) => this.invalidateKey(this.current, key, true) });
-    server.hooks.afterFlush.push(() => this.invalidateAllOnFlush());
+    server.keyspace.addListener({
+      modified: (_db: Database, key: string) => this.invalidateKey(this.current, key, true),
+      beforeFlush: () => this.onFlush(),
+    });
     server.hooks.clientReset.push((c) => this.disable(c));
     // Redis bounds the table before every command and from the cron.
     server.hooks.commandGuards.push(() => {
@@ -132,6 +138,7 @@ export class Tracking {
         inner(c, argv);
         return;
       }
+      this.callSeq++;
       if (this.depth++ === 0) this.current = c;
       try {
         inner(c, argv);
@@ -282,6 +289,23 @@ export class Tracking {
       if (target === this.current && this.depth > 0) this.pending.push(key);
       else this.send(target, st, [key]);
     }
+  }
+
+  /**
+   * The keyspace empties a database. FLUSHALL (or a replica's full sync, DEBUG RELOAD) empties
+   * them all one by one, but Redis signals a flush once per operation: once per command call
+   * (each FLUSHDB of a transaction counts), or once per synchronous run outside commands.
+   */
+  private onFlush(): void {
+    if (this.depth > 0) {
+      if (this.flushedInCall === this.callSeq) return;
+      this.flushedInCall = this.callSeq;
+    } else {
+      if (this.flushedOutside) return;
+      this.flushedOutside = true;
+      queueMicrotask(() => (this.flushedOutside = false));
+    }
+    this.invalidateAllOnFlush();
   }
 
   /** FLUSHDB/FLUSHALL: every tracking client is told "everything" (a null), the table is emptied. */

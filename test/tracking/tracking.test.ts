@@ -72,6 +72,16 @@ test('RESP3 default mode: reads are tracked, writes invalidate (own writes after
       ['A', 'FLUSHALL'],
       ['A', 'GET', 'g'],
       ['B', 'SET', 'g', '1'],
+      // One null per flush, also within a transaction.
+      ['A', 'MULTI'],
+      ['A', 'FLUSHDB'],
+      ['A', 'GET', 'g'],
+      ['A', 'FLUSHALL'],
+      ['A', 'EXEC'],
+      ['B', 'MULTI'],
+      ['B', 'FLUSHDB'],
+      ['B', 'FLUSHDB'],
+      ['B', 'EXEC'],
     ],
   );
   // Sanity: the run did produce invalidations (the comparison is not vacuous).
