@@ -120,32 +120,32 @@ export class Tracking {
     server.cronTasks.push(() => {
       if (this.states.size > 0) this.limitTable();
     });
-    for (const cmd of server.commands.everything()) this.wrap(cmd);
+    this.wrapCall();
   }
 
   /**
-   * Wraps a command's handler: it records the running client (NOLOOP, held messages), remembers
-   * the keys read by read-only commands, and when the outermost call ends sends the held
-   * messages and drops a CLIENT CACHING flag that was used (Redis's call/afterCommand/resetClient).
+   * Wraps the server's call() (every command run, nested ones of EXEC too): it records the
+   * running client (NOLOOP, held messages), remembers the keys read by read-only commands, and
+   * when the outermost call ends (after its reply, even one CLIENT REPLY OFF dropped) sends the
+   * held messages and drops a CLIENT CACHING flag that was used, as Redis's call(),
+   * afterCommand() and resetClient() do.
    */
-  private wrap(cmd: Command): void {
-    const inner = cmd.handler;
-    if (!inner) return;
-    const readonly = cmd.isReadonly && !cmd.flagSet.has('pubsub');
-    const isClientCmd = cmd.parent?.name === 'client';
-    cmd.handler = (c, argv) => {
+  private wrapCall(): void {
+    const server = this.server;
+    const inner = server.call.bind(server);
+    server.call = (c: Client, cmd: Command, argv: string[]): void => {
       if (this.states.size === 0 && this.depth === 0) {
-        inner(c, argv);
+        inner(c, cmd, argv);
         return;
       }
       this.callSeq++;
       if (this.depth++ === 0) this.current = c;
       try {
-        inner(c, argv);
+        inner(c, cmd, argv);
       } finally {
         this.depth--;
       }
-      if (readonly) {
+      if (cmd.isReadonly && !cmd.flagSet.has('pubsub')) {
         const st = this.states.get(c);
         if (st && !st.bcast) this.rememberKeys(c, st, cmd, argv);
       }
@@ -153,7 +153,7 @@ export class Tracking {
         this.current = null;
         this.flushPending(c);
         const st = this.states.get(c);
-        if (st && st.caching && !c.inMulti && !isClientCmd) st.caching = false;
+        if (st && st.caching && !c.inMulti && cmd.parent?.name !== 'client') st.caching = false;
       }
     };
   }

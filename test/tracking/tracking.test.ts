@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, type Pair } from '../helpers/differential.js';
-import { RespClient, plain, type Reply } from '../helpers/resp.js';
+import { RespClient, encodeCommand, plain, type Reply } from '../helpers/resp.js';
 import { runScript, type ConnSpec, type ScriptStep } from './scenario.js';
 
 let pair: Pair;
@@ -437,4 +437,29 @@ test('a tracking client that disconnects leaves nothing behind (reddish)', async
   assert.deepStrictEqual(infoFields(await admin.call('INFO', 'everything'), fields).tracking_total_keys, '0');
   other.close();
   admin.close();
+});
+
+test('CLIENT REPLY OFF/SKIP drop replies but not invalidation pushes', async () => {
+  const seen: unknown[] = [];
+  for (const port of [pair.redis.port, pair.reddish.port]) {
+    const a = await RespClient.connect(port);
+    await a.call('FLUSHALL');
+    await a.call('HELLO', '3');
+    await a.call('CLIENT', 'TRACKING', 'ON');
+    await a.call('GET', 'k');
+    const pipeline = [
+      ['CLIENT', 'REPLY', 'OFF'],
+      ['SET', 'k', '1'],
+      ['GET', 'k'],
+      ['CLIENT', 'REPLY', 'SKIP'],
+      ['SET', 'k', '2'],
+      ['CLIENT', 'REPLY', 'ON'],
+    ].map((c) => encodeCommand(c));
+    // Only CLIENT REPLY ON answers; the pushes come before its +OK.
+    const [on] = await a.sendMany(Buffer.concat(pipeline), 1);
+    seen.push({ on: plain(on), pushes: a.pushes.map(plain) });
+    a.close();
+  }
+  assert.deepStrictEqual(seen[1], seen[0]);
+  assert.deepStrictEqual(seen[0], { on: 'OK', pushes: [['invalidate', ['k']], ['invalidate', ['k']]] });
 });
