@@ -463,3 +463,49 @@ test('CLIENT REPLY OFF/SKIP drop replies but not invalidation pushes', async () 
   assert.deepStrictEqual(seen[1], seen[0]);
   assert.deepStrictEqual(seen[0], { on: 'OK', pushes: [['invalidate', ['k']], ['invalidate', ['k']]] });
 });
+
+test('writes of every kind invalidate the keys Redis invalidates, in its order', async () => {
+  const read: string[] = ['A', 'MGET', 'a', 'b', 'c', 'd', 's1', 's2', 's3', 'l1', 'l2', 'z1', 'z2', 'h', 'x'];
+  await sameOnBoth(
+    [
+      { name: 'A', resp: 3 },
+      { name: 'B', resp: 2 },
+    ],
+    [
+      ['A', 'CLIENT', 'TRACKING', 'ON'],
+      ['B', 'MSET', 'a', '1', 'b', '2', 'c', '3'],
+      ['B', 'SADD', 's1', 'x', 'y'],
+      ['B', 'SADD', 's2', 'y'],
+      ['B', 'RPUSH', 'l1', '1', '2'],
+      read,
+      ['B', 'RENAME', 'a', 'd'],
+      ['B', 'COPY', 'b', 'c', 'REPLACE'],
+      ['B', 'SMOVE', 's1', 's2', 'x'],
+      ['B', 'LMOVE', 'l1', 'l2', 'LEFT', 'RIGHT'],
+      ['B', 'SINTERSTORE', 's3', 's1', 's2'],
+      ['B', 'ZADD', 'z1', '1', 'm'],
+      read,
+      ['B', 'ZUNIONSTORE', 'z2', '2', 'z1', 's2'],
+      ['B', 'GETDEL', 'd'],
+      ['B', 'LPOP', 'l1'],
+      ['B', 'LPOP', 'l2'],
+      ['B', 'MOVE', 'b', '3'],
+      ['B', 'EXPIRE', 'c', '0'],
+      read,
+      ['B', 'HSET', 'h', 'f', 'v'],
+      ['B', 'HDEL', 'h', 'f'],
+      ['B', 'PERSIST', 's2'],
+      ['B', 'EXPIRE', 's2', '100'],
+      ['B', 'SETRANGE', 'x', '0', 'a'],
+      read,
+      ['B', 'SETRANGE', 'x', '0', ''],
+      ['B', 'APPEND', 'x', ''],
+      ['B', 'INCRBY', 'x', '0'],
+      ['B', 'SET', 'x', '5'],
+      read,
+      ['B', 'INCRBY', 'x', '0'],
+      ['B', 'GETEX', 'x', 'PERSIST'],
+      ['B', 'GETEX', 'x', 'EX', '100'],
+    ],
+  );
+});
