@@ -81,6 +81,8 @@ export class Tracking {
   private callSeq = 0;
   private flushedInCall = -1;
   private flushedOutside = false;
+  /** Key whose expiry is being signalled (the modification that follows has no client). */
+  private expiring: string | null = null;
 
   constructor(private readonly server: Server) {}
 
@@ -104,11 +106,18 @@ export class Tracking {
     return this.states.get(c);
   }
 
-  /** Installs the listeners and wraps command handlers (see wrap). */
+  /** Installs the keyspace listeners, the hooks and the call() wrapper. */
   install(): void {
     const server = this.server;
     server.keyspace.addListener({
-      modified: (_db: Database, key: string) => this.invalidateKey(this.current, key, true),
+      // Redis signals an expired key without a client: even the client whose read found it
+      // expired is told in BCAST NOLOOP mode.
+      expired: (_db: Database, key: string) => (this.expiring = key),
+      modified: (_db: Database, key: string) => {
+        const by = this.expiring === key ? null : this.current;
+        this.expiring = null;
+        this.invalidateKey(by, key, true);
+      },
       beforeFlush: () => this.onFlush(),
     });
     server.hooks.clientReset.push((c) => this.disable(c));

@@ -294,6 +294,12 @@ test('BCAST: prefixes, one sorted message per prefix and turn, NOLOOP, no prefix
       ['A', 'GET', 'user:1'],
       ['W', 'EXPIRE', 'user:1', '0'],
       ['W', 'DEL', 'user:2', 'nokey'],
+      // A key D's own read finds expired is signalled without a client: NOLOOP does not hide it.
+      ['W', 'DEBUG', 'SET-ACTIVE-EXPIRE', '0'],
+      ['D', 'SET', 'gone', '1', 'PX', '100'],
+      { sleep: 150 },
+      ['D', 'GET', 'gone'],
+      ['W', 'DEBUG', 'SET-ACTIVE-EXPIRE', '1'],
       ['W', 'FLUSHALL'],
       ['A', 'CLIENT', 'TRACKINGINFO'],
       ['F', 'CLIENT', 'TRACKINGINFO'],
