@@ -274,7 +274,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Listens for messages published to shard channels.',
-      complexity: 'O(N) where N is the number of shard channels to subscribe to.',
       handler: (c, a) => ps.ssubscribe(c, a.slice(1)),
     },
     {
@@ -286,7 +285,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Stops listening to messages posted to shard channels.',
-      complexity: 'O(N) where N is the number of shard channels to unsubscribe.',
       handler: (c, a) => (a.length === 1 ? ps.sunsubscribeAll(c, true) : ps.sunsubscribe(c, a.slice(1))),
     },
     {
@@ -298,7 +296,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Posts a message to a shard channel.',
-      complexity: 'O(N) where N is the number of clients subscribed to the receiving shard channel.',
       handler: (c, a) => {
         c.w.int(ps.spublish(a[1], a[2]));
         // Standalone Redis replicates SPUBLISH like PUBLISH.
@@ -361,7 +358,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '7.0.0',
           summary: 'Returns the active shard channels.',
-          complexity: 'O(N) where N is the number of active shard channels, and assuming constant time pattern matching (relatively short shard channels).',
           handler: (c, a) => {
             if (a.length > 3) {
               c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
@@ -378,7 +374,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '7.0.0',
           summary: 'Returns the count of subscribers of shard channels.',
-          complexity: 'O(N) for the SHARDNUMSUB subcommand, where N is the number of requested shard channels',
           handler: (c, a) => {
             c.w.array((a.length - 2) * 2);
             for (let i = 2; i < a.length; i++) {

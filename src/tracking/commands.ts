@@ -139,7 +139,6 @@ export function trackingClientSubcommands(group: string): CommandSpec[] {
       flags: [...flags],
       since: '6.0.0',
       summary: 'Controls server-assisted client-side caching for the connection.',
-      complexity: 'O(1). Some options may introduce additional complexity.',
       handler: clientTracking,
     },
     {
@@ -149,7 +148,6 @@ export function trackingClientSubcommands(group: string): CommandSpec[] {
       flags: [...flags],
       since: '6.0.0',
       summary: 'Instructs the server whether to track the keys in the next request.',
-      complexity: 'O(1)',
       handler: clientCaching,
     },
     {
@@ -159,7 +157,6 @@ export function trackingClientSubcommands(group: string): CommandSpec[] {
       flags: [...flags],
       since: '6.0.0',
       summary: 'Returns the client ID to which the connection\'s tracking notifications are redirected.',
-      complexity: 'O(1)',
       handler: (c) => c.w.int(trackingOf(c.server).stateOf(c)?.redirect ?? -1),
     },
     {
@@ -169,7 +166,6 @@ export function trackingClientSubcommands(group: string): CommandSpec[] {
       flags: [...flags],
       since: '6.2.0',
       summary: 'Returns information about server-assisted client-side caching for the connection.',
-      complexity: 'O(1)',
       handler: clientTrackingInfo,
     },
   ];
