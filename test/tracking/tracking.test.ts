@@ -515,3 +515,24 @@ test('writes of every kind invalidate the keys Redis invalidates, in its order',
     ],
   );
 });
+
+test('a key evicted for maxmemory is invalidated', async () => {
+  const frames = await sameOnBoth(
+    [
+      { name: 'A', resp: 3 },
+      { name: 'B', resp: 2 },
+    ],
+    [
+      ['A', 'CLIENT', 'TRACKING', 'ON'],
+      ['B', 'SET', 'k', 'v'],
+      ['A', 'GET', 'k'],
+      ['B', 'CONFIG', 'SET', 'maxmemory-policy', 'allkeys-random'],
+      ['B', 'CONFIG', 'SET', 'maxmemory', '1'],
+      ['B', 'SET', 'other', 'v'],
+      ['B', 'CONFIG', 'SET', 'maxmemory', '0'],
+      ['B', 'CONFIG', 'SET', 'maxmemory-policy', 'noeviction'],
+      ['B', 'DBSIZE'],
+    ],
+  );
+  assert.deepStrictEqual(frames.A.at(-1), push('k'));
+});
