@@ -136,8 +136,7 @@ export class Tracking {
    * Wraps the server's call() (every command run, nested ones of EXEC too): it records the
    * running client (NOLOOP, held messages), remembers the keys read by read-only commands, and
    * when the outermost call ends (after its reply, even one CLIENT REPLY OFF dropped) sends the
-   * held messages and drops a CLIENT CACHING flag that was used, as Redis's call(),
-   * afterCommand() and resetClient() do.
+   * held messages, as Redis's call() and afterCommand() do.
    */
   private wrapCall(): void {
     const server = this.server;
@@ -161,9 +160,16 @@ export class Tracking {
       if (this.depth === 0) {
         this.current = null;
         this.flushPending(c);
-        const st = this.states.get(c);
-        if (st && st.caching && !c.inMulti && cmd.parent?.name !== 'client') st.caching = false;
       }
+    };
+    // CLIENT CACHING applies to the next command (or transaction) only, even one refused before
+    // it runs; other CLIENT subcommands leave it in place (Redis's resetClient).
+    const execute = server.execute.bind(server);
+    server.execute = (c: Client, argv: string[]): void => {
+      execute(c, argv);
+      if (this.states.size === 0) return;
+      const st = this.states.get(c);
+      if (st && st.caching && !c.inMulti && server.commands.lookup(argv)?.parent?.name !== 'client') st.caching = false;
     };
   }
 
