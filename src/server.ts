@@ -393,7 +393,7 @@ export class Server {
         return;
       }
     }
-    if (c.subscriptions + c.patternSubscriptions > 0 && c.resp === 2 && !PUBSUB_ALLOWED.has(cmd.name)) {
+    if (c.inPubSub && c.resp === 2 && !PUBSUB_ALLOWED.has(cmd.name)) {
       this.reject(
         c,
         cmd,
@@ -723,7 +723,7 @@ export class Server {
     if (this.pause.until !== 0 && now >= this.pause.until) this.unpause();
     const timeout = this.config.num('timeout');
     for (const c of this.clients.values()) {
-      if (timeout > 0 && !c.isReplica && !c.isMaster && !c.blocked && c.subscriptions + c.patternSubscriptions === 0 && now - c.lastInteraction > timeout * 1000) {
+      if (timeout > 0 && !c.isReplica && !c.isMaster && !c.blocked && !c.inPubSub && now - c.lastInteraction > timeout * 1000) {
         this.log.verbose('Closing idle client');
         c.close();
         continue;

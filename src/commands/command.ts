@@ -16,7 +16,7 @@ function keySpecs(w: ReplyWriter, cmd: Command): void {
   w.array(1);
   w.map(3);
   w.bulk('flags');
-  const flags = write ? ['RW', 'update'] : ['RO', 'access'];
+  const flags = cmd.keySpecFlags ?? (write ? ['RW', 'update'] : ['RO', 'access']);
   w.set(flags.length);
   for (const f of flags) w.simple(f);
   w.bulk('begin_search');
@@ -186,7 +186,7 @@ function commandGetKeys(c: Client, argv: string[]): void {
     c.error('ERR Invalid number of arguments specified for command');
     return;
   }
-  if (!cmd.getKeys && (!cmd.keys || cmd.keys[0] === 0)) {
+  if (!cmd.getKeys && (!cmd.keys || cmd.keys[0] === 0 || cmd.keySpecFlags?.includes('not_key'))) {
     c.error('ERR The command has no key arguments');
     return;
   }

@@ -4,6 +4,7 @@ import { ReplyMode } from '../net/client.js';
 import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, is } from './util.js';
+import { trackingClientSubcommands } from '../tracking/index.js';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
@@ -60,7 +61,7 @@ function ping(c: Client, argv: string[]): void {
     c.error(`ERR wrong number of arguments for 'ping' command`);
     return;
   }
-  if (c.subscriptions + c.patternSubscriptions > 0 && c.resp === 2) {
+  if (c.inPubSub && c.resp === 2) {
     c.w.array(2);
     c.w.bulk('pong');
     c.w.bulk(argv.length === 2 ? argv[1] : '');
@@ -201,7 +202,7 @@ function parseClientType(s: string): ClientType | null {
 function clientType(c: Client): ClientType {
   if (c.isMaster) return 'master';
   if (c.isReplica && !c.isMonitor) return 'replica';
-  if (c.subscriptions + c.patternSubscriptions > 0) return 'pubsub';
+  if (c.inPubSub) return 'pubsub';
   return 'normal';
 }
 
@@ -474,7 +475,12 @@ export function connectionCommands(): CommandSpec[] {
             c.w.ok();
           },
         },
+        ...trackingClientSubcommands(conn.group),
         helpSubcommand(conn.group, 'CLIENT', '5.0.0', [
+              'CACHING (YES|NO)',
+              '    In OPTIN/OPTOUT tracking modes, track (YES) or skip (NO) the keys of the next command.',
+              'GETREDIR',
+              '    Return the id of the client tracking messages are redirected to (0 none, -1 tracking off).',
               'GETNAME',
               '    Return the name of this connection.',
               'ID',
@@ -496,6 +502,11 @@ export function connectionCommands(): CommandSpec[] {
               '    Turn replies to this connection on or off, or skip the next one.',
               'SETNAME <name>',
               '    Name this connection.',
+              'TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]',
+              '         [OPTIN] [OPTOUT] [NOLOOP]',
+              '    Turn server-assisted client-side caching on or off for this connection.',
+              'TRACKINGINFO',
+              '    Show the client-side caching state of this connection.',
               'UNPAUSE',
               '    End a CLIENT PAUSE.',
         ]),

@@ -16,6 +16,7 @@ import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
 import { applyRenames } from '../config/renames.js';
 import { installNotify } from '../notify/index.js';
+import { installTracking } from '../tracking/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -37,6 +38,8 @@ export function registerAllCommands(server: Server): void {
   ]);
   // Keyspace notifications publish through PUBLISH, so they come after the table exists.
   installNotify(server);
+  // After every command is registered: tracking wraps their handlers.
+  installTracking(server);
   // rename-command lines of the config file, now that the table is complete.
   applyRenames(server.config, server.commands);
 }

@@ -30,6 +30,19 @@ const SECTION_TITLES: Record<string, string> = {
 };
 
 /** Human-readable bytes like Redis's bytesToHuman ("919.12K", "1.00M"). */
+/** Counters owned by other modules (client tracking, sharded pub/sub), by INFO field name. */
+const counters = new WeakMap<Server, Map<string, () => number>>();
+
+export function setInfoCounter(s: Server, field: string, fn: () => number): void {
+  let m = counters.get(s);
+  if (!m) counters.set(s, (m = new Map()));
+  m.set(field, fn);
+}
+
+function counter(s: Server, field: string): number {
+  return counters.get(s)?.get(field)?.() ?? 0;
+}
+
 export function bytesToHuman(n: number): string {
   if (n < 1024) return `${n}B`;
   const units = ['K', 'M', 'G', 'T', 'P', 'E'];
@@ -92,7 +105,7 @@ function clientsSection(s: Server): string[] {
     `client_recent_max_input_buffer:${maxIn}`,
     `client_recent_max_output_buffer:${maxOut}`,
     `blocked_clients:${blocked}`,
-    'tracking_clients:0',
+    `tracking_clients:${counter(s, 'tracking_clients')}`,
     `clients_in_timeout_table:${blocked}`,
   ];
 }
@@ -189,7 +202,7 @@ function statsSection(s: Server): string[] {
     `keyspace_misses:${s.keyspace.misses}`,
     `pubsub_channels:${channels}`,
     `pubsub_patterns:${patterns}`,
-    'pubsubshard_channels:0',
+    `pubsubshard_channels:${counter(s, 'pubsubshard_channels')}`,
     'latest_fork_usec:0',
     'total_forks:0',
     'migrate_cached_sockets:0',
@@ -200,9 +213,9 @@ function statsSection(s: Server): string[] {
     'active_defrag_key_misses:0',
     'total_active_defrag_time:0',
     'current_active_defrag_time:0',
-    'tracking_total_keys:0',
-    'tracking_total_items:0',
-    'tracking_total_prefixes:0',
+    `tracking_total_keys:${counter(s, 'tracking_total_keys')}`,
+    `tracking_total_items:${counter(s, 'tracking_total_items')}`,
+    `tracking_total_prefixes:${counter(s, 'tracking_total_prefixes')}`,
     `unexpected_error_replies:${st.unexpectedErrorReplies}`,
     `total_error_replies:${st.totalErrorReplies}`,
     `dump_payload_sanitizations:${st.dumpPayloadSanitizations}`,

@@ -1,5 +1,8 @@
 /**
- * Pub/Sub: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB. Messages are pushed
+ * Pub/Sub: SUBSCRIBE UNSUBSCRIBE PSUBSCRIBE PUNSUBSCRIBE PUBLISH PUBSUB, and the sharded
+ * variant SSUBSCRIBE SUNSUBSCRIBE SPUBLISH as a standalone Redis 7.0 serves it (one shard: shard
+ * channels are a separate namespace, never matched by patterns, counted apart in replies; any
+ * subscription puts a client in Pub/Sub mode). Messages are pushed
  * into subscribers' reply buffers (RESP2 arrays, RESP3 push frames) and flushed on the next
  * tick; a subscriber that does not read accumulates output that the `pubsub` class of
  * client-output-buffer-limit bounds.
@@ -9,27 +12,31 @@ import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { globMatch } from '../store/glob.js';
 import { helpSubcommand } from './connection.js';
+import { setInfoCounter } from './info.js';
 
 class PubSub {
   readonly channels = new Map<string, Set<Client>>();
   readonly patterns = new Map<string, Set<Client>>();
+  readonly shardChannels = new Map<string, Set<Client>>();
   private readonly clientChannels = new Map<Client, Set<string>>();
   private readonly clientPatterns = new Map<Client, Set<string>>();
+  private readonly clientShard = new Map<Client, Set<string>>();
 
   constructor(private readonly server: Server) {
     server.pubsubCounts = () => [this.channels.size, this.patterns.size];
-    server.hooks.clientReset.push((c) => {
-      this.unsubscribeAll(c, false);
-      this.punsubscribeAll(c, false);
-    });
+    setInfoCounter(server, 'pubsubshard_channels', () => this.shardChannels.size);
+    server.hooks.clientReset.push((c) => this.dropAll(c));
+  }
+
+  private dropAll(c: Client): void {
+    this.unsubscribeAll(c, false);
+    this.punsubscribeAll(c, false);
+    this.sunsubscribeAll(c, false);
   }
 
   private track(c: Client): void {
-    if (this.clientChannels.has(c) || this.clientPatterns.has(c)) return;
-    c.onClose.push(() => {
-      this.unsubscribeAll(c, false);
-      this.punsubscribeAll(c, false);
-    });
+    if (this.clientChannels.has(c) || this.clientPatterns.has(c) || this.clientShard.has(c)) return;
+    c.onClose.push(() => this.dropAll(c));
   }
 
   private count(c: Client): number {
@@ -39,6 +46,77 @@ class PubSub {
   private sync(c: Client): void {
     c.subscriptions = this.clientChannels.get(c)?.size ?? 0;
     c.patternSubscriptions = this.clientPatterns.get(c)?.size ?? 0;
+    c.shardSubscriptions = this.clientShard.get(c)?.size ?? 0;
+  }
+
+  /** SSUBSCRIBE: like SUBSCRIBE, but its confirmations count shard channels only. */
+  ssubscribe(c: Client, names: string[]): void {
+    // EXEC runs its commands as a client that may not block; Redis refuses SSUBSCRIBE there.
+    if (this.server.inExec) {
+      c.error("ERR SSUBSCRIBE isn't allowed for a DENY BLOCKING client");
+      return;
+    }
+    this.track(c);
+    for (const name of names) {
+      let mine = this.clientShard.get(c);
+      if (!mine) this.clientShard.set(c, (mine = new Set()));
+      if (!mine.has(name)) {
+        mine.add(name);
+        let subs = this.shardChannels.get(name);
+        if (!subs) this.shardChannels.set(name, (subs = new Set()));
+        subs.add(c);
+      }
+      this.sync(c);
+      this.confirmShard(c, 'ssubscribe', name);
+    }
+  }
+
+  sunsubscribe(c: Client, names: string[], notify = true): void {
+    for (const name of names) {
+      const mine = this.clientShard.get(c);
+      if (mine?.delete(name)) {
+        const subs = this.shardChannels.get(name)!;
+        subs.delete(c);
+        if (subs.size === 0) this.shardChannels.delete(name);
+        if (mine.size === 0) this.clientShard.delete(c);
+      }
+      this.sync(c);
+      if (notify) this.confirmShard(c, 'sunsubscribe', name);
+    }
+  }
+
+  sunsubscribeAll(c: Client, notify: boolean): void {
+    const names = [...(this.clientShard.get(c) ?? [])];
+    if (names.length === 0) {
+      if (notify) this.confirmShard(c, 'sunsubscribe', null);
+      return;
+    }
+    this.sunsubscribe(c, names, notify);
+  }
+
+  private confirmShard(c: Client, kind: string, name: string | null): void {
+    c.w.push(3);
+    c.w.bulk(kind);
+    if (name === null) c.w.nil();
+    else c.w.bulk(name);
+    c.w.int(this.clientShard.get(c)?.size ?? 0);
+  }
+
+  /** SPUBLISH: shard subscribers only (patterns never see shard messages). */
+  spublish(channel: string, message: string): number {
+    let receivers = 0;
+    const subs = this.shardChannels.get(channel);
+    if (!subs) return 0;
+    for (const s of subs) {
+      if (s.isClosed) continue;
+      s.w.push(3);
+      s.w.bulk('smessage');
+      s.w.bulk(channel);
+      s.w.bulk(message);
+      this.server.scheduleFlush(s);
+      receivers++;
+    }
+    return receivers;
   }
 
   private confirm(c: Client, kind: string, name: string | null): void {
@@ -189,6 +267,43 @@ export function pubsubCommands(server: Server): CommandSpec[] {
     },
     {
       ...g,
+      name: 'ssubscribe',
+      arity: -2,
+      flags: [...flags],
+      keys: [1, -1, 1],
+      keySpecFlags: ['not_key'],
+      since: '7.0.0',
+      summary: 'Listens for messages published to shard channels.',
+      handler: (c, a) => ps.ssubscribe(c, a.slice(1)),
+    },
+    {
+      ...g,
+      name: 'sunsubscribe',
+      arity: -1,
+      flags: [...flags],
+      keys: [1, -1, 1],
+      keySpecFlags: ['not_key'],
+      since: '7.0.0',
+      summary: 'Stops listening to messages posted to shard channels.',
+      handler: (c, a) => (a.length === 1 ? ps.sunsubscribeAll(c, true) : ps.sunsubscribe(c, a.slice(1))),
+    },
+    {
+      ...g,
+      name: 'spublish',
+      arity: 3,
+      flags: ['pubsub', 'loading', 'stale', 'fast'],
+      keys: [1, 1, 1],
+      keySpecFlags: ['not_key'],
+      since: '7.0.0',
+      summary: 'Posts a message to a shard channel.',
+      handler: (c, a) => {
+        c.w.int(ps.spublish(a[1], a[2]));
+        // Standalone Redis replicates SPUBLISH like PUBLISH.
+        c.server.alsoPropagate(c.db.id, a);
+      },
+    },
+    {
+      ...g,
       name: 'pubsub',
       arity: -2,
       flags: [],
@@ -203,6 +318,10 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           since: '2.8.0',
           summary: 'Returns the active channels.',
           handler: (c, a) => {
+            if (a.length > 3) {
+              c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
+              return;
+            }
             const pattern = a.length > 2 ? a[2] : null;
             const out = [...ps.channels.keys()].filter((ch) => pattern === null || globMatch(pattern, ch));
             c.w.bulks(out);
@@ -232,6 +351,37 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           summary: 'Returns a count of unique pattern subscriptions.',
           handler: (c) => c.w.int(ps.patterns.size),
         },
+        {
+          ...g,
+          name: 'shardchannels',
+          arity: -2,
+          flags: ['pubsub', 'loading', 'stale'],
+          since: '7.0.0',
+          summary: 'Returns the active shard channels.',
+          handler: (c, a) => {
+            if (a.length > 3) {
+              c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
+              return;
+            }
+            const pattern = a.length > 2 ? a[2] : null;
+            c.w.bulks([...ps.shardChannels.keys()].filter((ch) => pattern === null || globMatch(pattern, ch)));
+          },
+        },
+        {
+          ...g,
+          name: 'shardnumsub',
+          arity: -2,
+          flags: ['pubsub', 'loading', 'stale'],
+          since: '7.0.0',
+          summary: 'Returns the count of subscribers of shard channels.',
+          handler: (c, a) => {
+            c.w.array((a.length - 2) * 2);
+            for (let i = 2; i < a.length; i++) {
+              c.w.bulk(a[i]);
+              c.w.int(ps.shardChannels.get(a[i])?.size ?? 0);
+            }
+          },
+        },
         helpSubcommand(g.group, 'PUBSUB', '6.2.0', [
               'CHANNELS [<pattern>]',
               '    Return the channels that have subscribers, optionally only those matching <pattern>.',
@@ -239,6 +389,10 @@ export function pubsubCommands(server: Server): CommandSpec[] {
               '    Return how many patterns are subscribed to.',
               'NUMSUB [<channel> ...]',
               '    Return how many clients subscribe to each <channel> (patterns not counted).',
+              'SHARDCHANNELS [<pattern>]',
+              '    Return the shard channels that have subscribers, optionally only those matching <pattern>.',
+              'SHARDNUMSUB [<shardchannel> ...]',
+              '    Return how many clients subscribe to each shard channel.',
         ]),
       ],
     },

@@ -47,6 +47,8 @@ export interface CommandSpec {
   flags: readonly CommandFlag[];
   /** Key positions: first key index, last key index (-1 = last arg, -2 = one before...), step. */
   keys?: [first: number, last: number, step: number];
+  /** Flags of the key spec in COMMAND INFO when not the default RW/RO ones (['not_key'] for shard channels). */
+  keySpecFlags?: string[];
   /** For commands whose keys are not at fixed positions: returns the key indexes in argv. */
   getKeys?: (argv: string[]) => number[];
   group: string;
@@ -242,7 +244,8 @@ export class CommandTable {
 /** Key indexes of argv for a command (COMMAND GETKEYS, WATCH-like needs). */
 export function commandKeys(cmd: Command, argv: string[]): number[] {
   if (cmd.getKeys) return cmd.getKeys(argv);
-  if (!cmd.keys) return [];
+  // Shard channels sit where keys would (cluster routing) but are not keys.
+  if (!cmd.keys || cmd.keySpecFlags?.includes('not_key')) return [];
   const [first, lastSpec, step] = cmd.keys;
   if (first === 0) return [];
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;

@@ -75,6 +75,11 @@ export class Client {
   /** Pub/sub channel and pattern counts (filled by the pub/sub module). */
   subscriptions = 0;
   patternSubscriptions = 0;
+  /** Shard channel count (SSUBSCRIBE); like the others it puts the client in Pub/Sub mode. */
+  shardSubscriptions = 0;
+  /** Client-side caching letters for CLIENT LIST (t, R, B) and redirect id (-1 when off). */
+  trackingFlags = '';
+  trackingRedirect = -1;
   /** Commands queued by MULTI (filled by the transactions module). */
   multiQueue: string[][] | null = null;
   /** Time the soft output limit was first exceeded (ms), 0 when below it. */
@@ -122,6 +127,11 @@ export class Client {
     return this.closed;
   }
 
+  /** Redis's CLIENT_PUBSUB: subscribed to any channel, pattern or shard channel. */
+  get inPubSub(): boolean {
+    return this.subscriptions + this.patternSubscriptions + this.shardSubscriptions > 0;
+  }
+
   get resp(): 2 | 3 {
     return this.w.resp;
   }
@@ -129,7 +139,7 @@ export class Client {
   /** Redis's client class for output limits. MONITOR counts as normal; pubsub by subscriptions. */
   get outputClass(): ClientClass {
     if (this.isReplica && !this.isMonitor) return ClientClass.Replica;
-    if (this.subscriptions + this.patternSubscriptions > 0) return ClientClass.PubSub;
+    if (this.inPubSub) return ClientClass.PubSub;
     return ClientClass.Normal;
   }
 
@@ -302,10 +312,10 @@ export class Client {
     return (
       `id=${this.id} addr=${this.addr} laddr=${this.laddr} fd=${this.fd} name=${this.name} ` +
       `age=${Math.floor((now - this.createdAt) / 1000)} idle=${Math.floor((now - this.lastInteraction) / 1000)} ` +
-      `flags=${this.flagString()} db=${this.db.id} sub=${this.subscriptions} psub=${this.patternSubscriptions} ssub=0 ` +
+      `flags=${this.flagString()} db=${this.db.id} sub=${this.subscriptions} psub=${this.patternSubscriptions} ssub=${this.shardSubscriptions} ` +
       `multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=0 rbs=${this.replyBufSize} rbp=${this.replyBufPeak} ` +
       `obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} events=${events} cmd=${this.lastCommand} ` +
-      `user=${this.isMaster ? '(superuser)' : 'default'} redir=-1 resp=${this.resp}`
+      `user=${this.isMaster ? '(superuser)' : 'default'} redir=${this.trackingRedirect} resp=${this.resp}`
     );
   }
 
@@ -314,9 +324,10 @@ export class Client {
     if (this.isReplica) f += 'S';
     if (this.isMonitor) f += 'O';
     if (this.isMaster) f += 'M';
-    if (this.subscriptions + this.patternSubscriptions > 0) f += 'P';
+    if (this.inPubSub) f += 'P';
     if (this.inMulti) f += 'x';
     if (this.blocked) f += 'b';
+    f += this.trackingFlags;
     if (this.dirtyCas) f += 'd';
     if (this.closeAfterReply) f += 'c';
     if (this.closeAsap) f += 'A';

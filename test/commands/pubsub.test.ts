@@ -1,7 +1,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPair, same, type Pair } from '../helpers/differential.js';
-import { RespClient, encodeCommand, type Reply } from '../helpers/resp.js';
+import { RespClient, encodeCommand, plain, type Reply } from '../helpers/resp.js';
+import { withPropagationLog } from '../helpers/propagation.js';
+import { runScript, type ConnSpec, type ScriptStep } from '../tracking/scenario.js';
 
 let pair: Pair;
 before(async () => {
@@ -78,4 +80,95 @@ test('pubsub output buffer limit disconnects a subscriber that does not read', a
     await admin.call('CONFIG', 'SET', 'client-output-buffer-limit', 'pubsub 32mb 8mb 60');
     admin.close();
   }
+});
+
+// ---------------------------------------------------------------- sharded pub/sub
+
+/** Runs a multi-connection script on both servers; every frame of every connection must match. */
+async function sameScript(conns: ConnSpec[], steps: ScriptStep[]): Promise<Record<string, unknown[]>> {
+  const redis = await runScript(pair.redis.port, conns, steps);
+  const reddish = await runScript(pair.reddish.port, conns, steps);
+  assert.deepStrictEqual(reddish.frames, redis.frames);
+  return redis.frames;
+}
+
+for (const resp of [2, 3] as const) {
+  test(`SSUBSCRIBE/SPUBLISH/SUNSUBSCRIBE in RESP${resp} match Redis (counts apart from SUBSCRIBE, no pattern match)`, async () => {
+    const frames = await sameScript(
+      [
+        { name: 'S', resp },
+        { name: 'P', resp: 2 },
+      ],
+      [
+        ['S', 'SSUBSCRIBE', 's1', 's2'],
+        ['S', 'SSUBSCRIBE', 's1'],
+        ['S', 'SUBSCRIBE', 'c1'],
+        ['S', 'PSUBSCRIBE', 's*'],
+        ['P', 'SPUBLISH', 's1', 'hi'],
+        ['P', 'PUBLISH', 's1', 'hello'],
+        ['P', 'SPUBLISH', 'c1', 'not-a-shard-subscriber'],
+        ['P', 'SPUBLISH', 'nobody', 'x'],
+        // (SHARDCHANNELS lists in hash order: only single-channel answers are compared here.)
+        ['P', 'PUBSUB', 'SHARDCHANNELS', 's1'],
+        ['P', 'PUBSUB', 'SHARDCHANNELS', 's2*'],
+        ['P', 'PUBSUB', 'SHARDCHANNELS', 'a', 'b'],
+        ['P', 'PUBSUB', 'SHARDNUMSUB', 's1', 'zz'],
+        ['P', 'PUBSUB', 'SHARDNUMSUB'],
+        ['P', 'PUBSUB', 'NUMSUB', 's1'],
+        ['P', 'PUBSUB', 'CHANNELS'],
+        ['S', 'GET', 'x'],
+        ['S', 'SUNSUBSCRIBE', 's1'],
+        ['S', 'UNSUBSCRIBE'],
+        ['S', 'PUNSUBSCRIBE'],
+        // Subscribed to a shard channel only: still in the Pub/Sub context (RESP2).
+        ['S', 'GET', 'x'],
+        ['S', 'SUNSUBSCRIBE'],
+        ['S', 'SUNSUBSCRIBE'],
+        ['S', 'GET', 'x'],
+        ['S', 'SSUBSCRIBE', 'q'],
+        ['P', 'SPUBLISH', 'q', 'before-reset'],
+        ['S', 'RESET'],
+        ['P', 'SPUBLISH', 'q', 'after-reset'],
+        ['P', 'PUBSUB', 'SHARDCHANNELS'],
+        ['S', 'MULTI'],
+        ['S', 'SSUBSCRIBE', 'z'],
+        ['S', 'EXEC'],
+      ],
+    );
+    assert.ok(JSON.stringify(frames.S).includes('smessage'));
+  });
+}
+
+test('sharded pub/sub: CLIENT LIST ssub= and flags, INFO pubsubshard_channels, COMMAND INFO/GETKEYS', async () => {
+  const seen: unknown[] = [];
+  for (const port of [pair.redis.port, pair.reddish.port]) {
+    const s = await RespClient.connect(port);
+    const admin = await RespClient.connect(port);
+    s.socket.write(encodeCommand(['SSUBSCRIBE', 'a', 'b', 'c']));
+    await until(() => s.unclaimed.length >= 3);
+    const id = plain(await admin.call('CLIENT', 'LIST', 'TYPE', 'pubsub')) as string;
+    const fields = id.match(/ flags=(\S+) .* sub=(\d+) psub=(\d+) ssub=(\d+) /)!.slice(1);
+    const info = (plain(await admin.call('INFO', 'stats')) as string).match(/pubsubshard_channels:\d+/)![0];
+    const channels = (plain(await admin.call('PUBSUB', 'SHARDCHANNELS')) as string[]).sort();
+    seen.push({ fields, info, channels });
+    s.close();
+    admin.close();
+  }
+  assert.deepStrictEqual(seen[1], seen[0]);
+  assert.deepStrictEqual(seen[0], { fields: ['P', '0', '0', '3'], info: 'pubsubshard_channels:3', channels: ['a', 'b', 'c'] });
+  await same(pair, [
+    ['COMMAND', 'INFO', 'spublish', 'ssubscribe', 'sunsubscribe'],
+    ['COMMAND', 'INFO', 'pubsub|shardchannels', 'pubsub|shardnumsub'],
+    ['COMMAND', 'GETKEYS', 'SSUBSCRIBE', 'a', 'b'],
+    ['COMMAND', 'GETKEYS', 'SPUBLISH', 'a', 'b'],
+    ['SPUBLISH', 'a'],
+    ['SSUBSCRIBE'],
+  ]);
+});
+
+test('SPUBLISH is propagated to replicas like PUBLISH', async () => {
+  await withPropagationLog(async (run) => {
+    assert.deepStrictEqual(await run('SPUBLISH', 'ch', 'msg'), { reply: 0, prop: [['0', 'SPUBLISH', 'ch', 'msg']], dirty: 0 });
+    assert.deepStrictEqual(await run('PUBLISH', 'ch', 'msg'), { reply: 0, prop: [['0', 'PUBLISH', 'ch', 'msg']], dirty: 0 });
+  });
 });
