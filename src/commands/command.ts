@@ -1,12 +1,62 @@
 /** COMMAND and its subcommands, answered from the same table that dispatches. */
 import type { Client } from '../net/client.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { aclCategories, commandKeys, type Command, type CommandArg, type CommandSpec } from './registry.js';
+import { aclCategories, commandKeys, type Command, type CommandArg, type CommandSpec, type KeySpec } from './registry.js';
 import { globMatch } from '../store/glob.js';
 import { replyHelp } from './connection.js';
 import { is } from './util.js';
 
+function customKeySpecs(w: ReplyWriter, specs: KeySpec[]): void {
+  w.array(specs.length);
+  for (const ks of specs) {
+    w.map(ks.notes !== undefined ? 4 : 3);
+    if (ks.notes !== undefined) {
+      w.bulk('notes');
+      w.bulk(ks.notes);
+    }
+    w.bulk('flags');
+    w.set(ks.flags.length);
+    for (const f of ks.flags) w.simple(f);
+    w.bulk('begin_search');
+    w.map(2);
+    w.bulk('type');
+    if (ks.beginIndex === null) {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.map(0);
+    } else {
+      w.bulk('index');
+      w.bulk('spec');
+      w.map(1);
+      w.bulk('index');
+      w.int(ks.beginIndex);
+    }
+    w.bulk('find_keys');
+    w.map(2);
+    w.bulk('type');
+    if (ks.range === null) {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.map(0);
+    } else {
+      w.bulk('range');
+      w.bulk('spec');
+      w.map(3);
+      w.bulk('lastkey');
+      w.int(ks.range[0]);
+      w.bulk('keystep');
+      w.int(ks.range[1]);
+      w.bulk('limit');
+      w.int(ks.range[2]);
+    }
+  }
+}
+
 function keySpecs(w: ReplyWriter, cmd: Command): void {
+  if (cmd.keySpecs) {
+    customKeySpecs(w, cmd.keySpecs);
+    return;
+  }
   if (!cmd.keys || cmd.keys[0] === 0) {
     w.array(0);
     return;

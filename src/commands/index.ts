@@ -14,6 +14,8 @@ import { zsetCommands } from './zset.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
+import { sortCommands } from './sort.js';
+import { lolwutCommands } from './lolwut.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -31,6 +33,8 @@ export function registerAllCommands(server: Server): void {
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),
+    ...sortCommands(),
+    ...lolwutCommands(),
     ...server.persistence.commands(),
   ]);
 }

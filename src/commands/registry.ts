@@ -40,6 +40,19 @@ export interface CommandArg {
   arguments?: CommandArg[];
 }
 
+/**
+ * A key specification for COMMAND INFO, for commands whose keys the plain range form cannot
+ * describe (flags as Redis prints them, e.g. ['RO', 'access']).
+ */
+export interface KeySpec {
+  notes?: string;
+  flags: string[];
+  /** Index of the first key, or null for an "unknown" begin_search. */
+  beginIndex: number | null;
+  /** [lastkey, keystep, limit] of a range find_keys, or null for "unknown". */
+  range: [lastkey: number, keystep: number, limit: number] | null;
+}
+
 export interface CommandSpec {
   /** Lowercase name (subcommand name alone, without the parent). */
   name: string;
@@ -49,6 +62,8 @@ export interface CommandSpec {
   keys?: [first: number, last: number, step: number];
   /** For commands whose keys are not at fixed positions: returns the key indexes in argv. */
   getKeys?: (argv: string[]) => number[];
+  /** Key specifications shown by COMMAND INFO when `keys` alone would misdescribe them. */
+  keySpecs?: KeySpec[];
   group: string;
   since: string;
   summary: string;
