@@ -7,7 +7,7 @@ import { replyHelp } from './connection.js';
 import { is } from './util.js';
 
 function customKeySpecs(w: ReplyWriter, specs: KeySpec[]): void {
-  w.array(specs.length);
+  w.set(specs.length);
   for (const ks of specs) {
     w.map(ks.notes !== undefined ? 4 : 3);
     if (ks.notes !== undefined) {
@@ -57,13 +57,14 @@ function keySpecs(w: ReplyWriter, cmd: Command): void {
     customKeySpecs(w, cmd.keySpecs);
     return;
   }
+  // Redis replies the key specs as a set (RESP3 `~`).
   if (!cmd.keys || cmd.keys[0] === 0) {
-    w.array(0);
+    w.set(0);
     return;
   }
   const [first, last, step] = cmd.keys;
   const write = cmd.isWrite;
-  w.array(1);
+  w.set(1);
   w.map(3);
   w.bulk('flags');
   const flags = write ? ['RW', 'update'] : ['RO', 'access'];
@@ -108,8 +109,10 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   w.set(tips.length);
   for (const t of tips) w.bulk(t);
   keySpecs(w, cmd);
+  // No subcommands: an empty set, as Redis replies; otherwise an array.
   const subs = cmd.sub ? [...cmd.sub.values()] : [];
-  w.array(subs.length);
+  if (subs.length === 0) w.set(0);
+  else w.array(subs.length);
   for (const s of subs) replyCommandInfo(w, s);
 }
 
