@@ -119,15 +119,17 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
 function replyArgs(w: ReplyWriter, args: CommandArg[]): void {
   w.array(args.length);
   for (const a of args) {
-    const fields: [string, string | CommandArg[] | boolean][] = [
+    const fields: [string, string | number | CommandArg[] | boolean][] = [
       ['name', a.name],
       ['type', a.type],
     ];
+    if (a.keySpecIndex !== undefined) fields.push(['key_spec_index', a.keySpecIndex]);
     if (a.token) fields.push(['token', a.token]);
-    if (a.optional || a.multiple) {
+    if (a.optional || a.multiple || a.multipleToken) {
       const f: string[] = [];
       if (a.optional) f.push('optional');
       if (a.multiple) f.push('multiple');
+      if (a.multipleToken) f.push('multiple_token');
       fields.push(['flags', f.join(' ')]);
     }
     if (a.arguments) fields.push(['arguments', a.arguments]);
@@ -139,13 +141,15 @@ function replyArgs(w: ReplyWriter, args: CommandArg[]): void {
         w.set(list.length);
         for (const x of list) w.simple(x);
       } else if (Array.isArray(v)) replyArgs(w, v);
+      else if (typeof v === 'number') w.int(v);
       else w.bulk(String(v));
     }
   }
 }
 
 export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
-  const fields = 4 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.sub ? 1 : 0);
+  // No command here carries doc flags (deprecated, syscmd): Redis then omits the field.
+  const fields = 3 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.sub ? 1 : 0);
   w.map(fields);
   w.bulk('summary');
   w.bulk(cmd.summary);
@@ -157,8 +161,6 @@ export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
     w.bulk('complexity');
     w.bulk(cmd.complexity);
   }
-  w.bulk('doc_flags');
-  w.set(0);
   if (cmd.args) {
     w.bulk('arguments');
     replyArgs(w, cmd.args);

@@ -37,6 +37,10 @@ export interface CommandArg {
   token?: string;
   optional?: boolean;
   multiple?: boolean;
+  /** The token repeats with each value (GET a GET b), as COMMAND DOCS flags it. */
+  multipleToken?: boolean;
+  /** Index of the key spec this argument's keys belong to (COMMAND DOCS key_spec_index). */
+  keySpecIndex?: number;
   arguments?: CommandArg[];
 }
 

@@ -402,8 +402,8 @@ const storeSpec: KeySpec = {
 
 function sortArgs(withStore: boolean): CommandArg[] {
   const args: CommandArg[] = [
-    { name: 'key', type: 'key' },
-    { name: 'pattern', type: 'pattern', token: 'BY', optional: true },
+    { name: 'key', type: 'key', keySpecIndex: 0 },
+    { name: 'pattern', type: 'pattern', keySpecIndex: 1, token: 'BY', optional: true },
     {
       name: 'offset_count',
       type: 'block',
@@ -414,7 +414,7 @@ function sortArgs(withStore: boolean): CommandArg[] {
         { name: 'count', type: 'integer' },
       ],
     },
-    { name: 'pattern', type: 'pattern', token: 'GET', optional: true, multiple: true },
+    { name: 'pattern', type: 'pattern', keySpecIndex: 1, token: 'GET', optional: true, multiple: true, multipleToken: true },
     {
       name: 'order',
       type: 'oneof',
@@ -426,7 +426,7 @@ function sortArgs(withStore: boolean): CommandArg[] {
     },
     { name: 'sorting', type: 'pure-token', token: 'ALPHA', optional: true },
   ];
-  if (withStore) args.push({ name: 'destination', type: 'key', token: 'STORE', optional: true });
+  if (withStore) args.push({ name: 'destination', type: 'key', keySpecIndex: 2, token: 'STORE', optional: true });
   return args;
 }
 

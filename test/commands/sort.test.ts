@@ -311,9 +311,10 @@ test('SORT ... STORE wakes a client blocked on the destination', async () => {
   }
 });
 
-test('COMMAND INFO, COMMAND GETKEYS and COUNT for SORT and SORT_RO match Redis', async () => {
+test('COMMAND INFO, DOCS and GETKEYS for SORT and SORT_RO match Redis', async () => {
   await same(pair, [
     ['COMMAND', 'INFO', 'sort', 'sort_ro'],
+    ['COMMAND', 'DOCS', 'sort', 'sort_ro'],
     ['COMMAND', 'GETKEYS', 'SORT', 'k'],
     ['COMMAND', 'GETKEYS', 'SORT', 'k', 'STORE', 'dst'],
     ['COMMAND', 'GETKEYS', 'SORT', 'k', 'BY', 'w_*', 'STORE', 'dst', 'GET', '#', 'STORE', 'dst2'],
@@ -327,7 +328,10 @@ test('COMMAND INFO, COMMAND GETKEYS and COUNT for SORT and SORT_RO match Redis',
   await pair.a.call('HELLO', '3');
   await pair.b.call('HELLO', '3');
   try {
-    await same(pair, [['COMMAND', 'INFO', 'sort', 'sort_ro', 'lolwut']]);
+    await same(pair, [
+      ['COMMAND', 'INFO', 'sort', 'sort_ro', 'lolwut'],
+      ['COMMAND', 'DOCS', 'sort', 'sort_ro', 'lolwut'],
+    ]);
   } finally {
     await pair.a.call('HELLO', '2');
     await pair.b.call('HELLO', '2');
