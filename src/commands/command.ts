@@ -1,19 +1,70 @@
 /** COMMAND and its subcommands, answered from the same table that dispatches. */
 import type { Client } from '../net/client.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { aclCategories, commandKeys, type Command, type CommandArg, type CommandSpec } from './registry.js';
+import { aclCategories, commandKeys, type Command, type CommandArg, type CommandSpec, type KeySpec } from './registry.js';
 import { globMatch } from '../store/glob.js';
 import { replyHelp } from './connection.js';
 import { is } from './util.js';
 
+function customKeySpecs(w: ReplyWriter, specs: KeySpec[]): void {
+  w.set(specs.length);
+  for (const ks of specs) {
+    w.map(ks.notes !== undefined ? 4 : 3);
+    if (ks.notes !== undefined) {
+      w.bulk('notes');
+      w.bulk(ks.notes);
+    }
+    w.bulk('flags');
+    w.set(ks.flags.length);
+    for (const f of ks.flags) w.simple(f);
+    w.bulk('begin_search');
+    w.map(2);
+    w.bulk('type');
+    if (ks.beginIndex === null) {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.map(0);
+    } else {
+      w.bulk('index');
+      w.bulk('spec');
+      w.map(1);
+      w.bulk('index');
+      w.int(ks.beginIndex);
+    }
+    w.bulk('find_keys');
+    w.map(2);
+    w.bulk('type');
+    if (ks.range === null) {
+      w.bulk('unknown');
+      w.bulk('spec');
+      w.map(0);
+    } else {
+      w.bulk('range');
+      w.bulk('spec');
+      w.map(3);
+      w.bulk('lastkey');
+      w.int(ks.range[0]);
+      w.bulk('keystep');
+      w.int(ks.range[1]);
+      w.bulk('limit');
+      w.int(ks.range[2]);
+    }
+  }
+}
+
 function keySpecs(w: ReplyWriter, cmd: Command): void {
+  if (cmd.keySpecs) {
+    customKeySpecs(w, cmd.keySpecs);
+    return;
+  }
+  // Redis replies the key specs as a set (RESP3 `~`).
   if (!cmd.keys || cmd.keys[0] === 0) {
-    w.array(0);
+    w.set(0);
     return;
   }
   const [first, last, step] = cmd.keys;
   const write = cmd.isWrite;
-  w.array(1);
+  w.set(1);
   w.map(3);
   w.bulk('flags');
   const flags = cmd.keySpecFlags ?? (write ? ['RW', 'update'] : ['RO', 'access']);
@@ -58,23 +109,27 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   w.set(tips.length);
   for (const t of tips) w.bulk(t);
   keySpecs(w, cmd);
+  // No subcommands: an empty set, as Redis replies; otherwise an array.
   const subs = cmd.sub ? [...cmd.sub.values()] : [];
-  w.array(subs.length);
+  if (subs.length === 0) w.set(0);
+  else w.array(subs.length);
   for (const s of subs) replyCommandInfo(w, s);
 }
 
 function replyArgs(w: ReplyWriter, args: CommandArg[]): void {
   w.array(args.length);
   for (const a of args) {
-    const fields: [string, string | CommandArg[] | boolean][] = [
+    const fields: [string, string | number | CommandArg[] | boolean][] = [
       ['name', a.name],
       ['type', a.type],
     ];
+    if (a.keySpecIndex !== undefined) fields.push(['key_spec_index', a.keySpecIndex]);
     if (a.token) fields.push(['token', a.token]);
-    if (a.optional || a.multiple) {
+    if (a.optional || a.multiple || a.multipleToken) {
       const f: string[] = [];
       if (a.optional) f.push('optional');
       if (a.multiple) f.push('multiple');
+      if (a.multipleToken) f.push('multiple_token');
       fields.push(['flags', f.join(' ')]);
     }
     if (a.arguments) fields.push(['arguments', a.arguments]);
@@ -86,13 +141,15 @@ function replyArgs(w: ReplyWriter, args: CommandArg[]): void {
         w.set(list.length);
         for (const x of list) w.simple(x);
       } else if (Array.isArray(v)) replyArgs(w, v);
+      else if (typeof v === 'number') w.int(v);
       else w.bulk(String(v));
     }
   }
 }
 
 export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
-  const fields = 4 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.sub ? 1 : 0);
+  // No command here carries doc flags (deprecated, syscmd): Redis then omits the field.
+  const fields = 3 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.sub ? 1 : 0);
   w.map(fields);
   w.bulk('summary');
   w.bulk(cmd.summary);
@@ -104,8 +161,6 @@ export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
     w.bulk('complexity');
     w.bulk(cmd.complexity);
   }
-  w.bulk('doc_flags');
-  w.set(0);
   if (cmd.args) {
     w.bulk('arguments');
     replyArgs(w, cmd.args);

@@ -17,6 +17,8 @@ import { memoryCommands } from './memory.js';
 import { applyRenames } from '../config/renames.js';
 import { installNotify } from '../notify/index.js';
 import { installTracking } from '../tracking/index.js';
+import { sortCommands } from './sort.js';
+import { lolwutCommands } from './lolwut.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -34,6 +36,8 @@ export function registerAllCommands(server: Server): void {
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),
+    ...sortCommands(),
+    ...lolwutCommands(),
     ...server.persistence.commands(),
   ]);
   // Keyspace notifications publish through PUBLISH, so they come after the table exists.

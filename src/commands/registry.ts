@@ -37,7 +37,24 @@ export interface CommandArg {
   token?: string;
   optional?: boolean;
   multiple?: boolean;
+  /** The token repeats with each value (GET a GET b), as COMMAND DOCS flags it. */
+  multipleToken?: boolean;
+  /** Index of the key spec this argument's keys belong to (COMMAND DOCS key_spec_index). */
+  keySpecIndex?: number;
   arguments?: CommandArg[];
+}
+
+/**
+ * A key specification for COMMAND INFO, for commands whose keys the plain range form cannot
+ * describe (flags as Redis prints them, e.g. ['RO', 'access']).
+ */
+export interface KeySpec {
+  notes?: string;
+  flags: string[];
+  /** Index of the first key, or null for an "unknown" begin_search. */
+  beginIndex: number | null;
+  /** [lastkey, keystep, limit] of a range find_keys, or null for "unknown". */
+  range: [lastkey: number, keystep: number, limit: number] | null;
 }
 
 export interface CommandSpec {
@@ -51,6 +68,8 @@ export interface CommandSpec {
   keySpecFlags?: string[];
   /** For commands whose keys are not at fixed positions: returns the key indexes in argv. */
   getKeys?: (argv: string[]) => number[];
+  /** Key specifications shown by COMMAND INFO when `keys` alone would misdescribe them. */
+  keySpecs?: KeySpec[];
   group: string;
   since: string;
   summary: string;

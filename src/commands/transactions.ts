@@ -7,6 +7,10 @@
  *
  * A watched key is "touched" by any modification, deletion (also by expiry), FLUSHDB/FLUSHALL
  * and SWAPDB; a key watched while live that is expired when EXEC runs also aborts it.
+ *
+ * A key that was already logically expired when WATCHed is special (7.0's watchedKey.expired):
+ * its deletion (lazy or active expiry, DEL, FLUSHDB/FLUSHALL) is no logical change, so it does
+ * not abort EXEC and only clears the mark; writing a new value does abort it.
  */
 import type { Client } from '../net/client.js';
 import type { Server } from '../server.js';
@@ -16,82 +20,123 @@ import type { CommandSpec } from './registry.js';
 interface Watch {
   db: Database;
   key: string;
-  /** The key was already logically expired when watched. */
-  expiredAtWatch: boolean;
+  client: Client;
+  /** The key was logically expired (still stored) when watched, or became so through SWAPDB. */
+  expired: boolean;
 }
 
-/** Watched keys per database: key → clients watching it. */
+/** Watched keys per database: key → watches of it, in the order they were made. */
 class WatchRegistry {
-  private readonly byDb: Map<string, Set<Client>>[];
+  private readonly byDb: Map<string, Watch[]>[];
   private readonly byClient = new Map<Client, Watch[]>();
 
   constructor(server: Server) {
     this.byDb = server.keyspace.dbs.map(() => new Map());
     server.keyspace.addListener({
       modified: (db, key) => this.touch(db, key),
-      beforeFlush: (db) => this.touchAllExisting(db),
-      beforeSwap: (a, b) => this.touchSwap(a, b),
+      beforeFlush: (db) => this.touchAll(db, null),
+      beforeSwap: (a, b) => {
+        this.touchAll(a, b);
+        this.touchAll(b, a);
+      },
     });
   }
 
   watch(c: Client, db: Database, key: string): void {
+    // A client already doomed to fail its EXEC has no use for more watches.
+    if (c.dirtyCas) return;
     let list = this.byClient.get(c);
     if (!list) {
       this.byClient.set(c, (list = []));
       c.onClose.push(() => this.unwatchAll(c));
     }
     if (list.some((w) => w.db === db && w.key === key)) return;
-    list.push({ db, key, expiredAtWatch: db.isExpired(key) });
+    const w: Watch = { db, key, client: c, expired: db.isExpired(key) };
+    list.push(w);
     const map = this.byDb[db.id];
-    let set = map.get(key);
-    if (!set) map.set(key, (set = new Set()));
-    set.add(c);
+    const watchers = map.get(key);
+    if (watchers) watchers.push(w);
+    else map.set(key, [w]);
   }
 
+  /** Forgets the client's watches and its dirty mark (UNWATCH, EXEC, DISCARD, RESET). */
   unwatchAll(c: Client): void {
+    this.dropWatches(c);
+    c.dirtyCas = false;
+  }
+
+  /** Removes every watch of a client, keeping its dirty mark. */
+  private dropWatches(c: Client): void {
     const list = this.byClient.get(c);
     if (!list) return;
     this.byClient.delete(c);
     for (const w of list) {
       const map = this.byDb[w.db.id];
-      const set = map.get(w.key);
-      if (!set) continue;
-      set.delete(c);
-      if (set.size === 0) map.delete(w.key);
+      const watchers = map.get(w.key);
+      if (!watchers) continue;
+      const i = watchers.indexOf(w);
+      if (i >= 0) watchers.splice(i, 1);
+      if (watchers.length === 0) map.delete(w.key);
     }
-    c.dirtyCas = false;
   }
 
   watchedKeys(c: Client): number {
     return this.byClient.get(c)?.length ?? 0;
   }
 
+  /** A watched key was modified or deleted (Redis's touchWatchedKey). */
   private touch(db: Database, key: string): void {
     const map = this.byDb[db.id];
     if (map.size === 0) return;
-    const set = map.get(key);
-    if (set) for (const c of set) c.dirtyCas = true;
+    const watchers = map.get(key);
+    if (!watchers) return;
+    for (const w of watchers.slice()) {
+      if (w.expired) {
+        // Deleting a key that was already expired when watched changes nothing logically.
+        if (!db.dict.has(key)) {
+          w.expired = false;
+          continue;
+        }
+        // Still stored and still expired: 7.0 stops looking at this key's watchers here.
+        if (db.isExpired(key)) break;
+        // Otherwise a new value replaced it (Redis would have expired it first): a real write.
+      }
+      w.client.dirtyCas = true;
+      // A dirty client's EXEC fails whatever else happens: its watches are no longer needed.
+      this.dropWatches(w.client);
+    }
   }
 
-  /** FLUSHDB/SWAPDB: every watched key that exists in the database is touched. */
-  private touchAllExisting(db: Database): void {
-    const map = this.byDb[db.id];
-    for (const [key, set] of map) if (db.dict.has(key)) for (const c of set) c.dirtyCas = true;
-  }
-
-  /** SWAPDB: a watched key is touched if it exists in either database (so its value changes). */
-  touchSwap(a: Database, b: Database): void {
-    for (const [db, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      for (const [key, set] of this.byDb[db.id]) if (db.dict.has(key) || other.dict.has(key)) for (const c of set) c.dirtyCas = true;
+  /**
+   * FLUSHDB/FLUSHALL (`replacedWith` null) or SWAPDB: every watched key of `emptied` that exists
+   * there or in `replacedWith` is touched, except that an expired key that is dropped or
+   * replaced by another expired key is no change (Redis's touchAllWatchedKeysInDb).
+   */
+  private touchAll(emptied: Database, replacedWith: Database | null): void {
+    for (const [key, watchers] of this.byDb[emptied.id]) {
+      const existsInEmptied = emptied.dict.has(key);
+      const existsInOther = replacedWith !== null && replacedWith.dict.has(key);
+      if (!existsInEmptied && !existsInOther) continue;
+      for (const w of watchers) {
+        if (w.expired) {
+          if (!existsInOther) {
+            w.expired = false;
+            continue;
+          }
+          if (replacedWith!.isExpired(key)) continue;
+        } else if (!existsInEmptied && replacedWith!.isExpired(key)) {
+          // A missing key replaced by an expired one: still logically missing.
+          w.expired = true;
+          continue;
+        }
+        w.client.dirtyCas = true;
+      }
     }
   }
 
   /** True if a key that was live when watched has expired since (EXEC must fail). */
   anyExpired(c: Client): boolean {
-    for (const w of this.byClient.get(c) ?? []) if (!w.expiredAtWatch && w.db.isExpired(w.key)) return true;
+    for (const w of this.byClient.get(c) ?? []) if (!w.expired && w.db.isExpired(w.key)) return true;
     return false;
   }
 }
