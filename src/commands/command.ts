@@ -1,8 +1,8 @@
 /** COMMAND and its subcommands, answered from the same table that dispatches. */
 import type { Client } from '../net/client.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { aclCategories, commandHasKeys, commandKeyRefs, type Command, type CommandArg, type CommandSpec } from './registry.js';
-import { replyKeyFlags, replyKeySpecs } from './keyspecs.js';
+import { aclCategories, commandHasKeys, commandKeyRefs, type Command, type CommandArg, type CommandSpec, type CommandTable } from './registry.js';
+import { replyKeyFlags, replyKeySpecs, type KeyRef } from './keyspecs.js';
 import { globMatch } from '../store/glob.js';
 import { replyHelp } from './connection.js';
 import { is } from './util.js';
@@ -186,37 +186,37 @@ function commandList(c: Client, argv: string[]): void {
   c.w.bulks(out);
 }
 
-/** COMMAND GETKEYS / GETKEYSANDFLAGS, checked in Redis's order. */
+/** The keys COMMAND GETKEYS[ANDFLAGS] reports for a command line, or its error (checked in Redis's order). */
+export function keysOfCommandLine(commands: CommandTable, target: string[]): { error: string } | { keys: KeyRef[] } {
+  const cmd = commands.lookup(target);
+  if (!cmd) return { error: 'ERR Invalid command specified' };
+  if (!commandHasKeys(cmd)) return { error: 'ERR The command has no key arguments' };
+  if ((cmd.arity > 0 && cmd.arity !== target.length) || target.length < -cmd.arity) return { error: 'ERR Invalid number of arguments specified for command' };
+  const keys = commandKeyRefs(cmd, target);
+  if (keys.length === 0 && !cmd.flagSet.has('no_mandatory_keys')) return { error: 'ERR Invalid arguments specified for command' };
+  return { keys };
+}
+
 function commandGetKeys(c: Client, argv: string[], withFlags: boolean): void {
   const target = argv.slice(2);
-  const cmd = c.server.commands.lookup(target);
-  if (!cmd) {
-    c.error('ERR Invalid command specified');
+  const found = keysOfCommandLine(c.server.commands, target);
+  if ('error' in found) {
+    c.error(found.error);
     return;
   }
-  if (!commandHasKeys(cmd)) {
-    c.error('ERR The command has no key arguments');
-    return;
-  }
-  if ((cmd.arity > 0 && cmd.arity !== target.length) || target.length < -cmd.arity) {
-    c.error('ERR Invalid number of arguments specified for command');
-    return;
-  }
-  const keys = commandKeyRefs(cmd, target);
-  if (keys.length === 0) {
-    if (cmd.flagSet.has('no_mandatory_keys')) c.w.array(0);
-    else c.error('ERR Invalid arguments specified for command');
-    return;
-  }
-  c.w.array(keys.length);
+  replyKeyList(c.w, target, found.keys, withFlags);
+}
+
+export function replyKeyList(w: ReplyWriter, target: readonly string[], keys: readonly KeyRef[], withFlags: boolean): void {
+  w.array(keys.length);
   for (const k of keys) {
     if (!withFlags) {
-      c.w.bulk(target[k.pos]);
+      w.bulk(target[k.pos]);
       continue;
     }
-    c.w.array(2);
-    c.w.bulk(target[k.pos]);
-    replyKeyFlags(c.w, k.flags);
+    w.array(2);
+    w.bulk(target[k.pos]);
+    replyKeyFlags(w, k.flags);
   }
 }
 

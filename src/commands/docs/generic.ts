@@ -65,6 +65,16 @@ export const GENERIC: DocTable = {
     tips: ['request_policy:all_shards', 'nondeterministic_output_order'],
     acl: ['keyspace', 'dangerous'],
   },
+  migrate: {
+    summary: 'Atomically transfer a key from a Redis instance to another one.',
+    since: '2.6.0',
+    complexity: 'This command actually executes a DUMP+DEL in the source instance, and a RESTORE in the target instance. See the pages of these commands for time complexity. Also an O(N) data transfer between the two instances is performed.',
+    args: 'host port:i key_or_empty_string(key:k|""=empty_string:-) destination-db:i timeout:i COPY?@3.0.0 REPLACE?@3.0.0 authentication(AUTH=password?@4.0.7|AUTH2=username_password{username password}?@6.0.0)? KEYS=key:k?+@3.0.6',
+    history: ['3.0.0 Added the `COPY` and `REPLACE` options.', '3.0.6 Added the `KEYS` option.', '4.0.7 Added the `AUTH` option.', '6.0.0 Added the `AUTH2` option.'],
+    keys: ['RW access delete 3', 'RW access delete incomplete KEYS@-2 r-1,1,0'],
+    tips: ['nondeterministic_output'],
+    acl: ['keyspace', 'dangerous'],
+  },
   move: {
     summary: 'Move a key to another database',
     since: '1.0.0',

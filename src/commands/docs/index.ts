@@ -5,18 +5,24 @@
  * into the table by full name ("get", "client|list"), so a family module that registers a
  * command listed here gets the right metadata without carrying it.
  *
+ * Every redis-server command is recorded, including those reddish does not implement yet.
  * The tables are one file per command group; `npm run build` then
- * `node dist/test/commands/command-meta-gen.js <redis-port> <reddish-port>` rewrites them.
+ * `node dist/test/commands/command-meta-gen.js <redis-port>` rewrites them.
  */
 import { BITMAP } from './bitmap.js';
+import { CLUSTER } from './cluster.js';
 import { CONNECTION } from './connection.js';
 import { GENERIC } from './generic.js';
+import { GEO } from './geo.js';
 import { HASH } from './hash.js';
+import { HYPERLOGLOG } from './hyperloglog.js';
 import { LIST } from './list.js';
 import { PUBSUB } from './pubsub.js';
+import { SCRIPTING } from './scripting.js';
 import { SERVER } from './server.js';
 import { SET } from './set.js';
 import { SORTED_SET } from './sorted-set.js';
+import { STREAM } from './stream.js';
 import { STRING } from './string.js';
 import { TRANSACTIONS } from './transactions.js';
 
@@ -46,14 +52,19 @@ export type DocTable = Record<string, DocMeta>;
 
 export const GROUPS: Record<string, DocTable> = {
   bitmap: BITMAP,
+  cluster: CLUSTER,
   connection: CONNECTION,
   generic: GENERIC,
+  geo: GEO,
   hash: HASH,
+  hyperloglog: HYPERLOGLOG,
   list: LIST,
   pubsub: PUBSUB,
+  scripting: SCRIPTING,
   server: SERVER,
   set: SET,
   'sorted-set': SORTED_SET,
+  stream: STREAM,
   string: STRING,
   transactions: TRANSACTIONS,
 };

@@ -2,6 +2,90 @@
 import type { DocTable } from './index.js';
 
 export const SERVER: DocTable = {
+  acl: {
+    summary: 'A container for Access List Control commands ',
+    since: '6.0.0',
+    complexity: 'Depends on subcommand.',
+  },
+  'acl|cat': {
+    summary: 'List the ACL categories or the commands inside a category',
+    since: '6.0.0',
+    complexity: 'O(1) since the categories and commands are a fixed set.',
+    args: 'categoryname?',
+  },
+  'acl|deluser': {
+    summary: 'Remove the specified ACL users and the associated rules',
+    since: '6.0.0',
+    complexity: 'O(1) amortized time considering the typical user.',
+    args: 'username+',
+  },
+  'acl|dryrun': {
+    summary: 'Returns whether the user can execute the given command without executing the command.',
+    since: '7.0.0',
+    complexity: 'O(1).',
+    args: 'username command arg?+',
+  },
+  'acl|genpass': {
+    summary: 'Generate a pseudorandom secure password to use for ACL users',
+    since: '6.0.0',
+    complexity: 'O(1)',
+    args: 'bits:i?',
+  },
+  'acl|getuser': {
+    summary: 'Get the rules for a specific ACL user',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of password, command and pattern rules that the user has.',
+    args: 'username',
+    history: ['6.2.0 Added Pub/Sub channel patterns.', '7.0.0 Added selectors and changed the format of key and channel patterns from a list to their rule representation.'],
+  },
+  'acl|help': {
+    summary: 'Show helpful text about the different subcommands',
+    since: '6.0.0',
+    complexity: 'O(1)',
+  },
+  'acl|list': {
+    summary: 'List the current ACL rules in ACL config file format',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of configured users.',
+  },
+  'acl|load': {
+    summary: 'Reload the ACLs from the configured ACL file',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of configured users.',
+  },
+  'acl|log': {
+    summary: 'List latest events denied because of ACLs in place',
+    since: '6.0.0',
+    complexity: 'O(N) with N being the number of entries shown.',
+    args: 'operation(count:i|RESET)?',
+  },
+  'acl|save': {
+    summary: 'Save the current ACL rules in the configured ACL file',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of configured users.',
+  },
+  'acl|setuser': {
+    summary: 'Modify or create the rules for a specific ACL user',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of rules provided.',
+    args: 'username rule?+',
+    history: ['6.2.0 Added Pub/Sub channel patterns.', '7.0.0 Added selectors and key based permissions.'],
+  },
+  'acl|users': {
+    summary: 'List the username of all the configured ACL rules',
+    since: '6.0.0',
+    complexity: 'O(N). Where N is the number of configured users.',
+  },
+  'acl|whoami': {
+    summary: 'Return the name of the user associated to the current connection',
+    since: '6.0.0',
+    complexity: 'O(1)',
+  },
+  bgrewriteaof: {
+    summary: 'Asynchronously rewrite the append-only file',
+    since: '1.0.0',
+    complexity: 'O(1)',
+  },
   bgsave: {
     summary: 'Asynchronously save the dataset to disk',
     since: '1.0.0',
@@ -249,6 +333,40 @@ export const SERVER: DocTable = {
     args: 'key:k SAMPLES=count:i?',
     keys: ['RO 2'],
   },
+  module: {
+    summary: 'A container for module commands',
+    since: '4.0.0',
+    complexity: 'Depends on subcommand.',
+  },
+  'module|help': {
+    summary: 'Show helpful text about the different subcommands',
+    since: '5.0.0',
+    complexity: 'O(1)',
+  },
+  'module|list': {
+    summary: 'List all modules loaded by the server',
+    since: '4.0.0',
+    complexity: 'O(N) where N is the number of loaded modules.',
+    tips: ['nondeterministic_output_order'],
+  },
+  'module|load': {
+    summary: 'Load a module',
+    since: '4.0.0',
+    complexity: 'O(1)',
+    args: 'path arg?+',
+  },
+  'module|loadex': {
+    summary: 'Load a module with extended parameters',
+    since: '7.0.0',
+    complexity: 'O(1)',
+    args: 'path CONFIG=configs{name value}?+& ARGS=args{arg}?+',
+  },
+  'module|unload': {
+    summary: 'Unload a module',
+    since: '4.0.0',
+    complexity: 'O(1)',
+    args: 'name',
+  },
   monitor: {
     summary: 'Listen for all requests received by the server in real time',
     since: '1.0.0',
@@ -269,6 +387,16 @@ export const SERVER: DocTable = {
     since: '5.0.0',
     complexity: 'O(1)',
     args: 'args(host-port{host port:i}|no-one{NO ONE})',
+  },
+  'restore-asking': {
+    summary: 'An internal command for migrating keys in a cluster',
+    since: '3.0.0',
+    complexity: 'O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).',
+    args: 'key:k ttl:i serialized-value REPLACE?@3.0.0 ABSTTL?@5.0.0 IDLETIME=seconds:i?@5.0.0 FREQ=frequency:i?@5.0.0',
+    history: ['3.0.0 Added the `REPLACE` modifier.', '5.0.0 Added the `ABSTTL` modifier.', '5.0.0 Added the `IDLETIME` and `FREQ` options.'],
+    syscmd: true,
+    keys: ['OW update 1'],
+    acl: ['keyspace', 'dangerous'],
   },
   role: {
     summary: 'Return the role of the instance in the context of replication',
