@@ -194,7 +194,7 @@ export class CommandTable {
         summary: meta.summary,
         since: meta.since,
         complexity: meta.complexity,
-        args: meta.args !== undefined ? parseArgs(meta.args) : undefined,
+        args: undefined,
         history: (meta.history ?? []).map((h) => {
           const sp = h.indexOf(' ');
           return [h.slice(0, sp), h.slice(sp + 1)];
@@ -229,6 +229,12 @@ export class CommandTable {
       rejectedCalls: 0,
       failedCalls: 0,
     };
+    const argsText = recorded?.meta.args;
+    if (argsText !== undefined) {
+      // Argument trees are only needed by COMMAND DOCS: read them on first use.
+      let parsed: CommandArg[] | undefined;
+      Object.defineProperty(cmd, 'args', { enumerable: true, get: () => (parsed ??= parseArgs(argsText)) });
+    }
     if (spec.subcommands) {
       cmd.sub = new Map();
       for (const s of spec.subcommands) cmd.sub.set(s.name, this.build(s, cmd));

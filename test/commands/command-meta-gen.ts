@@ -148,4 +148,4 @@ async function main(redisPort: number): Promise<void> {
   }
 }
 
-if (process.argv.length >= 3) await main(Number(process.argv[2]));
+if (/^[0-9]+$/.test(process.argv[2] ?? '')) await main(Number(process.argv[2]));
