@@ -1,7 +1,8 @@
 /**
- * The command table. Each family module registers definitions that carry everything Redis
- * declares for a command (name, arity, flags, key positions, group, docs) next to its handler,
- * so dispatch, COMMAND INFO/DOCS/COUNT/GETKEYS and ACL-style categories come from one place.
+ * The command table. Each family module registers definitions (name, arity, flags, handler)
+ * and the table merges in what redis-server reports about the same command (docs, key specs,
+ * tips, ACL categories) from ./docs by full name, so dispatch, COMMAND INFO/DOCS/COUNT/GETKEYS
+ * and ACL-style categories come from one place.
  */
 import type { Client } from '../net/client.js';
 import { commandMeta } from './docs/index.js';
@@ -74,6 +75,8 @@ export interface CommandSpec {
 export interface Command extends CommandSpec {
   /** "get", or "client|list" for a subcommand. */
   fullName: string;
+  /** Whether ./docs has Redis's metadata for this command (then it replaces the module's). */
+  recorded: boolean;
   /** Redis 7.0 key specs (empty when the command has no keys or none are recorded). */
   keySpecs: KeySpec[];
   /** Finds keys when the specs cannot (Redis's per-command getkeys functions). */
@@ -213,6 +216,7 @@ export class CommandTable {
     flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
     const flagSet = new Set(flags);
     const cmd: Command = {
+      recorded: !!recorded,
       keySpecs: [],
       history: [],
       docFlags: [],
@@ -287,7 +291,7 @@ export class CommandTable {
 
 /** True when COMMAND GETKEYS may find keys in the command (Redis's doesCommandHaveKeys). */
 export function commandHasKeys(cmd: Command): boolean {
-  if (cmd.keySpecs.length || cmd.nativeKeys) return !!cmd.nativeKeys || cmd.keySpecs.some((s) => !s.flags.includes('not_key'));
+  if (cmd.recorded) return !!cmd.nativeKeys || cmd.keySpecs.some((s) => !s.flags.includes('not_key'));
   return !!cmd.getKeys || (!!cmd.keys && cmd.keys[0] !== 0);
 }
 
@@ -297,7 +301,7 @@ export function commandHasKeys(cmd: Command): boolean {
  * fall back to their declared positions, without flags.
  */
 export function commandKeyRefs(cmd: Command, argv: readonly string[]): KeyRef[] {
-  if (cmd.keySpecs.length || cmd.nativeKeys) return keysWithFlags(cmd.keySpecs, cmd.nativeKeys, argv, cmd.arity);
+  if (cmd.recorded) return keysWithFlags(cmd.keySpecs, cmd.nativeKeys, argv, cmd.arity);
   if (cmd.getKeys) return cmd.getKeys(argv as string[]).map((pos) => ({ pos, flags: [] }));
   if (!cmd.keys || cmd.keys[0] === 0) return [];
   const [first, lastSpec, step] = cmd.keys;
