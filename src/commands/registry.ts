@@ -266,7 +266,9 @@ export class CommandTable {
 
   /** Looks up "config|get" or "get" style names. */
   byFullName(name: string): Command | undefined {
-    const [parent, sub] = name.toLowerCase().split('|');
+    const parts = name.toLowerCase().split('|');
+    if (parts.length > 2) return undefined; // one level of subcommands only, like Redis
+    const [parent, sub] = parts;
     const base = this.commands.get(parent);
     if (!base || sub === undefined) return base;
     return base.sub?.get(sub);

@@ -159,7 +159,8 @@ test('the recorded metadata of every redis-server command renders exactly like R
 
 test('COMMAND INFO and DOCS with several names, unknown names and container|sub names', async () => {
   const steps = [
-    ['COMMAND', 'INFO', 'get', 'nosuch', 'SET', 'config|get', 'CONFIG|GET', 'get|x', 'nosuch|get'],
+    ['COMMAND', 'INFO', 'get', 'nosuch', 'SET', 'config|get', 'CONFIG|GET', 'get|x', 'nosuch|get', 'client|list|x', 'config|', '|get', 'client|'],
+    ['COMMAND', 'DOCS', 'client|list|x', 'config|', 'get', 'get'],
     ['COMMAND', 'DOCS', 'get', 'nosuch', 'Lmove', 'config|get', 'getset'],
     ['COMMAND', 'DOCS', 'nosuch'],
     ['COMMAND', 'INFO', 'nosuch'],
