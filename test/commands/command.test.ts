@@ -13,6 +13,7 @@ import { legacyRange, parseKeySpec, formatKeySpec } from '../../src/commands/key
 import { CommandTable, type CommandFlag, type CommandSpec } from '../../src/commands/registry.js';
 import { keysOfCommandLine, replyCommandDocs, replyCommandInfo, replyKeyList } from '../../src/commands/command.js';
 import { ReplyWriter } from '../../src/protocol/reply-writer.js';
+import { prng } from '../helpers/prng.js';
 
 let pair: Pair;
 /** RESP3 connections to redis (a3) and reddish (b3). */
@@ -395,6 +396,33 @@ test('GETKEYS and GETKEYSANDFLAGS from the recorded key specs equal Redis for ev
         const actual: Reply = 'error' in found ? { t: 'error', v: found.error } : rendered(resp, (w) => replyKeyList(w, argv, found.keys, withFlags));
         if (J(actual) !== J(expected)) bad.push(`${withFlags ? 'GETKEYSANDFLAGS' : 'GETKEYS'} ${argv.join(' ')} RESP${resp}: redis ${J(plain(expected))}, here ${J(plain(actual))}`);
       }
+  assert.deepEqual(bad, []);
+});
+
+test('GETKEYSANDFLAGS on random argument lists for every redis-server command equals Redis', async () => {
+  // Words that steer the key searches: numkeys values (valid, zero, negative, too large, not
+  // canonical), the keywords the specs and key rules look for, and plain names.
+  const words = ['0', '1', '2', '3', '-1', '2abc', '+1', '01', 'STORE', 'store', 'STOREDIST', 'GET', 'BY', 'LIMIT', 'STREAMS', 'KEYS', 'AUTH', 'AUTH2', 'COPY', 'REPLACE', 'GROUP', 'BLOCK', 'COUNT', 'NOACK', 'SET', 'INCRBY', 'OVERFLOW', 'u8', 'WEIGHTS', 'LEFT', 'k1', 'k2', 'k3', 'x', ''];
+  const rnd = prng(20261206);
+  const pick = () => words[Math.floor(rnd() * words.length)];
+  const bad: string[] = [];
+  let compared = 0;
+  for (const name of redisNames) {
+    const [top, sub] = name.split('|');
+    const cmd = shaped.byFullName(name)!;
+    if (cmd.sub || !cmd.keySpecs.length) continue;
+    for (let i = 0; i < 12; i++) {
+      // At least one word after the name: a lone name is COMMAND GETKEYS's own arity error.
+      const n = Math.max(Math.abs(cmd.arity) - 1 - (sub ? 1 : 0), sub ? 0 : 1) + Math.floor(rnd() * 6);
+      const argv = [top, ...(sub ? [sub] : []), ...Array.from({ length: n }, pick)];
+      const expected = await pair.a.call('COMMAND', 'GETKEYSANDFLAGS', ...argv);
+      const found = keysOfCommandLine(shaped, argv);
+      const actual: Reply = 'error' in found ? { t: 'error', v: found.error } : rendered(2, (w) => replyKeyList(w, argv, found.keys, true));
+      compared++;
+      if (J(actual) !== J(expected)) bad.push(`${J(argv)}: redis ${J(plain(expected))}, here ${J(plain(actual))}`);
+    }
+  }
+  assert.ok(compared > 1500, `only ${compared} comparisons`);
   assert.deepEqual(bad, []);
 });
 
