@@ -1,96 +1,11 @@
 /** COMMAND and its subcommands, answered from the same table that dispatches. */
 import type { Client } from '../net/client.js';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { aclCategories, commandKeys, type Command, type CommandArg, type CommandSpec, type KeySpec } from './registry.js';
+import { aclCategories, commandHasKeys, commandKeyRefs, type Command, type CommandArg, type CommandSpec, type CommandTable } from './registry.js';
+import { replyKeyFlags, replyKeySpecs, type KeyRef } from './keyspecs.js';
 import { globMatch } from '../store/glob.js';
 import { replyHelp } from './connection.js';
 import { is } from './util.js';
-
-function customKeySpecs(w: ReplyWriter, specs: KeySpec[]): void {
-  w.set(specs.length);
-  for (const ks of specs) {
-    w.map(ks.notes !== undefined ? 4 : 3);
-    if (ks.notes !== undefined) {
-      w.bulk('notes');
-      w.bulk(ks.notes);
-    }
-    w.bulk('flags');
-    w.set(ks.flags.length);
-    for (const f of ks.flags) w.simple(f);
-    w.bulk('begin_search');
-    w.map(2);
-    w.bulk('type');
-    if (ks.beginIndex === null) {
-      w.bulk('unknown');
-      w.bulk('spec');
-      w.map(0);
-    } else {
-      w.bulk('index');
-      w.bulk('spec');
-      w.map(1);
-      w.bulk('index');
-      w.int(ks.beginIndex);
-    }
-    w.bulk('find_keys');
-    w.map(2);
-    w.bulk('type');
-    if (ks.range === null) {
-      w.bulk('unknown');
-      w.bulk('spec');
-      w.map(0);
-    } else {
-      w.bulk('range');
-      w.bulk('spec');
-      w.map(3);
-      w.bulk('lastkey');
-      w.int(ks.range[0]);
-      w.bulk('keystep');
-      w.int(ks.range[1]);
-      w.bulk('limit');
-      w.int(ks.range[2]);
-    }
-  }
-}
-
-function keySpecs(w: ReplyWriter, cmd: Command): void {
-  if (cmd.keySpecs) {
-    customKeySpecs(w, cmd.keySpecs);
-    return;
-  }
-  // Redis replies the key specs as a set (RESP3 `~`).
-  if (!cmd.keys || cmd.keys[0] === 0) {
-    w.set(0);
-    return;
-  }
-  const [first, last, step] = cmd.keys;
-  const write = cmd.isWrite;
-  w.set(1);
-  w.map(3);
-  w.bulk('flags');
-  const flags = cmd.keySpecFlags ?? (write ? ['RW', 'update'] : ['RO', 'access']);
-  w.set(flags.length);
-  for (const f of flags) w.simple(f);
-  w.bulk('begin_search');
-  w.map(2);
-  w.bulk('type');
-  w.bulk('index');
-  w.bulk('spec');
-  w.map(1);
-  w.bulk('index');
-  w.int(first);
-  w.bulk('find_keys');
-  w.map(2);
-  w.bulk('type');
-  w.bulk('range');
-  w.bulk('spec');
-  w.map(3);
-  w.bulk('lastkey');
-  w.int(last < 0 ? last : last - first);
-  w.bulk('keystep');
-  w.int(step);
-  w.bulk('limit');
-  w.int(0);
-}
 
 export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   w.array(10);
@@ -108,49 +23,68 @@ export function replyCommandInfo(w: ReplyWriter, cmd: Command): void {
   const tips = cmd.tips ?? [];
   w.set(tips.length);
   for (const t of tips) w.bulk(t);
-  keySpecs(w, cmd);
-  // No subcommands: an empty set, as Redis replies; otherwise an array.
+  replyKeySpecs(w, cmd.keySpecs);
   const subs = cmd.sub ? [...cmd.sub.values()] : [];
-  if (subs.length === 0) w.set(0);
-  else w.array(subs.length);
+  // Redis answers an empty set when there are no subcommands, an array otherwise.
+  if (subs.length) w.array(subs.length);
+  else w.set(0);
   for (const s of subs) replyCommandInfo(w, s);
 }
 
-function replyArgs(w: ReplyWriter, args: CommandArg[]): void {
+function replyArgs(w: ReplyWriter, args: readonly CommandArg[]): void {
   w.array(args.length);
   for (const a of args) {
-    const fields: [string, string | number | CommandArg[] | boolean][] = [
-      ['name', a.name],
-      ['type', a.type],
-    ];
-    if (a.keySpecIndex !== undefined) fields.push(['key_spec_index', a.keySpecIndex]);
-    if (a.token) fields.push(['token', a.token]);
-    if (a.optional || a.multiple || a.multipleToken) {
-      const f: string[] = [];
-      if (a.optional) f.push('optional');
-      if (a.multiple) f.push('multiple');
-      if (a.multipleToken) f.push('multiple_token');
-      fields.push(['flags', f.join(' ')]);
+    const flags: string[] = [];
+    if (a.optional) flags.push('optional');
+    if (a.multiple) flags.push('multiple');
+    if (a.multipleToken) flags.push('multiple_token');
+    const nested = a.type === 'oneof' || a.type === 'block';
+    const defined = (v: unknown) => (v === undefined ? 0 : 1);
+    w.map(2 + defined(a.keySpecIndex) + defined(a.token) + defined(a.since) + defined(a.deprecatedSince) + (flags.length ? 1 : 0) + (nested ? 1 : 0));
+    w.bulk('name');
+    w.bulk(a.name);
+    w.bulk('type');
+    w.bulk(a.type);
+    if (a.keySpecIndex !== undefined) {
+      w.bulk('key_spec_index');
+      w.int(a.keySpecIndex);
     }
-    if (a.arguments) fields.push(['arguments', a.arguments]);
-    w.map(fields.length);
-    for (const [k, v] of fields) {
-      w.bulk(k);
-      if (k === 'flags') {
-        const list = (v as string).split(' ');
-        w.set(list.length);
-        for (const x of list) w.simple(x);
-      } else if (Array.isArray(v)) replyArgs(w, v);
-      else if (typeof v === 'number') w.int(v);
-      else w.bulk(String(v));
+    if (a.token !== undefined) {
+      w.bulk('token');
+      w.bulk(a.token);
+    }
+    if (a.since !== undefined) {
+      w.bulk('since');
+      w.bulk(a.since);
+    }
+    if (a.deprecatedSince !== undefined) {
+      w.bulk('deprecated_since');
+      w.bulk(a.deprecatedSince);
+    }
+    if (flags.length) {
+      w.bulk('flags');
+      w.set(flags.length);
+      for (const f of flags) w.simple(f);
+    }
+    if (nested) {
+      w.bulk('arguments');
+      replyArgs(w, a.arguments ?? []);
     }
   }
 }
 
 export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
-  // No command here carries doc flags (deprecated, syscmd): Redis then omits the field.
-  const fields = 3 + (cmd.complexity ? 1 : 0) + (cmd.args ? 1 : 0) + (cmd.sub ? 1 : 0);
-  w.map(fields);
+  const present = (v: unknown) => (v ? 1 : 0);
+  w.map(
+    3 +
+      present(cmd.complexity) +
+      present(cmd.docFlags.length) +
+      present(cmd.deprecatedSince) +
+      present(cmd.replacedBy) +
+      present(cmd.history.length) +
+      present(cmd.args) +
+      present(cmd.sub),
+  );
   w.bulk('summary');
   w.bulk(cmd.summary);
   w.bulk('since');
@@ -160,6 +94,28 @@ export function replyCommandDocs(w: ReplyWriter, cmd: Command): void {
   if (cmd.complexity) {
     w.bulk('complexity');
     w.bulk(cmd.complexity);
+  }
+  if (cmd.docFlags.length) {
+    w.bulk('doc_flags');
+    w.set(cmd.docFlags.length);
+    for (const f of cmd.docFlags) w.simple(f);
+  }
+  if (cmd.deprecatedSince) {
+    w.bulk('deprecated_since');
+    w.bulk(cmd.deprecatedSince);
+  }
+  if (cmd.replacedBy) {
+    w.bulk('replaced_by');
+    w.bulk(cmd.replacedBy);
+  }
+  if (cmd.history.length) {
+    w.bulk('history');
+    w.set(cmd.history.length);
+    for (const [v, text] of cmd.history) {
+      w.array(2);
+      w.bulk(v);
+      w.bulk(text);
+    }
   }
   if (cmd.args) {
     w.bulk('arguments');
@@ -230,28 +186,38 @@ function commandList(c: Client, argv: string[]): void {
   c.w.bulks(out);
 }
 
-function commandGetKeys(c: Client, argv: string[]): void {
+/** The keys COMMAND GETKEYS[ANDFLAGS] reports for a command line, or its error (checked in Redis's order). */
+export function keysOfCommandLine(commands: CommandTable, target: string[]): { error: string } | { keys: KeyRef[] } {
+  const cmd = commands.lookup(target);
+  if (!cmd) return { error: 'ERR Invalid command specified' };
+  if (!commandHasKeys(cmd)) return { error: 'ERR The command has no key arguments' };
+  if ((cmd.arity > 0 && cmd.arity !== target.length) || target.length < -cmd.arity) return { error: 'ERR Invalid number of arguments specified for command' };
+  const keys = commandKeyRefs(cmd, target);
+  if (keys.length === 0 && !cmd.flagSet.has('no_mandatory_keys')) return { error: 'ERR Invalid arguments specified for command' };
+  return { keys };
+}
+
+function commandGetKeys(c: Client, argv: string[], withFlags: boolean): void {
   const target = argv.slice(2);
-  const cmd = c.server.commands.lookup(target);
-  if (!cmd) {
-    c.error('ERR Invalid command specified');
+  const found = keysOfCommandLine(c.server.commands, target);
+  if ('error' in found) {
+    c.error(found.error);
     return;
   }
-  if ((cmd.arity > 0 && cmd.arity !== target.length) || target.length < -cmd.arity) {
-    c.error('ERR Invalid number of arguments specified for command');
-    return;
+  replyKeyList(c.w, target, found.keys, withFlags);
+}
+
+export function replyKeyList(w: ReplyWriter, target: readonly string[], keys: readonly KeyRef[], withFlags: boolean): void {
+  w.array(keys.length);
+  for (const k of keys) {
+    if (!withFlags) {
+      w.bulk(target[k.pos]);
+      continue;
+    }
+    w.array(2);
+    w.bulk(target[k.pos]);
+    replyKeyFlags(w, k.flags);
   }
-  if (!cmd.getKeys && (!cmd.keys || cmd.keys[0] === 0 || cmd.keySpecFlags?.includes('not_key'))) {
-    c.error('ERR The command has no key arguments');
-    return;
-  }
-  const keys = commandKeys(cmd, target);
-  if (keys.length === 0) {
-    c.error('ERR Invalid arguments specified for command');
-    return;
-  }
-  c.w.array(keys.length);
-  for (const k of keys) c.w.bulk(target[k]);
 }
 
 export function commandCommands(): CommandSpec[] {
@@ -273,7 +239,8 @@ export function commandCommands(): CommandSpec[] {
         { ...base, name: 'info', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '2.8.13', summary: 'Returns information about one, multiple or all commands.', acl: ['connection'], handler: commandInfo },
         { ...base, name: 'docs', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '7.0.0', summary: 'Returns documentary information about one, multiple or all commands.', acl: ['connection'], handler: commandDocs },
         { ...base, name: 'list', arity: -2, flags: [...flags], tips: ['nondeterministic_output_order'], since: '7.0.0', summary: 'Returns a list of command names.', acl: ['connection'], handler: commandList },
-        { ...base, name: 'getkeys', arity: -4, flags: [...flags], since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', acl: ['connection'], handler: commandGetKeys },
+        { ...base, name: 'getkeys', arity: -4, flags: [...flags], since: '2.8.13', summary: 'Extracts the key names from an arbitrary command.', acl: ['connection'], handler: (c, a) => commandGetKeys(c, a, false) },
+        { ...base, name: 'getkeysandflags', arity: -4, flags: [...flags], since: '7.0.0', summary: 'Extracts the key names and access flags from an arbitrary command.', acl: ['connection'], handler: (c, a) => commandGetKeys(c, a, true) },
         {
           ...base,
           name: 'help',
@@ -285,17 +252,23 @@ export function commandCommands(): CommandSpec[] {
           handler: (c) =>
             replyHelp(c, 'COMMAND', [
               '(no subcommand)',
-              '    Return details about all commands.',
+              '    Return details about all Redis commands.',
               'COUNT',
-              '    Return the total number of commands in this server.',
-              'LIST [FILTERBY (MODULE <module-name>|ACLCAT <category>|PATTERN <pattern>)]',
-              '    Return the names of the commands, optionally filtered.',
+              '    Return the total number of commands in this Redis server.',
+              'LIST',
+              '    Return a list of all commands in this Redis server.',
               'INFO [<command-name> ...]',
-              '    Return details about the given commands, or all of them.',
+              '    Return details about multiple Redis commands.',
+              '    If no command names are given, documentation details for all',
+              '    commands are returned.',
               'DOCS [<command-name> ...]',
-              '    Return documentation of the given commands, or all of them.',
+              '    Return documentation details about multiple Redis commands.',
+              '    If no command names are given, documentation details for all',
+              '    commands are returned.',
               'GETKEYS <full-command>',
-              '    Return the keys of a full command.',
+              '    Return the keys from a full Redis command.',
+              'GETKEYSANDFLAGS <full-command>',
+              '    Return the keys and the access flags from a full Redis command.',
             ]),
         },
       ],

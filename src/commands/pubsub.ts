@@ -271,7 +271,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       arity: -2,
       flags: [...flags],
       keys: [1, -1, 1],
-      keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Listens for messages published to shard channels.',
       handler: (c, a) => ps.ssubscribe(c, a.slice(1)),
@@ -282,7 +281,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       arity: -1,
       flags: [...flags],
       keys: [1, -1, 1],
-      keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Stops listening to messages posted to shard channels.',
       handler: (c, a) => (a.length === 1 ? ps.sunsubscribeAll(c, true) : ps.sunsubscribe(c, a.slice(1))),
@@ -293,7 +291,6 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       arity: 3,
       flags: ['pubsub', 'loading', 'stale', 'fast'],
       keys: [1, 1, 1],
-      keySpecFlags: ['not_key'],
       since: '7.0.0',
       summary: 'Posts a message to a shard channel.',
       handler: (c, a) => {

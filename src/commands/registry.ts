@@ -1,9 +1,13 @@
 /**
- * The command table. Each family module registers definitions that carry everything Redis
- * declares for a command (name, arity, flags, key positions, group, docs) next to its handler,
- * so dispatch, COMMAND INFO/DOCS/COUNT/GETKEYS and ACL-style categories come from one place.
+ * The command table. Each family module registers definitions (name, arity, flags, handler)
+ * and the table merges in what redis-server reports about the same command (docs, key specs,
+ * tips, ACL categories) from ./docs by full name, so dispatch, COMMAND INFO/DOCS/COUNT/GETKEYS
+ * and ACL-style categories come from one place.
  */
 import type { Client } from '../net/client.js';
+import { commandMeta } from './docs/index.js';
+import { parseArgs } from './docs/args.js';
+import { keysWithFlags, legacyRange, NATIVE_KEYS, parseKeySpec, type KeyRef, type KeySpec } from './keyspecs.js';
 
 /** Redis 7.0 command flags (as COMMAND INFO spells them). */
 export type CommandFlag =
@@ -34,27 +38,16 @@ export type Handler = (c: Client, argv: string[]) => void;
 export interface CommandArg {
   name: string;
   type: 'string' | 'integer' | 'double' | 'key' | 'pattern' | 'unix-time' | 'pure-token' | 'oneof' | 'block';
+  /** Which key spec covers this key argument. */
+  keySpecIndex?: number;
   token?: string;
+  since?: string;
+  deprecatedSince?: string;
   optional?: boolean;
   multiple?: boolean;
-  /** The token repeats with each value (GET a GET b), as COMMAND DOCS flags it. */
+  /** Each repetition repeats the token too (GET pattern GET pattern...). */
   multipleToken?: boolean;
-  /** Index of the key spec this argument's keys belong to (COMMAND DOCS key_spec_index). */
-  keySpecIndex?: number;
   arguments?: CommandArg[];
-}
-
-/**
- * A key specification for COMMAND INFO, for commands whose keys the plain range form cannot
- * describe (flags as Redis prints them, e.g. ['RO', 'access']).
- */
-export interface KeySpec {
-  notes?: string;
-  flags: string[];
-  /** Index of the first key, or null for an "unknown" begin_search. */
-  beginIndex: number | null;
-  /** [lastkey, keystep, limit] of a range find_keys, or null for "unknown". */
-  range: [lastkey: number, keystep: number, limit: number] | null;
 }
 
 export interface CommandSpec {
@@ -64,12 +57,8 @@ export interface CommandSpec {
   flags: readonly CommandFlag[];
   /** Key positions: first key index, last key index (-1 = last arg, -2 = one before...), step. */
   keys?: [first: number, last: number, step: number];
-  /** Flags of the key spec in COMMAND INFO when not the default RW/RO ones (['not_key'] for shard channels). */
-  keySpecFlags?: string[];
   /** For commands whose keys are not at fixed positions: returns the key indexes in argv. */
   getKeys?: (argv: string[]) => number[];
-  /** Key specifications shown by COMMAND INFO when `keys` alone would misdescribe them. */
-  keySpecs?: KeySpec[];
   group: string;
   since: string;
   summary: string;
@@ -86,6 +75,19 @@ export interface CommandSpec {
 export interface Command extends CommandSpec {
   /** "get", or "client|list" for a subcommand. */
   fullName: string;
+  /** Whether ./docs has Redis's metadata for this command (then it replaces the module's). */
+  recorded: boolean;
+  /** Redis 7.0 key specs (empty when the command has no keys or none are recorded). */
+  keySpecs: KeySpec[];
+  /** Finds keys when the specs cannot (Redis's per-command getkeys functions). */
+  nativeKeys?: (argv: readonly string[]) => KeyRef[];
+  /** COMMAND DOCS extras: [version, change] pairs, doc flags, deprecation. */
+  history: [string, string][];
+  docFlags: string[];
+  deprecatedSince?: string;
+  replacedBy?: string;
+  /** Explicit ACL categories replacing the group-derived one (from the recorded metadata). */
+  aclExplicit?: string[];
   parent: Command | null;
   sub: Map<string, Command> | null;
   flagSet: Set<CommandFlag>;
@@ -146,12 +148,14 @@ const CATEGORY_ORDER = [
   'scripting',
 ];
 
-const GROUP_CATEGORY: Record<string, string> = {
+/** The ACL category a command group implies (Redis group names, and the family modules' ones). */
+export const GROUP_CATEGORY: Record<string, string> = {
   string: 'string',
   bitmap: 'bitmap',
   hash: 'hash',
   list: 'list',
   set: 'set',
+  'sorted-set': 'sortedset',
   sorted_set: 'sortedset',
   generic: 'keyspace',
   server: '',
@@ -177,14 +181,48 @@ export class CommandTable {
   }
 
   private build(spec: CommandSpec, parent: Command | null): Command {
-    const flags: CommandFlag[] = [...spec.flags];
-    if (spec.getKeys) flags.push('movablekeys');
+    const fullName = parent ? `${parent.name}|${spec.name}` : spec.name;
+    const recorded = commandMeta(fullName);
+    let flags: CommandFlag[] = [...spec.flags];
+    const docs: Partial<Command> = {};
+    if (recorded) {
+      // The recorded metadata is what Redis reports; it wins over the family module's copy.
+      const { group, meta } = recorded;
+      const keySpecs = (meta.keys ?? []).map(parseKeySpec);
+      const legacy = legacyRange(keySpecs);
+      flags = flags.filter((f) => f !== 'movablekeys');
+      if (legacy.movable) flags.push('movablekeys');
+      Object.assign(docs, {
+        group,
+        summary: meta.summary,
+        since: meta.since,
+        complexity: meta.complexity,
+        args: undefined,
+        history: (meta.history ?? []).map((h) => {
+          const sp = h.indexOf(' ');
+          return [h.slice(0, sp), h.slice(sp + 1)];
+        }),
+        docFlags: [...(meta.deprecated ? ['deprecated'] : []), ...(meta.syscmd ? ['syscmd'] : [])],
+        deprecatedSince: meta.deprecated?.[0],
+        replacedBy: meta.deprecated?.[1],
+        keySpecs,
+        keys: legacy.keys,
+        tips: meta.tips ?? [],
+        aclExplicit: meta.acl ?? (spec.subcommands || !GROUP_CATEGORY[group] ? [] : [GROUP_CATEGORY[group]]),
+        nativeKeys: NATIVE_KEYS[fullName],
+      } satisfies Partial<Command>);
+    } else if (spec.getKeys) flags.push('movablekeys');
     // COMMAND INFO lists flags in Redis's canonical order.
     flags.sort((a, b) => FLAG_ORDER.indexOf(a) - FLAG_ORDER.indexOf(b));
     const flagSet = new Set(flags);
     const cmd: Command = {
+      recorded: !!recorded,
+      keySpecs: [],
+      history: [],
+      docFlags: [],
       ...spec,
-      fullName: parent ? `${parent.name}|${spec.name}` : spec.name,
+      ...docs,
+      fullName,
       parent,
       sub: null,
       flagSet,
@@ -195,6 +233,12 @@ export class CommandTable {
       rejectedCalls: 0,
       failedCalls: 0,
     };
+    const argsText = recorded?.meta.args;
+    if (argsText !== undefined) {
+      // Argument trees are only needed by COMMAND DOCS: read them on first use.
+      let parsed: CommandArg[] | undefined;
+      Object.defineProperty(cmd, 'args', { enumerable: true, get: () => (parsed ??= parseArgs(argsText)) });
+    }
     if (spec.subcommands) {
       cmd.sub = new Map();
       for (const s of spec.subcommands) cmd.sub.set(s.name, this.build(s, cmd));
@@ -237,7 +281,9 @@ export class CommandTable {
 
   /** Looks up "config|get" or "get" style names. */
   byFullName(name: string): Command | undefined {
-    const [parent, sub] = name.toLowerCase().split('|');
+    const parts = name.toLowerCase().split('|');
+    if (parts.length > 2) return undefined; // one level of subcommands only, like Redis
+    const [parent, sub] = parts;
     const base = this.commands.get(parent);
     if (!base || sub === undefined) return base;
     return base.sub?.get(sub);
@@ -260,30 +306,54 @@ export class CommandTable {
   }
 }
 
-/** Key indexes of argv for a command (COMMAND GETKEYS, WATCH-like needs). */
-export function commandKeys(cmd: Command, argv: string[]): number[] {
-  if (cmd.getKeys) return cmd.getKeys(argv);
-  // Shard channels sit where keys would (cluster routing) but are not keys.
-  if (!cmd.keys || cmd.keySpecFlags?.includes('not_key')) return [];
+/** True when COMMAND GETKEYS may find keys in the command (Redis's doesCommandHaveKeys). */
+export function commandHasKeys(cmd: Command): boolean {
+  if (cmd.recorded) return !!cmd.nativeKeys || cmd.keySpecs.some((s) => !s.flags.includes('not_key'));
+  return !!cmd.getKeys || (!!cmd.keys && cmd.keys[0] !== 0);
+}
+
+/**
+ * The keys of argv with the flags Redis reports for them (COMMAND GETKEYS[ANDFLAGS]): key specs
+ * when they are reliable, else the command's own key finder. Commands without recorded specs
+ * fall back to their declared positions, without flags.
+ */
+export function commandKeyRefs(cmd: Command, argv: readonly string[]): KeyRef[] {
+  if (cmd.recorded) return keysWithFlags(cmd.keySpecs, cmd.nativeKeys, argv, cmd.arity);
+  if (cmd.getKeys) return cmd.getKeys(argv as string[]).map((pos) => ({ pos, flags: [] }));
+  if (!cmd.keys || cmd.keys[0] === 0) return [];
   const [first, lastSpec, step] = cmd.keys;
-  if (first === 0) return [];
   const last = lastSpec < 0 ? argv.length + lastSpec : lastSpec;
-  const out: number[] = [];
-  for (let i = first; i <= last && i < argv.length; i += step) out.push(i);
+  const out: KeyRef[] = [];
+  for (let i = first; i <= last && i < argv.length; i += step) out.push({ pos: i, flags: [] });
   return out;
 }
 
-/** ACL categories for COMMAND INFO, derived from flags and group like Redis's setImplicitACLCategories. */
-export function aclCategories(cmd: Command): string[] {
+/** Key indexes of argv for a command. */
+export function commandKeys(cmd: Command, argv: string[]): number[] {
+  return commandKeyRefs(cmd, argv).map((k) => k.pos);
+}
+
+/** The categories Redis's setImplicitACLCategories adds from the command flags. */
+export function implicitCategories(f: ReadonlySet<string>, scripting: boolean): string[] {
   const cats: string[] = [];
-  const f = cmd.flagSet;
   if (f.has('write')) cats.push('write');
-  if (f.has('readonly') && !(cmd.acl ?? []).includes('scripting')) cats.push('read');
+  if (f.has('readonly') && !scripting) cats.push('read');
   if (f.has('admin')) cats.push('admin', 'dangerous');
   if (f.has('pubsub')) cats.push('pubsub');
   if (f.has('fast')) cats.push('fast');
   if (f.has('blocking')) cats.push('blocking');
   if (!f.has('fast')) cats.push('slow');
+  return cats;
+}
+
+/** ACL categories for COMMAND INFO, derived from flags and group like Redis's setImplicitACLCategories. */
+export function aclCategories(cmd: Command): string[] {
+  if (cmd.aclExplicit) {
+    const cats = implicitCategories(cmd.flagSet, cmd.aclExplicit.includes('scripting'));
+    for (const a of cmd.aclExplicit) if (!cats.includes(a)) cats.push(a);
+    return cats.sort((a, b) => CATEGORY_ORDER.indexOf(a) - CATEGORY_ORDER.indexOf(b));
+  }
+  const cats = implicitCategories(cmd.flagSet, (cmd.acl ?? []).includes('scripting'));
   // Containers carry only what their flags imply; their subcommands carry the rest.
   const g = cmd.sub ? '' : GROUP_CATEGORY[cmd.group];
   if (g && !cats.includes(g)) cats.push(g);

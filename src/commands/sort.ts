@@ -13,7 +13,7 @@
  * so the same ties land in the same places.
  */
 import type { Client } from '../net/client.js';
-import type { CommandArg, CommandSpec, KeySpec } from './registry.js';
+import type { CommandArg, CommandSpec } from './registry.js';
 import { E, is, parseInt64 } from './util.js';
 import { ValueType, type RedisValue, type StringValue } from '../store/values.js';
 import { ListValue } from '../store/list.js';
@@ -380,20 +380,6 @@ function sortKeys(argv: string[]): number[] {
   return store < 0 ? [1] : [1, store];
 }
 
-const sourceSpec: KeySpec = { flags: ['RO', 'access'], beginIndex: 1, range: [0, 1, 0] };
-const patternSpec: KeySpec = {
-  notes: "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
-  flags: ['RO', 'access'],
-  beginIndex: null,
-  range: null,
-};
-const storeSpec: KeySpec = {
-  notes: "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
-  flags: ['OW', 'update'],
-  beginIndex: null,
-  range: null,
-};
-
 function sortArgs(withStore: boolean): CommandArg[] {
   const args: CommandArg[] = [
     { name: 'key', type: 'key', keySpecIndex: 0 },
@@ -436,7 +422,6 @@ export function sortCommands(): CommandSpec[] {
       flags: ['write', 'denyoom'],
       keys: [1, 1, 1],
       getKeys: sortKeys,
-      keySpecs: [sourceSpec, patternSpec, storeSpec],
       group: 'generic',
       since: '1.0.0',
       summary: 'Sort the elements in a list, set or sorted set',
@@ -451,7 +436,6 @@ export function sortCommands(): CommandSpec[] {
       flags: ['readonly'],
       keys: [1, 1, 1],
       getKeys: () => [1],
-      keySpecs: [sourceSpec, patternSpec],
       group: 'generic',
       since: '7.0.0',
       summary: 'Sort the elements in a list, set or sorted set. Read-only variant of SORT.',
