@@ -434,7 +434,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     immutable: true,
     noEffect: WHY.syslog,
   }),
-  bool('always-show-logo', false, { immutable: true, noEffect: 'reddish prints no ASCII-art logo.' }),
+  bool('always-show-logo', false, { immutable: true }),
   bool('crash-log-enabled', true, { noEffect: 'A crash is a Node exception with its own stack trace; there is no signal-handler crash report.' }),
   bool('crash-memcheck-enabled', true, { noEffect: 'There is no crash-time memory test.' }),
   bool('use-exit-on-panic', false, { hidden: true, noEffect: 'A panic is a thrown exception; there is no abort() to replace.' }),

@@ -134,7 +134,7 @@ function refused(kind: 'redis' | 'reddish', conf: string, extra: string[] = []):
   const r =
     kind === 'redis'
       ? spawnSync('redis-server', [conf, ...extra], { encoding: 'latin1', timeout: 10000 })
-      : spawnSync(process.execPath, [REDDISH_BIN, conf, ...extra], { encoding: 'latin1', timeout: 10000, env: { ...process.env, REDDISH_HEAP_SIZED: '0' } });
+      : spawnSync(process.execPath, [REDDISH_BIN, conf, ...extra], { encoding: 'latin1', timeout: 10000 });
   return { status: r.status, out: `stdout:${r.stdout}\nstderr:${r.stderr}` };
 }
 

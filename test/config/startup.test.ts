@@ -62,7 +62,6 @@ async function startWithConf(conf: string): Promise<{ proc: ChildProcess; port: 
   const proc = spawn(process.execPath, [REDDISH_BIN, conf, '--port', String(port), '--dir', dir, '--daemonize', 'no'], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, REDDISH_HEAP_SIZED: '0' },
   });
   procs.push(proc);
   let out = '';
@@ -147,7 +146,7 @@ function refusedWith(text: string): { status: number | null; stderr: string } {
   const dir = tmp();
   const conf = join(dir, 'r.conf');
   writeFileSync(conf, text);
-  const r = spawnSync(process.execPath, [REDDISH_BIN, conf], { encoding: 'latin1', timeout: 10000, env: { ...process.env, REDDISH_HEAP_SIZED: '0' } });
+  const r = spawnSync(process.execPath, [REDDISH_BIN, conf], { encoding: 'latin1', timeout: 10000 });
   return { status: r.status, stderr: r.stderr };
 }
 
