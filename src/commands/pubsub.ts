@@ -211,6 +211,25 @@ class PubSub {
   }
 }
 
+/** PUBSUB CHANNELS / SHARDCHANNELS [pattern]: the channels of `map` that have subscribers. */
+function replyChannels(c: Client, a: string[], map: Map<string, Set<Client>>): void {
+  if (a.length > 3) {
+    c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
+    return;
+  }
+  const pattern = a.length > 2 ? a[2] : null;
+  c.w.bulks([...map.keys()].filter((ch) => pattern === null || globMatch(pattern, ch)));
+}
+
+/** PUBSUB NUMSUB / SHARDNUMSUB channel...: each channel with its subscriber count. */
+function replySubscriberCounts(c: Client, a: string[], map: Map<string, Set<Client>>): void {
+  c.w.array((a.length - 2) * 2);
+  for (let i = 2; i < a.length; i++) {
+    c.w.bulk(a[i]);
+    c.w.int(map.get(a[i])?.size ?? 0);
+  }
+}
+
 export function pubsubCommands(server: Server): CommandSpec[] {
   const ps = new PubSub(server);
   const g = { group: 'pubsub' };
@@ -314,15 +333,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '2.8.0',
           summary: 'Returns the active channels.',
-          handler: (c, a) => {
-            if (a.length > 3) {
-              c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
-              return;
-            }
-            const pattern = a.length > 2 ? a[2] : null;
-            const out = [...ps.channels.keys()].filter((ch) => pattern === null || globMatch(pattern, ch));
-            c.w.bulks(out);
-          },
+          handler: (c, a) => replyChannels(c, a, ps.channels),
         },
         {
           ...g,
@@ -331,13 +342,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '2.8.0',
           summary: 'Returns a count of subscribers to channels.',
-          handler: (c, a) => {
-            c.w.array((a.length - 2) * 2);
-            for (let i = 2; i < a.length; i++) {
-              c.w.bulk(a[i]);
-              c.w.int(ps.channels.get(a[i])?.size ?? 0);
-            }
-          },
+          handler: (c, a) => replySubscriberCounts(c, a, ps.channels),
         },
         {
           ...g,
@@ -355,14 +360,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '7.0.0',
           summary: 'Returns the active shard channels.',
-          handler: (c, a) => {
-            if (a.length > 3) {
-              c.error(`ERR unknown subcommand or wrong number of arguments for '${a[1]}'. Try PUBSUB HELP.`);
-              return;
-            }
-            const pattern = a.length > 2 ? a[2] : null;
-            c.w.bulks([...ps.shardChannels.keys()].filter((ch) => pattern === null || globMatch(pattern, ch)));
-          },
+          handler: (c, a) => replyChannels(c, a, ps.shardChannels),
         },
         {
           ...g,
@@ -371,13 +369,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
           flags: ['pubsub', 'loading', 'stale'],
           since: '7.0.0',
           summary: 'Returns the count of subscribers of shard channels.',
-          handler: (c, a) => {
-            c.w.array((a.length - 2) * 2);
-            for (let i = 2; i < a.length; i++) {
-              c.w.bulk(a[i]);
-              c.w.int(ps.shardChannels.get(a[i])?.size ?? 0);
-            }
-          },
+          handler: (c, a) => replySubscriberCounts(c, a, ps.shardChannels),
         },
         helpSubcommand(g.group, 'PUBSUB', '6.2.0', [
               'CHANNELS [<pattern>]',
