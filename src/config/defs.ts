@@ -102,7 +102,8 @@ export function parseMemory(s: string): number | null {
   return Number.isSafeInteger(n) ? n : null;
 }
 
-const MEMORY_UNITS: Record<string, number> = {
+/** redis.conf's memory units (Redis's memtoull): k/m/g are powers of 1000, kb/mb/gb of 1024. */
+export const MEMORY_UNITS: Readonly<Record<string, number>> = {
   '': 1,
   b: 1,
   k: 1000,

@@ -3,21 +3,11 @@
  * with Redis's units (`64kb`, `3mb`, `1.5m`), durations in ms, counts (`2000000`, `2m`, `500k`),
  * host:port pairs. Errors are thrown as `UsageError` so the CLI can exit with status 2.
  */
+import { MEMORY_UNITS } from '../config/defs.js';
 
 export class UsageError extends Error {
   override name = 'UsageError';
 }
-
-const SIZE_UNITS: Record<string, number> = {
-  '': 1,
-  b: 1,
-  k: 1000,
-  kb: 1024,
-  m: 1000 * 1000,
-  mb: 1024 * 1024,
-  g: 1000 * 1000 * 1000,
-  gb: 1024 * 1024 * 1024,
-};
 
 /**
  * A byte size like redis.conf writes them: `1mb` is 1024*1024, `1m` is 1,000,000, plain numbers
@@ -25,7 +15,7 @@ const SIZE_UNITS: Record<string, number> = {
  */
 export function parseSize(s: string, what = 'size'): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(String(s));
-  const mul = m ? SIZE_UNITS[m[2].toLowerCase()] : undefined;
+  const mul = m ? MEMORY_UNITS[m[2].toLowerCase()] : undefined;
   if (!m || mul === undefined) throw new UsageError(`invalid ${what} '${s}' (expected bytes, or a number with a unit: k, kb, m, mb, g, gb)`);
   const n = Math.round(Number(m[1]) * mul);
   if (!Number.isSafeInteger(n)) throw new UsageError(`invalid ${what} '${s}' (too large)`);
