@@ -54,6 +54,8 @@ const PROTECTED_MODE_ERROR =
 
 /** Commands a client may run while in MULTI without them being queued. */
 const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** Commands that may lazily expire keys they were not given (KEYS, SCAN, RANDOMKEY). */
+const TOUCHES_ARBITRARY_KEYS = new Set(['keys', 'scan', 'randomkey']);
 /** Commands whose whole reply is (un)subscribe confirmations. */
 const SUBSCRIPTION_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
 /** Commands allowed in a RESP2 subscribed context. */
@@ -532,7 +534,9 @@ export class Server {
       // Still executing until here: the command joins its unit after what it caused (an
       // expired key's DEL), instead of going out alone before it.
       this.executing = false;
-      this.flushPropagation();
+      // Run directly, a command that may expire arbitrary keys sends their DELs bare, like
+      // active expiry (7.0's CMD_TOUCHES_ARBITRARY_KEYS); inside EXEC they stay in the unit.
+      this.flushPropagation(!TOUCHES_ARBITRARY_KEYS.has(cmd.name));
       if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;
       this.blocking.handleReady();
     }
@@ -572,14 +576,14 @@ export class Server {
   }
 
   /** Emits the unit: bare when it has one command, wrapped in MULTI/EXEC when more (7.0 rule). */
-  flushPropagation(): void {
+  flushPropagation(wrap = true): void {
     const unit = this.unit;
     if (unit.length === 0) return;
     this.unit = [];
     const p = this.propagator;
     if (!p) return;
-    if (unit.length === 1) {
-      p.propagate(unit[0].db, unit[0].argv);
+    if (unit.length === 1 || !wrap) {
+      for (const u of unit) p.propagate(u.db, u.argv);
       return;
     }
     p.propagate(unit[0].db, ['MULTI']);

@@ -101,6 +101,39 @@ test('FLUSHALL (with save points) and FLUSHDB of an empty db reach the stream, a
   }
 });
 
+test('keys lazily expired by SCAN go out as bare DELs (as from KEYS/RANDOMKEY); inside EXEC they stay in the transaction', async () => {
+  const m = await startServer('reddish', ['--repl-diskless-sync', 'no', '--enable-debug-command', 'yes']);
+  started.push(m);
+  const c = connect(m.port);
+  const f = new FakeReplica(m.port);
+  try {
+    await c.call('DEBUG', 'SET-ACTIVE-EXPIRE', '0');
+    f.send('SYNC\r\n');
+    const pre = await f.waitFor(/\$(\d+)\r\n/);
+    const start = pre.index + pre[0].length + Number(pre[1]);
+    await waitFor('payload', async () => f.data.length >= start);
+    await c.set('a', '1', 'PX', 1);
+    await c.set('b', '1', 'PX', 1);
+    await new Promise((r) => setTimeout(r, 10));
+    // KEYS only skips expired keys (7.0); SCAN deletes them.
+    await c.call('KEYS', '*');
+    await c.call('SCAN', '0');
+    await c.set('z', 'end');
+    await f.waitFor(/\$1\r\nz\r\n\$3\r\nend\r\n/);
+    const stream = f.data.subarray(start).toString('latin1');
+    assert.doesNotMatch(stream, /MULTI/i);
+    assert.equal(stream.match(/\*2\r\n\$3\r\nDEL\r\n/g)?.length, 2);
+    await c.set('a', '1', 'PX', 1);
+    await c.set('b', '1', 'PX', 1);
+    await new Promise((r) => setTimeout(r, 10));
+    await c.multi().scan('0').exec();
+    await f.waitFor(/\*1\r\n\$5\r\nMULTI\r\n(\*2\r\n\$3\r\nDEL\r\n\$1\r\n[ab]\r\n){2}\*1\r\n\$4\r\nEXEC\r\n/);
+  } finally {
+    f.close();
+    c.disconnect();
+  }
+});
+
 test('diskless target: $EOF:<mark> framing, and the stream waits for the first ACK', async () => {
   const m = await startServer('reddish', ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0']);
   started.push(m);
