@@ -165,6 +165,21 @@ export class Server {
   private onConfigChange(name: string): void {
     this.refreshHot();
     switch (name) {
+      case 'maxmemory': {
+        const limit = this.hot.maxmemory;
+        if (limit === 0) break;
+        const used = this.evictor.used();
+        if (limit < used) {
+          this.log.warning(
+            `WARNING: the new maxmemory value set via CONFIG SET (${limit}) is smaller than the current memory usage (${used}). This will result in key eviction and/or the inability to accept new write commands depending on the maxmemory-policy.`,
+          );
+        }
+        // Like Redis's eviction time proc: evict now, outside any command, not at the next write.
+        setImmediate(() => {
+          if (this.hot.maxmemory > 0) this.evictor.perform();
+        });
+        break;
+      }
       case 'loglevel':
       case 'maxmemory-policy':
       case 'lfu-log-factor':
