@@ -27,6 +27,7 @@ import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
 import type { ReplicationCore } from './replication/core.js';
+import type { ScriptingMemory } from './scripting/index.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -118,6 +119,10 @@ export class Server {
   configFile = '';
   /** Actual bound addresses ("127.0.0.1:6379"). */
   boundAddresses: string[] = [];
+  /** Scripting: memory figures for INFO (set by the scripting module). */
+  scriptingMemory: (() => ScriptingMemory) | null = null;
+  /** Whether memory was over maxmemory when the running command was checked (Redis's pre_command_oom_state). */
+  preCommandOom = false;
   /** Sub-systems that want to run at each cron tick. */
   readonly cronTasks: ((now: number) => void)[] = [];
   /** Sub-systems that must be stopped on close. */
@@ -366,7 +371,7 @@ export class Server {
       return;
     }
     if (cmd.name === 'exec' && c.multiQueue !== null) return this.executeExec(c, cmd, argv);
-    this.checkAndRun(c, cmd, argv);
+    this.checkAndRun(c, cmd.checkedAs ? cmd.checkedAs(cmd, argv) : cmd, argv);
   }
 
   /**
@@ -378,14 +383,15 @@ export class Server {
     const flags = new Set(exec.flagSet);
     let write = false;
     for (const q of c.multiQueue!) {
-      const qc = this.commands.lookup(q);
-      if (!qc) continue;
+      const found = this.commands.lookup(q);
+      if (!found) continue;
+      const qc = found.checkedAs ? found.checkedAs(found, q) : found;
       if (qc.isWrite) write = true;
       if (qc.flagSet.has('denyoom')) flags.add('denyoom');
       if (!qc.flagSet.has('stale')) flags.delete('stale');
     }
     if (write) flags.add('write');
-    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write }, argv);
+    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write, viewOf: exec }, argv);
   }
 
   private checkAndRun(c: Client, cmd: Command, argv: string[]): void {
@@ -402,6 +408,7 @@ export class Server {
     if (this.hot.maxmemory > 0 && !(c.isMaster && this.config.bool('replica-ignore-maxmemory'))) {
       if (cmd.flagSet.has('denyoom')) this.evictor.noteWrite(argv);
       const outOfMemory = !this.evictor.perform();
+      this.preCommandOom = outOfMemory;
       // Inside MULTI every queued command may grow memory; DISCARD/QUIT/RESET always pass, and
       // EXEC unless it holds a deny-OOM command.
       const denyOom = cmd.flagSet.has('denyoom') || (c.inMulti && !MULTI_IMMEDIATE.has(cmd.name));
@@ -446,7 +453,7 @@ export class Server {
 
   /** The table's command behind EXEC's transaction view (statistics belong to it). */
   private realCommand(cmd: Command): Command {
-    return cmd.name === 'exec' ? this.commands.get('exec')! : cmd;
+    return cmd.viewOf ?? cmd;
   }
 
   private reject(c: Client, cmd: Command, err: string): void {
@@ -536,7 +543,7 @@ export class Server {
     const hot = this.hot;
     if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) this.slowlog.add(c, argv, usec);
     if (hot.latencyThreshold > 0) this.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
-    if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && !nested) {
+    if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient)) {
       this.feedMonitors(c, argv);
     }
     if ((this.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
@@ -611,11 +618,11 @@ export class Server {
     this.alsoPropagate(dbId, argv);
   }
 
-  private feedMonitors(c: Client, argv: string[]): void {
+  feedMonitors(c: Client, argv: string[]): void {
     const now = Date.now();
     const sec = Math.floor(now / 1000);
     const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
-    const origin = c.unixSocket ? `unix:${this.config.str('unixsocket')}` : c.isMaster ? c.addr : c.addr;
+    const origin = c.luaClient ? 'lua' : c.unixSocket ? `unix:${this.config.str('unixsocket')}` : c.addr;
     let line = `+${sec}.${String(usec).padStart(6, '0')} [${c.db.id} ${origin}]`;
     for (const a of argv) line += ' ' + catRepr(a);
     line += '\r\n';

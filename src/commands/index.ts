@@ -19,6 +19,7 @@ import { installNotify } from '../notify/index.js';
 import { installTracking } from '../tracking/index.js';
 import { sortCommands } from './sort.js';
 import { lolwutCommands } from './lolwut.js';
+import { installScripting } from '../scripting/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -40,6 +41,7 @@ export function registerAllCommands(server: Server): void {
     ...lolwutCommands(),
     ...server.persistence.commands(),
   ]);
+  installScripting(server);
   // Keyspace notifications publish through PUBLISH, so they come after the table exists.
   installNotify(server);
   // After every command is registered: tracking wraps their handlers.

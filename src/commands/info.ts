@@ -113,6 +113,7 @@ function clientsSection(s: Server): string[] {
 function memorySection(s: Server): string[] {
   const m = memoryReport(s);
   const maxmemory = s.config.num('maxmemory');
+  const lua = s.scriptingMemory?.() ?? { vmEval: 0, scriptsEval: 0, cachedScripts: 0 };
   return [
     `used_memory:${m.used}`,
     `used_memory_human:${bytesToHuman(m.used)}`,
@@ -130,19 +131,19 @@ function memorySection(s: Server): string[] {
     `allocator_resident:${m.rss}`,
     `total_system_memory:${os.totalmem()}`,
     `total_system_memory_human:${bytesToHuman(os.totalmem())}`,
-    'used_memory_lua:0',
-    'used_memory_vm_eval:0',
-    'used_memory_lua_human:0B',
-    'used_memory_scripts_eval:0',
-    'number_of_cached_scripts:0',
+    `used_memory_lua:${lua.vmEval}`,
+    `used_memory_vm_eval:${lua.vmEval}`,
+    `used_memory_lua_human:${bytesToHuman(lua.vmEval)}`,
+    `used_memory_scripts_eval:${lua.scriptsEval}`,
+    `number_of_cached_scripts:${lua.cachedScripts}`,
     'number_of_functions:0',
     'number_of_libraries:0',
     'used_memory_vm_functions:0',
-    'used_memory_vm_total:0',
-    'used_memory_vm_total_human:0B',
+    `used_memory_vm_total:${lua.vmEval}`,
+    `used_memory_vm_total_human:${bytesToHuman(lua.vmEval)}`,
     'used_memory_functions:0',
-    'used_memory_scripts:0',
-    'used_memory_scripts_human:0B',
+    `used_memory_scripts:${lua.scriptsEval}`,
+    `used_memory_scripts_human:${bytesToHuman(lua.scriptsEval)}`,
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${bytesToHuman(maxmemory)}`,
     `maxmemory_policy:${s.config.str('maxmemory-policy')}`,

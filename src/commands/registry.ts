@@ -70,6 +70,8 @@ export interface CommandSpec {
   args?: CommandArg[];
   handler?: Handler;
   subcommands?: CommandSpec[];
+  /** The command as the pre-run checks see it, when its flags depend on its arguments (EVAL takes its script's flags). */
+  checkedAs?: (cmd: Command, argv: string[]) => Command;
 }
 
 export interface Command extends CommandSpec {
@@ -90,6 +92,8 @@ export interface Command extends CommandSpec {
   aclExplicit?: string[];
   parent: Command | null;
   sub: Map<string, Command> | null;
+  /** Set on a per-call view of a command (EXEC's transaction, EVAL's script flags): the table's entry. */
+  viewOf?: Command;
   flagSet: Set<CommandFlag>;
   isWrite: boolean;
   isReadonly: boolean;

@@ -69,6 +69,8 @@ export class Client {
   closeAsap = false; // A
   noEvict = false; // e
   readonlyFlag = false; // r
+  /** The client scripts' commands run as (MONITOR shows them as "lua"). */
+  luaClient = false;
   /** Set while CLIENT PAUSE holds this client's commands. */
   pausedByServer = false;
   replyMode = ReplyMode.On;

@@ -184,6 +184,12 @@ export class ReplyWriter {
     else this.bulk(s);
   }
 
+  /** A big number: `(n` in RESP3, a bulk string in RESP2. */
+  bigNumber(digits: string): void {
+    if (this.resp === 3) this.raw('(' + digits + CRLF);
+    else this.bulk(digits);
+  }
+
   bool(b: boolean): void {
     if (this.resp === 3) this.raw(b ? '#t\r\n' : '#f\r\n');
     else this.raw(b ? ':1\r\n' : ':0\r\n');

@@ -1,0 +1,229 @@
+/**
+ * EVAL, EVALSHA, their _RO forms and SCRIPT: the script cache keyed by SHA1 of the body
+ * (EVAL fills it too, which is what ioredis counts on when it switches to EVALSHA), the
+ * shebang flags, and the replies and errors of 7.0's eval.c.
+ */
+import type { Client } from '../net/client.js';
+import type { Command, CommandSpec } from '../commands/registry.js';
+import { replyHelp } from '../commands/connection.js';
+import { parseInt64 } from '../commands/util.js';
+import { sha1Hex } from '../persistence/sha1.js';
+import { commandFlagsFor, parseEvalShebang } from './flags.js';
+import { chunkFor, type LuaVm } from './lua-vm.js';
+import type { ScriptRunner } from './runner.js';
+import { writeScriptReply } from './reply-codec.js';
+
+export interface CachedScript {
+  sha: string;
+  body: Buffer;
+  flags: number;
+  chunk: Buffer;
+}
+
+const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+
+export class ScriptCache {
+  readonly scripts = new Map<string, CachedScript>();
+  /** Bytes of script bodies held (INFO used_memory_scripts_eval). */
+  bodyBytes = 0;
+
+  constructor(private readonly vm: LuaVm) {}
+
+  get(sha: string): CachedScript | undefined {
+    return this.scripts.get(sha.toLowerCase());
+  }
+
+  /** Compiles and caches a body (luaCreateFunction); returns the script or the error to reply. */
+  create(bodyText: string): CachedScript | string {
+    const sha = sha1Hex(Buffer.from(bodyText, 'latin1'));
+    const known = this.scripts.get(sha);
+    if (known) return known;
+    const shebang = parseEvalShebang(bodyText);
+    if (typeof shebang === 'string') return 'ERR ' + shebang;
+    const body = Buffer.from(bodyText, 'latin1');
+    const compileError = this.vm.compileError(body, shebang.length);
+    if (compileError !== null) return `ERR Error compiling script (new function): ${compileError}`;
+    const script = { sha, body, flags: shebang.flags, chunk: chunkFor(body, shebang.length) };
+    this.scripts.set(sha, script);
+    this.bodyBytes += body.length;
+    return script;
+  }
+
+  flush(): void {
+    this.scripts.clear();
+    this.bodyBytes = 0;
+  }
+}
+
+export interface EvalDeps {
+  vm: LuaVm;
+  cache: ScriptCache;
+  runner: ScriptRunner;
+  feedMonitors(c: Client, argv: string[]): void;
+}
+
+/** The script an EVAL/EVALSHA names, without compiling anything (for the pre-run flag checks). */
+function flagsOf(deps: EvalDeps, argv: string[], evalsha: boolean): number | null {
+  if (evalsha) return argv[1].length === 40 ? (deps.cache.get(argv[1])?.flags ?? null) : null;
+  const known = deps.cache.get(sha1Hex(Buffer.from(argv[1], 'latin1')));
+  if (known) return known.flags;
+  const shebang = parseEvalShebang(argv[1]);
+  return typeof shebang === 'string' ? null : shebang.flags;
+}
+
+/** processCommand checks EVAL as the script declares itself (7.0's evalGetCommandFlags). */
+function checkedAs(deps: EvalDeps, evalsha: boolean) {
+  return (cmd: Command, argv: string[]): Command => {
+    const flags = argv.length >= 2 ? flagsOf(deps, argv, evalsha) : null;
+    if (flags === null) return cmd;
+    const flagSet = commandFlagsFor(cmd.flagSet, flags) as Command['flagSet'];
+    return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+  };
+}
+
+function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
+  // Fed before the script runs, so its commands follow it in MONITOR.
+  deps.feedMonitors(c, argv);
+  const numkeys = parseInt64(argv[2]);
+  if (numkeys === null) return c.error('ERR value is not an integer or out of range');
+  if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
+  if (numkeys < 0) return c.error("ERR Number of keys can't be negative");
+  if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+  let script: CachedScript | undefined;
+  if (evalsha) {
+    script = argv[1].length === 40 ? deps.cache.get(argv[1]) : undefined;
+    if (!script) return c.error(NOSCRIPT);
+  } else {
+    const made = deps.cache.create(argv[1]);
+    if (typeof made === 'string') return c.error(made);
+    script = made;
+  }
+  runScript(deps, c, script, argv, 3, numkeys, ro);
+}
+
+export function runScript(deps: EvalDeps, c: Client, script: CachedScript, argv: string[], first: number, numkeys: number, ro: boolean): void {
+  const refused = deps.runner.refusal(c, script.flags, ro);
+  if (refused !== null) return c.error(refused);
+  const keys = new Array<Buffer>(numkeys);
+  for (let i = 0; i < numkeys; i++) keys[i] = Buffer.from(argv[first + i], 'latin1');
+  const args = new Array<Buffer>(argv.length - first - numkeys);
+  for (let i = 0; i < args.length; i++) args[i] = Buffer.from(argv[first + numkeys + i], 'latin1');
+  const result = deps.runner.run({ caller: c, chunk: script.chunk, keys, args, flags: script.flags, readOnlyCommand: ro });
+  // The script's effects were propagated as they happened; the EVAL itself is not.
+  c.preventPropagation = true;
+  if (result.failed) {
+    const where = result.line !== null ? ` script: ${script.sha}, on @user_script:${result.line}.` : '';
+    return c.error(result.message + where);
+  }
+  const errors: string[] = [];
+  writeScriptReply(c.w, result.value, errors);
+  for (const e of errors) {
+    c.server.stats.totalErrorReplies++;
+    c.server.countError(e);
+  }
+}
+
+const SCRIPT_HELP = [
+  'DEBUG (YES|SYNC|NO)',
+  '    Set the debug mode for subsequent scripts executed.',
+  'EXISTS <sha1> [<sha1> ...]',
+  '    Return information about the existence of the scripts in the script cache.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Flush the Lua scripts cache. Very dangerous on replicas.',
+  '    When called without the optional mode argument, the behavior is determined by the',
+  '    lazyfree-lazy-user-flush configuration directive. Valid modes are:',
+  '    * ASYNC: Asynchronously flush the scripts cache.',
+  '    * SYNC: Synchronously flush the scripts cache.',
+  'KILL',
+  '    Kill the currently executing Lua script.',
+  'LOAD <script>',
+  '    Load a script into the scripts cache without executing it.',
+];
+
+export function evalCommands(deps: EvalDeps): CommandSpec[] {
+  const g = { group: 'scripting', since: '2.6.0' };
+  const evalFlags = ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'] as const;
+  const evalKeys = (argv: string[]): number[] => {
+    const n = Number(argv[2]);
+    const out: number[] = [];
+    for (let i = 0; i < n && 3 + i < argv.length; i++) out.push(3 + i);
+    return out;
+  };
+  return [
+    { ...g, name: 'eval', arity: -3, flags: [...evalFlags], getKeys: evalKeys, summary: 'Execute a Lua script server side', checkedAs: checkedAs(deps, false), handler: (c, argv) => evalGeneric(deps, c, argv, false, false) },
+    { ...g, name: 'evalsha', arity: -3, flags: [...evalFlags], getKeys: evalKeys, summary: 'Execute a Lua script server side', checkedAs: checkedAs(deps, true), handler: (c, argv) => evalGeneric(deps, c, argv, true, false) },
+    { ...g, name: 'eval_ro', arity: -3, since: '7.0.0', flags: ['noscript', 'skip_monitor', 'no_mandatory_keys', 'stale', 'readonly'], getKeys: evalKeys, summary: 'Execute a read-only Lua script server side', checkedAs: checkedAs(deps, false), handler: (c, argv) => evalGeneric(deps, c, argv, false, true) },
+    { ...g, name: 'evalsha_ro', arity: -3, since: '7.0.0', flags: ['noscript', 'skip_monitor', 'no_mandatory_keys', 'stale', 'readonly'], getKeys: evalKeys, summary: 'Execute a read-only Lua script server side', checkedAs: checkedAs(deps, true), handler: (c, argv) => evalGeneric(deps, c, argv, true, true) },
+    {
+      ...g,
+      name: 'script',
+      arity: -2,
+      flags: [],
+      summary: 'A container for Lua scripts management commands',
+      subcommands: [
+        { ...g, name: 'help', arity: 2, since: '5.0.0', flags: ['loading', 'stale'], summary: 'Show helpful text about the different subcommands', handler: (c) => replyHelp(c, 'SCRIPT', SCRIPT_HELP) },
+        {
+          ...g,
+          name: 'load',
+          arity: 3,
+          flags: ['noscript', 'stale'],
+          summary: 'Load the specified Lua script into the script cache.',
+          handler: (c, argv) => {
+            if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+            const made = deps.cache.create(argv[2]);
+            if (typeof made === 'string') return c.error(made);
+            c.w.bulk(made.sha);
+          },
+        },
+        {
+          ...g,
+          name: 'exists',
+          arity: -3,
+          flags: ['noscript', 'stale'],
+          summary: 'Check existence of scripts in the script cache.',
+          handler: (c, argv) => {
+            c.w.array(argv.length - 2);
+            for (let i = 2; i < argv.length; i++) c.w.int(deps.cache.get(argv[i]) ? 1 : 0);
+          },
+        },
+        {
+          ...g,
+          name: 'flush',
+          arity: -2,
+          flags: ['noscript'],
+          summary: 'Remove all the scripts from the script cache.',
+          handler: (c, argv) => {
+            const mode = argv[2]?.toLowerCase();
+            if (argv.length > 3 || (argv.length === 3 && mode !== 'sync' && mode !== 'async')) {
+              return c.error('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+            }
+            deps.cache.flush();
+            c.w.ok();
+          },
+        },
+        {
+          ...g,
+          name: 'kill',
+          arity: 2,
+          flags: ['noscript', 'allow_busy'],
+          summary: 'Kill the script currently in execution.',
+          // Scripts run to completion inside one command here, so no other client ever sees one running.
+          handler: (c) => c.error('NOTBUSY No scripts in execution right now.'),
+        },
+        {
+          ...g,
+          name: 'debug',
+          arity: 3,
+          flags: ['noscript'],
+          summary: 'Set the debug mode for executed scripts.',
+          handler: (c, argv) => {
+            const mode = argv[2].toLowerCase();
+            if (mode === 'no') return c.w.ok();
+            if (mode === 'yes' || mode === 'sync') return c.error('ERR SCRIPT DEBUG is not available: this server has no Lua debugger (LDB)');
+            c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+          },
+        },
+      ],
+    },
+  ];
+}

@@ -1,0 +1,181 @@
+/**
+ * The server's one Lua VM: Redis's own Lua 5.1 with cjson, cmsgpack, struct and bit, compiled
+ * to WebAssembly (lua-redis-wasm). Each run compiles the script text again (the package keeps no
+ * compiled functions); what this module adds is Redis 7.0's view of a script:
+ *
+ *   body ──(shebang line blanked, wrapped so only the first return value counts)──▶ chunk
+ *   chunk ──run──▶ reply | script error (line from the VM, sha and wording from us)
+ *
+ * The VM aborts on out-of-memory and cannot be used again afterwards: a spare VM is kept warm
+ * and swapped in, and a new spare is built in the background.
+ */
+import { LuaWasmEngine, type ReplyValue, type RedisProps } from 'lua-redis-wasm';
+import { REDIS_VERSION } from '../version.js';
+
+/** What the VM asks of the server while a script runs. */
+export interface VmHost {
+  call(args: Buffer[], raise: boolean): ReplyValue;
+  log(level: number, message: Buffer): void;
+  setResp(version: number): void;
+}
+
+/** A script that failed: its message (with code) and where, as Redis reports it. */
+export interface ScriptFailure {
+  failed: true;
+  /** "ERR user_script:1: boom", "WRONGTYPE Operation against ..." */
+  message: string;
+  /** The line in user_script, when the VM knows it. */
+  line: number | null;
+}
+
+export type RunResult = { failed: false; value: ReplyValue } | ScriptFailure;
+
+/** Instructions a script may run before the VM stops it (the package's ceiling, 2^32-1: tens of seconds). */
+const MAX_FUEL = 0xffffffff;
+
+function versionNum(v: string): number {
+  const [a, b, c] = v.split('.').map(Number);
+  return (a << 16) | (b << 8) | c;
+}
+
+const REDIS_PROPS: RedisProps = {
+  REDIS_VERSION: { value: REDIS_VERSION },
+  REDIS_VERSION_NUM: { value: versionNum(REDIS_VERSION) },
+  REPL_NONE: { value: 0 },
+  REPL_AOF: { value: 1 },
+  REPL_SLAVE: { value: 2 },
+  REPL_REPLICA: { value: 2 },
+  REPL_ALL: { value: 3 },
+  // Effects replication is the only mode in 7.0: the call is kept for old scripts and answers true.
+  replicate_commands: { returns: true },
+  // Outside a debugging session (SCRIPT DEBUG) these do nothing, as in Redis.
+  breakpoint: { returns: false },
+  debug: { returns: null },
+};
+
+/** Host commands reached through the prelude below; a NUL byte keeps them out of any real command's way. */
+export const HOST_PREFIX = '\0reddish.';
+
+/**
+ * Functions the package does not provide, defined in Lua over the host call. Only scripts that
+ * mention them get this prelude: it sits on line 1, so errors raised inside it report line 1.
+ */
+const PRELUDE =
+  `local __r = redis local redis = setmetatable({` +
+  `set_repl = function(...) return __r.call('${HOST_PREFIX}set_repl', ...) end, ` +
+  `acl_check_cmd = function(...) return __r.call('${HOST_PREFIX}acl_check_cmd', ...) end` +
+  `}, {__index = __r}) `;
+const NEEDS_PRELUDE = ['set_repl', 'acl_check_cmd'];
+
+/** Builds the chunk the VM runs from a script body whose shebang (if any) is `shebangLength` bytes. */
+export function chunkFor(body: Buffer, shebangLength: number): Buffer {
+  let text = body;
+  if (shebangLength > 0) text = Buffer.concat([Buffer.alloc(shebangLength, 0x20), body.subarray(shebangLength)]);
+  let head = '';
+  for (const name of NEEDS_PRELUDE) if (body.includes(name)) head = PRELUDE;
+  // Redis calls the script for one result: extra return values are dropped, not the last kept.
+  return Buffer.concat([Buffer.from(head + 'return ((function(...) ', 'latin1'), text, Buffer.from('\nend)())', 'latin1')]);
+}
+
+const COMPILE_CHECK = "local f, e = loadstring(ARGV[1], '@user_script') if f then return false end return e";
+
+export class LuaVm {
+  private engine: LuaWasmEngine | null = null;
+  /** A second VM, ready to take over synchronously when the first one aborts. */
+  private spare: LuaWasmEngine | null = null;
+  /** The host of the running script (one at a time: the server is single-threaded). */
+  private host: VmHost | null = null;
+
+  async start(): Promise<void> {
+    this.engine = await this.create();
+    this.prepareSpare();
+  }
+
+  private prepareSpare(): void {
+    void this.create().then((e) => {
+      if (this.engine === null) this.engine = e;
+      else this.spare = e;
+      if (this.spare === null) this.prepareSpare();
+    });
+  }
+
+  get ready(): boolean {
+    return this.engine !== null;
+  }
+
+  private create(): Promise<LuaWasmEngine> {
+    return LuaWasmEngine.create({
+      profile: 'redis-7.0',
+      limits: { maxFuel: MAX_FUEL },
+      redisProps: REDIS_PROPS,
+      host: {
+        redisCall: (args) => this.host!.call(args, true),
+        redisPcall: (args) => this.host!.call(args, false),
+        log: (level, message) => this.host?.log(level, message),
+        setresp: (n: number) => this.host?.setResp(n),
+      },
+    } as Parameters<typeof LuaWasmEngine.create>[0]);
+  }
+
+  /** Returns Lua's compile error for a body ("user_script:1: ..."), or null when it compiles. */
+  compileError(body: Buffer, shebangLength: number): string | null {
+    const text = shebangLength > 0 ? Buffer.concat([Buffer.alloc(shebangLength, 0x20), body.subarray(shebangLength)]) : body;
+    const r = this.guard(() => this.engine!.evalWithArgs(COMPILE_CHECK, [], [text]));
+    if (r.failed) return r.message.replace(/^ERR /, '');
+    return Buffer.isBuffer(r.value) ? r.value.latin1Slice(0, r.value.length) : null;
+  }
+
+  /** Bytes the Lua heap holds, as collectgarbage('count') reports (INFO used_memory_lua). */
+  heapBytes(): number {
+    if (this.engine === null) return 0;
+    const r = this.guard(() => this.engine!.eval("return collectgarbage('count') * 1024"));
+    return !r.failed && typeof r.value === 'number' ? r.value : 0;
+  }
+
+  run(chunk: Buffer, keys: Buffer[], args: Buffer[], host: VmHost): RunResult {
+    this.host = host;
+    try {
+      return this.guard(() => this.engine!.evalWithArgs(chunk, keys, args));
+    } finally {
+      this.host = null;
+    }
+  }
+
+  /** Runs one VM call; turns aborts into failures and replaces a dead VM with the spare. */
+  private guard(fn: () => ReplyValue): RunResult {
+    if (this.engine === null) return { failed: true, message: 'ERR the Lua VM is being rebuilt after an abort, try again', line: null };
+    let value: ReplyValue;
+    try {
+      value = fn();
+    } catch (e) {
+      this.replaceEngine();
+      const why = (e as Error).message.startsWith('Aborted(OOM)') ? 'Lua VM out of memory' : `Lua VM aborted: ${(e as Error).message}`;
+      return { failed: true, message: `ERR ${why}`, line: null };
+    }
+    if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && !Array.isArray(value) && 'err' in value && value.meta) {
+      return { failed: true, message: failureText(value), line: value.meta.line ?? null };
+    }
+    return { failed: false, value };
+  }
+
+  private replaceEngine(): void {
+    this.engine = this.spare;
+    this.spare = null;
+    this.prepareSpare();
+  }
+}
+
+/** Redis 7.0's wording for errors the package classifies itself. */
+function failureText(v: { err: Buffer; code?: Buffer; meta?: { kind?: string; name?: string; line: number } }): string {
+  const code = v.code ? v.code.latin1Slice(0, v.code.length) : 'ERR';
+  const msg = v.err.latin1Slice(0, v.err.length).replace(/\0+$/, '');
+  const line = v.meta?.line ?? 0;
+  switch (v.meta?.kind) {
+    case 'global-read':
+      return `${code} user_script:${line}: Script attempted to access nonexistent global variable '${v.meta.name}'`;
+    case 'command-arg-type':
+      return `${code} Lua redis lib command arguments must be strings or integers`;
+  }
+  if (msg === 'Script killed by fuel limit') return `${code} Script ran too long: stopped after 4294967295 Lua instructions`;
+  return `${code} ${msg}`;
+}

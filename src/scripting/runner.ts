@@ -1,0 +1,235 @@
+/**
+ * Runs one script at a time on the server's Lua VM, as 7.0's script.c does:
+ *
+ *   prepare (flag checks against the caller) ─▶ run ─▶ redis.call ─▶ checks ─▶ call() ─▶ reply to Lua
+ *                                               │                                        ▲
+ *                                               └──────────── (any number of times) ─────┘
+ *   ─▶ reset (the caller's reply; EVAL/FCALL itself is not propagated, its effects are)
+ *
+ * Commands from a script run on a dedicated client that is never listed: it takes the caller's
+ * database, starts in RESP2, cannot block, and its writes join the caller's execution unit, so
+ * replicas get them wrapped in MULTI/EXEC when there is more than one (effects replication).
+ */
+import type { ReplyValue } from 'lua-redis-wasm';
+import type { Server } from '../server.js';
+import { Client } from '../net/client.js';
+import type { Command } from '../commands/registry.js';
+import { LogLevel } from '../log/logger.js';
+import { ScriptFlag } from './flags.js';
+import { HOST_PREFIX, type LuaVm, type RunResult, type VmHost } from './lua-vm.js';
+import { readReply } from './reply-codec.js';
+
+/** Redis's PROPAGATE_AOF | PROPAGATE_REPL bits, as redis.set_repl takes them. */
+const REPL_AOF = 1;
+const REPL_REPLICA = 2;
+
+export interface RunRequest {
+  caller: Client;
+  chunk: Buffer;
+  keys: Buffer[];
+  args: Buffer[];
+  flags: number;
+  /** EVAL_RO / EVALSHA_RO / FCALL_RO */
+  readOnlyCommand: boolean;
+}
+
+interface RunState {
+  caller: Client;
+  readOnly: boolean;
+  allowOom: boolean;
+  writeDirty: boolean;
+  replFlags: number;
+  oomAtStart: boolean;
+}
+
+const errReply = (text: string): ReplyValue => ({ err: Buffer.from(text, 'latin1') });
+
+export class ScriptRunner implements VmHost {
+  /** The client scripts' commands run as (Redis's lua client; not in CLIENT LIST). */
+  readonly client: Client;
+  private state: RunState | null = null;
+
+  constructor(
+    private readonly server: Server,
+    private readonly vm: LuaVm,
+  ) {
+    this.client = new Client(server, null, 0);
+    this.client.luaClient = true;
+    this.client.authenticated = true;
+  }
+
+  get running(): boolean {
+    return this.state !== null;
+  }
+
+  /**
+   * The checks 7.0 makes before a script with declared flags runs (scriptPrepareForRun);
+   * returns the error to reply, or null.
+   */
+  refusal(caller: Client, flags: number, readOnlyCommand: boolean): string | null {
+    const s = this.server;
+    const stale = this.staleFor(caller, false);
+    if (flags & ScriptFlag.EvalCompat) {
+      return stale ? "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'." : null;
+    }
+    if (stale && !(flags & ScriptFlag.AllowStale)) {
+      return "MASTERDOWN Link with MASTER is down, replica-serve-stale-data is set to 'no' and 'allow-stale' flag is not set on the script.";
+    }
+    if (!(flags & ScriptFlag.NoWrites)) {
+      if (s.masterHost !== null && s.config.bool('replica-read-only') && !caller.isMaster) {
+        return 'READONLY Can not run script with write flag on readonly replica';
+      }
+      const guard = this.writeGuardError(caller);
+      if (guard?.startsWith('MISCONF') && !caller.isMaster) {
+        return "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Writable scripts are blocked. Use 'no-writes' flag for read only scripts.";
+      }
+      if (readOnlyCommand) return 'ERR Can not execute a script with write flag using *_ro command.';
+      if (guard?.startsWith('NOREPLICAS')) return guard;
+    }
+    if (s.preCommandOom && s.hot.maxmemory > 0 && !(flags & (ScriptFlag.AllowOom | ScriptFlag.NoWrites))) {
+      return "OOM allow-oom flag is not set on the script, can not run it when used memory > 'maxmemory'";
+    }
+    return null;
+  }
+
+  run(req: RunRequest): RunResult {
+    const s = this.server;
+    const sc = this.client;
+    const compat = (req.flags & ScriptFlag.EvalCompat) !== 0;
+    this.state = {
+      caller: req.caller,
+      readOnly: req.readOnlyCommand || (!compat && (req.flags & ScriptFlag.NoWrites) !== 0),
+      allowOom: !compat && (req.flags & ScriptFlag.AllowOom) !== 0,
+      writeDirty: false,
+      replFlags: REPL_AOF | REPL_REPLICA,
+      oomAtStart: s.preCommandOom,
+    };
+    sc.db = req.caller.db;
+    sc.w.resp = 2;
+    sc.w.len = 0;
+    sc.isMaster = req.caller.isMaster;
+    const inExecBefore = s.inExec;
+    // Commands called from scripts never block (7.0's CLIENT_DENY_BLOCKING for the lua client).
+    s.inExec = true;
+    try {
+      return this.vm.run(req.chunk, req.keys, req.args, this);
+    } finally {
+      s.inExec = inExecBefore;
+      sc.w.len = 0;
+      sc.isMaster = false;
+      this.state = null;
+    }
+  }
+
+  // ---------------------------------------------------------------- VmHost
+
+  call(args: Buffer[], _raise: boolean): ReplyValue {
+    const st = this.state;
+    if (st === null) return errReply('ERR redis.call/pcall can only be called inside a script invocation');
+    if (args.length === 0) return errReply('ERR Please specify at least one argument for this redis lib call');
+    const argv = new Array<string>(args.length);
+    for (let i = 0; i < args.length; i++) argv[i] = args[i].latin1Slice(0, args[i].length);
+    if (argv[0].startsWith(HOST_PREFIX)) return this.hostCall(argv[0].slice(HOST_PREFIX.length), argv.slice(1));
+    const s = this.server;
+    const sc = this.client;
+    const cmd = s.commands.lookup(argv);
+    const refused = this.check(st, cmd, argv);
+    if (refused !== null) {
+      if (cmd) cmd.rejectedCalls++;
+      s.stats.totalErrorReplies++;
+      s.countError(refused);
+      return errReply(refused);
+    }
+    if (cmd!.isWrite) st.writeDirty = true;
+    const start = sc.w.len;
+    sc.preventPropagation = (st.replFlags & REPL_REPLICA) === 0;
+    s.call(sc, cmd!, argv);
+    const [value] = readReply(sc.w.buf, start);
+    sc.w.len = start;
+    return value;
+  }
+
+  log(level: number, message: Buffer): void {
+    const lv = [LogLevel.Debug, LogLevel.Verbose, LogLevel.Notice, LogLevel.Warning][level];
+    if (lv !== undefined) this.server.log.log(lv, message.latin1Slice(0, message.length));
+  }
+
+  setResp(version: number): void {
+    this.client.w.resp = version === 3 ? 3 : 2;
+  }
+
+  // ---------------------------------------------------------------- checks
+
+  /** scriptCall's checks, in 7.0's order; returns the error text or null. */
+  private check(st: RunState, cmd: Command | undefined, argv: string[]): string | null {
+    const s = this.server;
+    if (!cmd) return 'ERR Unknown Redis command called from script';
+    if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
+    if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
+    if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
+    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate'))) return 'ERR Write commands are not allowed from read-only scripts.';
+    if (cmd.isWrite && !st.writeDirty) {
+      if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
+      const guard = this.writeGuardError(st.caller);
+      if (guard !== null && !guard.startsWith('READONLY')) return guard;
+    }
+    if (
+      !st.allowOom &&
+      s.hot.maxmemory > 0 &&
+      !st.caller.isMaster &&
+      !st.writeDirty &&
+      st.oomAtStart &&
+      cmd.flagSet.has('denyoom')
+    ) {
+      return "OOM command not allowed when used memory > 'maxmemory'.";
+    }
+    return null;
+  }
+
+  /** The first write guard's refusal (MISCONF, NOREPLICAS, READONLY), or null. */
+  private writeGuardError(caller: Client): string | null {
+    const probe = { isWrite: true, flagSet: new Set(['write']) } as unknown as Command;
+    for (const guard of this.server.hooks.writeGuards) {
+      const err = guard(caller, probe);
+      if (err !== null) return err;
+    }
+    return null;
+  }
+
+  /** Whether the server is a replica whose link is down and may not serve stale data. */
+  private staleFor(caller: Client, commandAllowsStale: boolean): boolean {
+    if (this.server.masterHost === null || commandAllowsStale) return false;
+    const probe = { flagSet: new Set<string>() } as unknown as Command;
+    for (const guard of this.server.hooks.commandGuards) {
+      if (guard(caller, probe)?.startsWith('MASTERDOWN')) return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------- redis.* functions over the host call
+
+  private hostCall(name: string, args: string[]): ReplyValue {
+    const st = this.state!;
+    switch (name) {
+      case 'set_repl': {
+        if (args.length !== 1) return errReply('ERR redis.set_repl() requires two arguments.');
+        const flags = Number(args[0]);
+        if (!Number.isInteger(flags) || (flags & ~(REPL_AOF | REPL_REPLICA)) !== 0) {
+          return errReply('ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
+        }
+        st.replFlags = flags;
+        return null;
+      }
+      case 'acl_check_cmd': {
+        if (args.length === 0) return errReply('ERR Please specify at least one argument for this redis lib call');
+        const cmd = this.server.commands.lookup(args);
+        if (!cmd || (cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
+          return errReply('ERR Invalid command passed to redis.acl_check_cmd()');
+        }
+        // Without ACL users every command is permitted to the default user.
+        return true;
+      }
+    }
+    return errReply('ERR Unknown Redis command called from script');
+  }
+}
