@@ -28,6 +28,7 @@ import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
 import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
+import type { RdbFunctions } from './persistence/rdb-types.js';
 
 export interface Propagator {
   /** Feeds a write to replicas / the backlog. */
@@ -119,6 +120,8 @@ export class Server {
   configFile = '';
   /** Actual bound addresses ("127.0.0.1:6379"). */
   boundAddresses: string[] = [];
+  /** Function libraries as RDB files hold them (set by the scripting module). */
+  rdbFunctions: RdbFunctions | null = null;
   /** Scripting: memory figures for INFO (set by the scripting module). */
   scriptingMemory: (() => ScriptingMemory) | null = null;
   /** Whether memory was over maxmemory when the running command was checked (Redis's pre_command_oom_state). */

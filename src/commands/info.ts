@@ -113,7 +113,7 @@ function clientsSection(s: Server): string[] {
 function memorySection(s: Server): string[] {
   const m = memoryReport(s);
   const maxmemory = s.config.num('maxmemory');
-  const lua = s.scriptingMemory?.() ?? { vmEval: 0, scriptsEval: 0, cachedScripts: 0 };
+  const lua = s.scriptingMemory?.() ?? { vmEval: 0, scriptsEval: 0, cachedScripts: 0, functions: 0, libraries: 0, functionsBytes: 0 };
   return [
     `used_memory:${m.used}`,
     `used_memory_human:${bytesToHuman(m.used)}`,
@@ -136,14 +136,15 @@ function memorySection(s: Server): string[] {
     `used_memory_lua_human:${bytesToHuman(lua.vmEval)}`,
     `used_memory_scripts_eval:${lua.scriptsEval}`,
     `number_of_cached_scripts:${lua.cachedScripts}`,
-    'number_of_functions:0',
-    'number_of_libraries:0',
+    `number_of_functions:${lua.functions}`,
+    `number_of_libraries:${lua.libraries}`,
+    // One VM serves both EVAL and FUNCTION here; its heap is reported once, under eval.
     'used_memory_vm_functions:0',
     `used_memory_vm_total:${lua.vmEval}`,
     `used_memory_vm_total_human:${bytesToHuman(lua.vmEval)}`,
-    'used_memory_functions:0',
-    `used_memory_scripts:${lua.scriptsEval}`,
-    `used_memory_scripts_human:${bytesToHuman(lua.scriptsEval)}`,
+    `used_memory_functions:${lua.functionsBytes}`,
+    `used_memory_scripts:${lua.scriptsEval + lua.functionsBytes}`,
+    `used_memory_scripts_human:${bytesToHuman(lua.scriptsEval + lua.functionsBytes)}`,
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${bytesToHuman(maxmemory)}`,
     `maxmemory_policy:${s.config.str('maxmemory-policy')}`,

@@ -426,8 +426,10 @@ export class Persistence {
     const lru = s.keyspace.lfu ? lfuInitial() : Math.floor(now / 1000) & 0xffffff;
     let loaded = 0;
     let expired = 0;
+    const functionCodes: string[] = [];
     const reader = new RdbReader(
       {
+        onFunction: (code) => functionCodes.push(code),
         onAux: (k, v) => {
           if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
           else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
@@ -464,6 +466,7 @@ export class Persistence {
     s.loading = true;
     try {
       reader.parseAll(buf);
+      s.rdbFunctions?.replaceAll(functionCodes);
     } catch (e) {
       s.keyspace.flushAll();
       s.log.warning(`${(e as Error).message}. Failure loading rdb format`);

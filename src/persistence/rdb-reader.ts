@@ -1033,6 +1033,38 @@ export class RdbReader {
     }
   }
 
+  /** Library codes from a FUNCTION DUMP payload (checks version and CRC-64 like DUMP payloads). */
+  static parseFunctionsPayload(payload: Buffer, verifyChecksum = true): string[] {
+    const footer = payload.length - 10;
+    if (footer < 0) throw new FunctionsPayloadError('DUMP payload version or checksum are wrong');
+    const version = payload[footer] | (payload[footer + 1] << 8);
+    if (version > RDB_MAX_READ_VERSION) throw new FunctionsPayloadError('DUMP payload version or checksum are wrong');
+    if (verifyChecksum && !new Crc64().update(payload, 0, footer + 2).matchesLE(payload, footer + 2)) {
+      throw new FunctionsPayloadError('DUMP payload version or checksum are wrong');
+    }
+    const codes: string[] = [];
+    const body = payload.subarray(0, footer);
+    let p = 0;
+    while (p < body.length) {
+      const t = body[p];
+      if (t !== RDB_OPCODE.FUNCTION2 && t !== RDB_OPCODE.FUNCTION_PRE_GA) {
+        throw new FunctionsPayloadError(isObjectType(t) ? 'given type is not a function' : 'can not read data type');
+      }
+      // The record is an RDB fragment: parse it with an RDB reader over a header-less buffer.
+      const r = new RdbReader({ onFunction: (code) => codes.push(code) });
+      r.final = true;
+      r.buf = body.subarray(p);
+      r.lim = r.buf.length;
+      try {
+        r.parseItem(0);
+      } catch {
+        throw new FunctionsPayloadError('failed loading the given functions payload');
+      }
+      p += r.p;
+    }
+    return codes;
+  }
+
   /**
    * Parses a DUMP payload (type byte, value, 2-byte RDB version LE, CRC-64 LE over everything
    * before it). Versions above `maxVersion` are refused like RESTORE does.
@@ -1058,6 +1090,9 @@ export class RdbReader {
     return v;
   }
 }
+
+/** Thrown by parseFunctionsPayload with the reason FUNCTION RESTORE replies. */
+export class FunctionsPayloadError extends Error {}
 
 /**
  * Reads a whole RDB held in memory. Returns all records only if the whole file parsed and its

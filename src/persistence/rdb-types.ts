@@ -35,6 +35,14 @@ export const RDB_TYPE = {
   HASH_LISTPACK_EX: 25,
 } as const;
 
+/** What RDB saving and loading need of the function libraries (the scripting module provides it). */
+export interface RdbFunctions {
+  /** Library codes, saved as FUNCTION2 records before the keys. */
+  codes(): string[];
+  /** Replaces every library with those of a loaded file; throws with the reason if one fails. */
+  replaceAll(codes: string[]): void;
+}
+
 export const RDB_OPCODE = {
   SLOT_INFO: 0xf4,
   FUNCTION2: 0xf5,

@@ -943,6 +943,20 @@ export class RdbWriter {
     new Crc64().update(body).writeLE(out, body.length);
     return out;
   }
+  /** FUNCTION DUMP payload: one FUNCTION2 record per library, then the RDB version and CRC-64 like DUMP. */
+  static functionsPayload(codes: readonly string[]): Buffer {
+    const w = new RdbWriter({ compression: false, checksum: false });
+    for (const code of codes) w.writeFunction(code);
+    w.ensure(2);
+    w.out[w.pos++] = RDB_WRITE_VERSION & 0xff;
+    w.out[w.pos++] = RDB_WRITE_VERSION >>> 8;
+    w.flush();
+    const body = Buffer.concat(w.takeChunks());
+    const out = Buffer.allocUnsafe(body.length + 8);
+    body.copy(out, 0);
+    new Crc64().update(body).writeLE(out, body.length);
+    return out;
+  }
 }
 
 function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array, at: number): void {

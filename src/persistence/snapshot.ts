@@ -82,6 +82,8 @@ export class Snapshot {
       onChunk: opts.onChunk,
     });
     this.writer.writeHeader(opts.aux);
+    // 7.0 writes the function libraries after the AUX fields, before the first database.
+    for (const code of server.rdbFunctions?.codes() ?? []) this.writer.writeFunction(code);
     this.listener = { beforeWrite: (db, key) => this.beforeWrite(db, key) };
     ks.addListener(this.listener);
   }

@@ -30,10 +30,12 @@ export class PayloadLoader {
   replId: string | null = null;
   replOffset = -1;
   private readonly lru: number;
+  /** Function libraries of the payload, installed when it has loaded (swapdb: when it is swapped in). */
+  private readonly functionCodes: string[] = [];
 
   constructor(
     private readonly server: Server,
-    staging: boolean,
+    private readonly staging: boolean,
   ) {
     const s = server;
     const now = Date.now();
@@ -43,6 +45,7 @@ export class PayloadLoader {
       : s.keyspace.dbs;
     this.reader = new RdbReader(
       {
+        onFunction: (code) => this.functionCodes.push(code),
         onAux: (k, v) => {
           if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
           else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
@@ -84,6 +87,7 @@ export class PayloadLoader {
   /** Declares the input complete (throws if the RDB is truncated) and logs the summary line. */
   end(): void {
     this.reader.end();
+    if (!this.staging) this.server.rdbFunctions?.replaceAll(this.functionCodes);
     this.server.log.notice(`Done loading RDB, keys loaded: ${this.keysLoaded}, keys expired: 0.`);
     const p = this.server.persistence;
     p.loadKeysLoaded = this.keysLoaded;
@@ -92,6 +96,7 @@ export class PayloadLoader {
 
   /** swapdb: the staged databases replace the live ones' contents. */
   swapIntoLive(): void {
+    this.server.rdbFunctions?.replaceAll(this.functionCodes);
     const live = this.server.keyspace.dbs;
     for (let i = 0; i < live.length; i++) {
       live[i].dict = this.dbs[i].dict;

@@ -1,12 +1,15 @@
 /**
- * Scripting: the one entry point that gives the server Lua. It builds the VM, the script cache
- * and the runner, registers EVAL/EVALSHA/SCRIPT, reports the INFO memory fields of scripting,
+ * Scripting: the one entry point that gives the server Lua. It builds the VM, the script cache,
+ * the function libraries and the runner, registers EVAL/EVALSHA/SCRIPT and FUNCTION/FCALL,
+ * lends the libraries to RDB saving and loading, reports the INFO memory fields of scripting,
  * and starts the VM before the server accepts commands.
  */
 import type { Server } from '../server.js';
 import { LuaVm } from './lua-vm.js';
 import { ScriptRunner } from './runner.js';
 import { evalCommands, ScriptCache } from './eval.js';
+import { FunctionRegistry } from './functions.js';
+import { functionCommands } from './function-commands.js';
 
 /** Per-entry overhead 7.0 adds to a cached script (dict entry + luaScript + sds header of the SHA). */
 const SCRIPT_ENTRY_OVERHEAD = 24 + 16 + 48;
@@ -15,17 +18,38 @@ export interface ScriptingMemory {
   vmEval: number;
   scriptsEval: number;
   cachedScripts: number;
+  functions: number;
+  libraries: number;
+  functionsBytes: number;
 }
 
 export function installScripting(server: Server): void {
   const vm = new LuaVm();
   const cache = new ScriptCache(vm);
+  const registry = new FunctionRegistry(vm);
   const runner = new ScriptRunner(server, vm);
-  server.commands.register(evalCommands({ vm, cache, runner, feedMonitors: (c, argv) => server.feedMonitors(c, argv) }));
+  const feedMonitors = (c: Parameters<Server['feedMonitors']>[0], argv: string[]): void => server.feedMonitors(c, argv);
+  server.commands.register(evalCommands({ vm, cache, runner, feedMonitors }));
+  server.commands.register(
+    functionCommands({ vm, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
+  );
   server.startupTasks.unshift(() => vm.start());
+  server.rdbFunctions = {
+    codes: () => registry.codes(),
+    replaceAll: (codes) => {
+      registry.flush();
+      for (const code of codes) {
+        const made = registry.create(code, false);
+        if (typeof made === 'string') throw new Error(`Failed loading library: ${made}`);
+      }
+    },
+  };
   server.scriptingMemory = (): ScriptingMemory => ({
     vmEval: vm.heapBytes(),
     scriptsEval: cache.bodyBytes + cache.scripts.size * SCRIPT_ENTRY_OVERHEAD,
     cachedScripts: cache.scripts.size,
+    functions: registry.functions.size,
+    libraries: registry.libraries.size,
+    functionsBytes: registry.bytes(),
   });
 }
