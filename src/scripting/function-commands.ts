@@ -123,7 +123,7 @@ function writeLibrary(c: Client, lib: Library, withCode: boolean): void {
     w.bulk('flags');
     const names = FLAG_NAMES.filter(([, f]) => fn.flags & f).map(([n]) => n);
     w.set(names.length);
-    for (const n of names) w.bulk(n);
+    for (const n of names) w.simple(n);
   }
   if (withCode) {
     w.bulk('library_code');
@@ -145,18 +145,15 @@ function restore(deps: FunctionDeps, c: Client, argv: string[]): void {
   } catch (e) {
     return c.error('ERR ' + (e instanceof FunctionsPayloadError ? e.message : 'failed loading the given functions payload'));
   }
-  const reg = deps.registry;
-  // Libraries are restored all or nothing: on an error the previous set comes back.
-  const before = reg.codes();
-  if (policy === 'flush') reg.flush();
+  // Libraries are loaded apart first, then joined all or nothing, as 7.0 does.
+  const staged = deps.registry.staging();
   for (const code of codes) {
-    const made = reg.create(code, policy === 'replace');
-    if (typeof made === 'string') {
-      reg.flush();
-      for (const old of before) reg.create(old, true);
-      return c.error('ERR ' + made);
-    }
+    const made = staged.create(code, false);
+    if (typeof made === 'string') return c.error('ERR ' + made);
   }
+  if (policy === 'flush') deps.registry.flush();
+  const err = deps.registry.join(staged, policy === 'replace');
+  if (err !== null) return c.error('ERR ' + err);
   c.server.dirty++;
   c.w.ok();
 }

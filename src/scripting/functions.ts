@@ -125,7 +125,7 @@ class LoadHost implements VmHost {
       if (!known) return { err: Buffer.from('unknown flag given', 'latin1') };
       flags |= known[1];
     }
-    if (!VALID_NAME.test(name)) return { err: Buffer.from(NAME_RULE.replace('Library', 'Function'), 'latin1') };
+    if (!VALID_NAME.test(name)) return { err: Buffer.from(NAME_RULE, 'latin1') };
     if (this.registered.some((r) => r.name === name)) return { err: Buffer.from('Function already exists in the library', 'latin1') };
     this.registered.push({ name, description: hasDesc === '1' ? desc : null, flags });
     return { ok: Buffer.from('OK') };
@@ -171,6 +171,34 @@ export class FunctionRegistry {
     };
     this.link(library);
     return library;
+  }
+
+  /**
+   * Adds libraries loaded elsewhere (FUNCTION RESTORE's staging registry): with `replace`,
+   * same-named libraries give way; any remaining name collision refuses the whole set.
+   */
+  join(from: FunctionRegistry, replace: boolean): string | null {
+    const displaced: Library[] = [];
+    for (const lib of from.libraries.values()) {
+      const old = this.libraries.get(lib.name);
+      if (!old) continue;
+      if (!replace) return `Library ${lib.name} already exists`;
+      displaced.push(old);
+    }
+    for (const old of displaced) this.unlink(old);
+    for (const name of from.functions.keys()) {
+      if (this.functions.has(name)) {
+        for (const old of displaced) this.link(old);
+        return `Function ${name} already exists`;
+      }
+    }
+    for (const lib of from.libraries.values()) this.link(lib);
+    return null;
+  }
+
+  /** An empty registry over the same VM (to stage libraries before they are joined). */
+  staging(): FunctionRegistry {
+    return new FunctionRegistry(this.vm);
   }
 
   private link(lib: Library): void {
