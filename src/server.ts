@@ -113,6 +113,8 @@ export class Server {
   inExec = false;
   /** Set while shutting down. */
   shuttingDown = false;
+  /** Set as soon as a shutdown starts (before it waits for anything): a busy script then stops. */
+  shutdownRequested = false;
   /** Called when the server has fully closed (the CLI exits the process). */
   onShutdown: ((code: number) => void) | null = null;
   tcpPort = 0;
@@ -873,13 +875,18 @@ export class Server {
 
   async shutdown(opts: { save: boolean | null; fromSignal?: string; now?: boolean }): Promise<string | null> {
     if (this.shuttingDown || this.shutdownPending !== null) return null;
+    this.shutdownRequested = true;
     this.log.warning('User requested shutdown...');
-    if (this.replicasBeforeShutdown && !(await this.replicasBeforeShutdown(opts.now ?? false))) return 'Errors trying to SHUTDOWN. Check logs.';
+    if (this.replicasBeforeShutdown && !(await this.replicasBeforeShutdown(opts.now ?? false))) {
+      this.shutdownRequested = false;
+      return 'Errors trying to SHUTDOWN. Check logs.';
+    }
     this.replicasAtShutdown?.report();
     for (const t of this.shutdownTasks) {
       const err = t(opts);
       if (err !== null) {
         this.log.warning('Errors trying to shut down the server. Check the logs for more information.');
+        this.shutdownRequested = false;
         return err;
       }
     }

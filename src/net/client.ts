@@ -151,6 +151,11 @@ export class Client {
     this.parser.detach(chunk.buffer);
   }
 
+  /** Input read outside the event loop (a busy script's server reads its clients synchronously). */
+  feedSync(chunk: Buffer): void {
+    this.onData(chunk);
+  }
+
   private onData(chunk: Buffer): void {
     if (this.closed) return;
     this.lastInteraction = Date.now();

@@ -12,6 +12,7 @@ import { commandFlagsFor, parseEvalShebang } from './flags.js';
 import { chunkFor, type LuaVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
+import type { BusyScript } from './busy.js';
 
 export interface CachedScript {
   sha: string;
@@ -57,6 +58,7 @@ export class ScriptCache {
 
 export interface EvalDeps {
   vm: LuaVm;
+  busy: BusyScript;
   cache: ScriptCache;
   runner: ScriptRunner;
   feedMonitors(c: Client, argv: string[]): void;
@@ -108,7 +110,7 @@ export function runScript(deps: EvalDeps, c: Client, script: CachedScript, argv:
   for (let i = 0; i < numkeys; i++) keys[i] = Buffer.from(argv[first + i], 'latin1');
   const args = new Array<Buffer>(argv.length - first - numkeys);
   for (let i = 0; i < args.length; i++) args[i] = Buffer.from(argv[first + numkeys + i], 'latin1');
-  const result = deps.runner.run({ caller: c, chunk: script.chunk, keys, args, flags: script.flags, readOnlyCommand: ro });
+  const result = deps.runner.run({ caller: c, name: script.sha, evalMode: true, argv, chunk: script.chunk, keys, args, flags: script.flags, readOnlyCommand: ro });
   // The script's effects were propagated as they happened; the EVAL itself is not.
   c.preventPropagation = true;
   if (result.failed) {
@@ -207,8 +209,7 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
           arity: 2,
           flags: ['noscript', 'allow_busy'],
           summary: 'Kill the script currently in execution.',
-          // Scripts run to completion inside one command here, so no other client ever sees one running.
-          handler: (c) => c.error('NOTBUSY No scripts in execution right now.'),
+          handler: (c) => deps.busy.kill(c, true),
         },
         {
           ...g,

@@ -14,9 +14,11 @@ import type { FunctionRegistry, Library } from './functions.js';
 import type { LuaVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
+import type { BusyScript } from './busy.js';
 
 export interface FunctionDeps {
   vm: LuaVm;
+  busy: BusyScript;
   registry: FunctionRegistry;
   runner: ScriptRunner;
   feedMonitors(c: Client, argv: string[]): void;
@@ -171,7 +173,7 @@ function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void
   if (refused !== null) return c.error(refused);
   const keys = argv.slice(3, 3 + numkeys).map((k) => Buffer.from(k, 'latin1'));
   const args = argv.slice(3 + numkeys).map((a) => Buffer.from(a, 'latin1'));
-  const result = deps.runner.run({ caller: c, chunk: fn.chunk, keys, args, flags: fn.flags, readOnlyCommand: ro });
+  const result = deps.runner.run({ caller: c, name: fn.name, evalMode: false, argv, chunk: fn.chunk, keys, args, flags: fn.flags, readOnlyCommand: ro });
   c.preventPropagation = true;
   if (result.failed) {
     const message = result.message.replace(/user_script:/g, 'user_function:');
@@ -253,11 +255,21 @@ export function functionCommands(deps: FunctionDeps): CommandSpec[] {
           flags: ['noscript', 'allow_busy'],
           summary: 'Return information about the function currently running (name, description, duration)',
           handler: (c) => {
-            // A function runs to completion inside its FCALL here, so none is ever seen running.
+            const run = deps.busy.current;
+            if (run?.evalMode) return c.error('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
             const w = c.w;
             w.map(2);
             w.bulk('running_script');
-            w.nil();
+            if (!run) w.nil();
+            else {
+              w.map(3);
+              w.bulk('name');
+              w.bulk(run.name);
+              w.bulk('command');
+              w.bulks(run.argv);
+              w.bulk('duration_ms');
+              w.int(Date.now() - run.startedAt);
+            }
             w.bulk('engines');
             w.map(1);
             w.bulk('LUA');
@@ -268,7 +280,7 @@ export function functionCommands(deps: FunctionDeps): CommandSpec[] {
             w.int(deps.registry.functions.size);
           },
         },
-        { ...g, name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], summary: 'Kill the function currently in execution.', handler: (c) => c.error('NOTBUSY No scripts in execution right now.') },
+        { ...g, name: 'kill', arity: 2, flags: ['noscript', 'allow_busy'], summary: 'Kill the function currently in execution.', handler: (c) => deps.busy.kill(c, false) },
       ],
     },
   ];

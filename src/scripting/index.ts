@@ -5,7 +5,9 @@
  * and starts the VM before the server accepts commands.
  */
 import type { Server } from '../server.js';
-import { LuaVm } from './lua-vm.js';
+import type { LuaVm } from './lua-vm.js';
+import { ThreadedVm } from './vm-thread.js';
+import { BusyScript } from './busy.js';
 import { ScriptRunner } from './runner.js';
 import { evalCommands, ScriptCache } from './eval.js';
 import { FunctionRegistry } from './functions.js';
@@ -24,16 +26,21 @@ export interface ScriptingMemory {
 }
 
 export function installScripting(server: Server): void {
-  const vm = new LuaVm();
+  const threaded = new ThreadedVm();
+  const busy = new BusyScript(server);
+  threaded.busy = busy;
+  // The Lua thread offers the in-thread VM's surface; the class types differ only in private state.
+  const vm = threaded as unknown as LuaVm;
   const cache = new ScriptCache(vm);
   const registry = new FunctionRegistry(vm);
-  const runner = new ScriptRunner(server, vm);
+  const runner = new ScriptRunner(server, vm, busy);
   const feedMonitors = (c: Parameters<Server['feedMonitors']>[0], argv: string[]): void => server.feedMonitors(c, argv);
-  server.commands.register(evalCommands({ vm, cache, runner, feedMonitors }));
+  server.commands.register(evalCommands({ vm, busy, cache, runner, feedMonitors }));
   server.commands.register(
-    functionCommands({ vm, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
+    functionCommands({ vm, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
   );
-  server.startupTasks.unshift(() => vm.start());
+  server.startupTasks.unshift(() => threaded.start());
+  server.closeTasks.push(() => threaded.close());
   server.rdbFunctions = {
     codes: () => registry.codes(),
     replaceAll: (codes) => {

@@ -18,6 +18,7 @@ import { LogLevel } from '../log/logger.js';
 import { ScriptFlag } from './flags.js';
 import { HOST_PREFIX, type LuaVm, type RunResult, type VmHost } from './lua-vm.js';
 import { readReply } from './reply-codec.js';
+import type { BusyScript } from './busy.js';
 
 /** Redis's PROPAGATE_AOF | PROPAGATE_REPL bits, as redis.set_repl takes them. */
 const REPL_AOF = 1;
@@ -25,6 +26,12 @@ const REPL_REPLICA = 2;
 
 export interface RunRequest {
   caller: Client;
+  /** SHA1 of an EVAL script or a function's name (logs, FUNCTION STATS, busy replies). */
+  name: string;
+  /** EVAL/EVALSHA (true) or FCALL (false): decides which KILL may stop it. */
+  evalMode: boolean;
+  /** The caller's command, for FUNCTION STATS. */
+  argv: string[];
   chunk: Buffer;
   keys: Buffer[];
   args: Buffer[];
@@ -52,6 +59,7 @@ export class ScriptRunner implements VmHost {
   constructor(
     private readonly server: Server,
     private readonly vm: LuaVm,
+    private readonly busy: BusyScript,
   ) {
     this.client = new Client(server, null, 0);
     this.client.luaClient = true;
@@ -111,9 +119,12 @@ export class ScriptRunner implements VmHost {
     const inExecBefore = s.inExec;
     // Commands called from scripts never block (7.0's CLIENT_DENY_BLOCKING for the lua client).
     s.inExec = true;
+    const state = this.state;
+    this.busy.begin({ name: req.name, evalMode: req.evalMode, caller: req.caller, argv: req.argv, wrote: () => state.writeDirty });
     try {
       return this.vm.run(req.chunk, req.keys, req.args, this);
     } finally {
+      this.busy.end();
       s.inExec = inExecBefore;
       sc.w.len = 0;
       sc.isMaster = false;
