@@ -133,7 +133,12 @@ function writeLibrary(c: Client, lib: Library, withCode: boolean): void {
   }
 }
 
+function subcommandSyntaxError(c: Client, argv: string[]): void {
+  c.error(`ERR unknown subcommand or wrong number of arguments for '${argv[1].slice(0, 128)}'. Try ${argv[0].toUpperCase()} HELP.`);
+}
+
 function restore(deps: FunctionDeps, c: Client, argv: string[]): void {
+  if (argv.length > 4) return subcommandSyntaxError(c, argv);
   let policy = 'append';
   if (argv.length > 3) {
     policy = argv[3].toLowerCase();
@@ -162,7 +167,7 @@ function restore(deps: FunctionDeps, c: Client, argv: string[]): void {
 
 function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void {
   deps.feedMonitors(c, argv);
-  const found = deps.registry.functions.get(argv[1]);
+  const found = deps.registry.find(argv[1]);
   if (!found) return c.error('ERR Function not found');
   const numkeys = parseInt64(argv[2]);
   if (numkeys === null) return c.error('ERR Bad number of keys provided');
@@ -190,7 +195,7 @@ function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void
 /** FCALL is checked with the flags its function declared (7.0's fcallGetCommandFlags). */
 function checkedAs(deps: FunctionDeps) {
   return (cmd: Command, argv: string[]): Command => {
-    const found = argv.length >= 2 ? deps.registry.functions.get(argv[1]) : undefined;
+    const found = argv.length >= 2 ? deps.registry.find(argv[1]) : undefined;
     if (!found) return cmd;
     const flagSet = commandFlagsFor(cmd.flagSet, found.fn.flags) as Command['flagSet'];
     return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
@@ -237,9 +242,8 @@ export function functionCommands(deps: FunctionDeps): CommandSpec[] {
           summary: 'Deleting all functions',
           handler: (c, argv) => {
             const mode = argv[2]?.toLowerCase();
-            if (argv.length > 3 || (argv.length === 3 && mode !== 'sync' && mode !== 'async')) {
-              return c.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-            }
+            if (argv.length > 3) return subcommandSyntaxError(c, argv);
+            if (argv.length === 3 && mode !== 'sync' && mode !== 'async') return c.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
             deps.registry.flush();
             c.server.dirty++;
             c.w.ok();

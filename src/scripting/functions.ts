@@ -36,12 +36,44 @@ interface Metadata {
   shebangLength: number;
 }
 
+/** Splits a shebang line into words with quoting as Redis's sdssplitargs ("..." with escapes, '...'); null if unbalanced. */
+export function splitArgs(line: string): string[] | null {
+  const out: string[] = [];
+  let i = 0;
+  while (i < line.length) {
+    while (i < line.length && /\s/.test(line[i])) i++;
+    if (i >= line.length) break;
+    let cur = '';
+    let quote: '"' | "'" | null = null;
+    for (; i < line.length; i++) {
+      const ch = line[i];
+      if (quote === '"') {
+        if (ch === '\\' && i + 1 < line.length) cur += line[++i];
+        else if (ch === '"') {
+          quote = null;
+          if (i + 1 < line.length && !/\s/.test(line[i + 1])) return null;
+        } else cur += ch;
+      } else if (quote === "'") {
+        if (ch === "'") {
+          quote = null;
+          if (i + 1 < line.length && !/\s/.test(line[i + 1])) return null;
+        } else cur += ch;
+      } else if (/\s/.test(ch)) break;
+      else if (ch === '"' || ch === "'") quote = ch;
+      else cur += ch;
+    }
+    if (quote !== null) return null;
+    out.push(cur);
+  }
+  return out;
+}
+
 export function parseMetadata(code: string): Metadata | string {
   if (!code.startsWith('#!')) return 'Missing library metadata';
   const end = code.indexOf('\n');
   if (end < 0) return 'Invalid library metadata';
-  const parts = code.slice(0, end).split(/[ \t\r]+/).filter((p) => p.length > 0);
-  if (parts.length === 0) return 'Invalid library metadata';
+  const parts = splitArgs(code.slice(0, end));
+  if (parts === null || parts.length === 0) return 'Invalid library metadata';
   const engine = parts[0].slice(2);
   let name: string | null = null;
   for (const part of parts.slice(1)) {
@@ -55,6 +87,9 @@ export function parseMetadata(code: string): Metadata | string {
   if (name === null) return 'Library name was not given';
   return { name, engine, shebangLength: end };
 }
+
+/** The failure a load run ends with when it passes LoadHost.timeoutMs. */
+export const LOAD_TIMEOUT = 'ERR FUNCTION LOAD timeout';
 
 const VALID_NAME = /^[A-Za-z0-9_]+$/;
 const NAME_RULE = 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
@@ -106,11 +141,13 @@ export function loadChunk(code: string, meta: Metadata): Buffer {
 
 export function callChunk(code: string, meta: Metadata, fname: string): Buffer {
   const quoted = JSON.stringify(fname).replace(/[\u0080-\u00ff]/g, (ch) => '\\' + ch.charCodeAt(0));
-  return Buffer.from(`${prelude('call')}${bodyAfterShebang(code, meta.shebangLength)}\nreturn ((__fns[${quoted}])(KEYS, ARGV))`, 'latin1');
+  return Buffer.from(`${prelude('call')}${bodyAfterShebang(code, meta.shebangLength)}\nredis.register_function = nil return ((__fns[${quoted}])(KEYS, ARGV))`, 'latin1');
 }
 
 /** Collects what a library registers while its body runs (the VM host during FUNCTION LOAD). */
 class LoadHost implements VmHost {
+  /** 7.0 stops a library body that runs longer than this while loading. */
+  readonly timeoutMs = 500;
   readonly registered: { name: string; description: string | null; flags: number }[] = [];
   error: string | null = null;
 
@@ -126,7 +163,7 @@ class LoadHost implements VmHost {
       flags |= known[1];
     }
     if (!VALID_NAME.test(name)) return { err: Buffer.from(NAME_RULE, 'latin1') };
-    if (this.registered.some((r) => r.name === name)) return { err: Buffer.from('Function already exists in the library', 'latin1') };
+    if (this.registered.some((r) => r.name.toLowerCase() === name.toLowerCase())) return { err: Buffer.from('Function already exists in the library', 'latin1') };
     this.registered.push({ name, description: hasDesc === '1' ? desc : null, flags });
     return { ok: Buffer.from('OK') };
   }
@@ -137,7 +174,12 @@ class LoadHost implements VmHost {
 
 export class FunctionRegistry {
   readonly libraries = new Map<string, Library>();
+  /** By lowercased name: FCALL finds functions case-insensitively, as 7.0. */
   readonly functions = new Map<string, { library: Library; fn: LibraryFunction }>();
+
+  find(name: string): { library: Library; fn: LibraryFunction } | undefined {
+    return this.functions.get(name.toLowerCase());
+  }
 
   constructor(private readonly vm: LuaVm) {}
 
@@ -155,11 +197,12 @@ export class FunctionRegistry {
     const host = new LoadHost();
     const result = this.vm.run(loadChunk(code, meta), [], [], host);
     if (result.failed) {
+      if (result.message === LOAD_TIMEOUT) return 'FUNCTION LOAD timeout';
       return `Error registering functions: ${result.message.replace(/user_script:/g, 'user_function:')}`;
     }
     if (host.registered.length === 0) return 'No functions registered';
     for (const r of host.registered) {
-      const holder = this.functions.get(r.name);
+      const holder = this.functions.get(r.name.toLowerCase());
       if (holder && holder.library.name !== meta.name) return `Function ${r.name} already exists`;
     }
     if (old) this.unlink(old);
@@ -203,12 +246,12 @@ export class FunctionRegistry {
 
   private link(lib: Library): void {
     this.libraries.set(lib.name, lib);
-    for (const fn of lib.functions) this.functions.set(fn.name, { library: lib, fn });
+    for (const fn of lib.functions) this.functions.set(fn.name.toLowerCase(), { library: lib, fn });
   }
 
   private unlink(lib: Library): void {
     this.libraries.delete(lib.name);
-    for (const fn of lib.functions) this.functions.delete(fn.name);
+    for (const fn of lib.functions) this.functions.delete(fn.name.toLowerCase());
   }
 
   delete(name: string): boolean {

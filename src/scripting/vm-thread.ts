@@ -114,7 +114,9 @@ export class ThreadedVm {
     const { ctl, channel } = t;
     send(ctl, channel.data, msg, Turn.Request);
     const started = performance.now();
-    const threshold = host ? (this.busy?.thresholdMs() ?? 0) : 0;
+    // A library load has its own short limit; a script the busy threshold.
+    const loadLimit = (host as { timeoutMs?: number } | null)?.timeoutMs;
+    const threshold = loadLimit ?? (host ? (this.busy?.thresholdMs() ?? 0) : 0);
     let waiting: Turn = Turn.Request;
     let timedOut = false;
     for (;;) {
@@ -130,8 +132,12 @@ export class ThreadedVm {
         waiting = Turn.Answer;
         continue;
       }
-      if (!host || !this.busy) continue;
       const elapsed = performance.now() - started;
+      if (loadLimit !== undefined && elapsed >= loadLimit) {
+        this.restart();
+        return { failed: true, message: 'ERR FUNCTION LOAD timeout', line: null };
+      }
+      if (!host || !this.busy) continue;
       if (!timedOut && threshold > 0 && elapsed >= threshold) {
         timedOut = true;
         this.busy.timedOut(Math.floor(elapsed));
