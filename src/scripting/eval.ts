@@ -13,6 +13,8 @@ import { chunkFor, type LuaVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
+import type { ThreadedVm } from './vm-thread.js';
+import { holdUntilReady } from './hold.js';
 
 export interface CachedScript {
   sha: string;
@@ -58,6 +60,7 @@ export class ScriptCache {
 
 export interface EvalDeps {
   vm: LuaVm;
+  thread: ThreadedVm;
   busy: BusyScript;
   cache: ScriptCache;
   runner: ScriptRunner;
@@ -91,6 +94,7 @@ function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean
   if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.error("ERR Number of keys can't be negative");
   if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+  if (holdUntilReady(deps.thread, c, argv)) return;
   let script: CachedScript | undefined;
   if (evalsha) {
     script = argv[1].length === 40 ? deps.cache.get(argv[1]) : undefined;
@@ -172,6 +176,7 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
           summary: 'Load the specified Lua script into the script cache.',
           handler: (c, argv) => {
             if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+            if (holdUntilReady(deps.thread, c, argv)) return;
             const made = deps.cache.create(argv[2]);
             if (typeof made === 'string') return c.error(made);
             c.w.bulk(made.sha);

@@ -15,9 +15,12 @@ import type { LuaVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
+import type { ThreadedVm } from './vm-thread.js';
+import { holdUntilReady } from './hold.js';
 
 export interface FunctionDeps {
   vm: LuaVm;
+  thread: ThreadedVm;
   busy: BusyScript;
   registry: FunctionRegistry;
   runner: ScriptRunner;
@@ -79,6 +82,7 @@ function load(deps: FunctionDeps, c: Client, argv: string[]): void {
   }
   if (i >= argv.length) return c.error('ERR Function code is missing');
   if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+  if (holdUntilReady(deps.thread, c, argv)) return;
   const made = deps.registry.create(argv[i], replace);
   if (typeof made === 'string') return c.error('ERR ' + made);
   c.server.dirty++;
@@ -173,6 +177,7 @@ function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void
   if (numkeys === null) return c.error('ERR Bad number of keys provided');
   if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.error("ERR Number of keys can't be negative");
+  if (holdUntilReady(deps.thread, c, argv)) return;
   const { fn } = found;
   const refused = deps.runner.refusal(c, fn.flags, ro);
   if (refused !== null) return c.error(refused);

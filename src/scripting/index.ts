@@ -35,9 +35,9 @@ export function installScripting(server: Server): void {
   const registry = new FunctionRegistry(vm);
   const runner = new ScriptRunner(server, vm, busy);
   const feedMonitors = (c: Parameters<Server['feedMonitors']>[0], argv: string[]): void => server.feedMonitors(c, argv);
-  server.commands.register(evalCommands({ vm, busy, cache, runner, feedMonitors }));
+  server.commands.register(evalCommands({ vm, thread: threaded, busy, cache, runner, feedMonitors }));
   server.commands.register(
-    functionCommands({ vm, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
+    functionCommands({ vm, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
   );
   server.startupTasks.unshift(() => threaded.start());
   server.closeTasks.push(() => threaded.close());

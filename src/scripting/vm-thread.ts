@@ -74,6 +74,20 @@ export class ThreadedVm {
     if (t) await t.worker.terminate();
   }
 
+  /** Whether requests can be served right now (false for a moment after a kill). */
+  get threadReady(): boolean {
+    return this.readyThread() !== null;
+  }
+
+  /** Calls `fn` once the current thread is ready (on the event loop: a new thread starts from it). */
+  onReady(fn: () => void): void {
+    const check = (): void => {
+      if (this.threadReady || this.thread === null) fn();
+      else setTimeout(check, 5);
+    };
+    check();
+  }
+
   /**
    * The thread, once ready. A thread started after a kill becomes ready only when the server's
    * event loop turns again (Node starts workers from it), so waiting here would not help.
