@@ -478,7 +478,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     noEffect: 'A RESTORE payload is always decoded completely, and refused when corrupt, before the key is created.',
   }),
   enm('propagation-error-behavior', 'ignore', ['ignore', 'panic', 'panic-on-replicas'], {
-    noEffect: 'Only matters for errors of scripts and modules executed during propagation, which reddish does not have.',
+    noEffect: 'Only the default (ignore) is implemented: an error in a command applied from the master stream is not escalated.',
   }),
   // ---- memory
   mem('maxmemory', 0, 0, LONG_MAX),
@@ -701,7 +701,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
       return [`latency-tracking-info-percentiles ${p.length === 0 ? '""' : p.map(formatPercentile).join(' ')}`];
     },
   },
-  int('busy-reply-threshold', 5000, 0, LONG_MAX, { alias: 'lua-time-limit', noEffect: 'There are no scripts or functions (EVAL, FCALL) to time out yet.' }),
+  int('busy-reply-threshold', 5000, 0, LONG_MAX, { alias: 'lua-time-limit' }),
 ];
 
 /** Directives of old redis.conf files that Redis 7.0 still accepts and ignores (with their argc). */

@@ -101,8 +101,10 @@ test("Debian's /etc/redis/redis.conf starts reddish unchanged", { skip: cannotRu
   c.close();
   // The server logs into Debian's log file, not to stdout.
   assert.equal(s.output(), '');
-  const log = readFileSync(logfile, 'latin1').slice(before);
-  assert.match(log, new RegExp(`${s.proc.pid}:M .* \\* Ready to accept connections`));
+  // The server answers PING before its startup tasks end; wait for the line rather than race it.
+  const ready = new RegExp(`${s.proc.pid}:M .* \\* Ready to accept connections`);
+  for (let i = 0; i < 200 && !ready.test(readFileSync(logfile, 'latin1').slice(before)); i++) await new Promise((r) => setTimeout(r, 50));
+  assert.match(readFileSync(logfile, 'latin1').slice(before), ready);
   assert.equal(await stopGracefully(s.proc), 0);
 });
 
@@ -137,6 +139,7 @@ test("Redis 7.0.15's self-documented redis.conf starts reddish unchanged", { ski
   assert.deepEqual(plain(await c.call('CONFIG', 'GET', 'save')), ['save', '3600 1 300 100 60 10000']);
   assert.deepEqual(plain(await c.call('CONFIG', 'GET', 'jemalloc-bg-thread')), ['jemalloc-bg-thread', 'yes']);
   c.close();
+  for (let i = 0; i < 200 && !/\* Ready to accept connections/.test(s.output()); i++) await new Promise((r) => setTimeout(r, 50));
   assert.match(s.output(), /\* Ready to accept connections/);
   assert.equal(await stopGracefully(s.proc), 0);
 });
