@@ -67,6 +67,8 @@ await vm.start();
 Atomics.store(ctl, READY, 1);
 for (;;) {
   await nextRequest();
+  // After an abort the VM rebuilds asynchronously: let that finish before serving.
+  while (!vm.ready) await new Promise((r) => setTimeout(r, 2));
   const req = receive(ctl, data);
   let reply: Buffer;
   switch (req.tag) {
