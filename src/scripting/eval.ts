@@ -148,7 +148,7 @@ const SCRIPT_HELP = [
 
 export function evalCommands(deps: EvalDeps): CommandSpec[] {
   const g = { group: 'scripting', since: '2.6.0' };
-  const evalFlags = ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'] as const;
+  const evalFlags = ['noscript', 'skip_monitor', 'no_mandatory_keys', 'stale'] as const;
   const evalKeys = (argv: string[]): number[] => {
     const n = Number(argv[2]);
     const out: number[] = [];
@@ -167,30 +167,28 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
       flags: [],
       summary: 'A container for Lua scripts management commands',
       subcommands: [
-        { ...g, name: 'help', arity: 2, since: '5.0.0', flags: ['loading', 'stale'], summary: 'Show helpful text about the different subcommands', handler: (c) => replyHelp(c, 'SCRIPT', SCRIPT_HELP) },
-        {
-          ...g,
-          name: 'load',
-          arity: 3,
-          flags: ['noscript', 'stale'],
-          summary: 'Load the specified Lua script into the script cache.',
-          handler: (c, argv) => {
-            if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
-            if (holdUntilReady(deps.thread, c, argv)) return;
-            const made = deps.cache.create(argv[2]);
-            if (typeof made === 'string') return c.error(made);
-            c.w.bulk(made.sha);
-          },
-        },
         {
           ...g,
           name: 'exists',
           arity: -3,
-          flags: ['noscript', 'stale'],
+          flags: ['noscript'],
           summary: 'Check existence of scripts in the script cache.',
           handler: (c, argv) => {
             c.w.array(argv.length - 2);
             for (let i = 2; i < argv.length; i++) c.w.int(deps.cache.get(argv[i]) ? 1 : 0);
+          },
+        },
+        {
+          ...g,
+          name: 'debug',
+          arity: 3,
+          flags: ['noscript'],
+          summary: 'Set the debug mode for executed scripts.',
+          handler: (c, argv) => {
+            const mode = argv[2].toLowerCase();
+            if (mode === 'no') return c.w.ok();
+            if (mode === 'yes' || mode === 'sync') return c.error('ERR SCRIPT DEBUG is not available: this server has no Lua debugger (LDB)');
+            c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
           },
         },
         {
@@ -208,6 +206,7 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
             c.w.ok();
           },
         },
+        { ...g, name: 'help', arity: 2, since: '5.0.0', flags: ['loading', 'stale'], summary: 'Show helpful text about the different subcommands', handler: (c) => replyHelp(c, 'SCRIPT', SCRIPT_HELP) },
         {
           ...g,
           name: 'kill',
@@ -218,15 +217,16 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
         },
         {
           ...g,
-          name: 'debug',
+          name: 'load',
           arity: 3,
-          flags: ['noscript'],
-          summary: 'Set the debug mode for executed scripts.',
+          flags: ['noscript', 'stale'],
+          summary: 'Load the specified Lua script into the script cache.',
           handler: (c, argv) => {
-            const mode = argv[2].toLowerCase();
-            if (mode === 'no') return c.w.ok();
-            if (mode === 'yes' || mode === 'sync') return c.error('ERR SCRIPT DEBUG is not available: this server has no Lua debugger (LDB)');
-            c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+            if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
+            if (holdUntilReady(deps.thread, c, argv)) return;
+            const made = deps.cache.create(argv[2]);
+            if (typeof made === 'string') return c.error(made);
+            c.w.bulk(made.sha);
           },
         },
       ],

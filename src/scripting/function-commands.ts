@@ -216,7 +216,7 @@ export function functionCommands(deps: FunctionDeps): CommandSpec[] {
     return out;
   };
   return [
-    { ...g, name: 'fcall', arity: -3, flags: ['noscript', 'skip_monitor', 'may_replicate', 'no_mandatory_keys', 'stale'], getKeys: fcallKeys, summary: 'Invoke a function', checkedAs: checkedAs(deps), handler: (c, argv) => fcall(deps, c, argv, false) },
+    { ...g, name: 'fcall', arity: -3, flags: ['noscript', 'skip_monitor', 'no_mandatory_keys', 'stale'], getKeys: fcallKeys, summary: 'Invoke a function', checkedAs: checkedAs(deps), handler: (c, argv) => fcall(deps, c, argv, false) },
     { ...g, name: 'fcall_ro', arity: -3, flags: ['noscript', 'skip_monitor', 'no_mandatory_keys', 'stale', 'readonly'], getKeys: fcallKeys, summary: 'Invoke a read-only function', checkedAs: checkedAs(deps), handler: (c, argv) => fcall(deps, c, argv, true) },
     {
       ...g,
