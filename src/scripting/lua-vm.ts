@@ -57,24 +57,66 @@ const REDIS_PROPS: RedisProps = {
 export const HOST_PREFIX = '\0reddish.';
 
 /**
- * Functions the package does not provide, defined in Lua over the host call. Only scripts that
- * mention them get this prelude: it sits on line 1, so errors raised inside it report line 1.
+ * First element of the arrays __enc makes for RESP3 reply tables: the package would only
+ * encode those when the script itself is in RESP3, where 7.0 honours them in either protocol.
  */
-const PRELUDE =
+export const REPLY_MARK = '\0reddish.reply';
+/** Prefix of an error raised with a table: its `err` text is the whole reply (no "ERR "). */
+export const TABLE_ERROR_MARK = '\0reddish.err:';
+
+/**
+ * What every chunk starts with, on line 1 (so the script keeps its line numbers):
+ * - __enc: the return value as 7.0's luaReplyToRedisReply reads it (raw fields, exact types,
+ *   RESP3 tables in any protocol), in a shape the package encodes without loss;
+ * - error: tables raised with error() reach the host as text (the package keeps only strings),
+ *   tail-called so the error still points at the script's line.
+ */
+const ENCODER =
+  `local __M, __F, __rawget, __type, __next, __err = '\\0reddish.reply', string.format, rawget, type, next, error ` +
+  `local function __enc(v) ` +
+  `if __type(v) ~= 'table' then return v end ` +
+  `local x = __rawget(v, 'err') if __type(x) == 'string' then return {err = x} end ` +
+  `x = __rawget(v, 'ok') if __type(x) == 'string' then return {ok = x} end ` +
+  `x = __rawget(v, 'double') if __type(x) == 'number' then return {__M, 'double', __F('%.17g', x)} end ` +
+  `x = __rawget(v, 'big_number') if __type(x) == 'string' then return {__M, 'big_number', x} end ` +
+  `x = __rawget(v, 'verbatim_string') if __type(x) == 'table' then ` +
+  `local f, s = __rawget(x, 'format'), __rawget(x, 'string') if __type(f) == 'string' and __type(s) == 'string' then return {__M, 'verbatim', f, s} end end ` +
+  `x = __rawget(v, 'map') if __type(x) == 'table' then local o, n = {__M, 'map'}, 2 for k, y in __next, x do o[n + 1] = __enc(k) o[n + 2] = __enc(y) n = n + 2 end return o end ` +
+  `x = __rawget(v, 'set') if __type(x) == 'table' then local o, n = {__M, 'set'}, 2 for k in __next, x do n = n + 1 o[n] = __enc(k) end return o end ` +
+  `local o, i = {}, 1 while true do x = __rawget(v, i) if x == nil then break end o[i] = __enc(x) i = i + 1 end return o end ` +
+  `local function error(e, l) local t = __type(e) ` +
+  `if t == 'table' then e = '\\0reddish.err:' .. tostring(__rawget(e, 'err')) ` +
+  // Strings and numbers get the position prefix from error() itself, other values and level 0 none.
+  `elseif (t ~= 'string' and t ~= 'number') or l == 0 then e = '\\0reddish.err:ERR ' .. tostring(e) end return __err(e, l) end `;
+
+/**
+ * Functions the package does not provide (or provides with other checks than 7.0), defined in
+ * Lua over the host call. Only scripts that mention them get this proxy of `redis`: a proxy
+ * lists only its own fields to pairs(), so it is left out when nothing needs it. Writes go
+ * through to the real (read-only) table, so they fail as they do in Redis.
+ */
+const PROXY =
   `local __r = redis local redis = setmetatable({` +
   `set_repl = function(...) return __r.call('${HOST_PREFIX}set_repl', ...) end, ` +
-  `acl_check_cmd = function(...) return __r.call('${HOST_PREFIX}acl_check_cmd', ...) end` +
-  `}, {__index = __r}) `;
-const NEEDS_PRELUDE = ['set_repl', 'acl_check_cmd'];
+  `acl_check_cmd = function(...) return __r.call('${HOST_PREFIX}acl_check_cmd', ...) end, ` +
+  // 7.0: "-CODE msg" or "msg" (ERR is added when there is no space), trailing CR/LF trimmed.
+  `error_reply = function(...) local m = ... if select('#', ...) ~= 1 or __type(m) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end ` +
+  `m = m:match('^([^%z]*)') if m:sub(1, 1) == '-' then m = m:sub(2) else m = m end ` +
+  `if not m:find(' ', 1, true) then m = 'ERR ' .. m end m = m:gsub('^(%S+ )[\\r\\n]*', '%1'):gsub('[\\r\\n]+$', '') return {err = m} end, ` +
+  `status_reply = function(...) local m = ... if select('#', ...) ~= 1 or __type(m) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end return {ok = m} end, ` +
+  `setresp = function(...) if select('#', ...) ~= 1 then return __err('ERR redis.setresp() requires one argument.', 0) end ` +
+  `local n = tonumber((...)) if n ~= 2 and n ~= 3 then return __err('ERR RESP version must be 2 or 3.', 0) end return __r.setresp(n) end` +
+  `}, {__index = __r, __newindex = __r}) `;
+const NEEDS_PROXY = ['set_repl', 'acl_check_cmd', 'error_reply', 'status_reply', 'setresp'];
 
 /** Builds the chunk the VM runs from a script body whose shebang (if any) is `shebangLength` bytes. */
 export function chunkFor(body: Buffer, shebangLength: number): Buffer {
   let text = body;
   if (shebangLength > 0) text = Buffer.concat([Buffer.alloc(shebangLength, 0x20), body.subarray(shebangLength)]);
-  let head = '';
-  for (const name of NEEDS_PRELUDE) if (body.includes(name)) head = PRELUDE;
+  let head = ENCODER;
+  if (NEEDS_PROXY.some((name) => body.includes(name))) head += PROXY;
   // Redis calls the script for one result: extra return values are dropped, not the last kept.
-  return Buffer.concat([Buffer.from(head + 'return ((function(...) ', 'latin1'), text, Buffer.from('\nend)())', 'latin1')]);
+  return Buffer.concat([Buffer.from(head + 'return __enc((function() ', 'latin1'), text, Buffer.from('\nend)())', 'latin1')]);
 }
 
 const COMPILE_CHECK = "local f, e = loadstring(ARGV[1], '@user_script') if f then return false end return e";
@@ -112,7 +154,7 @@ export class LuaVm {
         redisCall: (args) => this.host!.call(args, true),
         redisPcall: (args) => this.host!.call(args, false),
         log: (level, message) => this.host?.log(level, message),
-        setresp: (n: number) => this.host?.setResp(n),
+        onSetResp: (n: number) => this.host?.setResp(n),
       },
     } as Parameters<typeof LuaWasmEngine.create>[0]);
   }
@@ -169,6 +211,8 @@ export class LuaVm {
 function failureText(v: { err: Buffer; code?: Buffer; meta?: { kind?: string; name?: string; line: number } }): string {
   const code = v.code ? v.code.latin1Slice(0, v.code.length) : 'ERR';
   const msg = v.err.latin1Slice(0, v.err.length).replace(/\0+$/, '');
+  // error({err = ...}): 7.0 replies with the table's text as it is.
+  if (msg.startsWith(TABLE_ERROR_MARK)) return msg.slice(TABLE_ERROR_MARK.length);
   const line = v.meta?.line ?? 0;
   switch (v.meta?.kind) {
     case 'global-read':

@@ -6,6 +6,7 @@
  */
 import type { ReplyValue } from 'lua-redis-wasm';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
+import { REPLY_MARK } from './lua-vm.js';
 
 const CR = 13;
 
@@ -99,15 +100,15 @@ export function writeScriptReply(w: ReplyWriter, v: ReplyValue, errors: string[]
   if (typeof v === 'boolean') return w.bool(v);
   if (Buffer.isBuffer(v)) return w.bulkBuffer(v);
   if (Array.isArray(v)) {
+    if (v.length >= 2 && Buffer.isBuffer(v[0]) && v[0].latin1Slice(0, v[0].length) === REPLY_MARK) return writeTagged(w, v, errors);
     w.array(v.length);
     for (const x of v) writeScriptReply(w, x, errors);
     return;
   }
   if (!isObject(v)) return w.nil();
   if ('err' in v) {
-    let text = errorText(v);
-    // A bare message gets Redis's generic code, as addReplyErrorFormat would.
-    if (!/^[A-Z][A-Z0-9_]*( |$)/.test(text)) text = 'ERR ' + text;
+    // 7.0 replies with the text as the script gave it (no code added), on one line.
+    const text = errorText(v).replace(/[\r\n]/g, ' ');
     errors.push(text);
     return w.error(text);
   }
@@ -130,6 +131,35 @@ export function writeScriptReply(w: ReplyWriter, v: ReplyValue, errors: string[]
     w.set(v.set.length);
     for (const x of v.set) writeScriptReply(w, x, errors);
     return;
+  }
+  w.nil();
+}
+
+const str = (b: ReplyValue): string => (Buffer.isBuffer(b) ? b.latin1Slice(0, b.length) : String(b));
+
+/** A RESP3 reply table the script returned, as lua-vm's __enc tagged it. */
+function writeTagged(w: ReplyWriter, v: ReplyValue[], errors: string[]): void {
+  switch (str(v[1])) {
+    case 'double': {
+      // Formatted by Lua with %.17g, as addReplyDouble does.
+      const s = str(v[2]);
+      if (w.resp === 3) return w.raw(',' + s + '\r\n');
+      return w.bulk(s);
+    }
+    case 'big_number':
+      return w.bigNumber(str(v[2]).replace(/[\r\n]/g, ' '));
+    case 'verbatim':
+      return w.verbatim(str(v[3]), str(v[2]));
+    case 'map': {
+      w.map((v.length - 2) / 2);
+      for (let i = 2; i < v.length; i++) writeScriptReply(w, v[i], errors);
+      return;
+    }
+    case 'set': {
+      w.set(v.length - 2);
+      for (let i = 2; i < v.length; i++) writeScriptReply(w, v[i], errors);
+      return;
+    }
   }
   w.nil();
 }
