@@ -51,6 +51,9 @@ const REDIS_PROPS: RedisProps = {
   // Outside a debugging session (SCRIPT DEBUG) these do nothing, as in Redis.
   breakpoint: { returns: false },
   debug: { returns: null },
+  // Listed in redis like in 7.0; scripts that name them get the working versions of the prelude.
+  set_repl: { returns: null },
+  acl_check_cmd: { returns: true },
 };
 
 /** Host commands reached through the prelude below; a NUL byte keeps them out of any real command's way. */
@@ -61,8 +64,9 @@ export const HOST_PREFIX = '\0reddish.';
  * encode those when the script itself is in RESP3, where 7.0 honours them in either protocol.
  */
 export const REPLY_MARK = '\0reddish.reply';
-/** Prefix of an error raised with a table: its `err` text is the whole reply (no "ERR "). */
-export const TABLE_ERROR_MARK = '\0reddish.err:';
+/** What a RESP3 null becomes on its way to a script; the prelude turns it into nil. */
+export const NULL_MARK = '\0reddish.null';
+
 
 /**
  * What every chunk starts with, on line 1 (so the script keeps its line numbers):
@@ -84,10 +88,21 @@ const ENCODER =
   `x = __rawget(v, 'map') if __type(x) == 'table' then local o, n = {__M, 'map'}, 2 for k, y in __next, x do o[n + 1] = __enc(k) o[n + 2] = __enc(y) n = n + 2 end return o end ` +
   `x = __rawget(v, 'set') if __type(x) == 'table' then local o, n = {__M, 'set'}, 2 for k in __next, x do n = n + 1 o[n] = __enc(k) end return o end ` +
   `local o, i = {}, 1 while true do x = __rawget(v, i) if x == nil then break end o[i] = __enc(x) i = i + 1 end return o end ` +
-  `local function error(e, l) local t = __type(e) ` +
-  `if t == 'table' then e = '\\0reddish.err:' .. tostring(__rawget(e, 'err')) ` +
-  // Strings and numbers get the position prefix from error() itself, other values and level 0 none.
-  `elseif (t ~= 'string' and t ~= 'number') or l == 0 then e = '\\0reddish.err:ERR ' .. tostring(e) end return __err(e, l) end `;
+  // error() keeps the value raised (pcall hands it back) and gives the host text: a table's
+  // err as is, other values as 7.0's handler would ("ERR " .. tostring), strings and numbers
+  // with their position. One level more, since this function is a frame of its own.
+  `local __last local function error(e, l) local t = __type(e) __last = e ` +
+  `if t == 'table' then return __err('\\0reddish.err:' .. tostring(__rawget(e, 'err')), 2) ` +
+  `elseif (t ~= 'string' and t ~= 'number') or l == 0 then return __err('\\0reddish.errp:' .. tostring(e), 2) end ` +
+  `return __err(e, (l or 1) + 1) end ` +
+  // pcall as 7.0 overrides it: an error table gives its err text; the package's coded errors get Redis's wording.
+  `local __pc = pcall local function __pfix(ok, ...) if ok then return ok, ... end local e = ... ` +
+  `if __type(e) == 'string' then ` +
+  `local kind = e:match('^.-%zreddish%.err(p?):') if kind then e = __last if __type(e) == 'table' and __type(__rawget(e, 'err')) == 'string' then e = __rawget(e, 'err') end ` +
+  `elseif e:find('__RLUA_E__:command-arg-type', 1, true) then e = 'ERR Lua redis lib command arguments must be strings or integers' ` +
+  `else e = e:gsub('__RLUA_E__:global%-read:([%w_]*)', "Script attempted to access nonexistent global variable '%1'") end end ` +
+  `return ok, e end ` +
+  `local function pcall(...) return __pfix(__pc(...)) end `;
 
 /**
  * Functions the package does not provide (or provides with other checks than 7.0), defined in
@@ -96,7 +111,10 @@ const ENCODER =
  * through to the real (read-only) table, so they fail as they do in Redis.
  */
 const PROXY =
-  `local __r = redis local redis = setmetatable({` +
+  `local __r = redis local __nil __nil = function(v) if __type(v) ~= 'table' then return v end ` +
+  `if __rawget(v, 'ok') == '\\0reddish.null' then return nil end ` +
+  `for k, x in __next, v do if __type(x) == 'table' then v[k] = __nil(x) end end return v end ` +
+  `local redis = setmetatable({` +
   `set_repl = function(...) return __r.call('${HOST_PREFIX}set_repl', ...) end, ` +
   `acl_check_cmd = function(...) return __r.call('${HOST_PREFIX}acl_check_cmd', ...) end, ` +
   // 7.0: "-CODE msg" or "msg" (ERR is added when there is no space), trailing CR/LF trimmed.
@@ -104,6 +122,10 @@ const PROXY =
   `m = m:match('^([^%z]*)') if m:sub(1, 1) == '-' then m = m:sub(2) else m = m end ` +
   `if not m:find(' ', 1, true) then m = 'ERR ' .. m end m = m:gsub('^(%S+ )[\\r\\n]*', '%1'):gsub('[\\r\\n]+$', '') return {err = m} end, ` +
   `status_reply = function(...) local m = ... if select('#', ...) ~= 1 or __type(m) ~= 'string' then return {err = 'ERR wrong number or type of arguments'} end return {ok = m} end, ` +
+  // Under RESP3 a null reply is nil in Lua (the package makes every null false): the host sends a marker.
+  `call = function(...) local r = __r.pcall(...) if __type(r) == 'table' then local e = __rawget(r, 'err') if e ~= nil then __last = r ` +
+  `return __err('\\0reddish.err:' .. e, 2) end end return __nil(r) end, ` +
+  `pcall = function(...) return __nil(__r.pcall(...)) end, ` +
   `setresp = function(...) if select('#', ...) ~= 1 then return __err('ERR redis.setresp() requires one argument.', 0) end ` +
   `local n = tonumber((...)) if n ~= 2 and n ~= 3 then return __err('ERR RESP version must be 2 or 3.', 0) end return __r.setresp(n) end` +
   `}, {__index = __r, __newindex = __r}) `;
@@ -195,7 +217,9 @@ export class LuaVm {
       return { failed: true, message: `ERR ${why}`, line: null };
     }
     if (value !== null && typeof value === 'object' && !Buffer.isBuffer(value) && !Array.isArray(value) && 'err' in value && value.meta) {
-      return { failed: true, message: failureText(value), line: value.meta.line ?? null };
+      // The prelude's error() is a frame on line 1: the position in the text is the script's own.
+      const at = /^(?:[A-Z][A-Z0-9_]* )?user_script:(\d+): /.exec(errorString(value));
+      return { failed: true, message: failureText(value), line: at ? Number(at[1]) : (value.meta.line ?? null) };
     }
     return { failed: false, value };
   }
@@ -207,12 +231,18 @@ export class LuaVm {
   }
 }
 
+function errorString(v: { err: Buffer; code?: Buffer }): string {
+  const msg = v.err.latin1Slice(0, v.err.length);
+  return v.code ? `${v.code.latin1Slice(0, v.code.length)} ${msg}` : msg;
+}
+
 /** Redis 7.0's wording for errors the package classifies itself. */
 function failureText(v: { err: Buffer; code?: Buffer; meta?: { kind?: string; name?: string; line: number } }): string {
   const code = v.code ? v.code.latin1Slice(0, v.code.length) : 'ERR';
   const msg = v.err.latin1Slice(0, v.err.length).replace(/\0+$/, '');
-  // error({err = ...}): 7.0 replies with the table's text as it is.
-  if (msg.startsWith(TABLE_ERROR_MARK)) return msg.slice(TABLE_ERROR_MARK.length);
+  // error({err = ...}): 7.0 replies with the table's text as it is; other non-strings as "ERR <value>".
+  const marked = /^(?:user_script:\d+: )?\0reddish\.err(p?):/s.exec(msg);
+  if (marked) return (marked[1] ? 'ERR ' : '') + msg.slice(marked[0].length);
   const line = v.meta?.line ?? 0;
   switch (v.meta?.kind) {
     case 'global-read':

@@ -6,7 +6,9 @@
  */
 import type { ReplyValue } from 'lua-redis-wasm';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
-import { REPLY_MARK } from './lua-vm.js';
+import { NULL_MARK, REPLY_MARK } from './lua-vm.js';
+
+const NULL_BUF = Buffer.from(NULL_MARK, 'latin1');
 
 const CR = 13;
 
@@ -60,8 +62,8 @@ export function readReply(buf: Buffer, pos: number): [ReplyValue, number] {
       }
       return [{ map: pairs }, next];
     }
-    case 0x5f: // _ null
-      return [null, next];
+    case 0x5f: // _ null (RESP3): nil in Lua, unlike RESP2's null bulk (false)
+      return [{ ok: NULL_BUF }, next];
     case 0x2c: // , double
       return [{ double: parseDouble(line) }, next];
     case 0x23: // # boolean

@@ -17,7 +17,7 @@ import type { Command } from '../commands/registry.js';
 import { LogLevel } from '../log/logger.js';
 import { ScriptFlag } from './flags.js';
 import { HOST_PREFIX, type LuaVm, type RunResult, type VmHost } from './lua-vm.js';
-import { readReply } from './reply-codec.js';
+import { errorText, readReply } from './reply-codec.js';
 
 /** Redis's PROPAGATE_AOF | PROPAGATE_REPL bits, as redis.set_repl takes them. */
 const REPL_AOF = 1;
@@ -42,12 +42,28 @@ interface RunState {
   oomAtStart: boolean;
 }
 
+/**
+ * Commands 7.0 flags may_replicate without showing it in COMMAND INFO (the table here follows
+ * COMMAND INFO): read-only scripts refuse them like writes.
+ */
+const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount']);
+
 const errReply = (text: string): ReplyValue => ({ err: Buffer.from(text, 'latin1') });
 
 export class ScriptRunner implements VmHost {
   /** The client scripts' commands run as (Redis's lua client; not in CLIENT LIST). */
   readonly client: Client;
   private state: RunState | null = null;
+  /**
+   * Error texts the last script got back from redis.call/pcall: already counted in errorstats
+   * when the command failed, so the script's reply passing them on is not counted again (7.0
+   * marks such error tables with ignore_err_stats_update).
+   */
+  private readonly countedErrors = new Set<string>();
+
+  alreadyCounted(text: string): boolean {
+    return this.countedErrors.has(text);
+  }
 
   constructor(
     private readonly server: Server,
@@ -104,6 +120,7 @@ export class ScriptRunner implements VmHost {
       replFlags: REPL_AOF | REPL_REPLICA,
       oomAtStart: s.preCommandOom,
     };
+    this.countedErrors.clear();
     sc.db = req.caller.db;
     sc.w.resp = 2;
     sc.w.len = 0;
@@ -138,6 +155,7 @@ export class ScriptRunner implements VmHost {
       if (cmd) cmd.rejectedCalls++;
       s.stats.totalErrorReplies++;
       s.countError(refused);
+      this.countedErrors.add(refused);
       return errReply(refused);
     }
     if (cmd!.isWrite) st.writeDirty = true;
@@ -146,6 +164,7 @@ export class ScriptRunner implements VmHost {
     s.call(sc, cmd!, argv);
     const [value] = readReply(sc.w.buf, start);
     sc.w.len = start;
+    if (value !== null && typeof value === 'object' && 'err' in value) this.countedErrors.add(errorText(value));
     return value;
   }
 
@@ -167,7 +186,7 @@ export class ScriptRunner implements VmHost {
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
     if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
-    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate'))) return 'ERR Write commands are not allowed from read-only scripts.';
+    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate') || MAY_REPLICATE.has(cmd.name))) return 'ERR Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !st.writeDirty) {
       if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
       const guard = this.writeGuardError(st.caller);
