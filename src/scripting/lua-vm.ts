@@ -131,12 +131,42 @@ const PROXY =
   `}, {__index = __r, __newindex = __r}) `;
 const NEEDS_PROXY = ['set_repl', 'acl_check_cmd', 'error_reply', 'status_reply', 'setresp'];
 
+/**
+ * math.random/randomseed on 7.0's redisLrand48 (a 48-bit generator seeded once at startup and
+ * carried across scripts); the state lives in the host, as the VM keeps nothing between runs.
+ */
+const MATH =
+  `local math = setmetatable({` +
+  `random = function(...) local n = select('#', ...) local r = redis.call('${HOST_PREFIX}rand') / 2147483647 ` +
+  `if n == 0 then return r end local l, u = 1, tonumber((...)) ` +
+  `if n == 2 then l, u = u, tonumber((select(2, ...))) elseif n > 2 then return __err('wrong number of arguments') end ` +
+  `if u == nil or l == nil then return __err("bad argument #" .. n .. " to 'random' (number expected)") end ` +
+  `l, u = l - l % 1 * (l < 0 and -1 or 1), u - u % 1 * (u < 0 and -1 or 1) ` +
+  `if l > u then return __err("bad argument #" .. n .. " to 'random' (interval is empty)") end ` +
+  `return math.floor(r * (u - l + 1)) + l end, ` +
+  `randomseed = function(s) s = tonumber(s) if s == nil then return __err("bad argument #1 to 'randomseed' (number expected)") end redis.call('${HOST_PREFIX}srand', s) end` +
+  `}, {__index = math, __newindex = math}) `;
+
+/**
+ * string.format with 7.0's 64-bit %d: the wasm build's long is 32 bits, so integers past
+ * 2^31 are formatted here (truncated toward zero, as the C cast does) and passed as %s.
+ */
+const FORMAT =
+  `local string = setmetatable({format = function(f, ...) local a, i, n = {...}, 0, select('#', ...) ` +
+  `if __type(f) == 'string' and f:find('%', 1, true) then ` +
+  `f = f:gsub('%%([-+ #0]*%d*%.?%d*)([%a%%])', function(spec, c) if c == '%' then return nil end i = i + 1 local v = a[i] ` +
+  `if (c == 'd' or c == 'i') and __type(v) == 'number' and (v >= 2147483648 or v < -2147483648) then ` +
+  `v = v - v % 1 * (v < 0 and -1 or 1) a[i] = __F('%.0f', v) return '%' .. spec:gsub('[0#]', '') .. 's' end end) end ` +
+  `return __F(f, unpack(a, 1, n)) end}, {__index = string, __newindex = string}) `;
+
 /** Builds the chunk the VM runs from a script body whose shebang (if any) is `shebangLength` bytes. */
 export function chunkFor(body: Buffer, shebangLength: number): Buffer {
   let text = body;
   if (shebangLength > 0) text = Buffer.concat([Buffer.alloc(shebangLength, 0x20), body.subarray(shebangLength)]);
   let head = ENCODER;
   if (NEEDS_PROXY.some((name) => body.includes(name))) head += PROXY;
+  if (body.includes('random')) head += MATH;
+  if (body.includes('format')) head += FORMAT;
   // Redis calls the script for one result: extra return values are dropped, not the last kept.
   return Buffer.concat([Buffer.from(head + 'return __enc((function() ', 'latin1'), text, Buffer.from('\nend)())', 'latin1')]);
 }

@@ -54,6 +54,8 @@ export class ScriptRunner implements VmHost {
   /** The client scripts' commands run as (Redis's lua client; not in CLIENT LIST). */
   readonly client: Client;
   private state: RunState | null = null;
+  /** math.random's generator: one sequence for the server's life, as 7.0 has (never reseeded per script). */
+  private readonly rand = new Lrand48();
   /**
    * Error texts the last script got back from redis.call/pcall: already counted in errorstats
    * when the command failed, so the script's reply passing them on is not counted again (7.0
@@ -239,6 +241,11 @@ export class ScriptRunner implements VmHost {
         st.replFlags = flags;
         return null;
       }
+      case 'rand':
+        return this.rand.next();
+      case 'srand':
+        this.rand.seed(Math.trunc(Number(args[0])) | 0);
+        return null;
       case 'acl_check_cmd': {
         if (args.length === 0) return errReply('ERR Please specify at least one argument for this redis lib call');
         const cmd = this.server.commands.lookup(args);
@@ -250,5 +257,22 @@ export class ScriptRunner implements VmHost {
       }
     }
     return errReply('ERR Unknown Redis command called from script');
+  }
+}
+
+/** 7.0's redisLrand48: x = (0x5DEECE66D * x + 0xB) mod 2^48, yielding the top 31 bits. */
+class Lrand48 {
+  private x = 0x1234abcd330en;
+
+  seed(v: number): void {
+    const low = BigInt(v & 0xffff);
+    const high = BigInt((v >>> 16) & 0xffff);
+    this.x = 0x330en | (low << 16n) | (high << 32n);
+  }
+
+  /** A value in [0, 2^31 - 1), as redis_math_random reduces it modulo REDIS_LRAND48_MAX. */
+  next(): number {
+    this.x = (0x5deece66dn * this.x + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n) % 2147483647;
   }
 }
