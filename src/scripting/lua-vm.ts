@@ -91,7 +91,9 @@ const ENCODER =
   // error() keeps the value raised (pcall hands it back) and gives the host text: a table's
   // err as is, other values as 7.0's handler would ("ERR " .. tostring), strings and numbers
   // with their position. One level more, since this function is a frame of its own.
-  `local __last local function error(e, l) local t = __type(e) __last = e ` +
+  // A failure raised the way 7.0's C functions raise an error table: the text as is, the caller's line.
+  `local __last local function __fail(m) __last = {err = m} return __err('\\0reddish.err:' .. m, 3) end ` +
+  `local function error(e, l) local t = __type(e) __last = e ` +
   `if t == 'table' then return __err('\\0reddish.err:' .. tostring(__rawget(e, 'err')), 2) ` +
   `elseif (t ~= 'string' and t ~= 'number') or l == 0 then return __err('\\0reddish.errp:' .. tostring(e), 2) end ` +
   `return __err(e, (l or 1) + 1) end ` +
@@ -126,10 +128,17 @@ const PROXY =
   `call = function(...) local r = __r.pcall(...) if __type(r) == 'table' then local e = __rawget(r, 'err') if e ~= nil then __last = r ` +
   `return __err('\\0reddish.err:' .. e, 2) end end return __nil(r) end, ` +
   `pcall = function(...) return __nil(__r.pcall(...)) end, ` +
-  `setresp = function(...) if select('#', ...) ~= 1 then return __err('ERR redis.setresp() requires one argument.', 0) end ` +
-  `local n = tonumber((...)) if n ~= 2 and n ~= 3 then return __err('ERR RESP version must be 2 or 3.', 0) end return __r.setresp(n) end` +
+  `setresp = function(...) if select('#', ...) ~= 1 then return __fail('ERR redis.setresp() requires one argument.') end ` +
+  `local n = tonumber((...)) if n ~= 2 and n ~= 3 then return __fail('ERR RESP version must be 2 or 3.') end return __r.setresp(n) end, ` +
+  `sha1hex = function(...) if select('#', ...) ~= 1 then return __fail('ERR wrong number of arguments') end local v = ... ` +
+  `if __type(v) ~= 'string' and __type(v) ~= 'number' then v = '' end return __r.sha1hex(v) end, ` +
+  `log = function(...) local n, lv = select('#', ...), ... if n < 2 then return __fail('ERR redis.log() requires two arguments or more.') end ` +
+  `lv = tonumber(lv) if lv == nil then return __fail('ERR First argument must be a number (log level).') end ` +
+  `if lv < 0 or lv > 3 then return __fail('ERR Invalid debug level.') end local t = {} ` +
+  `for i = 2, n do local x = select(i, ...) if __type(x) == 'string' or __type(x) == 'number' then t[#t + 1] = x end end ` +
+  `return __r.log(lv - lv % 1, table.concat(t, ' ')) end` +
   `}, {__index = __r, __newindex = __r}) `;
-const NEEDS_PROXY = ['set_repl', 'acl_check_cmd', 'error_reply', 'status_reply', 'setresp'];
+const NEEDS_PROXY = ['set_repl', 'acl_check_cmd', 'error_reply', 'status_reply', 'setresp', 'sha1hex', 'log'];
 
 /**
  * math.random/randomseed on 7.0's redisLrand48 (a 48-bit generator seeded once at startup and
