@@ -108,6 +108,10 @@ function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean
 }
 
 export function runScript(deps: EvalDeps, c: Client, script: CachedScript, argv: string[], first: number, numkeys: number, ro: boolean): void {
+  runScriptBody(deps, c, script, argv, first, numkeys, ro);
+}
+
+function runScriptBody(deps: EvalDeps, c: Client, script: CachedScript, argv: string[], first: number, numkeys: number, ro: boolean): void {
   const refused = deps.runner.refusal(c, script.flags, ro);
   if (refused !== null) return c.error(refused);
   const keys = new Array<Buffer>(numkeys);
@@ -119,14 +123,27 @@ export function runScript(deps: EvalDeps, c: Client, script: CachedScript, argv:
   c.preventPropagation = true;
   if (result.failed) {
     const where = result.line !== null ? ` script: ${script.sha}, on @user_script:${result.line}.` : '';
-    return c.error(result.message + where);
+    return replyError(deps, c, result.message, result.message + where);
   }
   const errors: string[] = [];
   writeScriptReply(c.w, result.value, errors);
+  // 7.0 counts a failed call per error reply the script returns (errors it caught do not count).
+  if (errors.length > 0) {
+    c.errored = true;
+    if (c.cmd) (c.cmd.viewOf ?? c.cmd).failedCalls += errors.length - 1;
+  }
   for (const e of errors) {
+    if (deps.runner.alreadyCounted(e)) continue;
     c.server.stats.totalErrorReplies++;
     c.server.countError(e);
   }
+}
+
+/** A script's error reply; one a command already produced inside the script is counted once. */
+function replyError(deps: EvalDeps, c: Client, text: string, reply: string): void {
+  if (!deps.runner.alreadyCounted(text)) return c.error(reply);
+  c.w.error(reply);
+  c.errored = true;
 }
 
 const SCRIPT_HELP = [

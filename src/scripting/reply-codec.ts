@@ -6,11 +6,18 @@
  */
 import type { ReplyValue } from 'lua-redis-wasm';
 import type { ReplyWriter } from '../protocol/reply-writer.js';
+import { NULL_MARK, REPLY_MARK } from './lua-vm.js';
+
+const NULL_BUF = Buffer.from(NULL_MARK, 'latin1');
 
 const CR = 13;
 
-/** Parses one RESP2/RESP3 reply at `pos`; returns the value and the position after it. */
-export function readReply(buf: Buffer, pos: number): [ReplyValue, number] {
+/**
+ * Parses one RESP2/RESP3 reply at `pos`; returns the value and the position after it.
+ * `forLua`: a RESP3 null becomes the marker the prelude turns into nil (a command's reply to a
+ * script); otherwise it stays null (a script's result crossing from the Lua thread).
+ */
+export function readReply(buf: Buffer, pos: number, forLua = true): [ReplyValue, number] {
   const type = buf[pos];
   const lineEnd = buf.indexOf(CR, pos);
   const line = buf.latin1Slice(pos + 1, lineEnd);
@@ -44,7 +51,7 @@ export function readReply(buf: Buffer, pos: number): [ReplyValue, number] {
       const n = Number(line);
       if (n < 0) return [null, next];
       const items: ReplyValue[] = new Array(n);
-      for (let i = 0; i < n; i++) [items[i], next] = readReply(buf, next);
+      for (let i = 0; i < n; i++) [items[i], next] = readReply(buf, next, forLua);
       return [type === 0x7e ? { set: items } : items, next];
     }
     case 0x25: {
@@ -53,14 +60,14 @@ export function readReply(buf: Buffer, pos: number): [ReplyValue, number] {
       const pairs: [ReplyValue, ReplyValue][] = new Array(n);
       for (let i = 0; i < n; i++) {
         let k: ReplyValue, v: ReplyValue;
-        [k, next] = readReply(buf, next);
-        [v, next] = readReply(buf, next);
+        [k, next] = readReply(buf, next, forLua);
+        [v, next] = readReply(buf, next, forLua);
         pairs[i] = [k, v];
       }
       return [{ map: pairs }, next];
     }
-    case 0x5f: // _ null
-      return [null, next];
+    case 0x5f: // _ null (RESP3): nil in Lua, unlike RESP2's null bulk (false)
+      return [forLua ? { ok: NULL_BUF } : null, next];
     case 0x2c: // , double
       return [{ double: parseDouble(line) }, next];
     case 0x23: // # boolean
@@ -99,15 +106,15 @@ export function writeScriptReply(w: ReplyWriter, v: ReplyValue, errors: string[]
   if (typeof v === 'boolean') return w.bool(v);
   if (Buffer.isBuffer(v)) return w.bulkBuffer(v);
   if (Array.isArray(v)) {
+    if (v.length >= 2 && Buffer.isBuffer(v[0]) && v[0].latin1Slice(0, v[0].length) === REPLY_MARK) return writeTagged(w, v, errors);
     w.array(v.length);
     for (const x of v) writeScriptReply(w, x, errors);
     return;
   }
   if (!isObject(v)) return w.nil();
   if ('err' in v) {
-    let text = errorText(v);
-    // A bare message gets Redis's generic code, as addReplyErrorFormat would.
-    if (!/^[A-Z][A-Z0-9_]*( |$)/.test(text)) text = 'ERR ' + text;
+    // 7.0 replies with the text as the script gave it (no code added), on one line.
+    const text = errorText(v).replace(/[\r\n]/g, ' ');
     errors.push(text);
     return w.error(text);
   }
@@ -130,6 +137,35 @@ export function writeScriptReply(w: ReplyWriter, v: ReplyValue, errors: string[]
     w.set(v.set.length);
     for (const x of v.set) writeScriptReply(w, x, errors);
     return;
+  }
+  w.nil();
+}
+
+const str = (b: ReplyValue): string => (Buffer.isBuffer(b) ? b.latin1Slice(0, b.length) : String(b));
+
+/** A RESP3 reply table the script returned, as lua-vm's __enc tagged it. */
+function writeTagged(w: ReplyWriter, v: ReplyValue[], errors: string[]): void {
+  switch (str(v[1])) {
+    case 'double': {
+      // Formatted by Lua with %.17g, as addReplyDouble does.
+      const s = str(v[2]);
+      if (w.resp === 3) return w.raw(',' + s + '\r\n');
+      return w.bulk(s);
+    }
+    case 'big_number':
+      return w.bigNumber(str(v[2]).replace(/[\r\n]/g, ' '));
+    case 'verbatim':
+      return w.verbatim(str(v[3]), str(v[2]));
+    case 'map': {
+      w.map((v.length - 2) / 2);
+      for (let i = 2; i < v.length; i++) writeScriptReply(w, v[i], errors);
+      return;
+    }
+    case 'set': {
+      w.set(v.length - 2);
+      for (let i = 2; i < v.length; i++) writeScriptReply(w, v[i], errors);
+      return;
+    }
   }
   w.nil();
 }

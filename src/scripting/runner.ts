@@ -17,7 +17,7 @@ import type { Command } from '../commands/registry.js';
 import { LogLevel } from '../log/logger.js';
 import { ScriptFlag } from './flags.js';
 import { HOST_PREFIX, type LuaVm, type RunResult, type VmHost } from './lua-vm.js';
-import { readReply } from './reply-codec.js';
+import { errorText, readReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
 
 /** Redis's PROPAGATE_AOF | PROPAGATE_REPL bits, as redis.set_repl takes them. */
@@ -49,12 +49,30 @@ interface RunState {
   oomAtStart: boolean;
 }
 
+/**
+ * Commands 7.0 flags may_replicate without showing it in COMMAND INFO (the table here follows
+ * COMMAND INFO): read-only scripts refuse them like writes.
+ */
+const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount']);
+
 const errReply = (text: string): ReplyValue => ({ err: Buffer.from(text, 'latin1') });
 
 export class ScriptRunner implements VmHost {
   /** The client scripts' commands run as (Redis's lua client; not in CLIENT LIST). */
   readonly client: Client;
   private state: RunState | null = null;
+  /** math.random's generator: one sequence for the server's life, as 7.0 has (never reseeded per script). */
+  private readonly rand = new Lrand48();
+  /**
+   * Error texts the last script got back from redis.call/pcall: already counted in errorstats
+   * when the command failed, so the script's reply passing them on is not counted again (7.0
+   * marks such error tables with ignore_err_stats_update).
+   */
+  private readonly countedErrors = new Set<string>();
+
+  alreadyCounted(text: string): boolean {
+    return this.countedErrors.has(text);
+  }
 
   constructor(
     private readonly server: Server,
@@ -112,6 +130,7 @@ export class ScriptRunner implements VmHost {
       replFlags: REPL_AOF | REPL_REPLICA,
       oomAtStart: s.preCommandOom,
     };
+    this.countedErrors.clear();
     sc.db = req.caller.db;
     sc.w.resp = 2;
     sc.w.len = 0;
@@ -149,6 +168,7 @@ export class ScriptRunner implements VmHost {
       if (cmd) cmd.rejectedCalls++;
       s.stats.totalErrorReplies++;
       s.countError(refused);
+      this.countedErrors.add(refused);
       return errReply(refused);
     }
     if (cmd!.isWrite) st.writeDirty = true;
@@ -157,6 +177,7 @@ export class ScriptRunner implements VmHost {
     s.call(sc, cmd!, argv);
     const [value] = readReply(sc.w.buf, start);
     sc.w.len = start;
+    if (value !== null && typeof value === 'object' && 'err' in value) this.countedErrors.add(errorText(value));
     return value;
   }
 
@@ -178,7 +199,7 @@ export class ScriptRunner implements VmHost {
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
     if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
-    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate'))) return 'ERR Write commands are not allowed from read-only scripts.';
+    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate') || MAY_REPLICATE.has(cmd.name))) return 'ERR Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !st.writeDirty) {
       if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
       const guard = this.writeGuardError(st.caller);
@@ -224,17 +245,24 @@ export class ScriptRunner implements VmHost {
     switch (name) {
       case 'set_repl': {
         if (args.length !== 1) return errReply('ERR redis.set_repl() requires two arguments.');
-        const flags = Number(args[0]);
-        if (!Number.isInteger(flags) || (flags & ~(REPL_AOF | REPL_REPLICA)) !== 0) {
+        // lua_tonumber: anything not numeric is 0 (REPL_NONE).
+        const n = Number(args[0]);
+        const flags = Number.isFinite(n) ? Math.trunc(n) : 0;
+        if ((flags & ~(REPL_AOF | REPL_REPLICA)) !== 0) {
           return errReply('ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, REPL_ALL or REPL_NONE.');
         }
         st.replFlags = flags;
         return null;
       }
+      case 'rand':
+        return this.rand.next();
+      case 'srand':
+        this.rand.seed(Math.trunc(Number(args[0])) | 0);
+        return null;
       case 'acl_check_cmd': {
         if (args.length === 0) return errReply('ERR Please specify at least one argument for this redis lib call');
         const cmd = this.server.commands.lookup(args);
-        if (!cmd || (cmd.arity > 0 && cmd.arity !== args.length) || args.length < -cmd.arity) {
+        if (!cmd) {
           return errReply('ERR Invalid command passed to redis.acl_check_cmd()');
         }
         // Without ACL users every command is permitted to the default user.
@@ -242,5 +270,22 @@ export class ScriptRunner implements VmHost {
       }
     }
     return errReply('ERR Unknown Redis command called from script');
+  }
+}
+
+/** 7.0's redisLrand48: x = (0x5DEECE66D * x + 0xB) mod 2^48, yielding the top 31 bits. */
+class Lrand48 {
+  private x = 0x1234abcd330en;
+
+  seed(v: number): void {
+    const low = BigInt(v & 0xffff);
+    const high = BigInt((v >>> 16) & 0xffff);
+    this.x = 0x330en | (low << 16n) | (high << 32n);
+  }
+
+  /** A value in [0, 2^31 - 1), as redis_math_random reduces it modulo REDIS_LRAND48_MAX. */
+  next(): number {
+    this.x = (0x5deece66dn * this.x + 0xbn) & 0xffffffffffffn;
+    return Number(this.x >> 17n) % 2147483647;
   }
 }

@@ -118,7 +118,7 @@ export class ThreadedVm {
       const line = r.i32();
       return { failed: true, message, line: line < 0 ? null : line };
     }
-    return { failed: false, value: readReply(r.bytes(), 0)[0] };
+    return { failed: false, value: readReply(r.bytes(), 0, false)[0] };
   }
 
   /** Sends a request and serves the thread until it is done; the Done message's reader, or a kill. */

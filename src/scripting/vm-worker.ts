@@ -33,7 +33,8 @@ function ask(msg: Buffer): Buffer {
 }
 
 const host: VmHost = {
-  call: (args, raise) => readReply(ask(out.reset(Tag.Call).u8(raise ? 1 : 0).list(args).view()), 0)[0],
+  // The server already turned a RESP3 null into the marker; a bare null here is RESP2 nil (false).
+  call: (args, raise) => readReply(ask(out.reset(Tag.Call).u8(raise ? 1 : 0).list(args).view()), 0, false)[0],
   log: (level, message) => void ask(out.reset(Tag.Log).u8(level).bytes(message).view()),
   setResp: (version) => void ask(out.reset(Tag.SetResp).u8(version).view()),
 };
