@@ -5,7 +5,7 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { Queue, Worker, FlowProducer, QueueEvents, type Job } from 'bullmq';
-import { perServer, uniq, waitFor, hasStreams } from './common.js';
+import { perServer, T, uniq, waitFor, hasStreams } from './common.js';
 
 perServer('BullMQ', ({ port }) => {
   const connection = () => ({ host: '127.0.0.1', port: port() });
@@ -29,7 +29,7 @@ perServer('BullMQ', ({ port }) => {
     return w;
   }
 
-  test('Queue + Worker: N jobs processed with their results', async (t) => {
+  test('Queue + Worker: N jobs processed with their results', T, async (t) => {
     const name = uniq('bq-basic');
     const q = queue(t, name);
     const n = 50;
@@ -48,7 +48,7 @@ perServer('BullMQ', ({ port }) => {
     assert.deepEqual(await q.getJobCounts('completed', 'wait', 'active', 'failed'), { completed: n, wait: 0, active: 0, failed: 0 });
   });
 
-  test('delayed job: delayed state, then processed', async (t) => {
+  test('delayed job: delayed state, then processed', T, async (t) => {
     const name = uniq('bq-delay');
     const q = queue(t, name);
     const job = await q.add('later', { v: 'd' }, { delay: 400 });
@@ -64,7 +64,7 @@ perServer('BullMQ', ({ port }) => {
     assert.equal((await q.getJobCounts('delayed')).delayed, 0);
   });
 
-  test('retries with exponential backoff, then failed', async (t) => {
+  test('retries with exponential backoff, then failed', T, async (t) => {
     const name = uniq('bq-retry');
     const q = queue(t, name);
     let calls = 0;
@@ -88,7 +88,7 @@ perServer('BullMQ', ({ port }) => {
     assert.deepEqual(await q.getJobCounts('failed', 'delayed', 'wait'), { failed: 1, delayed: 0, wait: 0 });
   });
 
-  test('repeatable job (job scheduler every 150 ms): iterations, then removed', async (t) => {
+  test('repeatable job (job scheduler every 150 ms): iterations, then removed', T, async (t) => {
     const name = uniq('bq-repeat');
     const q = queue(t, name);
     let runs = 0;
@@ -107,7 +107,7 @@ perServer('BullMQ', ({ port }) => {
     assert.equal((await q.getJobCounts('delayed')).delayed, 0);
   });
 
-  test('FlowProducer: the parent completes after its children, with their values', async (t) => {
+  test('FlowProducer: the parent completes after its children, with their values', T, async (t) => {
     const name = uniq('bq-flow');
     const q = queue(t, name);
     const order: string[] = [];
@@ -147,7 +147,7 @@ perServer('BullMQ', ({ port }) => {
     assert.equal(deps.unprocessed, 0);
   });
 
-  test('getJobCounts and getWorkers (CLIENT LIST parse)', async (t) => {
+  test('getJobCounts and getWorkers (CLIENT LIST parse)', T, async (t) => {
     const name = uniq('bq-getters');
     const q = queue(t, name);
     await q.addBulk([{ name: 'a', data: {} }, { name: 'b', data: {}, opts: { delay: 60000 } }, { name: 'c', data: {}, opts: { priority: 3 } }]);
@@ -174,7 +174,7 @@ perServer('BullMQ', ({ port }) => {
     await waitFor('one worker left', async () => (await q.getWorkersCount()) === 1);
   });
 
-  test('QueueEvents (XREAD BLOCK on the events stream): waitUntilFinished', async (t) => {
+  test('QueueEvents (XREAD BLOCK on the events stream): waitUntilFinished', T, async (t) => {
     if (!(await hasStreams(port()))) {
       t.skip('streams are not implemented on this server yet (COMMAND INFO xread answers nil); QueueEvents reads the events stream with XREAD BLOCK');
       return;

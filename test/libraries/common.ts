@@ -52,3 +52,6 @@ export async function hasStreams(port: number): Promise<boolean> {
     c.disconnect();
   }
 }
+
+/** Per-test options: a hung library call fails its test instead of stalling the file. */
+export const T = { timeout: 30000 };
