@@ -11,7 +11,9 @@ import { asciiLogo, shouldShowLogo } from './log/banner.js';
 import { isatty } from 'node:tty';
 import { Keyspace } from './store/keyspace.js';
 import { CommandTable, type Command } from './commands/registry.js';
-import { Client, ClientClass, ReplyMode, READS_SHARED } from './net/client.js';
+import { Client, ClientClass, READS_SHARED } from './net/client.js';
+import type { Propagator, ServerHooks } from './exec/hooks.js';
+import { Executor } from './exec/executor.js';
 
 /** One read buffer for every client: reads are consumed synchronously, one at a time. */
 const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
@@ -19,8 +21,6 @@ import { Stats } from './stats.js';
 import { SlowLog, LatencyMonitor } from './diagnostics.js';
 import { REDIS_VERSION } from './version.js';
 import { registerAllCommands } from './commands/index.js';
-import { catRepr } from './util/repr.js';
-import { Histogram } from './util/histogram.js';
 import { MemoryTracker } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
@@ -30,38 +30,8 @@ import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
 import type { RdbFunctions } from './persistence/rdb-types.js';
 
-export interface Propagator {
-  /** Feeds a write to replicas / the backlog. */
-  propagate(dbId: number, argv: string[]): void;
-}
-
-/** Hooks that optional subsystems (transactions, pub/sub, replication, persistence) install. */
-export interface ServerHooks {
-  /** Extra INFO sections: name → lines. */
-  infoSections: Map<string, () => string[]>;
-  /** Reasons to refuse a write before it runs ("-MISCONF ...", "-NOREPLICAS ..."), or null. */
-  writeGuards: ((c: Client, cmd: Command) => string | null)[];
-  /** RESET: each subsystem drops the client's state (MULTI, WATCH, subscriptions). */
-  clientReset: ((c: Client) => void)[];
-  /** EXEC refused before it ran: the transactions module discards the client's transaction. */
-  abortTransaction: ((c: Client) => void)[];
-  /** After FLUSHDB (db id) or FLUSHALL (-1). */
-  afterFlush: ((c: Client, dbId: number) => void)[];
-  /** Reasons to refuse any command, checked after the pub/sub context and before -LOADING (-MASTERDOWN). */
-  commandGuards: ((c: Client, cmd: Command) => string | null)[];
-}
-
 const PROTECTED_MODE_ERROR =
   '-DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user. In this mode connections are only accepted from the loopback interface. If you want to connect from external computers to Redis you may adopt one of the following solutions: 1) Just disable protected mode sending the command \'CONFIG SET protected-mode no\' from the loopback interface by connecting to Redis from the same host the server is running, however MAKE SURE Redis is not publicly accessible from internet if you do so. Use CONFIG REWRITE to make this change permanent. 2) Alternatively you can just disable the protected mode by editing the Redis configuration file, and setting the protected mode option to \'no\', and then restarting the server. 3) If you started the server manually just for testing, restart it with the \'--protected-mode no\' option. 4) Setup a an authentication password for the default user. NOTE: You only need to do one of the above things in order for the server to start accepting connections from the outside.\r\n';
-
-/** Commands a client may run while in MULTI without them being queued. */
-const MULTI_IMMEDIATE = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
-/** Commands that may lazily expire keys they were not given (KEYS, SCAN, RANDOMKEY). */
-const TOUCHES_ARBITRARY_KEYS = new Set(['keys', 'scan', 'randomkey']);
-/** Commands whose whole reply is (un)subscribe confirmations. */
-const SUBSCRIPTION_COMMANDS = new Set(['subscribe', 'unsubscribe', 'psubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
-/** Commands allowed in a RESP2 subscribed context. */
-const PUBSUB_ALLOWED = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 export class Server {
   readonly config: Config;
@@ -78,6 +48,8 @@ export class Server {
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
   readonly blocking: BlockingManager;
+  /** Command execution (checks, call, propagation) for clients, scripts and the replica link. */
+  readonly exec: Executor;
   readonly evictor = new Evictor(this);
   readonly persistence: Persistence;
   /** Replication ids, offsets and backlog; master and replica sides hang off it. */
@@ -107,8 +79,6 @@ export class Server {
   private servers: net.Server[] = [];
   private cronTimer: NodeJS.Timeout | null = null;
   readonly startedAt = Date.now();
-  /** Replies executed per command, for the "cmd" field and stats. */
-  executing = false;
   /** True while EXEC runs a transaction's commands (blocking commands then do not block). */
   inExec = false;
   /** Set while shutting down. */
@@ -142,12 +112,13 @@ export class Server {
     this.refreshHot();
     config.onChange((name) => this.onConfigChange(name));
     this.blocking = new BlockingManager(this);
+    this.exec = new Executor(this);
     this.persistence = new Persistence(this);
     this.replication = installReplication(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({
-      expired: (db, key) => this.propagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
+      expired: (db, key) => this.exec.alsoPropagate(db.id, [this.config.bool('lazyfree-lazy-expire') ? 'UNLINK' : 'DEL', key]),
     });
   }
 
@@ -349,145 +320,6 @@ export class Server {
   // ---------------------------------------------------------------- dispatch
 
   /** Redis's processCommand: checks in Redis's order, then runs or queues the command. */
-  execute(c: Client, argv: string[]): void {
-    const cmd = this.commands.lookup(argv);
-    if (cmd === undefined) {
-      const base = this.commands.get(argv[0]);
-      if (base?.sub) {
-        c.error(`ERR unknown subcommand '${trunc(argv[1])}'. Try ${argv[0].toUpperCase()} HELP.`);
-      } else {
-        let args = '';
-        for (let i = 1; i < argv.length && args.length < 128; i++) args += `'${argv[i].slice(0, 128 - args.length)}' `;
-        c.error(`ERR unknown command '${trunc(argv[0])}', with args beginning with: ${args}`);
-      }
-      this.flagTransactionError(c);
-      return;
-    }
-    if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) {
-      this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
-      return;
-    }
-    if (!c.authenticated && !cmd.flagSet.has('no_auth')) {
-      this.reject(c, cmd, 'NOAUTH Authentication required.');
-      return;
-    }
-    if (c.inMulti && cmd.flagSet.has('no_multi')) {
-      this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
-      return;
-    }
-    if (cmd.name === 'exec' && c.multiQueue !== null) return this.executeExec(c, cmd, argv);
-    this.checkAndRun(c, cmd.checkedAs ? cmd.checkedAs(cmd, argv) : cmd, argv);
-  }
-
-  /**
-   * EXEC is checked as the transaction it runs (7.0): a write if any queued command writes,
-   * deny-OOM if any is, deny-stale unless all are allowed on a stale replica. A refusal aborts
-   * the transaction with EXECABORT.
-   */
-  private executeExec(c: Client, exec: Command, argv: string[]): void {
-    const flags = new Set(exec.flagSet);
-    let write = false;
-    for (const q of c.multiQueue!) {
-      const found = this.commands.lookup(q);
-      if (!found) continue;
-      const qc = found.checkedAs ? found.checkedAs(found, q) : found;
-      if (qc.isWrite) write = true;
-      if (qc.flagSet.has('denyoom')) flags.add('denyoom');
-      if (!qc.flagSet.has('stale')) flags.delete('stale');
-    }
-    if (write) flags.add('write');
-    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write, viewOf: exec }, argv);
-  }
-
-  private checkAndRun(c: Client, cmd: Command, argv: string[]): void {
-    const isWrite = cmd.isWrite;
-    if (isWrite) {
-      for (const guard of this.hooks.writeGuards) {
-        const err = guard(c, cmd);
-        if (err !== null) {
-          this.reject(c, cmd, err);
-          return;
-        }
-      }
-    }
-    if (this.hot.maxmemory > 0 && !(c.isMaster && this.config.bool('replica-ignore-maxmemory'))) {
-      if (cmd.flagSet.has('denyoom')) this.evictor.noteWrite(argv);
-      const outOfMemory = !this.evictor.perform();
-      this.preCommandOom = outOfMemory;
-      // Inside MULTI every queued command may grow memory; DISCARD/QUIT/RESET always pass, and
-      // EXEC unless it holds a deny-OOM command.
-      const denyOom = cmd.flagSet.has('denyoom') || (c.inMulti && !MULTI_IMMEDIATE.has(cmd.name));
-      if (outOfMemory && denyOom) {
-        this.reject(c, cmd, "OOM command not allowed when used memory > 'maxmemory'.");
-        return;
-      }
-    }
-    if (c.inPubSub && c.resp === 2 && !PUBSUB_ALLOWED.has(cmd.name)) {
-      this.reject(
-        c,
-        cmd,
-        `ERR Can't execute '${cmd.fullName}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`,
-      );
-      return;
-    }
-    for (const guard of this.hooks.commandGuards) {
-      const err = guard(c, cmd);
-      if (err !== null) {
-        this.reject(c, cmd, err);
-        return;
-      }
-    }
-    if (this.loading && !cmd.flagSet.has('loading')) {
-      this.reject(c, cmd, 'LOADING Redis is loading the dataset in memory');
-      return;
-    }
-    if (this.isPausedFor(c, cmd, isWrite)) {
-      // Hold the client (and this command) until the pause ends.
-      c.pausedByServer = true;
-      c.heldCommand = argv;
-      this.pausedClients.add(c);
-      return;
-    }
-    if (c.inMulti && !MULTI_IMMEDIATE.has(cmd.name)) {
-      c.multiQueue!.push(argv);
-      c.w.raw('+QUEUED\r\n');
-      return;
-    }
-    this.call(c, this.realCommand(cmd), argv);
-  }
-
-  /** The table's command behind EXEC's transaction view (statistics belong to it). */
-  private realCommand(cmd: Command): Command {
-    return cmd.viewOf ?? cmd;
-  }
-
-  private reject(c: Client, cmd: Command, err: string): void {
-    this.realCommand(cmd).rejectedCalls++;
-    if (cmd.name === 'exec' && c.inMulti) {
-      for (const abort of this.hooks.abortTransaction) abort(c);
-      c.error(`EXECABORT Transaction discarded because of: ${err}`);
-      return;
-    }
-    c.error(err);
-    this.flagTransactionError(c);
-  }
-
-  /** A command refused while queuing a transaction makes EXEC fail with EXECABORT. */
-  private flagTransactionError(c: Client): void {
-    if (c.inMulti) c.multiError = true;
-  }
-
-  private isPausedFor(c: Client, cmd: Command, isWrite: boolean): boolean {
-    if (this.pause.until === 0 || c.isMaster || c.isReplica) return false;
-    if (Date.now() >= this.pause.until) {
-      this.unpause();
-      return false;
-    }
-    if (!this.pause.writesOnly) return true;
-    // PAUSE WRITE holds writes, EVAL/publish-like may_replicate commands, and EXEC of writes.
-    return isWrite || cmd.flagSet.has('may_replicate');
-  }
-
   /** Ends CLIENT PAUSE and lets held clients run their command. */
   unpause(): void {
     this.pause.until = 0;
@@ -498,143 +330,9 @@ export class Server {
       const argv = c.heldCommand;
       c.heldCommand = null;
       if (argv && !c.isClosed) {
-        this.execute(c, argv);
+        this.exec.execute(c, argv);
         c.resume();
       }
-    }
-  }
-
-  /** Redis's call(): runs a command with statistics, slowlog, MONITOR feed and propagation. */
-  call(c: Client, cmd: Command, argv: string[]): void {
-    const prevCmd = c.cmd;
-    c.cmd = cmd;
-    c.lastCommand = cmd.fullName;
-    c.errored = false;
-    const dirtyBefore = this.dirty;
-    const offBefore = this.replication.masterReplOffset;
-    const replyStart = c.w.len;
-    const replyModeBefore = c.replyMode;
-    const nested = this.executing;
-    this.executing = true;
-    if (!nested) this.keyspace.setNow(Date.now());
-    const t0 = performance.now();
-    try {
-      cmd.handler!(c, argv);
-    } catch (e) {
-      // A bug must not take the server down: answer with an error and log it.
-      this.log.warning(`Error executing '${cmd.fullName}': ${(e as Error).stack ?? e}`);
-      c.error(`ERR internal error while executing '${cmd.fullName}': ${(e as Error).message}`);
-    } finally {
-      if (!nested) this.keyspace.setNow(0);
-    }
-    const usec = (performance.now() - t0) * 1000;
-    cmd.calls++;
-    cmd.usec += usec;
-    if (c.errored) cmd.failedCalls++;
-    if (this.latencyTracking) {
-      let h = this.latencyHistograms.get(cmd.fullName);
-      if (!h) this.latencyHistograms.set(cmd.fullName, (h = new Histogram()));
-      h.record(usec);
-    }
-    this.stats.totalCommands++;
-    c.lastCommand = cmd.fullName;
-    c.cmd = prevCmd;
-    if (replyModeBefore !== ReplyMode.On && !c.isMaster) {
-      // CLIENT REPLY OFF/SKIP: drop what the command wrote; CLIENT REPLY ON itself is answered,
-      // and (un)subscribe confirmations are pushes, which 7.0 delivers regardless.
-      if (!(cmd.fullName === 'client|reply' && c.replyMode === ReplyMode.On) && !SUBSCRIPTION_COMMANDS.has(cmd.name)) c.w.len = replyStart;
-      if (replyModeBefore === ReplyMode.Skip && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
-    }
-    const hot = this.hot;
-    if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) this.slowlog.add(c, argv, usec);
-    if (hot.latencyThreshold > 0) this.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
-    if (this.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient)) {
-      this.feedMonitors(c, argv);
-    }
-    if ((this.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
-      this.alsoPropagate(c.db.id, c.propagateArgv ?? argv);
-    }
-    c.propagateArgv = null;
-    c.preventPropagation = false;
-    c.forcePropagation = false;
-    if (!nested) {
-      // Still executing until here: the command joins its unit after what it caused (an
-      // expired key's DEL), instead of going out alone before it.
-      this.executing = false;
-      // Run directly, a command that may expire arbitrary keys sends their DELs bare, like
-      // active expiry (7.0's CMD_TOUCHES_ARBITRARY_KEYS); inside EXEC they stay in the unit.
-      this.flushPropagation(!TOUCHES_ARBITRARY_KEYS.has(cmd.name));
-      if (this.replication.masterReplOffset !== offBefore) c.woff = this.replication.masterReplOffset;
-      this.blocking.handleReady();
-    }
-  }
-
-  /**
-   * Runs `fn` as one execution unit outside the command loop (frozen clock, propagation
-   * collected and emitted together): used to serve blocked clients and reply their timeouts.
-   */
-  runUnit<T>(fn: () => T): T {
-    if (this.executing) return fn();
-    this.executing = true;
-    this.keyspace.setNow(Date.now());
-    try {
-      return fn();
-    } finally {
-      this.executing = false;
-      this.keyspace.setNow(0);
-      this.flushPropagation();
-    }
-  }
-
-  /** Commands of the current execution unit, emitted together when it ends. */
-  private unit: { db: number; argv: string[] }[] = [];
-
-  /**
-   * Queues a command for replicas/backlog as part of the running execution unit (a command,
-   * a whole MULTI/EXEC). Outside a command (active expiry, eviction) it is emitted at once.
-   */
-  alsoPropagate(dbId: number, argv: string[]): void {
-    if (!this.propagator) return;
-    if (!this.executing) {
-      this.propagator.propagate(dbId, argv);
-      return;
-    }
-    this.unit.push({ db: dbId, argv });
-  }
-
-  /** Emits the unit: bare when it has one command, wrapped in MULTI/EXEC when more (7.0 rule). */
-  flushPropagation(wrap = true): void {
-    const unit = this.unit;
-    if (unit.length === 0) return;
-    this.unit = [];
-    const p = this.propagator;
-    if (!p) return;
-    if (unit.length === 1 || !wrap) {
-      for (const u of unit) p.propagate(u.db, u.argv);
-      return;
-    }
-    p.propagate(unit[0].db, ['MULTI']);
-    for (const u of unit) p.propagate(u.db, u.argv);
-    p.propagate(unit[unit.length - 1].db, ['EXEC']);
-  }
-
-  /** Kept for callers that propagate outside the command path. */
-  propagate(dbId: number, argv: string[]): void {
-    this.alsoPropagate(dbId, argv);
-  }
-
-  feedMonitors(c: Client, argv: string[]): void {
-    const now = Date.now();
-    const sec = Math.floor(now / 1000);
-    const usec = (now % 1000) * 1000 + Math.floor(Math.random() * 1000);
-    const origin = c.luaClient ? 'lua' : c.unixSocket ? `unix:${this.config.str('unixsocket')}` : c.addr;
-    let line = `+${sec}.${String(usec).padStart(6, '0')} [${c.db.id} ${origin}]`;
-    for (const a of argv) line += ' ' + catRepr(a);
-    line += '\r\n';
-    for (const m of this.monitors) {
-      if (m === c || m.isClosed) continue;
-      m.w.raw(line);
-      this.scheduleFlush(m);
     }
   }
 
@@ -651,13 +349,6 @@ export class Server {
     });
   }
 
-  /** Counts an error reply by its code for INFO errorstats. */
-  countError(msg: string): void {
-    let sp = msg.indexOf(' ');
-    if (sp < 0) sp = msg.length;
-    const code = msg.slice(0, sp);
-    this.stats.errors.set(code, (this.stats.errors.get(code) ?? 0) + 1);
-  }
 
   // ---------------------------------------------------------------- output limits
 
@@ -686,7 +377,6 @@ export class Server {
   /** Replication module: memory held by the backlog and replica buffers for INFO memory. */
   replicationMemory: (() => { backlog: number; buffers: number; replicasExtra: number }) | null = null;
   /** Per-command latency histograms (INFO latencystats). */
-  readonly latencyHistograms = new Map<string, Histogram>();
   readonly memory = new MemoryTracker();
 
   /** Set by the replication module: accounts replicas' output in shared blocks like 7.0. */
@@ -936,10 +626,6 @@ function describeListenError(err: NodeJS.ErrnoException): string {
 
 function isLoopback(ip: string): boolean {
   return ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
-}
-
-function trunc(s: string): string {
-  return s.length > 128 ? s.slice(0, 128) : s;
 }
 
 export function randomHex(n: number): string {

@@ -25,6 +25,14 @@ export class Stats {
   clientOutputBufferLimitDisconnections = 0;
   /** Per error code ("ERR", "WRONGTYPE"): INFO errorstats. */
   errors = new Map<string, number>();
+
+  /** Counts an error reply by its code ("ERR", "WRONGTYPE") for INFO errorstats. */
+  countError(msg: string): void {
+    let sp = msg.indexOf(' ');
+    if (sp < 0) sp = msg.length;
+    const code = msg.slice(0, sp);
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
   /** Samples of instantaneous ops/sec and network rates (Redis's 16-sample ring). */
   private samples = {
     ops: new RingRate(),

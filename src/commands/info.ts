@@ -266,7 +266,7 @@ function latencystatsSection(s: Server): string[] {
   const out: string[] = [];
   const percentiles = s.config.get<number[]>('latency-tracking-info-percentiles');
   for (const cmd of s.commands.everything()) {
-    const h = s.latencyHistograms.get(cmd.fullName);
+    const h = s.exec.latencyHistograms.get(cmd.fullName);
     if (!h || h.count === 0) continue;
     out.push(`latency_percentiles_usec_${cmd.fullName}:` + percentiles.map((p) => `p${formatPercentile(p)}=${h.percentile(p).toFixed(3)}`).join(','));
   }

@@ -467,11 +467,11 @@ function blockingPop(c: Client, keys: string[], head: boolean, timeoutArg: strin
       const op = head ? 'LPOP' : 'RPOP';
       if (count !== -1) {
         const n = Math.min(count, l.length);
-        c.server.alsoPropagate(db.id, [op, key, String(n)]);
+        c.server.exec.alsoPropagate(db.id, [op, key, String(n)]);
         popRangeWithKey(c, l, key, head, count);
         c.server.dirty += n;
       } else {
-        c.server.alsoPropagate(db.id, [op, key]);
+        c.server.exec.alsoPropagate(db.id, [op, key]);
         const value = head ? l.popHead()! : l.popTail()!;
         c.w.array(2);
         c.w.bulk(key);
@@ -534,7 +534,7 @@ function blmoveGeneric(c: Client, argv: string[], fromHead: boolean, toHead: boo
     const value = fromHead ? l.popHead()! : l.popTail()!;
     pushMoved(db, dst, dv as ListValue | undefined, value, toHead);
     c.w.bulk(value);
-    c.server.alsoPropagate(
+    c.server.exec.alsoPropagate(
       db.id,
       brpoplpush ? ['RPOPLPUSH', src, dst] : ['LMOVE', src, dst, fromHead ? 'left' : 'right', toHead ? 'left' : 'right'],
     );

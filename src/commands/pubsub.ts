@@ -281,7 +281,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       handler: (c, a) => {
         c.w.int(ps.publish(a[1], a[2]));
         // Redis forwards PUBLISH to replicas so their subscribers get the message too.
-        c.server.alsoPropagate(c.db.id, a);
+        c.server.exec.alsoPropagate(c.db.id, a);
       },
     },
     {
@@ -315,7 +315,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       handler: (c, a) => {
         c.w.int(ps.spublish(a[1], a[2]));
         // Standalone Redis replicates SPUBLISH like PUBLISH.
-        c.server.alsoPropagate(c.db.id, a);
+        c.server.exec.alsoPropagate(c.db.id, a);
       },
     },
     {

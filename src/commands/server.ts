@@ -113,7 +113,7 @@ function resetStats(s: Server): void {
     cmd.rejectedCalls = 0;
     cmd.failedCalls = 0;
   }
-  s.latencyHistograms.clear();
+  s.exec.latencyHistograms.clear();
   s.keyspace.hits = 0;
   s.keyspace.misses = 0;
   s.keyspace.expiredKeys = 0;
@@ -282,7 +282,7 @@ function latencyHistogram(c: Client, argv: string[]): void {
   const s = c.server;
   const rows: [string, Histogram][] = [];
   const add = (cmd: Command) => {
-    const h = s.latencyHistograms.get(cmd.fullName);
+    const h = s.exec.latencyHistograms.get(cmd.fullName);
     if (h) rows.push([cmd.fullName, h]);
   };
   if (argv.length === 2) {

@@ -186,7 +186,7 @@ function spopWithCount(c: Client, argv: string[]): void {
     for (let i = 0; i < count; i++) {
       const m = s.popRandom();
       w.bulk(m);
-      c.server.alsoPropagate(dbId, ['SREM', key, m]);
+      c.server.exec.alsoPropagate(dbId, ['SREM', key, m]);
     }
     c.db.touched(key);
   } else {
@@ -200,7 +200,7 @@ function spopWithCount(c: Client, argv: string[]): void {
     }
     s.forEach((m) => {
       w.bulk(m);
-      c.server.alsoPropagate(dbId, ['SREM', key, m]);
+      c.server.exec.alsoPropagate(dbId, ['SREM', key, m]);
     });
     c.db.set(key, survivors!, true);
   }

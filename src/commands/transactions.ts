@@ -173,7 +173,7 @@ function exec(c: Client, argv: string[], watches: WatchRegistry): void {
   try {
     for (const q of queue) {
       const cmd = server.commands.lookup(q)!;
-      server.call(c, cmd, q);
+      server.exec.call(c, cmd, q);
     }
   } finally {
     server.inExec = false;

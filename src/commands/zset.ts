@@ -611,7 +611,7 @@ function blockingZpop(c: Client, keys: string[], max: boolean, timeoutArg: strin
       if (v === undefined || v.type !== ValueType.ZSet || (v as ZSetValue).size === 0) continue;
       const z = v as ZSetValue;
       const len = z.size;
-      c.server.alsoPropagate(db.id, count === -1 ? [op, key] : [op, key, String(Math.min(count, len))]);
+      c.server.exec.alsoPropagate(db.id, count === -1 ? [op, key] : [op, key, String(Math.min(count, len))]);
       zpopReply(c, db, key, z, max, true, count, nested, false);
       return true;
     }

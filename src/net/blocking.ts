@@ -72,7 +72,7 @@ export class BlockingManager {
       // A timer per waiting client gives Redis's millisecond timeout precision.
       const t = setTimeout(() => {
         if (this.byClient.get(c) !== req) return;
-        this.server.runUnit(() => req.onTimeout());
+        this.server.exec.runUnit(() => req.onTimeout());
         this.finish(c);
       }, Math.max(0, req.deadline - Date.now()));
       t.unref();
@@ -125,7 +125,7 @@ export class BlockingManager {
         // type) does not stop the ones behind it.
         for (const req of [...list]) {
           if (!this.byClient.has(req.client)) continue;
-          if (this.server.runUnit(() => req.tryServe(key))) this.finish(req.client);
+          if (this.server.exec.runUnit(() => req.tryServe(key))) this.finish(req.client);
         }
       }
     }

@@ -197,7 +197,7 @@ export class Client {
           if (this.isReplica && this.parser.lastWasInline) this.server.replicaNewline?.(this);
           continue;
         }
-        this.server.execute(this, argv);
+        this.server.exec.execute(this, argv);
       }
     } finally {
       this.processing = false;
@@ -348,7 +348,7 @@ export class Client {
   error(msg: string): void {
     this.w.error(msg);
     this.server.stats.totalErrorReplies++;
-    this.server.countError(msg);
+    this.server.stats.countError(msg);
     this.errored = true;
   }
 

@@ -30,7 +30,7 @@ function publisherOf(server: Server): Publish {
   let receivers = 0;
   const caller = {
     w: { int: (n: number) => (receivers = n) },
-    server: { alsoPropagate: () => {} },
+    server: { exec: { alsoPropagate: () => {} } },
     db: { id: 0 },
   } as unknown as Client;
   const argv = ['publish', '', ''];

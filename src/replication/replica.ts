@@ -1116,7 +1116,7 @@ export class ReplicaSide implements ReplicaLinkView {
       if (fallbackGetack && is(argv[0], 'REPLCONF') && argv.length >= 2 && is(argv[1], 'GETACK')) this.sendAck();
       Database.applyingMasterStream = true;
       try {
-        s.execute(c, argv);
+        s.exec.execute(c, argv);
       } finally {
         Database.applyingMasterStream = false;
       }

@@ -135,7 +135,7 @@ function runScriptBody(deps: EvalDeps, c: Client, script: CachedScript, argv: st
   for (const e of errors) {
     if (deps.runner.alreadyCounted(e)) continue;
     c.server.stats.totalErrorReplies++;
-    c.server.countError(e);
+    c.server.stats.countError(e);
   }
 }
 

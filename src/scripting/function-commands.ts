@@ -193,7 +193,7 @@ function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void
   writeScriptReply(c.w, result.value, errors);
   for (const e of errors) {
     c.server.stats.totalErrorReplies++;
-    c.server.countError(e);
+    c.server.stats.countError(e);
   }
 }
 

@@ -16,7 +16,7 @@ export function holdUntilReady(thread: ThreadedVm, c: Client, argv: string[]): b
     const held = c.heldCommand;
     c.heldCommand = null;
     if (held === null || c.isClosed) return;
-    c.server.execute(c, held);
+    c.server.exec.execute(c, held);
     c.resume();
   });
   return true;

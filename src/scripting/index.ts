@@ -34,7 +34,7 @@ export function installScripting(server: Server): void {
   const cache = new ScriptCache(vm);
   const registry = new FunctionRegistry(vm);
   const runner = new ScriptRunner(server, vm, busy);
-  const feedMonitors = (c: Parameters<Server['feedMonitors']>[0], argv: string[]): void => server.feedMonitors(c, argv);
+  const feedMonitors = (c: Parameters<Server['exec']['feedMonitors']>[0], argv: string[]): void => server.exec.feedMonitors(c, argv);
   server.commands.register(evalCommands({ vm, thread: threaded, busy, cache, runner, feedMonitors }));
   server.commands.register(
     functionCommands({ vm, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),

@@ -167,14 +167,14 @@ export class ScriptRunner implements VmHost {
     if (refused !== null) {
       if (cmd) cmd.rejectedCalls++;
       s.stats.totalErrorReplies++;
-      s.countError(refused);
+      s.stats.countError(refused);
       this.countedErrors.add(refused);
       return errReply(refused);
     }
     if (cmd!.isWrite) st.writeDirty = true;
     const start = sc.w.len;
     sc.preventPropagation = (st.replFlags & REPL_REPLICA) === 0;
-    s.call(sc, cmd!, argv);
+    s.exec.call(sc, cmd!, argv);
     const [value] = readReply(sc.w.buf, start);
     sc.w.len = start;
     if (value !== null && typeof value === 'object' && 'err' in value) this.countedErrors.add(errorText(value));

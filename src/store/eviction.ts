@@ -130,7 +130,7 @@ export class Evictor {
       this.server.stats.evictedKeys++;
       // Evictions are propagated one by one, never wrapped in a transaction; as UNLINK when
       // lazyfree-lazy-eviction is on, like Redis.
-      this.server.alsoPropagate(db.id, [this.server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
+      this.server.exec.alsoPropagate(db.id, [this.server.config.bool('lazyfree-lazy-eviction') ? 'UNLINK' : 'DEL', key]);
       db.notify(NOTIFY.EVICTED, 'evicted', key);
       this.pendingFreed += freed;
       used -= freed;

@@ -129,47 +129,42 @@ export class Tracking {
     server.cronTasks.push(() => {
       if (this.states.size > 0) this.limitTable();
     });
-    this.wrapCall();
+    this.observeCalls();
   }
 
   /**
-   * Wraps the server's call() (every command run, nested ones of EXEC too): it records the
+   * Watches the server's calls (every command run, nested ones of EXEC too): it records the
    * running client (NOLOOP, held messages), remembers the keys read by read-only commands, and
    * when the outermost call ends (after its reply, even one CLIENT REPLY OFF dropped) sends the
    * held messages, as Redis's call() and afterCommand() do.
    */
-  private wrapCall(): void {
+  private observeCalls(): void {
     const server = this.server;
-    const inner = server.call.bind(server);
-    server.call = (c: Client, cmd: Command, argv: string[]): void => {
-      if (this.states.size === 0 && this.depth === 0) {
-        inner(c, cmd, argv);
-        return;
-      }
-      this.callSeq++;
-      if (this.depth++ === 0) this.current = c;
-      try {
-        inner(c, cmd, argv);
-      } finally {
+    server.exec.observer = {
+      enter: (c) => {
+        if (this.states.size === 0 && this.depth === 0) return false;
+        this.callSeq++;
+        if (this.depth++ === 0) this.current = c;
+        return true;
+      },
+      leave: (c, cmd, argv) => {
         this.depth--;
-      }
-      if (cmd.isReadonly && !cmd.flagSet.has('pubsub')) {
+        if (cmd.isReadonly && !cmd.flagSet.has('pubsub')) {
+          const st = this.states.get(c);
+          if (st && !st.bcast) this.rememberKeys(c, st, cmd, argv);
+        }
+        if (this.depth === 0) {
+          this.current = null;
+          this.flushPending(c);
+        }
+      },
+      // CLIENT CACHING applies to the next command (or transaction) only, even one refused before
+      // it runs; other CLIENT subcommands leave it in place (Redis's resetClient).
+      afterExecute: (c, argv) => {
+        if (this.states.size === 0) return;
         const st = this.states.get(c);
-        if (st && !st.bcast) this.rememberKeys(c, st, cmd, argv);
-      }
-      if (this.depth === 0) {
-        this.current = null;
-        this.flushPending(c);
-      }
-    };
-    // CLIENT CACHING applies to the next command (or transaction) only, even one refused before
-    // it runs; other CLIENT subcommands leave it in place (Redis's resetClient).
-    const execute = server.execute.bind(server);
-    server.execute = (c: Client, argv: string[]): void => {
-      execute(c, argv);
-      if (this.states.size === 0) return;
-      const st = this.states.get(c);
-      if (st && st.caching && !c.inMulti && server.commands.lookup(argv)?.parent?.name !== 'client') st.caching = false;
+        if (st && st.caching && !c.inMulti && server.commands.lookup(argv)?.parent?.name !== 'client') st.caching = false;
+      },
     };
   }
 

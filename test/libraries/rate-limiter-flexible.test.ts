@@ -26,7 +26,7 @@ const clients: Record<string, (port: number) => Promise<Client>> = {
 
 perServer('rate-limiter-flexible', ({ port }) => {
   for (const [lib, make] of Object.entries(clients)) {
-    const opts = (keyPrefix: string, c: Client, extra: Record<string, unknown> = {}) => ({
+    const opts = (keyPrefix: string, c: Client, extra: { points: number; duration: number; [k: string]: unknown }) => ({
       storeClient: c.store,
       keyPrefix,
       ...(lib === 'node-redis' ? { useRedisPackage: true } : {}),
