@@ -9,7 +9,7 @@ import { replyHelp } from '../commands/connection.js';
 import { parseInt64 } from '../commands/util.js';
 import { sha1Hex } from '../persistence/sha1.js';
 import { commandFlagsFor, parseEvalShebang } from './flags.js';
-import { chunkFor, type LuaVm } from './lua-vm.js';
+import { chunkFor, type ScriptVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
@@ -30,7 +30,7 @@ export class ScriptCache {
   /** Bytes of script bodies held (INFO used_memory_scripts_eval). */
   bodyBytes = 0;
 
-  constructor(private readonly vm: LuaVm) {}
+  constructor(private readonly vm: ScriptVm) {}
 
   get(sha: string): CachedScript | undefined {
     return this.scripts.get(sha.toLowerCase());
@@ -59,7 +59,7 @@ export class ScriptCache {
 }
 
 export interface EvalDeps {
-  vm: LuaVm;
+  vm: ScriptVm;
   thread: ThreadedVm;
   busy: BusyScript;
   cache: ScriptCache;

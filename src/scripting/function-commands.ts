@@ -11,7 +11,7 @@ import { RdbWriter } from '../persistence/rdb-writer.js';
 import { FunctionsPayloadError, RdbReader } from '../persistence/rdb-reader.js';
 import { commandFlagsFor, FLAG_NAMES } from './flags.js';
 import type { FunctionRegistry, Library } from './functions.js';
-import type { LuaVm } from './lua-vm.js';
+import type { ScriptVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
@@ -19,7 +19,7 @@ import type { ThreadedVm } from './vm-thread.js';
 import { holdUntilReady } from './hold.js';
 
 export interface FunctionDeps {
-  vm: LuaVm;
+  vm: ScriptVm;
   thread: ThreadedVm;
   busy: BusyScript;
   registry: FunctionRegistry;

@@ -11,7 +11,7 @@
  */
 import type { ReplyValue } from 'lua-redis-wasm';
 import { FLAG_NAMES } from './flags.js';
-import { HOST_PREFIX, type LuaVm, type VmHost } from './lua-vm.js';
+import { HOST_PREFIX, type ScriptVm, type VmHost } from './lua-vm.js';
 import { globMatch } from '../store/glob.js';
 
 export interface LibraryFunction {
@@ -181,7 +181,7 @@ export class FunctionRegistry {
     return this.functions.get(name.toLowerCase());
   }
 
-  constructor(private readonly vm: LuaVm) {}
+  constructor(private readonly vm: ScriptVm) {}
 
   /** Compiles and registers a library; returns it, or the error text (without "ERR "). */
   create(code: string, replace: boolean): Library | string {

@@ -5,7 +5,7 @@
  * and starts the VM before the server accepts commands.
  */
 import type { Server } from '../server.js';
-import type { LuaVm } from './lua-vm.js';
+import type { ScriptVm } from './lua-vm.js';
 import { ThreadedVm } from './vm-thread.js';
 import { BusyScript } from './busy.js';
 import { ScriptRunner } from './runner.js';
@@ -29,8 +29,7 @@ export function installScripting(server: Server): void {
   const threaded = new ThreadedVm();
   const busy = new BusyScript(server);
   threaded.busy = busy;
-  // The Lua thread offers the in-thread VM's surface; the class types differ only in private state.
-  const vm = threaded as unknown as LuaVm;
+  const vm: ScriptVm = threaded;
   const cache = new ScriptCache(vm);
   const registry = new FunctionRegistry(vm);
   const runner = new ScriptRunner(server, vm, busy);

@@ -185,7 +185,16 @@ export function chunkFor(body: Buffer, shebangLength: number): Buffer {
 
 const COMPILE_CHECK = "local f, e = loadstring(ARGV[1], '@user_script') if f then return false end return e";
 
-export class LuaVm {
+/** What the server needs of a Lua VM, whether it runs in this thread or in the Lua thread. */
+export interface ScriptVm {
+  readonly ready: boolean;
+  /** The compile error of a script body as Redis words it, or null when it compiles. */
+  compileError(body: Buffer, shebangLength: number): string | null;
+  heapBytes(): number;
+  run(chunk: Buffer, keys: Buffer[], args: Buffer[], host: VmHost): RunResult;
+}
+
+export class LuaVm implements ScriptVm {
   private engine: LuaWasmEngine | null = null;
   /** A second VM, ready to take over synchronously when the first one aborts. */
   private spare: LuaWasmEngine | null = null;

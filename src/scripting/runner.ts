@@ -16,7 +16,7 @@ import { Client } from '../net/client.js';
 import type { Command } from '../commands/registry.js';
 import { LogLevel } from '../log/logger.js';
 import { ScriptFlag } from './flags.js';
-import { HOST_PREFIX, type LuaVm, type RunResult, type VmHost } from './lua-vm.js';
+import { HOST_PREFIX, type ScriptVm, type RunResult, type VmHost } from './lua-vm.js';
 import { errorText, readReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
 
@@ -76,7 +76,7 @@ export class ScriptRunner implements VmHost {
 
   constructor(
     private readonly server: Server,
-    private readonly vm: LuaVm,
+    private readonly vm: ScriptVm,
     private readonly busy: BusyScript,
   ) {
     this.client = new Client(server, null, 0);

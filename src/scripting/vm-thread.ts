@@ -13,7 +13,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { ReplyValue } from 'lua-redis-wasm';
-import type { RunResult, VmHost } from './lua-vm.js';
+import type { RunResult, ScriptVm, VmHost } from './lua-vm.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import { readReply, writeScriptReply } from './reply-codec.js';
 import { awaitTurnChange, newChannel, READY, receive, send, Tag, Turn, TURN, WireWriter, type Channel } from './wire.js';
@@ -37,7 +37,7 @@ interface LuaThread {
   ctl: Int32Array;
 }
 
-export class ThreadedVm {
+export class ThreadedVm implements ScriptVm {
   private thread: LuaThread | null = null;
   private readonly out = new WireWriter();
   private readonly replyWriter = new ReplyWriter();
