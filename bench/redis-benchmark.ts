@@ -18,11 +18,15 @@ export interface BenchOptions {
   keyspace?: number;
   /** --dbnum: the database the benchmark writes to (default 0). */
   db?: number;
+  /** A command to send instead of the -t tests (`__rand_int__` is replaced per request). */
+  command?: string[];
 }
 
 export function redisBenchmark(port: number, o: BenchOptions): Promise<Map<string, BenchRow>> {
   return new Promise((resolve, reject) => {
-    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients ?? 50), '-n', String(o.requests), '-P', String(o.pipeline ?? 1), '-t', o.test, '--csv', '-r', String(o.keyspace ?? 100000), '--dbnum', String(o.db ?? 0)];
+    const args = ['-h', '127.0.0.1', '-p', String(port), '-c', String(o.clients ?? 50), '-n', String(o.requests), '-P', String(o.pipeline ?? 1), '--csv', '-r', String(o.keyspace ?? 100000), '--dbnum', String(o.db ?? 0)];
+    if (o.command) args.push(...o.command);
+    else args.push('-t', o.test);
     const p = spawn('redis-benchmark', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';

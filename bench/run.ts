@@ -12,6 +12,7 @@ import { benchMemory, memoryTable } from './memory.js';
 import { redisBenchmark } from './redis-benchmark.js';
 import { benchRdb, rdbTable } from './rdb.js';
 import { benchReplication, replicationTable } from './replication.js';
+import { benchScripting, scriptingTable } from './scripting.js';
 
 interface Row {
   test: string;
@@ -104,6 +105,11 @@ async function main(): Promise<void> {
     process.stderr.write(`replication: full sync of ${keys} session hashes, writes with a replica...\n`);
     const res = await benchReplication(keys, requests, (m) => process.stderr.write(m + '\n'));
     process.stdout.write(`\n### Replication\n\n${replicationTable(res)}\n`);
+  }
+  if (want('scripting')) {
+    process.stderr.write('scripting: EVALSHA with redis-benchmark, BullMQ add + process...\n');
+    const rows = await benchScripting(Math.round(requests / 2), 20000, (m) => process.stderr.write(m + '\n'));
+    process.stdout.write(`\n### Scripting\n\n${scriptingTable(rows)}\n`);
   }
 }
 
