@@ -459,3 +459,35 @@ test('keyspace notifications of GEO writes', async () => {
   assert.ok(events.redis.length > 5, events.redis.join('\n'));
   assert.deepEqual(events.reddish, events.redis);
 });
+
+test('COMMAND GETKEYS / GETKEYSANDFLAGS of GEO commands', async () => {
+  await same(pair, [
+    ['COMMAND', 'GETKEYS', 'GEOADD', 'g', '1', '1', 'a'],
+    ['COMMAND', 'GETKEYS', 'GEORADIUS', 'g', '1', '1', '1', 'km'],
+    ['COMMAND', 'GETKEYS', 'GEORADIUS', 'g', '1', '1', '1', 'km', 'STORE', 'd'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEORADIUS', 'g', '1', '1', '1', 'km', 'STORE', 'd', 'STOREDIST', 'e'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEORADIUSBYMEMBER', 'g', 'm', '1', 'km', 'STOREDIST', 'd'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEORADIUS_RO', 'g', '1', '1', '1', 'km'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEOSEARCHSTORE', 'd', 'g', 'FROMLONLAT', '1', '1', 'BYRADIUS', '1', 'km'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEOSEARCH', 'g', 'FROMLONLAT', '1', '1', 'BYRADIUS', '1', 'km'],
+    ['COMMAND', 'GETKEYSANDFLAGS', 'GEODIST', 'g', 'a', 'b'],
+  ]);
+});
+
+test('GEOADD inside MULTI and scripts propagates ZADD', async () => {
+  await withPropagationLog(async (run) => {
+    await run('MULTI');
+    await run('GEOADD', 'g', '1', '2', 'a');
+    await run('GEORADIUS', 'g', '1', '2', '10', 'km', 'STORE', 'd');
+    const r = await run('EXEC');
+    assert.deepEqual(r.prop, [
+      ['0', 'MULTI'],
+      ['0', 'zadd', 'g', '3378080408407459', 'a'],
+      ['0', 'GEORADIUS', 'g', '1', '2', '10', 'km', 'STORE', 'd'],
+      ['0', 'EXEC'],
+    ]);
+    const s = await run('EVAL', "return redis.call('GEOADD', KEYS[1], '3', '4', 'b')", '1', 'g');
+    assert.deepEqual(s.reply, 1);
+    assert.deepEqual(s.prop, [['0', 'zadd', 'g', '3379626039612548', 'b']]);
+  });
+});
