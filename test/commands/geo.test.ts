@@ -385,6 +385,16 @@ test('search option parsing and errors', async () => {
     ['GEORADIUS', 'g', '15', '37', '200', 'km', 'COUNT', '99999999999999999999'],
     ['GEORADIUS', 'g', '15', '37', 'inf', 'km', 'COUNT', '9223372036854775807'],
     ['GEORADIUS', 'g', '15', '37', '1e-300', 'km'],
+    ['GEORADIUS', 'g', '15', '37', '1e30', 'km', 'WITHDIST', 'ASC'],
+    ['GEORADIUS', 'g', '15', '37', '0', 'm', 'WITHDIST'],
+    ['GEORADIUSBYMEMBER', 'g', 'x', '0', 'm', 'WITHDIST', 'WITHHASH'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', 'inf', 'inf', 'km', 'WITHDIST', 'ASC'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', 'inf', '1', 'km', 'WITHDIST', 'ASC'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', '1', 'inf', 'km', 'WITHDIST', 'ASC'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', '0', '0', 'km', 'WITHDIST', 'ASC'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '13.5', '38', 'BYBOX', '0', '0', 'km', 'WITHDIST', 'ASC'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYBOX', '1e7', '1e7', 'mi', 'WITHDIST', 'DESC', 'COUNT', '3'],
+    ['GEOSEARCH', 'g', 'FROMLONLAT', '15', '37', 'BYRADIUS', '1e12', 'ft', 'WITHCOORD', 'DESC', 'COUNT', '2', 'ANY'],
   ]);
 });
 
