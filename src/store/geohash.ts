@@ -21,15 +21,17 @@ const D_R = Math.PI / 180.0;
 // ---------------------------------------------------------------- double-double math
 
 const SPLITTER = 134217729; // 2^27 + 1
-/** Results of the double-double helpers (hi, lo), to avoid allocating pairs. */
-let rh = 0;
-let rl = 0;
+/**
+ * Results of the double-double helpers: [0] hi, [1] lo, then sin hi/lo and cos hi/lo. A typed
+ * array keeps them unboxed (module variables holding doubles would allocate on every store).
+ */
+const D = new Float64Array(6);
 
 function twoSum(a: number, b: number): void {
   const s = a + b;
   const bb = s - a;
-  rh = s;
-  rl = a - (s - bb) + (b - bb);
+  D[0] = s;
+  D[1] = a - (s - bb) + (b - bb);
 }
 
 function twoProd(a: number, b: number): void {
@@ -40,39 +42,39 @@ function twoProd(a: number, b: number): void {
   t = SPLITTER * b;
   const bh = t - (t - b);
   const bl = b - bh;
-  rh = p;
-  rl = ah * bh - p + ah * bl + al * bh + al * bl;
+  D[0] = p;
+  D[1] = ah * bh - p + ah * bl + al * bh + al * bl;
 }
 
-/** (ah, al) + (bh, bl) into rh/rl, normalised. */
+/** (ah, al) + (bh, bl) into D[0]/D[1], normalised. */
 function ddAdd(ah: number, al: number, bh: number, bl: number): void {
   twoSum(ah, bh);
-  const sh = rh;
-  const sl = rl + al + bl;
+  const sh = D[0];
+  const sl = D[1] + al + bl;
   const h = sh + sl;
-  rl = sl - (h - sh);
-  rh = h;
+  D[1] = sl - (h - sh);
+  D[0] = h;
 }
 
-/** (ah, al) * (bh, bl) into rh/rl. */
+/** (ah, al) * (bh, bl) into D[0]/D[1]. */
 function ddMul(ah: number, al: number, bh: number, bl: number): void {
   twoProd(ah, bh);
-  const ph = rh;
-  const pl = rl + (ah * bl + al * bh);
+  const ph = D[0];
+  const pl = D[1] + (ah * bl + al * bh);
   const h = ph + pl;
-  rl = pl - (h - ph);
-  rh = h;
+  D[1] = pl - (h - ph);
+  D[0] = h;
 }
 
-/** (ah, al) / d for a double d, into rh/rl. */
+/** (ah, al) / d for a double d, into D[0]/D[1]. */
 function ddDivD(ah: number, al: number, d: number): void {
   const q1 = ah / d;
   twoProd(q1, d);
-  const rem = ah - rh - rl + al;
+  const rem = ah - D[0] - D[1] + al;
   const q2 = rem / d;
   const h = q1 + q2;
-  rl = q2 - (h - q1);
-  rh = h;
+  D[1] = q2 - (h - q1);
+  D[0] = h;
 }
 
 // pi/2 split in 33-bit pieces (the products by k < 2^20 are exact) plus a tail.
@@ -82,50 +84,124 @@ const PIO2_3 = 2.0222662487111664558e-21;
 const PIO2_3T = 8.47842766036889956997e-32;
 const INV_PIO2 = 6.36619772367581382433e-1;
 
-let sinH = 0;
-let sinL = 0;
-let cosH = 0;
-let cosL = 0;
 
-/** sin and cos of (xh, xl), |x| <= ~pi/4, by their Taylor series in double-double. */
-function sinCosSmall(xh: number, xl: number): void {
+/** sin and cos of (xh, xl) by their Taylor series (slow; used to build the table below). */
+function sinCosSeries(xh: number, xl: number): void {
   ddMul(xh, xl, xh, xl);
-  const x2h = rh;
-  const x2l = rl;
-  // sin
+  const x2h = D[0];
+  const x2l = D[1];
   let th = xh;
   let tl = xl;
   let sh = xh;
   let sl = xl;
-  for (let k = 1; k < 30; k++) {
+  for (let k = 1; k < 40; k++) {
     ddMul(th, tl, x2h, x2l);
-    ddDivD(rh, rl, -(2 * k) * (2 * k + 1));
-    th = rh;
-    tl = rl;
-    if (th === 0 || Math.abs(th) < Math.abs(sh) * 1e-36) break;
+    ddDivD(D[0], D[1], -(2 * k) * (2 * k + 1));
+    th = D[0];
+    tl = D[1];
+    if (th === 0 || Math.abs(th) < 1e-40) break;
     ddAdd(sh, sl, th, tl);
-    sh = rh;
-    sl = rl;
+    sh = D[0];
+    sl = D[1];
   }
-  sinH = sh;
-  sinL = sl;
-  // cos
+  D[2] = sh;
+  D[3] = sl;
   th = 1;
   tl = 0;
   let ch = 1;
   let cl = 0;
-  for (let k = 1; k < 30; k++) {
+  for (let k = 1; k < 40; k++) {
     ddMul(th, tl, x2h, x2l);
-    ddDivD(rh, rl, -(2 * k - 1) * (2 * k));
-    th = rh;
-    tl = rl;
-    if (th === 0 || Math.abs(th) < 1e-36) break;
+    ddDivD(D[0], D[1], -(2 * k - 1) * (2 * k));
+    th = D[0];
+    tl = D[1];
+    if (th === 0 || Math.abs(th) < 1e-40) break;
     ddAdd(ch, cl, th, tl);
-    ch = rh;
-    cl = rl;
+    ch = D[0];
+    cl = D[1];
   }
-  cosH = ch;
-  cosL = cl;
+  D[4] = ch;
+  D[5] = cl;
+}
+
+// sin/cos of k/64 (k = 0..52) in double-double: the series then only runs on |r| <= 1/128.
+const TABLE_STEP = 64;
+const TAB_SH: number[] = [];
+const TAB_SL: number[] = [];
+const TAB_CH: number[] = [];
+const TAB_CL: number[] = [];
+for (let k = 0; k <= 52; k++) {
+  sinCosSeries(k / TABLE_STEP, 0);
+  TAB_SH.push(D[2]);
+  TAB_SL.push(D[3]);
+  TAB_CH.push(D[4]);
+  TAB_CL.push(D[5]);
+}
+// 1/n! for the short series, in double-double.
+const INV_FACT_H: number[] = [1];
+const INV_FACT_L: number[] = [0];
+for (let n = 1; n <= 16; n++) {
+  ddDivD(INV_FACT_H[n - 1], INV_FACT_L[n - 1], n);
+  INV_FACT_H.push(D[0]);
+  INV_FACT_L.push(D[1]);
+}
+
+/** sin and cos of (xh, xl), 0 <= x <= ~pi/4 + tiny, from the table and a short series. */
+function sinCosSmall(xh: number, xl: number): void {
+  let neg = false;
+  if (xh < 0) {
+    neg = true;
+    xh = -xh;
+    xl = -xl;
+  }
+  const k = Math.round(xh * TABLE_STEP);
+  twoSum(xh - k / TABLE_STEP, xl);
+  const r0 = D[0];
+  const r1 = D[1];
+  ddMul(r0, r1, r0, r1);
+  const r2h = D[0];
+  const r2l = D[1];
+  // Horner in -r2: S = r * (1/1! - r2/3! + r2^2/5! ...), C = 1/0! - r2/2! + r2^2/4! ...
+  let ph = INV_FACT_H[13];
+  let pl = INV_FACT_L[13];
+  for (let n = 11; n >= 1; n -= 2) {
+    ddMul(ph, pl, r2h, r2l);
+    ph = D[0];
+    pl = D[1];
+    ddAdd(INV_FACT_H[n], INV_FACT_L[n], -ph, -pl);
+    ph = D[0];
+    pl = D[1];
+  }
+  ddMul(ph, pl, r0, r1);
+  const sh = D[0];
+  const sl = D[1];
+  let qh = INV_FACT_H[14];
+  let ql = INV_FACT_L[14];
+  for (let n = 12; n >= 0; n -= 2) {
+    ddMul(qh, ql, r2h, r2l);
+    qh = D[0];
+    ql = D[1];
+    ddAdd(INV_FACT_H[n], INV_FACT_L[n], -qh, -ql);
+    qh = D[0];
+    ql = D[1];
+  }
+  const ch = qh;
+  const cl = ql;
+  // sin(a + r) = sin a cos r + cos a sin r; cos(a + r) = cos a cos r - sin a sin r.
+  ddMul(TAB_SH[k], TAB_SL[k], ch, cl);
+  let ah = D[0];
+  let al = D[1];
+  ddMul(TAB_CH[k], TAB_CL[k], sh, sl);
+  ddAdd(ah, al, D[0], D[1]);
+  D[2] = neg ? -D[0] : D[0];
+  D[3] = neg ? -D[1] : D[1];
+  ddMul(TAB_CH[k], TAB_CL[k], ch, cl);
+  ah = D[0];
+  al = D[1];
+  ddMul(TAB_SH[k], TAB_SL[k], sh, sl);
+  ddAdd(ah, al, -D[0], -D[1]);
+  D[4] = D[0];
+  D[5] = D[1];
 }
 
 /** Quadrant of the last reduction. */
@@ -142,17 +218,17 @@ function sinCosReduced(x: number): boolean {
   if (Math.abs(k) >= 1 << 20) return false;
   // r = x - k*pi/2, every product exact.
   twoSum(x, -k * PIO2_1);
-  let h = rh;
-  let l = rl;
+  let h = D[0];
+  let l = D[1];
   ddAdd(h, l, -k * PIO2_2, 0);
-  h = rh;
-  l = rl;
+  h = D[0];
+  l = D[1];
   ddAdd(h, l, -k * PIO2_3, 0);
-  h = rh;
-  l = rl;
+  h = D[0];
+  l = D[1];
   ddAdd(h, l, -k * PIO2_3T, 0);
   quadrant = ((k % 4) + 4) % 4;
-  sinCosSmall(rh, rl);
+  sinCosSmall(D[0], D[1]);
   return true;
 }
 
@@ -163,13 +239,13 @@ export function sin(x: number): number {
   if (!sinCosReduced(x)) return Math.sin(x);
   switch (quadrant) {
     case 0:
-      return sinH + sinL;
+      return D[2] + D[3];
     case 1:
-      return cosH + cosL;
+      return D[4] + D[5];
     case 2:
-      return -(sinH + sinL);
+      return -(D[2] + D[3]);
     default:
-      return -(cosH + cosL);
+      return -(D[4] + D[5]);
   }
 }
 
@@ -180,13 +256,13 @@ export function cos(x: number): number {
   if (!sinCosReduced(x)) return Math.cos(x);
   switch (quadrant) {
     case 0:
-      return cosH + cosL;
+      return D[4] + D[5];
     case 1:
-      return -(sinH + sinL);
+      return -(D[2] + D[3]);
     case 2:
-      return -(cosH + cosL);
+      return -(D[4] + D[5]);
     default:
-      return sinH + sinL;
+      return D[2] + D[3];
   }
 }
 
@@ -199,23 +275,23 @@ export function asin(z: number): number {
   // y0 is within [-pi/2, pi/2]: quadrant 0 or +-1.
   let sh: number, sl: number, ch: number, cl: number;
   if (quadrant === 0) {
-    sh = sinH;
-    sl = sinL;
-    ch = cosH;
-    cl = cosL;
+    sh = D[2];
+    sl = D[3];
+    ch = D[4];
+    cl = D[5];
   } else if (quadrant === 1) {
-    sh = cosH;
-    sl = cosL;
-    ch = -sinH;
-    cl = -sinL;
+    sh = D[4];
+    sl = D[5];
+    ch = -D[2];
+    cl = -D[3];
   } else {
-    sh = -cosH;
-    sl = -cosL;
-    ch = sinH;
-    cl = sinL;
+    sh = -D[4];
+    sl = -D[5];
+    ch = D[2];
+    cl = D[3];
   }
   ddAdd(z, 0, -sh, -sl);
-  const corr = (rh + rl) / (ch + cl);
+  const corr = (D[0] + D[1]) / (ch + cl);
   return y0 + corr;
 }
 
