@@ -376,6 +376,13 @@ export function cos(x: number): number {
   return pickCos();
 }
 
+/** The accurate path alone (tests compare the fast path with it). */
+export function sinCosAccurate(x: number): [number, number] {
+  if (!sinCosReduced(x, false)) return [Math.sin(x), Math.cos(x)];
+  D[6] = D[7] = 0;
+  return [pickSin(), pickCos()];
+}
+
 /** asin(z), correctly rounded: one Newton step in double-double from V8's estimate. */
 export function asin(z: number): number {
   if (!(z >= -1 && z <= 1)) return NaN;
