@@ -501,3 +501,53 @@ test('GEOADD inside MULTI and scripts propagates ZADD', async () => {
     assert.deepEqual(s.prop, [['0', 'zadd', 'g', '3379626039612548', 'b']]);
   });
 });
+
+test('a STORE destination wakes clients blocked on it', async () => {
+  const { RespClient } = await import('../helpers/resp.js');
+  const got: Record<string, unknown> = {};
+  for (const [name, port] of [
+    ['redis', pair.redis.port],
+    ['reddish', pair.reddish.port],
+  ] as const) {
+    const c = await RespClient.connect(port);
+    const blocked = await RespClient.connect(port);
+    try {
+      await c.call('FLUSHALL');
+      await c.call('GEOADD', 'g', '1', '1', 'a', '1.001', '1.001', 'b');
+      const waiting = blocked.call('BZPOPMIN', 'dst', '0');
+      // Let the BZPOPMIN block before the store happens.
+      for (let i = 0; i < 100; i++) {
+        const list = (await c.call('CLIENT', 'LIST')) as { v: string };
+        if (list.v.includes('cmd=bzpopmin')) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const stored = await c.call('GEORADIUS', 'g', '1', '1', '10', 'km', 'STOREDIST', 'dst');
+      got[name] = [stored, await waiting, await c.call('ZRANGE', 'dst', '0', '-1', 'WITHSCORES')];
+    } finally {
+      blocked.close();
+      c.close();
+    }
+  }
+  assert.deepEqual(got.reddish, got.redis);
+});
+
+test('INFO commandstats counts GEOADD as geoadd (not zadd)', async () => {
+  const stats = async (c: typeof pair.a): Promise<string[]> => {
+    const info = (await c.call('INFO', 'commandstats')) as { v: string };
+    return info.v
+      .split('\r\n')
+      .filter((l) => l.startsWith('cmdstat_geo') || l.startsWith('cmdstat_zadd'))
+      .map((l) => l.replace(/usec=[^,]*,usec_per_call=[^,]*,/, ''))
+      .sort(); // Redis lists them in its dict order
+  };
+  const out: string[][] = [];
+  for (const c of [pair.a, pair.b]) {
+    await c.call('CONFIG', 'RESETSTAT');
+    await c.call('GEOADD', 'g', '1', '1', 'a');
+    await c.call('GEOADD', 'g', '1', '100', 'a');
+    await c.call('GEORADIUS_RO', 'g', '1', '1', '1', 'km');
+    out.push(await stats(c));
+  }
+  assert.deepEqual(out[1], out[0]);
+  assert.ok(out[0].length >= 2, out[0].join('\n'));
+});
