@@ -97,7 +97,7 @@ function replyPairs(c: Client, eles: string[], scores: number[] | null): void {
 
 // ---------------------------------------------------------------- ZADD / ZINCRBY
 
-function zaddGeneric(c: Client, argv: string[], incrCommand: boolean): void {
+export function zaddGeneric(c: Client, argv: string[], incrCommand: boolean): void {
   const key = argv[1];
   let flags = incrCommand ? ZADD_INCR : 0;
   let ch = false;
