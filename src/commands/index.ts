@@ -11,6 +11,7 @@ import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
+import { streamCommands } from './stream.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
@@ -33,6 +34,7 @@ export function registerAllCommands(server: Server): void {
     ...setCommands(),
     ...listCommands(),
     ...zsetCommands(),
+    ...streamCommands(),
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),
