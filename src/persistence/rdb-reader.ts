@@ -50,6 +50,7 @@ import {
   type RdbRecord,
   type RdbStream,
   type RdbStreamEntry,
+  type RdbStreamNode,
   type RdbStreamGroup,
   type RdbValue,
 } from './rdb-types.js';
@@ -916,6 +917,7 @@ export class RdbReader {
   private readStream(t: number, key: string): RdbStream {
     const nodes = this.readLen();
     const entries: RdbStreamEntry[] = [];
+    const stored: RdbStreamNode[] = [];
     for (let i = 0; i < nodes; i++) {
       const at = this.p;
       this.readBlob();
@@ -932,7 +934,7 @@ export class RdbReader {
         return this.corrupt('stream listpack', key, e);
       }
       if (vals.length === 0) this.fail(`stream ${quote(key)} has an empty listpack node`, lpAt);
-      this.decodeStreamNode(vals, masterMs, masterSeq, entries, key, lpAt);
+      stored.push(this.decodeStreamNode(vals, masterMs, masterSeq, entries, key, lpAt));
     }
     const length = this.readLen();
     const lastId = this.readStreamId();
@@ -981,10 +983,11 @@ export class RdbReader {
       }
       groups.push({ name, lastId: glast, entriesRead, pel, consumers });
     }
-    return { type: 'stream', rdbType: t, entries, length, lastId, firstId, maxDeletedId, entriesAdded, groups };
+    return { type: 'stream', rdbType: t, entries, length, lastId, firstId, maxDeletedId, entriesAdded, groups, nodes: stored };
   }
 
-  private decodeStreamNode(vals: LpValue[], masterMs: bigint, masterSeq: bigint, out: RdbStreamEntry[], key: string, at: number): void {
+  private decodeStreamNode(vals: LpValue[], masterMs: bigint, masterSeq: bigint, out: RdbStreamEntry[], key: string, at: number): RdbStreamNode {
+    const node: RdbStreamNode = { master: `${masterMs}-${masterSeq}`, fields: [], entries: [] };
     let i = 0;
     const int = (): number | bigint => {
       if (i >= vals.length) this.fail(`stream ${quote(key)} listpack node ends early`, at);
@@ -1002,6 +1005,7 @@ export class RdbReader {
     const nf = Number(int());
     const masterFields: string[] = [];
     for (let k = 0; k < nf; k++) masterFields.push(str());
+    node.fields = masterFields;
     if (Number(int()) !== 0) this.fail(`stream ${quote(key)} master entry is not terminated by 0`, at);
     while (i < vals.length) {
       const flags = Number(int());
@@ -1025,12 +1029,13 @@ export class RdbReader {
       }
       const lpCount = Number(int());
       if (lpCount !== elements) this.fail(`stream ${quote(key)} entry has a wrong element count`, at);
-      if (!(flags & 1)) {
-        const ms = BigInt.asUintN(64, masterMs + msd);
-        const seq = BigInt.asUintN(64, masterSeq + seqd);
-        out.push({ id: `${ms}-${seq}`, fields });
-      }
+      const ms = BigInt.asUintN(64, masterMs + msd);
+      const seq = BigInt.asUintN(64, masterSeq + seqd);
+      const id = `${ms}-${seq}`;
+      node.entries.push({ id, kv: fields, deleted: (flags & 1) !== 0, same: (flags & 2) !== 0 });
+      if (!(flags & 1)) out.push({ id, fields });
     }
+    return node;
   }
 
   /**
