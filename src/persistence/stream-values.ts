@@ -62,7 +62,6 @@ export function streamFromRdb(rv: RdbStream): StreamValue {
         node.append(entry);
         if (e.deleted) node.markDeleted(entry);
       }
-      if (node.live === 0) throw new StreamLoadError('stream node without live entries');
       s.nodes.push(node);
     }
   } else {
