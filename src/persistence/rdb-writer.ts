@@ -1012,8 +1012,9 @@ export class RdbWriter {
     this.writeIdLens(s.firstId);
     this.writeIdLens(s.maxDeletedId);
     this.writeLen(s.entriesAdded);
-    this.writeLen(s.groups.length);
-    for (const g of s.groups) {
+    const groups = s.groups;
+    this.writeLen(groups.length);
+    for (const g of groups) {
       this.writeString(g.name);
       this.writeIdLens(g.lastId);
       this.writeLenBig(BigInt.asUintN(64, BigInt(g.entriesRead)));

@@ -19,21 +19,8 @@ function parseId(s: string): StreamId {
   return makeId(BigInt(s.slice(0, dash)), BigInt(s.slice(dash + 1)));
 }
 
-/** The writer's view of a live stream (nodes are the live objects; groups are listed). */
+/** The writer's view of a live stream (nodes are the live objects; groups listed on demand). */
 export function streamSource(v: StreamValue): StreamSource {
-  const groups: StreamGroupSource[] = [];
-  if (v.groups.size > 0) {
-    const names = [...v.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const name of names) {
-      const g = v.groups.get(name)!;
-      const pel = g.pel.ids().map((id) => {
-        const n = g.pel.get(id)!;
-        return { id, deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount };
-      });
-      const consumers = g.sortedConsumers().map((c) => ({ name: c.name, seenTime: c.seenTime, pel: c.pel.ids().slice() }));
-      groups.push({ name, lastId: g.lastId, entriesRead: g.entriesRead, pel, consumers });
-    }
-  }
   return {
     kind: 'stream',
     size: v.length,
@@ -42,8 +29,27 @@ export function streamSource(v: StreamValue): StreamSource {
     firstId: v.firstId,
     maxDeletedId: v.maxDeletedId,
     entriesAdded: v.entriesAdded,
-    groups,
+    // A getter: digests never look at groups, so they don't pay for sorting PELs.
+    get groups(): StreamGroupSource[] {
+      return groupSources(v);
+    },
   };
+}
+
+function groupSources(v: StreamValue): StreamGroupSource[] {
+  const groups: StreamGroupSource[] = [];
+  if (v.groups.size === 0) return groups;
+  const names = [...v.groups.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names) {
+    const g = v.groups.get(name)!;
+    const pel = g.pel.ids().map((id) => {
+      const n = g.pel.get(id)!;
+      return { id, deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount };
+    });
+    const consumers = g.sortedConsumers().map((c) => ({ name: c.name, seenTime: c.seenTime, pel: c.pel.ids().slice() }));
+    groups.push({ name, lastId: g.lastId, entriesRead: g.entriesRead, pel, consumers });
+  }
+  return groups;
 }
 
 /**
