@@ -287,6 +287,16 @@ test('offline: reader -> writer round trips keep every stream (types 15/19/21 sa
   assert.equal(v.nodes!.length, 3);
 });
 
+test('RESTORE refuses a stream whose group PEL has an entry no consumer owns', { skip }, async () => {
+  const { c: d } = await fleet.start('reddish', [], tmpDir());
+  const g = GROUP_STREAM.groups[1];
+  const orphan: RdbStream = { ...GROUP_STREAM, groups: [{ ...g, consumers: [g.consumers[0]] }] };
+  await assert.rejects(d.restore('bad', 0, RdbWriter.dumpPayload(orphan)), /ERR Bad data format/);
+  assert.equal(await d.exists('bad'), 0);
+  assert.equal(await d.restore('good', 0, RdbWriter.dumpPayload(GROUP_STREAM)), 'OK');
+  assert.equal(await d.xlen('good'), 300);
+});
+
 test('BGSAVE keeps streams as they were at the snapshot point during XADD/XDEL/XTRIM', { skip }, async () => {
   const dir = tmpDir();
   const { c: d } = await fleet.start('reddish', [], dir);
