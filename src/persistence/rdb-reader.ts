@@ -57,6 +57,8 @@ import {
 
 export { RdbError } from './rdb-types.js';
 
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 export interface RdbReaderHandlers {
   /** A complete key record (see the class comment about when it is safe to commit). */
   onRecord?(rec: RdbRecord): void;
@@ -1007,10 +1009,14 @@ export class RdbReader {
     for (let k = 0; k < nf; k++) masterFields.push(str());
     node.fields = masterFields;
     if (Number(int()) !== 0) this.fail(`stream ${quote(key)} master entry is not terminated by 0`, at);
+    // IDs are computed with plain numbers when everything stays below 2^53 (nearly always):
+    // BigInt arithmetic per entry made loading big streams several times slower.
+    const mmsN = masterMs <= MAX_SAFE_BIG ? Number(masterMs) : -1;
+    const mseqN = masterSeq <= MAX_SAFE_BIG ? Number(masterSeq) : -1;
     while (i < vals.length) {
       const flags = Number(int());
-      const msd = BigInt(int());
-      const seqd = BigInt(int());
+      const msd = int();
+      const seqd = int();
       const fields: string[] = [];
       let elements: number;
       if (flags & 2) {
@@ -1029,9 +1035,14 @@ export class RdbReader {
       }
       const lpCount = Number(int());
       if (lpCount !== elements) this.fail(`stream ${quote(key)} entry has a wrong element count`, at);
-      const ms = BigInt.asUintN(64, masterMs + msd);
-      const seq = BigInt.asUintN(64, masterSeq + seqd);
-      const id = `${ms}-${seq}`;
+      let id: string;
+      const msN = typeof msd === 'number' && mmsN >= 0 ? mmsN + msd : -1;
+      const seqN = typeof seqd === 'number' && mseqN >= 0 ? mseqN + seqd : -1;
+      if (msN >= 0 && seqN >= 0 && msN <= Number.MAX_SAFE_INTEGER && seqN <= Number.MAX_SAFE_INTEGER) {
+        id = `${msN}-${seqN}`;
+      } else {
+        id = `${BigInt.asUintN(64, masterMs + BigInt(msd))}-${BigInt.asUintN(64, masterSeq + BigInt(seqd))}`;
+      }
       node.entries.push({ id, kv: fields, deleted: (flags & 1) !== 0, same: (flags & 2) !== 0 });
       if (!(flags & 1)) out.push({ id, fields });
     }
