@@ -89,7 +89,8 @@ export function streamFromRdb(rv: RdbStream): StreamValue {
   } else {
     s.maxDeletedId = ID_MIN;
     s.entriesAdded = rv.length;
-    s.firstId = s.length === 0 ? ID_MIN : s.edgeId(true, true);
+    // Redis's streamGetEdgeID: the first live entry, or the maximum ID when there is none.
+    s.firstId = s.edgeId(true, true);
   }
   for (const rg of rv.groups) {
     const lastId = parseId(rg.lastId);

@@ -19,6 +19,7 @@ import { readRdb, RdbReader } from '../../src/persistence/rdb-reader.js';
 import { RdbWriter, writeRdb } from '../../src/persistence/rdb-writer.js';
 import { datasetDigest } from '../../src/persistence/digest.js';
 import type { RdbStream } from '../../src/persistence/rdb-types.js';
+import { Crc64 } from '../../src/persistence/crc64.js';
 
 const skip = !hasRedisServer();
 const fleet = new Fleet();
@@ -354,4 +355,86 @@ test('BGSAVE keeps streams as they were at the snapshot point during XADD/XDEL/X
   for (let s = 0; s < 20; s++) assert.deepEqual(await r.call('DEBUG', 'DIGEST-VALUE', `st:${s}`), beforeVals[s]);
   await r.config('SET', 'rdbcompression', ((await d.config('GET', 'rdbcompression')) as string[])[1]);
   assert.deepEqual(await r.dumpBuffer('st:grp'), grpDump);
+});
+
+/**
+ * Rewrites a small uncompressed type-19 DUMP payload as type 15 (Redis 5/6: no first ID, max
+ * deleted ID, entries-added nor group entries-read) with RDB version 9. Every length in the
+ * payload must fit 32 bits (64-bit ones only for IDs and counters).
+ */
+function toType15(p19: Buffer): Buffer {
+  const body = p19.subarray(0, p19.length - 10);
+  let p = 1;
+  const len = (): number => {
+    const b = body[p];
+    if (b < 64) return (p++, b);
+    if (b < 128) return ((p += 2), ((b & 63) << 8) | body[p - 1]);
+    if (b === 0x80) return ((p += 5), body.readUInt32BE(p - 4));
+    if (b === 0x81) return ((p += 9), -1); // only for IDs and counters
+    throw new Error(`length encoding 0x${b.toString(16)} not handled`);
+  };
+  const parts: Buffer[] = [Buffer.from([15])];
+  let from = 1;
+  const skip = (start: number, end: number): void => {
+    parts.push(body.subarray(from, start));
+    from = end;
+  };
+  // (`p += len()` would add to p's value from before len() moved it)
+  const advance = (n: number): void => {
+    p += n;
+  };
+  const nodes = len();
+  for (let i = 0; i < nodes * 2; i++) advance(len());
+  len(); len(); len(); // length, last ID
+  const metaStart = p;
+  for (let i = 0; i < 5; i++) len(); // first ID, max deleted ID, entries added
+  skip(metaStart, p);
+  const groups = len();
+  for (let g = 0; g < groups; g++) {
+    advance(len()); // name
+    len(); len(); // last ID
+    const erStart = p;
+    len();
+    skip(erStart, p);
+    const pel = len();
+    for (let i = 0; i < pel; i++) {
+      p += 24;
+      len();
+    }
+    const consumers = len();
+    for (let c = 0; c < consumers; c++) {
+      advance(len());
+      p += 8;
+      advance(16 * len());
+    }
+  }
+  parts.push(body.subarray(from, p), Buffer.from([9, 0]));
+  const out = Buffer.concat(parts);
+  const crc = Buffer.alloc(8);
+  new Crc64().update(out).writeLE(crc, 0);
+  return Buffer.concat([out, crc]);
+}
+
+test('RESTORE of type 15 payloads derives the 7.0 metadata as redis-server does', { skip }, async () => {
+  const { c: r } = await fleet.start('redis', [], tmpDir());
+  const { c: d } = await fleet.start('reddish', [], tmpDir());
+  await r.config('SET', 'rdbcompression', 'no');
+  await d.config('SET', 'rdbcompression', 'no');
+  for (let i = 1; i <= 120; i++) await r.xadd('src', `${i}-${i % 3}`, 'f', String(i));
+  await r.xdel('src', '1-1', '50-2', '120-0');
+  await r.xgroup('CREATE', 'src', 'before-deleted', '40-0');
+  await r.xgroup('CREATE', 'src', 'at-start', '0');
+  await r.xgroup('CREATE', 'src', 'at-end', '$');
+  await r.xreadgroup('GROUP', 'at-start', 'c', 'COUNT', 2, 'STREAMS', 'src', '>');
+  await r.xadd('empty', '7-7', 'a', 'b');
+  await r.xdel('empty', '7-7');
+  await r.xgroup('CREATE', 'empty', 'g', '$');
+  for (const k of ['src', 'empty']) {
+    const p15 = toType15(await r.dumpBuffer(k));
+    assert.equal(p15[0], 15);
+    assert.equal(await r.restore(`${k}:15`, 0, p15), 'OK');
+    assert.equal(await d.restore(`${k}:15`, 0, p15), 'OK');
+    assert.deepEqual(await d.dumpBuffer(`${k}:15`), await r.dumpBuffer(`${k}:15`), k);
+    assert.deepEqual(await d.call('DEBUG', 'DIGEST-VALUE', `${k}:15`), await r.call('DEBUG', 'DIGEST-VALUE', `${k}:15`));
+  }
 });
