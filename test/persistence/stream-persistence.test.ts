@@ -188,6 +188,16 @@ test('DUMP/RESTORE of streams with groups both ways', { skip }, async () => {
     assert.deepEqual(await d.dumpBuffer(k), theirs);
     assert.deepEqual(await d.xrangeBuffer(k, '-', '+'), await r.xrangeBuffer(k, '-', '+'));
   }
+  // a restored stream keeps growing like Redis's: node byte/entry limits applied to loaded
+  // nodes give the same node boundaries (same payload bytes)
+  for (const c of [r, d]) {
+    const p = c.pipeline();
+    for (let i = 0; i < 400; i++) p.xadd('s:big', `${1000 + i}-0`, 'f', 'x'.repeat((i * 37) % 300), ...(i % 5 === 0 ? ['n', String(i)] : []));
+    p.xdel('s:big', '1001-0', '1200-0');
+    p.xadd('s:bin', '18446744073709551615-*', 'overflow', 'attempt');
+    await p.exec();
+  }
+  for (const k of ['s:big', 's:bin']) assert.deepEqual(await d.dumpBuffer(k), await r.dumpBuffer(k), `${k} after XADD`);
   // compressed payloads from reddish restore on redis-server to the same stream
   await d.config('SET', 'rdbcompression', 'yes');
   for (const k of STREAM_KEYS) {
