@@ -12,6 +12,9 @@
  *                       bytes; otherwise type 5 (ZSET_2, binary scores, highest score first)
  *   hash                type 16 (listpack) when count ≤ 512 and every field and value ≤ 64
  *                       bytes; otherwise type 4
+ *   stream              type 19 (STREAM_LISTPACKS_2): each node's listpack rebuilt from its
+ *                       entries exactly as Redis lays it out (tombstones kept), then the
+ *                       metadata and consumer groups (PELs, consumers) in name order
  *
  * Output is produced in chunks: bytes accumulate in one reusable buffer and are handed out
  * (ownership transferred) whenever `chunkSize` is reached, through `onChunk` or takeChunks().
@@ -19,7 +22,7 @@
  * here is asynchronous. The CRC-64 is computed over the chunks in order as they are emitted.
  *
  * Values come either as the plain RdbValue records the reader produces or through small
- * adapter interfaces (ListSource, SetSource, ZSetSource, HashSource) so the in-memory value
+ * adapter interfaces (ListSource, SetSource, ZSetSource, HashSource, StreamSource) so the in-memory value
  * classes can be serialized without first copying them into arrays.
  */
 import { Crc64 } from './crc64.js';
