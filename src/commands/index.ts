@@ -12,6 +12,7 @@ import { setCommands } from './set.js';
 import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
 import { geoCommands } from './geo.js';
+import { streamCommands } from './stream.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
@@ -36,6 +37,7 @@ export function registerAllCommands(server: Server): void {
     ...listCommands(),
     ...zsetCommands(),
     ...geoCommands(),
+    ...streamCommands(),
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),

@@ -112,6 +112,15 @@ function objectDigest(d: Uint8Array, v: RdbWriteValue, hasExpire: boolean): void
       case 'zset':
         v.forEach((m, score) => pairDigest(d, m, formatG17(score)), false);
         break;
+      case 'stream':
+        for (const n of v.nodes) {
+          for (const e of n.entries) {
+            if (e.deleted) continue;
+            mixString(d, `${e.id >> 64n}.${e.id & 0xffffffffffffffffn}`);
+            for (const s of e.kv) mixString(d, s);
+          }
+        }
+        break;
       case 'raw':
         break;
     }

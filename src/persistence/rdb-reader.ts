@@ -50,11 +50,14 @@ import {
   type RdbRecord,
   type RdbStream,
   type RdbStreamEntry,
+  type RdbStreamNode,
   type RdbStreamGroup,
   type RdbValue,
 } from './rdb-types.js';
 
 export { RdbError } from './rdb-types.js';
+
+const MAX_SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 export interface RdbReaderHandlers {
   /** A complete key record (see the class comment about when it is safe to commit). */
@@ -916,6 +919,7 @@ export class RdbReader {
   private readStream(t: number, key: string): RdbStream {
     const nodes = this.readLen();
     const entries: RdbStreamEntry[] = [];
+    const stored: RdbStreamNode[] = [];
     for (let i = 0; i < nodes; i++) {
       const at = this.p;
       this.readBlob();
@@ -932,7 +936,7 @@ export class RdbReader {
         return this.corrupt('stream listpack', key, e);
       }
       if (vals.length === 0) this.fail(`stream ${quote(key)} has an empty listpack node`, lpAt);
-      this.decodeStreamNode(vals, masterMs, masterSeq, entries, key, lpAt);
+      stored.push(this.decodeStreamNode(vals, masterMs, masterSeq, entries, key, lpAt));
     }
     const length = this.readLen();
     const lastId = this.readStreamId();
@@ -981,10 +985,11 @@ export class RdbReader {
       }
       groups.push({ name, lastId: glast, entriesRead, pel, consumers });
     }
-    return { type: 'stream', rdbType: t, entries, length, lastId, firstId, maxDeletedId, entriesAdded, groups };
+    return { type: 'stream', rdbType: t, entries, length, lastId, firstId, maxDeletedId, entriesAdded, groups, nodes: stored };
   }
 
-  private decodeStreamNode(vals: LpValue[], masterMs: bigint, masterSeq: bigint, out: RdbStreamEntry[], key: string, at: number): void {
+  private decodeStreamNode(vals: LpValue[], masterMs: bigint, masterSeq: bigint, out: RdbStreamEntry[], key: string, at: number): RdbStreamNode {
+    const node: RdbStreamNode = { master: `${masterMs}-${masterSeq}`, fields: [], entries: [] };
     let i = 0;
     const int = (): number | bigint => {
       if (i >= vals.length) this.fail(`stream ${quote(key)} listpack node ends early`, at);
@@ -1002,11 +1007,16 @@ export class RdbReader {
     const nf = Number(int());
     const masterFields: string[] = [];
     for (let k = 0; k < nf; k++) masterFields.push(str());
+    node.fields = masterFields;
     if (Number(int()) !== 0) this.fail(`stream ${quote(key)} master entry is not terminated by 0`, at);
+    // IDs are computed with plain numbers when everything stays below 2^53 (nearly always):
+    // BigInt arithmetic per entry made loading big streams several times slower.
+    const mmsN = masterMs <= MAX_SAFE_BIG ? Number(masterMs) : -1;
+    const mseqN = masterSeq <= MAX_SAFE_BIG ? Number(masterSeq) : -1;
     while (i < vals.length) {
       const flags = Number(int());
-      const msd = BigInt(int());
-      const seqd = BigInt(int());
+      const msd = int();
+      const seqd = int();
       const fields: string[] = [];
       let elements: number;
       if (flags & 2) {
@@ -1025,12 +1035,18 @@ export class RdbReader {
       }
       const lpCount = Number(int());
       if (lpCount !== elements) this.fail(`stream ${quote(key)} entry has a wrong element count`, at);
-      if (!(flags & 1)) {
-        const ms = BigInt.asUintN(64, masterMs + msd);
-        const seq = BigInt.asUintN(64, masterSeq + seqd);
-        out.push({ id: `${ms}-${seq}`, fields });
+      let id: string;
+      const msN = typeof msd === 'number' && mmsN >= 0 ? mmsN + msd : -1;
+      const seqN = typeof seqd === 'number' && mseqN >= 0 ? mseqN + seqd : -1;
+      if (msN >= 0 && seqN >= 0 && msN <= Number.MAX_SAFE_INTEGER && seqN <= Number.MAX_SAFE_INTEGER) {
+        id = `${msN}-${seqN}`;
+      } else {
+        id = `${BigInt.asUintN(64, masterMs + BigInt(msd))}-${BigInt.asUintN(64, masterSeq + BigInt(seqd))}`;
       }
+      node.entries.push({ id, kv: fields, deleted: (flags & 1) !== 0, same: (flags & 2) !== 0 });
+      if (!(flags & 1)) out.push({ id, fields });
     }
+    return node;
   }
 
   /** Library codes from a FUNCTION DUMP payload (checks version and CRC-64 like DUMP payloads). */

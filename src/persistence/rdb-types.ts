@@ -109,6 +109,22 @@ export interface RdbStreamGroup {
   consumers: RdbStreamConsumer[];
 }
 
+/** One stream node (listpack) as stored: its master ID and fields, tombstones included. */
+export interface RdbStreamNode {
+  /** "ms-seq" of the node's radix tree key. */
+  master: string;
+  /** The master entry's field names. */
+  fields: string[];
+  entries: {
+    id: string;
+    /** Flat field/value list. */
+    kv: string[];
+    deleted: boolean;
+    /** SAMEFIELDS flag: the entry's fields are the master's. */
+    same: boolean;
+  }[];
+}
+
 export interface RdbStream {
   type: 'stream';
   /** RDB type it was read from (15, 19 or 21). */
@@ -121,6 +137,11 @@ export interface RdbStream {
   maxDeletedId: string;
   entriesAdded: number;
   groups: RdbStreamGroup[];
+  /**
+   * The nodes as stored (set by the reader), so a loader keeps Redis's node boundaries and
+   * tombstones; a writer given no nodes packs `entries` into nodes itself.
+   */
+  nodes?: RdbStreamNode[];
 }
 
 /**

@@ -12,6 +12,9 @@
  *                       bytes; otherwise type 5 (ZSET_2, binary scores, highest score first)
  *   hash                type 16 (listpack) when count ≤ 512 and every field and value ≤ 64
  *                       bytes; otherwise type 4
+ *   stream              type 19 (STREAM_LISTPACKS_2): each node's listpack rebuilt from its
+ *                       entries exactly as Redis lays it out (tombstones kept), then the
+ *                       metadata and consumer groups (PELs, consumers) in name order
  *
  * Output is produced in chunks: bytes accumulate in one reusable buffer and are handed out
  * (ownership transferred) whenever `chunkSize` is reached, through `onChunk` or takeChunks().
@@ -19,7 +22,7 @@
  * here is asynchronous. The CRC-64 is computed over the chunks in order as they are emitted.
  *
  * Values come either as the plain RdbValue records the reader produces or through small
- * adapter interfaces (ListSource, SetSource, ZSetSource, HashSource) so the in-memory value
+ * adapter interfaces (ListSource, SetSource, ZSetSource, HashSource, StreamSource) so the in-memory value
  * classes can be serialized without first copying them into arrays.
  */
 import { Crc64 } from './crc64.js';
@@ -33,6 +36,7 @@ import {
   REDIS70_LIMITS,
   type EncodingLimits,
   type RdbRecord,
+  type RdbStream,
   type RdbValue,
 } from './rdb-types.js';
 
@@ -81,7 +85,41 @@ export interface RawSource {
   readonly payload: Uint8Array;
 }
 
-export type ValueSource = ListSource | SetSource | ZSetSource | HashSource | RawSource;
+/** One stream node (a listpack in Redis's radix tree), tombstones included. */
+export interface StreamNodeSource {
+  readonly master: bigint;
+  readonly fields: readonly string[];
+  readonly live: number;
+  readonly deleted: number;
+  readonly entries: readonly { readonly id: bigint; readonly kv: readonly string[]; readonly deleted: boolean; readonly same: boolean }[];
+}
+
+export interface StreamGroupSource {
+  readonly name: string;
+  readonly lastId: bigint;
+  /** -1 when unknown. */
+  readonly entriesRead: number;
+  /** The group's PEL in ascending ID order. */
+  readonly pel: readonly { readonly id: bigint; readonly deliveryTime: number; readonly deliveryCount: number }[];
+  /** Consumers sorted by name bytes, each with its pending IDs in ascending order. */
+  readonly consumers: readonly { readonly name: string; readonly seenTime: number; readonly pel: readonly bigint[] }[];
+}
+
+/** A stream: IDs are (ms << 64) | seq. Written as RDB_TYPE_STREAM_LISTPACKS_2 (Redis 7.0). */
+export interface StreamSource {
+  readonly kind: 'stream';
+  /** Live entries. */
+  readonly size: number;
+  readonly nodes: readonly StreamNodeSource[];
+  readonly lastId: bigint;
+  readonly firstId: bigint;
+  readonly maxDeletedId: bigint;
+  readonly entriesAdded: number;
+  /** Sorted by name bytes. */
+  readonly groups: readonly StreamGroupSource[];
+}
+
+export type ValueSource = ListSource | SetSource | ZSetSource | HashSource | RawSource | StreamSource;
 
 /** Anything writeKey accepts: a bare string is a string value. */
 export type RdbWriteValue = string | RdbValue | ValueSource;
@@ -574,6 +612,8 @@ export class RdbWriter {
           return this.writeZsetSource(key, value);
         case 'list':
           return this.writeListSource(key, value);
+        case 'stream':
+          return this.writeStreamSource(key, value);
         case 'raw':
           this.byte(value.rdbType);
           if (key !== null) this.writeString(key);
@@ -601,7 +641,7 @@ export class RdbWriter {
       case 'list':
         return this.writeListItems(key, value.items);
       case 'stream':
-        throw new Error(`stream ${JSON.stringify(key)}: writing streams is not supported`);
+        return this.writeStreamSource(key, plainStreamSource(value));
     }
   }
 
@@ -924,6 +964,114 @@ export class RdbWriter {
     this.writePlannedList(key, (fn) => l.forEach(fn));
   }
 
+  // streams
+
+  /** A length that may exceed 2^53 (stream IDs, counters stored as uint64). */
+  private writeLenBig(n: bigint): void {
+    if (n <= 0xffffffffn) {
+      this.writeLen(Number(n));
+      return;
+    }
+    this.ensure(9);
+    this.out[this.pos++] = 0x81;
+    this.out.writeBigUInt64BE(BigInt.asUintN(64, n), this.pos);
+    this.pos += 8;
+  }
+
+  /** A stream ID as rdbSaveLen(ms), rdbSaveLen(seq). */
+  private writeIdLens(id: bigint): void {
+    this.writeLenBig(id >> 64n);
+    this.writeLenBig(id & U64);
+  }
+
+  /** A stream ID as its 16-byte big-endian radix tree key, written raw (PEL entries). */
+  private writeIdRaw(id: bigint): void {
+    this.ensure(16);
+    this.out.writeBigUInt64BE(id >> 64n, this.pos);
+    this.out.writeBigUInt64BE(id & U64, this.pos + 8);
+    this.pos += 16;
+  }
+
+  /**
+   * RDB_TYPE_STREAM_LISTPACKS_2 as Redis 7.0 writes it: per node its 16-byte master ID and its
+   * listpack (as RDB strings), then length, last/first/max-deleted IDs, entries-added, and the
+   * consumer groups with their PELs and consumers.
+   */
+  private writeStreamSource(key: string | null, s: StreamSource): void {
+    this.typeAndKey(RDB_TYPE.STREAM_LISTPACKS_2, key);
+    this.writeLen(s.nodes.length);
+    const idKey = this.scratch;
+    for (const node of s.nodes) {
+      idKey.writeBigUInt64BE(node.master >> 64n, 0);
+      idKey.writeBigUInt64BE(node.master & U64, 8);
+      this.writeBlob(idKey, 0, 16);
+      this.buildStreamListpack(node);
+      const len = this.lp.finish();
+      this.writeBlob(this.lp.buf, 0, len);
+      this.maybeFlush();
+    }
+    this.writeLen(s.size);
+    this.writeIdLens(s.lastId);
+    this.writeIdLens(s.firstId);
+    this.writeIdLens(s.maxDeletedId);
+    this.writeLen(s.entriesAdded);
+    const groups = s.groups;
+    this.writeLen(groups.length);
+    for (const g of groups) {
+      this.writeString(g.name);
+      this.writeIdLens(g.lastId);
+      this.writeLenBig(BigInt.asUintN(64, BigInt(g.entriesRead)));
+      this.writeLen(g.pel.length);
+      for (const n of g.pel) {
+        this.writeIdRaw(n.id);
+        this.writeInt64LE(n.deliveryTime);
+        this.writeLen(n.deliveryCount);
+        this.maybeFlush();
+      }
+      this.writeLen(g.consumers.length);
+      for (const c of g.consumers) {
+        this.writeString(c.name);
+        this.writeInt64LE(c.seenTime);
+        this.writeLen(c.pel.length);
+        for (const id of c.pel) {
+          this.writeIdRaw(id);
+          this.maybeFlush();
+        }
+      }
+    }
+  }
+
+  /**
+   * The node's listpack as Redis lays it out: master entry (live count, deleted count, field
+   * count, field names, 0), then per entry flags, ms and seq deltas from the master ID, the
+   * fields (or only the values with SAMEFIELDS) and the entry's element count.
+   */
+  private buildStreamListpack(node: StreamNodeSource): void {
+    const lp = this.lp;
+    lp.reset();
+    lp.addInt(node.live);
+    lp.addInt(node.deleted);
+    lp.addInt(node.fields.length);
+    for (const f of node.fields) lp.add(f);
+    lp.addInt(0);
+    const mms = node.master >> 64n;
+    const mseq = node.master & U64;
+    for (const e of node.entries) {
+      const n = e.kv.length >>> 1;
+      lp.addInt((e.deleted ? 1 : 0) | (e.same ? 2 : 0));
+      lp.addInt(BigInt.asIntN(64, (e.id >> 64n) - mms));
+      lp.addInt(BigInt.asIntN(64, (e.id & U64) - mseq));
+      if (e.same) {
+        for (let i = 1; i < e.kv.length; i += 2) lp.add(e.kv[i]);
+        lp.addInt(n + 3);
+      } else {
+        lp.addInt(n);
+        for (let i = 0; i < e.kv.length; i++) lp.add(e.kv[i]);
+        lp.addInt(2 * n + 4);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- DUMP payloads
 
   /**
@@ -970,9 +1118,62 @@ function copyBytes(src: Uint8Array, start: number, end: number, dst: Uint8Array,
   }
 }
 
+const U64 = (1n << 64n) - 1n;
+
+function parseStreamId(s: string): bigint {
+  const dash = s.indexOf('-');
+  return (BigInt(s.slice(0, dash)) << 64n) | BigInt(s.slice(dash + 1));
+}
+
+/** Entries per node when a plain stream comes without its nodes (stream-node-max-entries). */
+const PLAIN_NODE_ENTRIES = 100;
+
+/** A reader's plain stream as a StreamSource (its stored nodes when it has them). */
+export function plainStreamSource(v: RdbStream): StreamSource {
+  const nodes: StreamNodeSource[] = [];
+  if (v.nodes !== undefined) {
+    for (const n of v.nodes) {
+      const entries = n.entries.map((e) => ({ id: parseStreamId(e.id), kv: e.kv, deleted: e.deleted, same: e.same }));
+      let live = 0;
+      for (const e of entries) if (!e.deleted) live++;
+      nodes.push({ master: parseStreamId(n.master), fields: n.fields, live, deleted: entries.length - live, entries });
+    }
+  } else {
+    for (let i = 0; i < v.entries.length; i += PLAIN_NODE_ENTRIES) {
+      const chunk = v.entries.slice(i, i + PLAIN_NODE_ENTRIES);
+      const fields: string[] = [];
+      for (let k = 0; k < chunk[0].fields.length; k += 2) fields.push(chunk[0].fields[k]);
+      const entries = chunk.map((e) => {
+        let same = e.fields.length === fields.length * 2;
+        for (let k = 0; same && k < fields.length; k++) same = e.fields[k * 2] === fields[k];
+        return { id: parseStreamId(e.id), kv: e.fields, deleted: false, same };
+      });
+      nodes.push({ master: entries[0].id, fields, live: entries.length, deleted: 0, entries });
+    }
+  }
+  const byName = (a: { name: string }, b: { name: string }): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const groups: StreamGroupSource[] = [...v.groups].sort(byName).map((g) => ({
+    name: g.name,
+    lastId: parseStreamId(g.lastId),
+    entriesRead: g.entriesRead ?? -1,
+    pel: g.pel.map((n) => ({ id: parseStreamId(n.id), deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount })),
+    consumers: [...g.consumers].sort(byName).map((c) => ({ name: c.name, seenTime: c.seenTime, pel: c.pel.map(parseStreamId) })),
+  }));
+  return {
+    kind: 'stream',
+    size: v.length,
+    nodes,
+    lastId: parseStreamId(v.lastId),
+    firstId: parseStreamId(v.firstId),
+    maxDeletedId: parseStreamId(v.maxDeletedId),
+    entriesAdded: v.entriesAdded,
+    groups,
+  };
+}
+
 function isEmptyValue(v: RdbWriteValue): boolean {
   if (typeof v === 'string') return false;
-  if ('kind' in v) return v.kind === 'raw' ? false : v.size === 0;
+  if ('kind' in v) return v.kind === 'raw' || v.kind === 'stream' ? false : v.size === 0;
   switch (v.type) {
     case 'string':
       return false;

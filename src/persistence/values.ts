@@ -9,6 +9,8 @@ import { HashValue } from '../store/hash.js';
 import { SetValue } from '../store/set.js';
 import { ListValue } from '../store/list.js';
 import { ZSetValue } from '../store/zset.js';
+import type { StreamValue } from '../store/stream.js';
+import { streamFromRdb, streamSource } from './stream-values.js';
 import type { RdbValue } from './rdb-types.js';
 import type { RdbWriteValue } from './rdb-writer.js';
 
@@ -43,6 +45,8 @@ export function toWriteValue(v: RedisValue): RdbWriteValue {
         },
       };
     }
+    case ValueType.Stream:
+      return streamSource(v as StreamValue);
     default:
       throw new UnsupportedTypeError(`cannot serialize a value of type ${v.type}`);
   }
@@ -105,6 +109,8 @@ export function fromRdbValue(rv: RdbValue, config: Config, key: string): RedisVa
         { maxEntries: config.num('zset-max-listpack-entries'), maxValue: config.num('zset-max-listpack-value') },
       );
     }
+    case 'stream':
+      return streamFromRdb(rv);
     default:
       throw new UnsupportedTypeError(`key '${key}' holds a ${(rv as { type: string }).type}, a type reddish does not support yet`);
   }

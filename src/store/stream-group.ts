@@ -1,0 +1,115 @@
+/**
+ * Consumer groups of a stream: the group's last delivered ID and entries-read counter, its
+ * pending entries list (PEL: ID → NACK) and its consumers, each with its own view of the NACKs
+ * it owns. PELs are kept in maps and sorted by ID when a range is asked for.
+ */
+import type { StreamId } from './stream-id.js';
+
+export interface Nack {
+  id: StreamId;
+  consumer: Consumer;
+  deliveryTime: number;
+  deliveryCount: number;
+}
+
+/** ID → NACK with ordered iteration (sorted lazily after out-of-order inserts). */
+export class Pel {
+  readonly map = new Map<StreamId, Nack>();
+  private order: StreamId[] = [];
+  private sorted = true;
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get(id: StreamId): Nack | undefined {
+    return this.map.get(id);
+  }
+
+  set(n: Nack): void {
+    if (!this.map.has(n.id)) {
+      const o = this.order;
+      if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
+      o.push(n.id);
+    }
+    this.map.set(n.id, n);
+  }
+
+  delete(id: StreamId): boolean {
+    if (!this.map.delete(id)) return false;
+    // Removed lazily from `order` (skipped while iterating, dropped at the next sort).
+    if (this.order.length > this.map.size * 2 + 16) this.sorted = false;
+    return true;
+  }
+
+  /** IDs in ascending order. */
+  ids(): StreamId[] {
+    if (!this.sorted || this.order.length !== this.map.size) {
+      this.order = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sorted = true;
+    }
+    return this.order;
+  }
+
+  /** NACKs with start ≤ id ≤ end in ascending order. */
+  *range(start: StreamId, end: StreamId): Generator<Nack> {
+    const ids = this.ids();
+    let lo = 0;
+    let hi = ids.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (ids[mid] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let i = lo; i < ids.length; i++) {
+      const id = ids[i];
+      if (id > end) return;
+      const n = this.map.get(id);
+      if (n !== undefined) yield n;
+    }
+  }
+}
+
+export class Consumer {
+  readonly pel = new Pel();
+  constructor(
+    readonly name: string,
+    public seenTime: number,
+  ) {}
+}
+
+export class ConsumerGroup {
+  readonly pel = new Pel();
+  readonly consumers = new Map<string, Consumer>();
+  constructor(
+    readonly name: string,
+    public lastId: StreamId,
+    /** Logical reads counter; -1 when unknown (Redis's SCG_INVALID_ENTRIES_READ). */
+    public entriesRead: number,
+  ) {}
+
+  memoryUsage(): number {
+    let b = 64 + this.name.length;
+    b += this.pel.size * 48;
+    for (const c of this.consumers.values()) b += 64 + c.name.length + c.pel.size * 16;
+    return b;
+  }
+
+  clone(): ConsumerGroup {
+    const g = new ConsumerGroup(this.name, this.lastId, this.entriesRead);
+    for (const [name, c] of this.consumers) g.consumers.set(name, new Consumer(name, c.seenTime));
+    for (const id of this.pel.ids()) {
+      const n = this.pel.get(id)!;
+      const owner = g.consumers.get(n.consumer.name)!;
+      const copy: Nack = { id, consumer: owner, deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount };
+      g.pel.set(copy);
+      owner.pel.set(copy);
+    }
+    return g;
+  }
+
+  /** Consumers in Redis's order (its radix tree sorts names bytewise). */
+  sortedConsumers(): Consumer[] {
+    return [...this.consumers.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+}
