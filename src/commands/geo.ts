@@ -12,6 +12,7 @@ import { ZSetValue, parseScore, type ZLimits } from '../store/zset.js';
 import type { CommandSpec } from './registry.js';
 import { E, checkType, parseInt64 } from './util.js';
 import { zaddGeneric } from './zset.js';
+import { partialSort } from '../util/pqsort.js';
 import { NOTIFY } from '../config/config.js';
 import {
   GEO_LAT_MAX,
@@ -248,91 +249,6 @@ type Cmp = (a: GeoPoint, b: GeoPoint) => number;
 const cmpAsc: Cmp = (a, b) => (a.dist > b.dist ? 1 : a.dist === b.dist ? 0 : -1);
 const cmpDesc: Cmp = (a, b) => -cmpAsc(a, b);
 
-function med3(v: GeoPoint[], a: number, b: number, c: number, cmp: Cmp): number {
-  return cmp(v[a], v[b]) < 0 ? (cmp(v[b], v[c]) < 0 ? b : cmp(v[a], v[c]) < 0 ? c : a) : cmp(v[b], v[c]) > 0 ? b : cmp(v[a], v[c]) < 0 ? a : c;
-}
-
-function swap(v: GeoPoint[], i: number, j: number): void {
-  const t = v[i];
-  v[i] = v[j];
-  v[j] = t;
-}
-
-function vecswap(v: GeoPoint[], i: number, j: number, n: number): void {
-  for (let k = 0; k < n; k++) swap(v, i + k, j + k);
-}
-
-/**
- * Redis's partial quicksort (Bentley-McIlroy, recursing only into parts that overlap the
- * wanted range [lrange, rrange]); reproduced step by step because which of several points at
- * the same distance survive a COUNT cut depends on its swaps.
- */
-function pqsort(v: GeoPoint[], start: number, n: number, cmp: Cmp, lrange: number, rrange: number): void {
-  for (;;) {
-    if (n < 7) {
-      for (let pm = start + 1; pm < start + n; pm++) for (let pl = pm; pl > start && cmp(v[pl - 1], v[pl]) > 0; pl--) swap(v, pl, pl - 1);
-      return;
-    }
-    let pm = start + Math.floor(n / 2);
-    if (n > 7) {
-      let pl = start;
-      let pn = start + n - 1;
-      if (n > 40) {
-        const d = Math.floor(n / 8);
-        pl = med3(v, pl, pl + d, pl + 2 * d, cmp);
-        pm = med3(v, pm - d, pm, pm + d, cmp);
-        pn = med3(v, pn - 2 * d, pn - d, pn, cmp);
-      }
-      pm = med3(v, pl, pm, pn, cmp);
-    }
-    swap(v, start, pm);
-    let pa = start + 1;
-    let pb = pa;
-    let pc = start + n - 1;
-    let pd = pc;
-    for (;;) {
-      let r: number;
-      while (pb <= pc && (r = cmp(v[pb], v[start])) <= 0) {
-        if (r === 0) {
-          swap(v, pa, pb);
-          pa++;
-        }
-        pb++;
-      }
-      while (pb <= pc && (r = cmp(v[pc], v[start])) >= 0) {
-        if (r === 0) {
-          swap(v, pc, pd);
-          pd--;
-        }
-        pc--;
-      }
-      if (pb > pc) break;
-      swap(v, pb, pc);
-      pb++;
-      pc--;
-    }
-    const pn = start + n;
-    let r = Math.min(pa - start, pb - pa);
-    vecswap(v, start, pb - r, r);
-    r = Math.min(pd - pc, pn - pd - 1);
-    vecswap(v, pb, pn - r, r);
-    r = pb - pa;
-    if (r > 1) {
-      const l = start;
-      const h = start + r - 1;
-      if (!((lrange < l && rrange < l) || (lrange > h && rrange > h))) pqsort(v, start, r, cmp, lrange, rrange);
-    }
-    r = pd - pc;
-    if (r > 1) {
-      start = pn - r;
-      n = r;
-      const l = start;
-      const h = start + r - 1;
-      if (!((lrange < l && rrange < l) || (lrange > h && rrange > h))) continue;
-    }
-    return;
-  }
-}
 
 function limitsOf(c: Client): ZLimits {
   return { maxEntries: c.server.config.num('zset-max-listpack-entries'), maxValue: c.server.config.num('zset-max-listpack-value') };
@@ -494,7 +410,7 @@ function georadiusGeneric(c: Client, argv: string[], srcKeyIndex: number, flags:
     const cmp = sort === SORT_ASC ? cmpAsc : cmpDesc;
     // glibc's qsort is a stable merge sort, like Array.prototype.sort.
     if (returned === resultLength) ga.sort(cmp);
-    else pqsort(ga, 0, resultLength, cmp, 0, returned - 1);
+    else partialSort(ga, 0, resultLength, cmp, 0, returned - 1);
   }
 
   if (storeKey === null) {
