@@ -15,7 +15,7 @@ const Q = 64 - P;
 const INDEX_MASK = REGISTERS - 1;
 const BITS = 6;
 const REG_MAX = 63;
-export const DENSE_SIZE = HDR_SIZE + (REGISTERS * BITS + 7) / 8;
+export const DENSE_SIZE = HDR_SIZE + ((REGISTERS * BITS + 7) >> 3);
 export const DENSE = 0;
 export const SPARSE = 1;
 const MAX_ENCODING = 1;
@@ -261,19 +261,23 @@ export function sparseToDense(b: Uint8Array, len: number): Buffer | null {
   let p = HDR_SIZE;
   while (p < len) {
     const op = b[p];
+    let run: number;
     if ((op & 0xc0) === 0) {
-      idx += (op & 0x3f) + 1;
+      run = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      idx += xzeroLen(b, p, len);
+      run = xzeroLen(b, p, len);
       p += 2;
     } else {
-      const runlen = (op & 3) + 1;
+      run = (op & 3) + 1;
+      if (run + idx > REGISTERS) return null;
       const val = ((op >>> 2) & 0x1f) + 1;
-      if (runlen + idx > REGISTERS) break;
-      for (let k = 0; k < runlen; k++) denseSetReg(d, HDR_SIZE, idx++, val);
+      for (let k = 0; k < run; k++) denseSetReg(d, HDR_SIZE, idx + k, val);
       p++;
     }
+    // Any opcode running past the last register makes the whole HLL corrupted.
+    if (run + idx > REGISTERS) return null;
+    idx += run;
   }
   return idx === REGISTERS ? d : null;
 }
@@ -493,19 +497,23 @@ export function mergeInto(max: Uint8Array, b: Uint8Array, len: number): boolean 
   let p = HDR_SIZE;
   while (p < len) {
     const op = b[p];
+    let run: number;
     if ((op & 0xc0) === 0) {
-      i += (op & 0x3f) + 1;
+      run = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      i += xzeroLen(b, p, len);
+      run = xzeroLen(b, p, len);
       p += 2;
     } else {
-      const run = (op & 3) + 1;
+      run = (op & 3) + 1;
+      if (run + i > REGISTERS) return false;
       const val = ((op >>> 2) & 0x1f) + 1;
-      if (run + i > REGISTERS) break;
-      for (let k = 0; k < run; k++, i++) if (val > max[i]) max[i] = val;
+      for (let k = i; k < i + run; k++) if (val > max[k]) max[k] = val;
       p++;
     }
+    // As in sparseToDense (Redis's fix for CVE-2025-32023): no opcode may run past the end.
+    if (run + i > REGISTERS) return false;
+    i += run;
   }
   return i === REGISTERS;
 }
