@@ -76,24 +76,64 @@ function finish(hHi: number, hLo: number): number {
   return patFromHash(hHi, hLo);
 }
 
-/** hllPatLen of a latin1 string (one char per byte, as arguments arrive). */
+/**
+ * hllPatLen of a latin1 string (one char per byte, as arguments arrive). This is the PFADD hot
+ * path, so each 64-bit multiplication by M is written out inline (a call per multiply through
+ * module state costs about twice as much): the low 32x32 product goes by 16-bit limbs, the
+ * cross terms only matter modulo 2^32 so Math.imul does them.
+ */
 export function patLenString(s: string): number {
   const len = s.length;
-  mulM(0, len);
-  let hHi = rHi;
-  let hLo = rLo ^ SEED;
+  let a0 = len & 0xffff;
+  let a1 = len >>> 16;
+  let p00 = a0 * M_L0;
+  let p01 = a0 * M_L1;
+  let p10 = a1 * M_L0;
+  let p11 = a1 * M_L1;
+  let mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  let hLo = ((mid << 16) | (p00 & 0xffff)) ^ SEED;
+  let hHi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(len, M_HI)) | 0;
+  let lo: number;
+  let hi: number;
   const end = len - (len & 7);
   let i = 0;
   for (; i < end; i += 8) {
-    const kLo = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
-    const kHi = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24);
-    mulM(kHi, kLo);
-    const k2Hi = rHi;
-    const k2Lo = rLo ^ (rHi >>> 15);
-    mulM(k2Hi, k2Lo);
-    mulM(hHi ^ rHi, hLo ^ rLo);
-    hHi = rHi;
-    hLo = rLo;
+    lo = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 8) | (s.charCodeAt(i + 2) << 16) | (s.charCodeAt(i + 3) << 24);
+    hi = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 8) | (s.charCodeAt(i + 6) << 16) | (s.charCodeAt(i + 7) << 24);
+    // k *= m
+    a0 = lo & 0xffff;
+    a1 = lo >>> 16;
+    p00 = a0 * M_L0;
+    p01 = a0 * M_L1;
+    p10 = a1 * M_L0;
+    p11 = a1 * M_L1;
+    mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    let kLo = (mid << 16) | (p00 & 0xffff);
+    const kHi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) | 0;
+    // k ^= k >> 47; k *= m
+    kLo ^= kHi >>> 15;
+    a0 = kLo & 0xffff;
+    a1 = kLo >>> 16;
+    p00 = a0 * M_L0;
+    p01 = a0 * M_L1;
+    p10 = a1 * M_L0;
+    p11 = a1 * M_L1;
+    mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    lo = (mid << 16) | (p00 & 0xffff);
+    hi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) | 0;
+    // h ^= k; h *= m
+    hLo ^= lo;
+    hHi ^= hi;
+    a0 = hLo & 0xffff;
+    a1 = hLo >>> 16;
+    p00 = a0 * M_L0;
+    p01 = a0 * M_L1;
+    p10 = a1 * M_L0;
+    p11 = a1 * M_L1;
+    mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    lo = (mid << 16) | (p00 & 0xffff);
+    hHi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) | 0;
+    hLo = lo;
   }
   const tail = len & 7;
   if (tail !== 0) {
@@ -104,11 +144,29 @@ export function patLenString(s: string): number {
     if (tail >= 3) hLo ^= s.charCodeAt(i + 2) << 16;
     if (tail >= 2) hLo ^= s.charCodeAt(i + 1) << 8;
     hLo ^= s.charCodeAt(i);
-    mulM(hHi, hLo);
-    hHi = rHi;
-    hLo = rLo;
+    a0 = hLo & 0xffff;
+    a1 = hLo >>> 16;
+    p00 = a0 * M_L0;
+    p01 = a0 * M_L1;
+    p10 = a1 * M_L0;
+    p11 = a1 * M_L1;
+    mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+    lo = (mid << 16) | (p00 & 0xffff);
+    hHi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) | 0;
+    hLo = lo;
   }
-  return finish(hHi, hLo);
+  // h ^= h >> 47; h *= m; h ^= h >> 47
+  hLo ^= hHi >>> 15;
+  a0 = hLo & 0xffff;
+  a1 = hLo >>> 16;
+  p00 = a0 * M_L0;
+  p01 = a0 * M_L1;
+  p10 = a1 * M_L0;
+  p11 = a1 * M_L1;
+  mid = (p00 >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  lo = (mid << 16) | (p00 & 0xffff);
+  hHi = (p11 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16) + Math.imul(hHi, M_LO) + Math.imul(hLo, M_HI)) | 0;
+  return patFromHash(hHi, lo ^ (hHi >>> 15));
 }
 
 /** hllPatLen of an 8-byte element given as little-endian halves (PFSELFTEST's uint64 elements). */
@@ -304,6 +362,20 @@ export function sparseBytes(): Buffer {
 
 export const PROMOTE = 2;
 
+/** The opcodes replacing a split one. */
+const seq = new Uint8Array(5);
+
+/** Appends a ZERO or XZERO run of `len` registers to seq at n; returns the new n. */
+function putZeros(n: number, len: number): number {
+  if (len > ZERO_MAX_LEN) {
+    seq[n] = ((len - 1) >> 8) | 0x40;
+    seq[n + 1] = (len - 1) & 0xff;
+    return n + 2;
+  }
+  seq[n] = len - 1;
+  return n + 1;
+}
+
 function valOp(val: number, len: number): number {
   return ((val - 1) << 2) | (len - 1) | 0x80;
 }
@@ -364,49 +436,25 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
     updated = true;
   }
   if (!updated) {
-    // Split the opcode into up to three: before, the register, after.
+    // Split the opcode into up to three: before, the register, after (at most 5 bytes).
     const last = first + span - 1;
-    let s0 = -1;
-    let s1 = -1;
-    let s2 = -1;
-    let s3 = -1;
-    let s4 = -1;
     let n = 0;
-    const put = (x: number): void => {
-      if (n === 0) s0 = x;
-      else if (n === 1) s1 = x;
-      else if (n === 2) s2 = x;
-      else if (n === 3) s3 = x;
-      else s4 = x;
-      n++;
-    };
-    const zeros = (len: number): void => {
-      if (len > ZERO_MAX_LEN) {
-        put(((len - 1) >> 8) | 0x40);
-        put((len - 1) & 0xff);
-      } else put(len - 1);
-    };
-    if (isZero || isXzero) {
-      if (index !== first) zeros(index - first);
-      put(valOp(count, 1));
-      if (index !== last) zeros(last - index);
-    } else {
+    if (isVal) {
       const cur = ((op >>> 2) & 0x1f) + 1;
-      if (index !== first) put(valOp(cur, index - first));
-      put(valOp(count, 1));
-      if (index !== last) put(valOp(cur, last - index));
+      if (index !== first) seq[n++] = valOp(cur, index - first);
+      seq[n++] = valOp(count, 1);
+      if (index !== last) seq[n++] = valOp(cur, last - index);
+    } else {
+      if (index !== first) n = putZeros(n, index - first);
+      seq[n++] = valOp(count, 1);
+      if (index !== last) n = putZeros(n, last - index);
     }
     const delta = n - (isXzero ? 2 : 1);
     if (delta > 0 && spLen + delta > maxBytes) return PROMOTE;
     if (delta !== 0 && next < end) b.copyWithin(next + delta, next, end);
-    b[p] = s0;
-    if (n > 1) b[p + 1] = s1;
-    if (n > 2) b[p + 2] = s2;
-    if (n > 3) b[p + 3] = s3;
-    if (n > 4) b[p + 4] = s4;
+    for (let k = 0; k < n; k++) b[p + k] = seq[k];
     end += delta;
     spLen = end;
-    b.fill(0, end, end + 5);
   }
 
   // Merge adjacent VAL opcodes of equal value, looking at up to five opcodes from `prev`.
