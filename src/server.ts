@@ -393,6 +393,7 @@ export class Server {
       const qc = found.checkedAs ? found.checkedAs(found, q) : found;
       if (qc.isWrite) write = true;
       if (qc.flagSet.has('denyoom')) flags.add('denyoom');
+      if (qc.flagSet.has('may_replicate')) flags.add('may_replicate');
       if (!qc.flagSet.has('stale')) flags.delete('stale');
     }
     if (write) flags.add('write');

@@ -558,3 +558,65 @@ test('COMMAND INFO of the HyperLogLog commands matches redis-server', async () =
     ['COMMAND', 'GETKEYS', 'PFDEBUG', 'GETREG', 'k'],
   ]);
 });
+
+test('CLIENT PAUSE WRITE holds PFCOUNT (7.0 flags it may_replicate without listing it), alone and in EXEC', async () => {
+  for (const port of [pair.redis.port, pair.reddish.port]) {
+    const [admin, other] = await Promise.all([RespClient.connect(port), RespClient.connect(port)]);
+    try {
+      await admin.call('PFADD', 'paused', 'a');
+      await other.call('MULTI');
+      await other.call('PFCOUNT', 'paused');
+      assert.deepStrictEqual(plain(await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE')), 'OK');
+      let done = 0;
+      const p1 = other.call('EXEC').then((r) => {
+        done++;
+        return r;
+      });
+      // Two round trips on an unpaused connection: the held command must still be waiting.
+      await admin.call('PING');
+      await admin.call('GET', 'x');
+      assert.equal(done, 0, `EXEC with PFCOUNT answered during the pause on port ${port} (redis ${pair.redis.port})`);
+      await admin.call('CLIENT', 'UNPAUSE');
+      assert.deepStrictEqual(plain(await p1), [1]);
+      await admin.call('CLIENT', 'PAUSE', '60000', 'WRITE');
+      const p2 = other.call('PFCOUNT', 'paused').then((r) => {
+        done++;
+        return r;
+      });
+      await admin.call('PING');
+      await admin.call('GET', 'paused');
+      assert.equal(done, 1, `PFCOUNT answered during the pause on port ${port}`);
+      await admin.call('CLIENT', 'UNPAUSE');
+      assert.deepStrictEqual(plain(await p2), 1);
+    } finally {
+      admin.close();
+      other.close();
+    }
+  }
+});
+
+test('PFADD and PFMERGE keep the TTL; PFCOUNT inside scripts and transactions', async () => {
+  await fresh([
+    ['SET', 'ttl', header(1) + bytes(0x7f, 0xff), 'EX', '1000'],
+    ['PFADD', 'ttl', 'a', 'b'],
+    ['TTL', 'ttl'],
+    ['PFMERGE', 'ttl', 'ttl'],
+    ['TTL', 'ttl'],
+    ['PFCOUNT', 'ttl'],
+    ['TTL', 'ttl'],
+    ['PFADD', 'h', 'x', 'y', 'z'],
+    ['EVAL', "return redis.call('pfcount', KEYS[1])", '1', 'h'],
+    ['EVAL_RO', "return redis.call('pfcount', KEYS[1])", '1', 'h'],
+    ['EVAL', "return redis.call('pfadd', KEYS[1], 'w')", '1', 'h'],
+    ['EVAL', "return redis.pcall('pfadd', KEYS[1], 'w')", '1', 'ttl2'],
+    ['SET', 'notstr', 'abc'],
+    ['EVAL', "return redis.pcall('pfadd', KEYS[1], 'w')", '1', 'notstr'],
+    ['MULTI'],
+    ['PFADD', 'h', 'q'],
+    ['PFCOUNT', 'h'],
+    ['PFCOUNT', 'h'],
+    ['PFMERGE', 'h3', 'h', 'ttl'],
+    ['EXEC'],
+    ['GET', 'h3'],
+  ]);
+});
