@@ -65,10 +65,10 @@ function hllOrReply(c: Client, v: RedisValue): StringValue | null {
   if (len < HDR_SIZE) ok = false;
   else if (sv.isRaw) ok = isValidHll(sv.bytes(), len);
   else {
+    // Checked on the text itself: copying it to bytes would turn an embstr read into raw.
     const s = sv.toString();
-    const hdr = new Uint8Array(5);
-    for (let i = 0; i < 5; i++) hdr[i] = s.charCodeAt(i);
-    ok = hdr[0] === 72 && hdr[1] === 89 && hdr[2] === 76 && hdr[3] === 76 && hdr[4] <= SPARSE && (hdr[4] !== DENSE || len === DENSE_SIZE);
+    const enc = s.charCodeAt(4);
+    ok = s.startsWith('HYLL') && enc <= SPARSE && (enc !== DENSE || len === DENSE_SIZE);
   }
   if (!ok) {
     c.error(NOT_HLL);

@@ -186,7 +186,7 @@ export function patLenU64(hi: number, lo: number): number {
 
 // ---------------------------------------------------------------- header
 
-/** Null when `b[0, len)` is a usable HLL (Redis's isHLLObjectOrReply checks), else why not. */
+/** True when `b[0, len)` passes Redis's isHLLObjectOrReply checks (magic, encoding, dense length). */
 export function isValidHll(b: Uint8Array, len: number): boolean {
   if (len < HDR_SIZE) return false;
   if (b[0] !== 72 || b[1] !== 89 || b[2] !== 76 || b[3] !== 76) return false; // "HYLL"
