@@ -38,6 +38,7 @@ import {
   readCard,
   sparseBytes,
   sparseLoad,
+  sparseTail,
   sparseSet,
   sparseToDense,
   writeCard,
@@ -81,6 +82,27 @@ function hllOrReply(c: Client, v: RedisValue): StringValue | null {
 function store(sv: StringValue, bytes: Uint8Array): Buffer {
   const b = sv.resize(bytes.length);
   b.set(bytes, 0);
+  tails.delete(sv);
+  return b;
+}
+
+/**
+ * The byte Redis's buffer holds just past the end of a sparse HLL, when an edit left one there
+ * that is not the terminator (see sparseSet): it is read back by a cut-short final XZERO, so it
+ * stays with the value while its length does not change. Copies (COPY, RESTORE, reload) start at 0.
+ */
+const tails = new WeakMap<StringValue, { len: number; tail: number }>();
+
+function tailOf(sv: StringValue): number {
+  const t = tails.get(sv);
+  return t !== undefined && t.len === sv.length ? t.tail : 0;
+}
+
+/** Stores the edited scratch HLL in `sv`, with the byte past its end. */
+function storeSparse(sv: StringValue): Buffer {
+  const b = store(sv, sparseBytes());
+  const tail = sparseTail();
+  if (tail !== 0) tails.set(sv, { len: sv.length, tail });
   return b;
 }
 
@@ -113,7 +135,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
     for (let j = 2; j < n; j++) updated += denseAdd(buf, argv[j]);
   } else if (n > 2) {
     const maxBytes = c.server.config.num('hll-sparse-max-bytes');
-    sparseLoad(buf, sv.length);
+    sparseLoad(buf, sv.length, tailOf(sv));
     let dense: Buffer | null = null;
     let changed = false;
     let corrupted = false;
@@ -129,7 +151,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
         updated++;
         changed = true;
       } else if (r === PROMOTE) {
-        dense = sparseToDense(sparseBytes(), sparseBytes().length);
+        dense = sparseToDense(sparseBytes(), sparseBytes().length, sparseTail());
         if (dense === null) {
           corrupted = true;
           break;
@@ -143,7 +165,7 @@ function pfaddCommand(c: Client, argv: string[]): void {
     }
     // Redis edits the value as it goes: even a failing PFADD leaves its earlier changes.
     if (dense !== null) buf = store(sv, dense);
-    else if (changed) buf = store(sv, sparseBytes());
+    else if (changed) buf = storeSparse(sv);
     if (corrupted) {
       c.error(CORRUPTED);
       return;
@@ -177,7 +199,7 @@ function pfcountCommand(c: Client, argv: string[]): void {
       const sv = hllOrReply(c, v);
       if (sv === null) return;
       const b = readBytes(sv);
-      if (!mergeInto(maxRegs, b, sv.length)) {
+      if (!mergeInto(maxRegs, b, sv.length, tailOf(sv))) {
         c.error(CORRUPTED);
         return;
       }
@@ -199,7 +221,7 @@ function pfcountCommand(c: Client, argv: string[]): void {
     c.w.int(readCard(buf));
     return;
   }
-  const card = count(buf, len);
+  const card = count(buf, len, tailOf(sv));
   if (card === null) {
     c.error(CORRUPTED);
     return;
@@ -226,7 +248,7 @@ function pfmergeCommand(c: Client, argv: string[]): void {
     if (sv === null) return;
     const b = readBytes(sv);
     if (b[4] === DENSE) useDense = true;
-    if (!mergeInto(maxRegs, b, sv.length)) {
+    if (!mergeInto(maxRegs, b, sv.length, tailOf(sv))) {
       c.error(CORRUPTED);
       return;
     }
@@ -236,7 +258,7 @@ function pfmergeCommand(c: Client, argv: string[]): void {
   const sv = dv === undefined ? createHll(db, key) : (dv as StringValue);
   let buf = sv.mutable(sv.length);
   if (useDense && buf[4] === SPARSE) {
-    const d = sparseToDense(buf, sv.length);
+    const d = sparseToDense(buf, sv.length, tailOf(sv));
     if (d === null) {
       c.error(CORRUPTED);
       return;
@@ -248,7 +270,7 @@ function pfmergeCommand(c: Client, argv: string[]): void {
   } else {
     // Register by register through the sparse editor, as Redis does, so the bytes come out the same.
     const maxBytes = c.server.config.num('hll-sparse-max-bytes');
-    sparseLoad(buf, sv.length);
+    sparseLoad(buf, sv.length, tailOf(sv));
     let dense: Buffer | null = null;
     let changed = false;
     for (let j = 0; j < REGISTERS; j++) {
@@ -261,12 +283,12 @@ function pfmergeCommand(c: Client, argv: string[]): void {
       const r = sparseSet(j, m, maxBytes);
       if (r === 1) changed = true;
       else if (r === PROMOTE) {
-        dense = sparseToDense(sparseBytes(), sparseBytes().length);
+        dense = sparseToDense(sparseBytes(), sparseBytes().length, sparseTail());
         if (dense !== null) denseSet(dense, j, m);
       }
     }
     if (dense !== null) buf = store(sv, dense);
-    else if (changed) buf = store(sv, sparseBytes());
+    else if (changed) buf = storeSparse(sv);
   }
   invalidateCache(buf);
   db.touched(key);
@@ -293,7 +315,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
   switch (sub.toLowerCase()) {
     case 'getreg': {
       if (buf[4] === SPARSE) {
-        const d = sparseToDense(buf, sv.length);
+        const d = sparseToDense(buf, sv.length, tailOf(sv));
         if (d === null) {
           c.error(CORRUPTED);
           return;
@@ -311,7 +333,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
         c.error('ERR HLL encoding is not sparse');
         return;
       }
-      c.w.bulk(decodeSparse(buf, sv.length));
+      c.w.bulk(decodeSparse(buf, sv.length, tailOf(sv)));
       return;
     case 'encoding':
       c.w.simple(buf[4] === DENSE ? 'dense' : 'sparse');
@@ -319,7 +341,7 @@ function pfdebugCommand(c: Client, argv: string[]): void {
     case 'todense': {
       let conv = 0;
       if (buf[4] === SPARSE) {
-        const d = sparseToDense(buf, sv.length);
+        const d = sparseToDense(buf, sv.length, tailOf(sv));
         if (d === null) {
           c.error(CORRUPTED);
           return;

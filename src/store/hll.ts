@@ -302,16 +302,20 @@ function denseHisto(b: Uint8Array, off: number, histo: Float64Array): void {
 
 // ---------------------------------------------------------------- sparse
 
-/** Length of an XZERO opcode at p; the byte past the end reads as 0 (sds's terminator). */
-function xzeroLen(b: Uint8Array, p: number, end: number): number {
-  return (((b[p] & 0x3f) << 8) | (p + 1 < end ? b[p + 1] : 0)) + 1;
+/**
+ * Length of an XZERO opcode at p. An XZERO cut short by the end of the string reads its second
+ * byte from past the end, as Redis does: `tail` is what Redis's buffer holds there (its sds
+ * terminator, 0, unless an edit of such a cut opcode left a byte there; see sparseSet).
+ */
+function xzeroLen(b: Uint8Array, p: number, end: number, tail: number): number {
+  return (((b[p] & 0x3f) << 8) | (p + 1 < end ? b[p + 1] : tail)) + 1;
 }
 
 /**
  * hllSparseToDense: the dense form of sparse bytes b[0, len) (header copied, encoding switched),
  * or null when the opcodes do not cover exactly 16384 registers.
  */
-export function sparseToDense(b: Uint8Array, len: number): Buffer | null {
+export function sparseToDense(b: Uint8Array, len: number, tail = 0): Buffer | null {
   const d = Buffer.alloc(DENSE_SIZE);
   for (let i = 0; i < HDR_SIZE; i++) d[i] = b[i];
   d[4] = DENSE;
@@ -324,7 +328,7 @@ export function sparseToDense(b: Uint8Array, len: number): Buffer | null {
       run = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      run = xzeroLen(b, p, len);
+      run = xzeroLen(b, p, len, tail);
       p += 2;
     } else {
       run = (op & 3) + 1;
@@ -347,12 +351,20 @@ export function sparseToDense(b: Uint8Array, len: number): Buffer | null {
 let sp = Buffer.alloc(4096);
 /** Length of the sparse HLL in `sp`. */
 let spLen = 0;
+/** The byte Redis would have just past the end of the edited HLL (see xzeroLen). */
+let spTail = 0;
 
-export function sparseLoad(src: Uint8Array, len: number): void {
+export function sparseLoad(src: Uint8Array, len: number, tail = 0): void {
   if (sp.length < len + 8) sp = Buffer.alloc(Math.max(len + 8, sp.length * 2));
   sp.set(src.subarray(0, len), 0);
   sp.fill(0, len, len + 8);
   spLen = len;
+  spTail = tail;
+}
+
+/** The byte past the end of the edited HLL, to keep with the value. */
+export function sparseTail(): number {
+  return spTail;
 }
 
 /** The edited sparse HLL (a view of the scratch buffer, valid until the next load). */
@@ -405,7 +417,7 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
     if ((op & 0xc0) === 0) span = (op & 0x3f) + 1;
     else if (op & 0x80) span = (op & 3) + 1;
     else {
-      span = xzeroLen(b, p, end);
+      span = xzeroLen(b, p, end, spTail);
       oplen = 2;
     }
     if (index <= first + span - 1) break;
@@ -419,7 +431,7 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
   const isZero = (op & 0xc0) === 0;
   const isXzero = (op & 0xc0) === 0x40;
   const isVal = (op & 0x80) !== 0;
-  const runlen = isZero ? (op & 0x3f) + 1 : isXzero ? xzeroLen(b, p, end) : (op & 3) + 1;
+  const runlen = isZero ? (op & 0x3f) + 1 : isXzero ? xzeroLen(b, p, end, spTail) : (op & 3) + 1;
   const next = p + (isXzero ? 2 : 1);
 
   let updated = false;
@@ -455,6 +467,9 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
     for (let k = 0; k < n; k++) b[p + k] = seq[k];
     end += delta;
     spLen = end;
+    // Redis sets the terminator at the new length and then copies the new opcodes: when the
+    // split opcode was an XZERO cut short, the last new byte lands past the end and stays there.
+    spTail = p + n > end ? seq[n - 1] : 0;
   }
 
   // Merge adjacent VAL opcodes of equal value, looking at up to five opcodes from `prev`.
@@ -481,6 +496,7 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
           b.copyWithin(p, p + 1, end + 1);
           end--;
           spLen = end;
+          spTail = 0;
           continue;
         }
       }
@@ -491,7 +507,7 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
   return 1;
 }
 
-function sparseHisto(b: Uint8Array, start: number, end: number, histo: Float64Array): boolean {
+function sparseHisto(b: Uint8Array, start: number, end: number, histo: Float64Array, tail: number): boolean {
   let idx = 0;
   let p = start;
   while (p < end) {
@@ -502,7 +518,7 @@ function sparseHisto(b: Uint8Array, start: number, end: number, histo: Float64Ar
       histo[0] += run;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      const run = xzeroLen(b, p, end);
+      const run = xzeroLen(b, p, end, tail);
       idx += run;
       histo[0] += run;
       p += 2;
@@ -522,7 +538,7 @@ function sparseHisto(b: Uint8Array, start: number, end: number, histo: Float64Ar
  * hllMerge: raises max[i] to register i of the HLL in b[0, len). False when a sparse HLL does
  * not cover exactly 16384 registers.
  */
-export function mergeInto(max: Uint8Array, b: Uint8Array, len: number): boolean {
+export function mergeInto(max: Uint8Array, b: Uint8Array, len: number, tail = 0): boolean {
   if (b[4] === DENSE) {
     let r = 0;
     for (let i = HDR_SIZE, end = HDR_SIZE + (REGISTERS * BITS) / 8; i < end; i += 3) {
@@ -550,7 +566,7 @@ export function mergeInto(max: Uint8Array, b: Uint8Array, len: number): boolean 
       run = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      run = xzeroLen(b, p, len);
+      run = xzeroLen(b, p, len, tail);
       p += 2;
     } else {
       run = (op & 3) + 1;
@@ -621,10 +637,10 @@ function estimate(): number {
  * hllCount of the HLL in b[0, len): the estimate, CARD_OVERFLOW, or null for a sparse HLL that
  * does not cover exactly 16384 registers.
  */
-export function count(b: Uint8Array, len: number): number | null {
+export function count(b: Uint8Array, len: number, tail = 0): number | null {
   histo.fill(0);
   if (b[4] === DENSE) denseHisto(b, HDR_SIZE, histo);
-  else if (!sparseHisto(b, HDR_SIZE, len, histo)) return null;
+  else if (!sparseHisto(b, HDR_SIZE, len, histo, tail)) return null;
   return estimate();
 }
 
@@ -636,7 +652,7 @@ export function countRaw(regs: Uint8Array): number {
 }
 
 /** PFDEBUG DECODE's text of a sparse HLL. */
-export function decodeSparse(b: Uint8Array, len: number): string {
+export function decodeSparse(b: Uint8Array, len: number, tail = 0): string {
   const parts: string[] = [];
   let p = HDR_SIZE;
   while (p < len) {
@@ -645,7 +661,7 @@ export function decodeSparse(b: Uint8Array, len: number): string {
       parts.push(`z:${(op & 0x3f) + 1}`);
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      parts.push(`Z:${xzeroLen(b, p, len)}`);
+      parts.push(`Z:${xzeroLen(b, p, len, tail)}`);
       p += 2;
     } else {
       parts.push(`v:${((op >>> 2) & 0x1f) + 1},${(op & 3) + 1}`);

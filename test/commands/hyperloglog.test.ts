@@ -620,3 +620,56 @@ test('PFADD and PFMERGE keep the TTL; PFCOUNT inside scripts and transactions', 
     ['GET', 'h3'],
   ]);
 });
+
+test('random sparse opcode streams (valid or not): every command answers and edits the same', async () => {
+  const rnd = prng(2024);
+  await fresh([]);
+  const op = (): string => {
+    const k = Math.floor(rnd() * 10);
+    if (k < 3) return bytes(Math.floor(rnd() * 64)); // ZERO
+    if (k < 6) {
+      // XZERO, mostly long runs
+      const len = rnd() < 0.5 ? 1 + Math.floor(rnd() * 16384) : 4000 + Math.floor(rnd() * 12385);
+      return bytes(0x40 | ((len - 1) >> 8), (len - 1) & 0xff);
+    }
+    return bytes(0x80 | Math.floor(rnd() * 128)); // VAL
+  };
+  for (let n = 0; n < 120; n++) {
+    let body = '';
+    const target = rnd() < 0.5 ? 16384 : Math.floor(rnd() * 20000);
+    // Build towards `target` registers, then sometimes cut or extend it.
+    let covered = 0;
+    while (covered < target && body.length < 400) {
+      const o = op();
+      const c = o.charCodeAt(0);
+      const span = (c & 0xc0) === 0 ? (c & 0x3f) + 1 : (c & 0xc0) === 0x40 ? (((c & 0x3f) << 8) | o.charCodeAt(1)) + 1 : (c & 3) + 1;
+      if (covered + span > target && rnd() < 0.8) {
+        const left = target - covered;
+        body += left > 64 ? bytes(0x40 | ((left - 1) >> 8), (left - 1) & 0xff) : bytes(left - 1);
+        covered = target;
+        break;
+      }
+      body += o;
+      covered += span;
+    }
+    if (rnd() < 0.15) body = body.slice(0, body.length - 1);
+    const key = `f${n}`;
+    const max = rnd() < 0.3 ? '40' : '3000';
+    await same(pair, [
+      ['CONFIG', 'SET', 'hll-sparse-max-bytes', max],
+      ['SET', key, header(1) + body],
+      ['PFDEBUG', 'DECODE', key],
+      ['PFCOUNT', key, 'missing'],
+      ['PFCOUNT', key],
+      ['PFADD', key, ...elements(rnd, 1 + Math.floor(rnd() * 20))],
+      ['GET', key],
+      ['PFMERGE', `${key}m`, key],
+      ['GET', `${key}m`],
+      ['PFADD', key, ...elements(rnd, 5)],
+      ['GET', key],
+      ['PFDEBUG', 'TODENSE', key],
+      ['GET', key],
+    ]);
+  }
+  await same(pair, [['CONFIG', 'SET', 'hll-sparse-max-bytes', '3000']]);
+});
