@@ -621,8 +621,9 @@ test('PFADD and PFMERGE keep the TTL; PFCOUNT inside scripts and transactions', 
   ]);
 });
 
+// FUZZ_SEED / FUZZ_N run other or longer sequences by hand.
 test('random sparse opcode streams (valid or not): every command answers and edits the same', async () => {
-  const rnd = prng(2024);
+  const rnd = prng(Number(process.env.FUZZ_SEED ?? 2024));
   await fresh([]);
   const op = (): string => {
     const k = Math.floor(rnd() * 10);
@@ -634,7 +635,7 @@ test('random sparse opcode streams (valid or not): every command answers and edi
     }
     return bytes(0x80 | Math.floor(rnd() * 128)); // VAL
   };
-  for (let n = 0; n < 120; n++) {
+  for (let n = 0; n < Number(process.env.FUZZ_N ?? 120); n++) {
     let body = '';
     const target = rnd() < 0.5 ? 16384 : Math.floor(rnd() * 20000);
     // Build towards `target` registers, then sometimes cut or extend it.
