@@ -317,9 +317,8 @@ export class Server {
     this.pendingFlush.delete(c);
   }
 
-  // ---------------------------------------------------------------- dispatch
+  // ---------------------------------------------------------------- CLIENT PAUSE
 
-  /** Redis's processCommand: checks in Redis's order, then runs or queues the command. */
   /** Ends CLIENT PAUSE and lets held clients run their command. */
   unpause(): void {
     this.pause.until = 0;

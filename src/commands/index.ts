@@ -7,6 +7,7 @@ import { infoCommands } from './info.js';
 import { keyspaceCommands } from './keyspace.js';
 import { stringCommands } from './string.js';
 import { bitmapCommands } from './bitmap.js';
+import { hyperloglogCommands } from './hyperloglog.js';
 import { hashCommands } from './hash.js';
 import { setCommands } from './set.js';
 import { listCommands } from './list.js';
@@ -32,6 +33,7 @@ export function registerAllCommands(server: Server): void {
     ...keyspaceCommands(),
     ...stringCommands(),
     ...bitmapCommands(),
+    ...hyperloglogCommands(),
     ...hashCommands(),
     ...setCommands(),
     ...listCommands(),

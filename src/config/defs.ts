@@ -357,7 +357,6 @@ const WHY = {
   syslog: 'Logging goes to stdout or logfile only; syslog is not supported.',
   oom: "The process's oom_score_adj is not changed; Linux's default applies.",
   acl: 'There is no ACL subsystem (user lines and aclfile are refused).',
-  hll: 'There is no HyperLogLog type yet.',
   quicklist: 'Lists are not quicklists of listpacks; node size and compression do not apply.',
   debugDelay: 'Debugging delay of the fork-based RDB code; reddish snapshots in-process and does not slow it down.',
 } as const;
@@ -667,7 +666,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   int('set-max-intset-entries', 512, 0, LONG_MAX),
   int('zset-max-listpack-entries', 128, 0, LONG_MAX, { alias: 'zset-max-ziplist-entries' }),
   mem('zset-max-listpack-value', 64, 0, LONG_MAX, { alias: 'zset-max-ziplist-value' }),
-  mem('hll-sparse-max-bytes', 3000, 0, LONG_MAX, { noEffect: WHY.hll }),
+  mem('hll-sparse-max-bytes', 3000, 0, LONG_MAX),
   mem('stream-node-max-bytes', 4096, 0, LONG_MAX),
   int('stream-node-max-entries', 100, 0, LONG_MAX),
   // ---- keyspace notifications and client-side caching

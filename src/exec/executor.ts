@@ -86,6 +86,7 @@ export class Executor {
     return this.unit.active;
   }
 
+  /** Redis's processCommand: checks in Redis's order, then runs or queues the command. */
   execute(c: Client, argv: string[]): void {
     this.dispatch(c, argv);
     if (this.observer !== null) this.observer.afterExecute(c, argv);
@@ -136,6 +137,7 @@ export class Executor {
       const qc = found.checkedAs ? found.checkedAs(found, q) : found;
       if (qc.isWrite) write = true;
       if (qc.flagSet.has('denyoom')) flags.add('denyoom');
+      if (qc.flagSet.has('may_replicate')) flags.add('may_replicate');
       if (!qc.flagSet.has('stale')) flags.delete('stale');
     }
     if (write) flags.add('write');

@@ -139,6 +139,13 @@ export class StringValue implements RedisValue {
     return this.buf!;
   }
 
+  /** Sets the length to `n`: grows with zero bytes like mutable(), or drops the tail (HLL sparse edits). */
+  resize(n: number): Buffer {
+    const b = this.mutable(n);
+    this.blen = n;
+    return b;
+  }
+
   append(s: string): number {
     const start = this.length;
     const b = this.mutable(start + s.length);
