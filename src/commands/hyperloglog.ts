@@ -424,25 +424,11 @@ function pfselftestCommand(c: Client): void {
 
 // ---------------------------------------------------------------- table
 
-/**
- * PFCOUNT as the pre-run checks see it: 7.0 flags it may_replicate (a cache refresh is
- * propagated) without listing that in COMMAND INFO, so CLIENT PAUSE WRITE holds it.
- */
-const pfcountViews = new WeakMap<Command, Command>();
-function pfcountChecked(cmd: Command): Command {
-  let v = pfcountViews.get(cmd);
-  if (v === undefined) {
-    v = { ...cmd, flagSet: new Set([...cmd.flagSet, 'may_replicate']), viewOf: cmd };
-    pfcountViews.set(cmd, v);
-  }
-  return v;
-}
-
 export function hyperloglogCommands(): CommandSpec[] {
   const group = 'hyperloglog';
   return [
     { name: 'pfadd', arity: -2, flags: ['write', 'denyoom', 'fast'], keys: [1, 1, 1], group, since: '2.8.9', summary: 'Adds the specified elements to the specified HyperLogLog.', handler: pfaddCommand },
-    { name: 'pfcount', arity: -2, flags: ['readonly'], keys: [1, -1, 1], group, since: '2.8.9', summary: 'Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).', handler: pfcountCommand, checkedAs: pfcountChecked },
+    { name: 'pfcount', arity: -2, flags: ['readonly'], keys: [1, -1, 1], group, since: '2.8.9', summary: 'Return the approximated cardinality of the set(s) observed by the HyperLogLog at key(s).', handler: pfcountCommand, hiddenMayReplicate: true },
     { name: 'pfmerge', arity: -2, flags: ['write', 'denyoom'], keys: [1, -1, 1], group, since: '2.8.9', summary: 'Merge N different HyperLogLogs into a single one.', handler: pfmergeCommand },
     { name: 'pfdebug', arity: 3, flags: ['write', 'denyoom', 'admin'], keys: [2, 2, 1], group, since: '2.8.9', summary: 'Internal commands for debugging HyperLogLog values', handler: pfdebugCommand },
     { name: 'pfselftest', arity: 1, flags: ['admin'], group, since: '2.8.9', summary: 'An internal command for testing HyperLogLog values', handler: (c) => pfselftestCommand(c) },

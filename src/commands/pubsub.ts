@@ -276,6 +276,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       name: 'publish',
       arity: 3,
       flags: ['pubsub', 'loading', 'stale', 'fast'],
+      hiddenMayReplicate: true,
       since: '2.0.0',
       summary: 'Posts a message to a channel.',
       handler: (c, a) => {
@@ -310,6 +311,7 @@ export function pubsubCommands(server: Server): CommandSpec[] {
       arity: 3,
       flags: ['pubsub', 'loading', 'stale', 'fast'],
       keys: [1, 1, 1],
+      hiddenMayReplicate: true,
       since: '7.0.0',
       summary: 'Posts a message to a shard channel.',
       handler: (c, a) => {

@@ -72,6 +72,11 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** The command as the pre-run checks see it, when its flags depend on its arguments (EVAL takes its script's flags). */
   checkedAs?: (cmd: Command, argv: string[]) => Command;
+  /**
+   * 7.0 flags the command may_replicate without COMMAND INFO showing it (PUBLISH, PFCOUNT):
+   * CLIENT PAUSE WRITE holds it and read-only scripts may not call it.
+   */
+  hiddenMayReplicate?: true;
 }
 
 export interface Command extends CommandSpec {
@@ -97,6 +102,8 @@ export interface Command extends CommandSpec {
   flagSet: Set<CommandFlag>;
   isWrite: boolean;
   isReadonly: boolean;
+  /** may_replicate, shown in COMMAND INFO or not. */
+  mayReplicate: boolean;
   /** Statistics for INFO commandstats. */
   calls: number;
   usec: number;
@@ -232,6 +239,7 @@ export class CommandTable {
       flagSet,
       isWrite: flagSet.has('write'),
       isReadonly: flagSet.has('readonly'),
+      mayReplicate: flagSet.has('may_replicate') || spec.hiddenMayReplicate === true,
       calls: 0,
       usec: 0,
       rejectedCalls: 0,

@@ -131,17 +131,18 @@ export class Executor {
   private executeExec(c: Client, exec: Command, argv: string[]): void {
     const flags = new Set(exec.flagSet);
     let write = false;
+    let mayReplicate = exec.mayReplicate;
     for (const q of c.multiQueue!) {
       const found = this.host.commands.lookup(q);
       if (!found) continue;
       const qc = found.checkedAs ? found.checkedAs(found, q) : found;
       if (qc.isWrite) write = true;
       if (qc.flagSet.has('denyoom')) flags.add('denyoom');
-      if (qc.flagSet.has('may_replicate')) flags.add('may_replicate');
+      if (qc.mayReplicate) mayReplicate = true;
       if (!qc.flagSet.has('stale')) flags.delete('stale');
     }
     if (write) flags.add('write');
-    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write, viewOf: exec }, argv);
+    this.checkAndRun(c, { ...exec, flagSet: flags, isWrite: write, mayReplicate, viewOf: exec }, argv);
   }
 
   private checkAndRun(c: Client, cmd: Command, argv: string[]): void {
@@ -228,7 +229,7 @@ export class Executor {
     }
     if (!h.pause.writesOnly) return true;
     // PAUSE WRITE holds writes, EVAL/publish-like may_replicate commands, and EXEC of writes.
-    return isWrite || cmd.flagSet.has('may_replicate');
+    return isWrite || cmd.mayReplicate;
   }
 
   /** Redis's call(): runs a command with statistics, slowlog, MONITOR feed and propagation. */

@@ -49,12 +49,6 @@ interface RunState {
   oomAtStart: boolean;
 }
 
-/**
- * Commands 7.0 flags may_replicate without showing it in COMMAND INFO (the table here follows
- * COMMAND INFO): read-only scripts refuse them like writes.
- */
-const MAY_REPLICATE = new Set(['publish', 'spublish', 'pfcount']);
-
 const errReply = (text: string): ReplyValue => ({ err: Buffer.from(text, 'latin1') });
 
 export class ScriptRunner implements VmHost {
@@ -199,7 +193,7 @@ export class ScriptRunner implements VmHost {
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
     if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
-    if (st.readOnly && (cmd.isWrite || cmd.flagSet.has('may_replicate') || MAY_REPLICATE.has(cmd.name))) return 'ERR Write commands are not allowed from read-only scripts.';
+    if (st.readOnly && (cmd.isWrite || cmd.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !st.writeDirty) {
       if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
       const guard = this.writeGuardError(st.caller);

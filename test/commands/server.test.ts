@@ -268,9 +268,22 @@ test('CLIENT PAUSE WRITE holds writes but not reads; UNPAUSE releases them', asy
   });
   await new Promise((r) => setTimeout(r, 200));
   assert.equal(done, false, 'write must wait during PAUSE WRITE');
+  // PUBLISH and SPUBLISH are may_replicate in 7.0 (not shown in COMMAND INFO): held too.
+  const p = await RespClient.connect(pair.reddish.port);
+  const s = await RespClient.connect(pair.reddish.port);
+  let published = 0;
+  const pub = p.call('PUBLISH', 'ch', 'x').then(() => published++);
+  const spub = s.call('SPUBLISH', 'ch', 'x').then(() => published++);
+  assert.equal(plain(await pair.b.call('PING')), 'PONG');
+  await new Promise((r) => setTimeout(r, 100));
+  assert.equal(published, 0, 'PUBLISH/SPUBLISH must wait during PAUSE WRITE');
   assert.equal(plain(await pair.b.call('CLIENT', 'UNPAUSE')), 'OK');
   assert.equal(plain(await held), 'OK');
+  await Promise.all([pub, spub]);
+  assert.equal(published, 2);
   c.close();
+  p.close();
+  s.close();
 });
 
 test('MONITOR streams commands in Redis format', async () => {
