@@ -258,7 +258,9 @@ function commandstatsSection(s: Server): string[] {
 
 function errorstatsSection(s: Server): string[] {
   const out: string[] = [];
-  for (const [code, n] of s.stats.errors) out.push(`errorstat_${code}:count=${n}`);
+  // Redis keeps error codes in a radix tree: listed in byte order.
+  const codes = [...s.stats.errors.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const code of codes) out.push(`errorstat_${code}:count=${s.stats.errors.get(code)}`);
   return out;
 }
 
