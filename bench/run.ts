@@ -13,6 +13,7 @@ import { redisBenchmark } from './redis-benchmark.js';
 import { benchRdb, rdbTable } from './rdb.js';
 import { benchReplication, replicationTable } from './replication.js';
 import { benchScripting, scriptingTable } from './scripting.js';
+import { benchStreamsHll, streamsHllTable } from './streams-hll.js';
 
 interface Row {
   test: string;
@@ -105,6 +106,11 @@ async function main(): Promise<void> {
     process.stderr.write(`replication: full sync of ${keys} session hashes, writes with a replica...\n`);
     const res = await benchReplication(keys, requests, (m) => process.stderr.write(m + '\n'));
     process.stdout.write(`\n### Replication\n\n${replicationTable(res)}\n`);
+  }
+  if (want('streams')) {
+    process.stderr.write('streams and HyperLogLog: a 1,000,000-entry stream, XADD/XREADGROUP/PFADD/PFCOUNT...\n');
+    const r = await benchStreamsHll(1000000, Math.round(requests / 2), (m) => process.stderr.write(m + '\n'));
+    process.stdout.write(`\n### Streams and HyperLogLog\n\n${streamsHllTable(r)}\n`);
   }
   if (want('scripting')) {
     process.stderr.write('scripting: EVALSHA with redis-benchmark, BullMQ add + process...\n');
