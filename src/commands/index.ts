@@ -12,6 +12,7 @@ import { setCommands } from './set.js';
 import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
 import { streamCommands } from './stream.js';
+import { streamGroupCommands } from './stream-group.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
@@ -35,6 +36,7 @@ export function registerAllCommands(server: Server): void {
     ...listCommands(),
     ...zsetCommands(),
     ...streamCommands(),
+    ...streamGroupCommands(),
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),

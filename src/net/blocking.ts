@@ -45,6 +45,10 @@ export class BlockingManager {
       beforeSwap: (a, b) => {
         for (const db of [a, b]) for (const key of this.waiting[db.id].keys()) this.signal(db, key);
       },
+      // Readers blocked in XREADGROUP learn that their stream is gone (Redis 7.0 wakes them).
+      beforeFlush: (db) => {
+        for (const key of this.waiting[db.id].keys()) this.signal(db, key);
+      },
     });
   }
 
@@ -101,6 +105,11 @@ export class BlockingManager {
     }
     c.blocked = false;
     return req;
+  }
+
+  /** Redis's signalKeyAsReady for a change that is not a modification (XGROUP DESTROY). */
+  keyReady(db: Database, key: string): void {
+    this.signal(db, key);
   }
 
   private signal(db: Database, key: string): void {

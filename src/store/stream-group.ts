@@ -42,13 +42,27 @@ export class Pel {
     return true;
   }
 
-  /** IDs in ascending order. */
+  /** IDs in ascending order (a fresh array whenever the PEL changed since the last call). */
   ids(): StreamId[] {
-    if (!this.sorted || this.order.length !== this.map.size) {
+    if (!this.sorted) {
       this.order = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       this.sorted = true;
+    } else if (this.order.length !== this.map.size) {
+      // Still in order: only deleted (or re-added) IDs to drop, which a filter does in O(n).
+      const seen = new Set<StreamId>();
+      this.order = this.order.filter((id) => this.map.has(id) && !seen.has(id) && (seen.add(id), true));
     }
     return this.order;
+  }
+
+  /** Lowest and highest pending IDs (the PEL must not be empty). */
+  first(): StreamId {
+    return this.ids()[0];
+  }
+
+  last(): StreamId {
+    const o = this.ids();
+    return o[o.length - 1];
   }
 
   /** NACKs with start ≤ id ≤ end in ascending order. */
