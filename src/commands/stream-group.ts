@@ -753,6 +753,8 @@ const AUTOCLAIM_MAX_COUNT = 576460752303423487n;
 function xautoclaim(c: Client, argv: string[]): void {
   const key = argv[1];
   const groupName = argv[2];
+  // Redis looks the key up before parsing (hits/misses count even when an argument is bad).
+  const found = c.db.lookupRead(key);
   let minIdle = parseInt64(argv[4]);
   if (minIdle === null) {
     c.error('ERR Invalid min-idle-time argument for XAUTOCLAIM');
@@ -782,7 +784,7 @@ function xautoclaim(c: Client, argv: string[]): void {
       return;
     }
   }
-  const s = streamForRead(c, key);
+  const s = checkType<StreamValue>(c, found, ValueType.Stream);
   if (s === null) return;
   const g = s?.groups.get(groupName);
   if (s === undefined || g === undefined) {

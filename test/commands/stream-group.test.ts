@@ -606,12 +606,15 @@ test('keyspace notifications of consumer group commands', async () => {
   assert.deepStrictEqual(await scenario(pair.reddish.port), await scenario(pair.redis.port));
 });
 
-test('dirty counts and WATCH: group commands change the dataset without touching the key', async () => {
+test('dirty counts, keyspace hits/misses and WATCH: group commands change the dataset without touching the key', async () => {
   const scenario = async (port: number) => {
     const c = await RespClient.connect(port);
     const w = await RespClient.connect(port);
     const out: unknown[] = [];
-    const changes = async () => Number(/rdb_changes_since_last_save:(\d+)/.exec(String(plain(await c.call('INFO', 'persistence'))))![1]);
+    const changes = async () => {
+      const text = String(plain(await c.call('INFO', 'all')));
+      return ['rdb_changes_since_last_save', 'keyspace_hits', 'keyspace_misses'].map((f) => Number(new RegExp(`${f}:(\\d+)`).exec(text)![1]));
+    };
     try {
       await c.call('FLUSHALL');
       await c.call('XADD', 's', '1-1', 'a', '1');
@@ -629,6 +632,16 @@ test('dirty counts and WATCH: group commands change the dataset without touching
         ['XGROUP', 'DELCONSUMER', 's', 'g', 'e'],
         ['XGROUP', 'SETID', 's', 'g', '0'],
         ['XGROUP', 'DESTROY', 's', 'g'],
+        ['XAUTOCLAIM', 's', 'g', 'e', 'x', '0'],
+        ['XAUTOCLAIM', 'nokey', 'g', 'e', 'x', '0'],
+        ['XCLAIM', 'nokey', 'g', 'e', 'x', '0'],
+        ['XPENDING', 'nokey', 'g', 'x', '+', '1'],
+        ['XPENDING', 's', 'g'],
+        ['XACK', 'nokey', 'g', 'x'],
+        ['XINFO', 'STREAM', 's', 'FULL', 'COUNT', 'x'],
+        ['XINFO', 'GROUPS', 'nokey'],
+        ['XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', 'nokey', '>', '>'],
+        ['XGROUP', 'CREATE', 'nokey', 'g', '0'],
       ];
       for (const cmd of cmds) {
         await w.call('WATCH', 's');
@@ -636,7 +649,8 @@ test('dirty counts and WATCH: group commands change the dataset without touching
         await w.call('PING');
         const before = await changes();
         await c.call(...cmd);
-        out.push([cmd[0], (await changes()) - before, plain(await w.call('EXEC'))]);
+        const after = await changes();
+        out.push([cmd.join(' '), after.map((v, i) => v - before[i]), plain(await w.call('EXEC'))]);
       }
       return out;
     } finally {
