@@ -539,6 +539,10 @@ test('XREADGROUP BLOCK: served by XADD in FIFO order, NOACK, group destroyed, ke
       await waitBlocked(1);
       await ctl.call('FLUSHALL');
       out.push(await p9);
+      // Expired by active expiry.
+      await ctl.call('XGROUP', 'CREATE', 'ex', 'g', '$', 'MKSTREAM');
+      await ctl.call('PEXPIRE', 'ex', '100');
+      out.push(await a.call('XREADGROUP', 'GROUP', 'g', 'ca', 'BLOCK', '0', 'STREAMS', 'ex', '>'));
       // Several keys; timeout; RESP3.
       await ctl.call('XGROUP', 'CREATE', 'k1', 'g', '$', 'MKSTREAM');
       await ctl.call('XGROUP', 'CREATE', 'k2', 'g', '$', 'MKSTREAM');
