@@ -798,22 +798,18 @@ function xautoclaim(c: Client, argv: string[]): void {
   let cons: Consumer | undefined;
   const claimed: (StreamId | StreamEntry)[] = [];
   const deleted: StreamId[] = [];
-  const pending = g.pel.ids();
-  let i = pending.length;
-  let lo = 0;
-  let hi = pending.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (pending[mid] < start) lo = mid + 1;
-    else hi = mid;
-  }
-  i = lo;
-  // The loop stops when out of attempts or count, or past the last pending entry; the cursor is
-  // the pending entry after the last one looked at (0-0 when none).
-  while (attempts-- > 0 && count > 0 && i < pending.length) {
-    const id = pending[i++];
-    const nk = g.pel.get(id);
-    if (nk === undefined) continue;
+  // Redis's loop: stop when out of attempts or count, or past the last pending entry; the cursor
+  // is the pending entry after the last one looked at (0-0 when none).
+  const it = g.pel.range(start, ID_MAX);
+  let exhausted = false;
+  while (attempts-- > 0 && count > 0) {
+    const next = it.next();
+    if (next.done) {
+      exhausted = true;
+      break;
+    }
+    const nk = next.value;
+    const id = nk.id;
     const e = s.get(id);
     if (e === undefined) {
       propagateXclaim(c, db.id, key, g, groupName, formatId(id), nk);
@@ -833,8 +829,11 @@ function xautoclaim(c: Client, argv: string[]): void {
     propagateXclaim(c, db.id, key, g, groupName, formatId(id), nk);
     c.server.dirty++;
   }
-  while (i < pending.length && !g.pel.get(pending[i])) i++;
-  const cursor = i < pending.length ? pending[i] : ID_MIN;
+  let cursor = ID_MIN;
+  if (!exhausted) {
+    const next = it.next();
+    if (!next.done) cursor = next.value.id;
+  }
   c.w.array(3);
   c.w.bulk(formatId(cursor));
   c.w.array(claimed.length);

@@ -42,32 +42,44 @@ export class Pel {
     return true;
   }
 
-  /** IDs in ascending order (a fresh array whenever the PEL changed since the last call). */
-  ids(): StreamId[] {
+  /** `order` sorted (it may still hold deleted IDs, and an ID deleted and re-added twice in a row). */
+  private sortedOrder(): StreamId[] {
     if (!this.sorted) {
       this.order = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       this.sorted = true;
-    } else if (this.order.length !== this.map.size) {
-      // Still in order: only deleted (or re-added) IDs to drop, which a filter does in O(n).
-      const seen = new Set<StreamId>();
-      this.order = this.order.filter((id) => this.map.has(id) && !seen.has(id) && (seen.add(id), true));
     }
     return this.order;
   }
 
-  /** Lowest and highest pending IDs (the PEL must not be empty). */
-  first(): StreamId {
-    return this.ids()[0];
+  /** Pending IDs in ascending order (a new array). */
+  ids(): StreamId[] {
+    const out: StreamId[] = [];
+    for (const n of this.range(0n, (1n << 128n) - 1n)) out.push(n.id);
+    return out;
   }
 
+  /** Lowest pending ID (the PEL must not be empty). */
+  first(): StreamId {
+    const o = this.sortedOrder();
+    let i = 0;
+    while (!this.map.has(o[i])) i++;
+    if (i > 64) this.order = o.slice(i);
+    return o[i];
+  }
+
+  /** Highest pending ID (the PEL must not be empty). */
   last(): StreamId {
-    const o = this.ids();
+    const o = this.sortedOrder();
+    while (!this.map.has(o[o.length - 1])) o.pop();
     return o[o.length - 1];
   }
 
-  /** NACKs with start ≤ id ≤ end in ascending order. */
+  /**
+   * NACKs with start ≤ id ≤ end in ascending order. NACKs deleted while iterating are skipped;
+   * the PEL must not get out-of-order inserts meanwhile.
+   */
   *range(start: StreamId, end: StreamId): Generator<Nack> {
-    const ids = this.ids();
+    const ids = this.sortedOrder();
     let lo = 0;
     let hi = ids.length;
     while (lo < hi) {
@@ -75,11 +87,16 @@ export class Pel {
       if (ids[mid] < start) lo = mid + 1;
       else hi = mid;
     }
+    let prev = -1n;
     for (let i = lo; i < ids.length; i++) {
       const id = ids[i];
       if (id > end) return;
+      if (id === prev) continue;
       const n = this.map.get(id);
-      if (n !== undefined) yield n;
+      if (n !== undefined) {
+        prev = id;
+        yield n;
+      }
     }
   }
 }

@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPair, same, type Pair, type Step } from '../helpers/differential.js';
+import { startPair, same, unordered, type Pair, type Step } from '../helpers/differential.js';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
 import { withPropagationLog } from '../helpers/propagation.js';
 import { prng } from '../helpers/prng.js';
@@ -51,6 +51,11 @@ function normalize(r: Reply, step: Step): Reply {
 }
 
 const run = (steps: Step[]) => same(pair, steps, normalize);
+
+/** COMMAND replies list subcommands in dictionary order: compare them as sets. */
+function unorderedDeep(r: Reply): Reply {
+  return unordered(r);
+}
 
 test('XGROUP CREATE / SETID / DESTROY / CREATECONSUMER / DELCONSUMER / HELP and their errors', async () => {
   await run([
@@ -751,4 +756,17 @@ test('propagation: XREADGROUP, XCLAIM, XAUTOCLAIM, XACK and XGROUP go to replica
     r = await cmd('XGROUP', 'DESTROY', 's', 'g');
     assert.deepStrictEqual(r.prop, []);
   });
+});
+
+test('COMMAND INFO / DOCS / GETKEYS of the group commands match Redis', async () => {
+  const names = ['xgroup', 'xreadgroup', 'xack', 'xpending', 'xclaim', 'xautoclaim', 'xinfo'];
+  const steps: Step[] = [];
+  for (const n of names) steps.push(['COMMAND', 'INFO', n], ['COMMAND', 'DOCS', n]);
+  steps.push(
+    ['COMMAND', 'GETKEYS', 'XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '1', 'STREAMS', 'a', 'b', '>', '>'],
+    ['COMMAND', 'GETKEYS', 'XGROUP', 'CREATE', 'k', 'g', '$'],
+    ['COMMAND', 'GETKEYS', 'XINFO', 'STREAM', 'k', 'FULL'],
+    ['COMMAND', 'GETKEYS', 'XCLAIM', 'k', 'g', 'c', '0', '1-1'],
+  );
+  await same(pair, steps, unorderedDeep);
 });
