@@ -439,6 +439,13 @@ function xreadgroup(c: Client, argv: string[]): void {
     return;
   }
   const blockCount = count !== 0 ? count : XREAD_BLOCKED_DEFAULT_COUNT;
+  // An error when woken counts as a failed call of the command (Redis's updateStatsOnUnblock).
+  const cmd = c.cmd;
+  const fail = (msg: string): boolean => {
+    c.error(msg);
+    if (cmd) cmd.failedCalls++;
+    return true;
+  };
   // What each key held when last looked at: Redis wakes these readers only for an XADD, the
   // key's deletion or replacement, or XGROUP DESTROY, not for other writes (XDEL, XTRIM...).
   const seen = new Map<string, { v: unknown; added: number; g: unknown }>();
@@ -455,16 +462,10 @@ function xreadgroup(c: Client, argv: string[]): void {
       const was = seen.get(key)!;
       seen.set(key, now);
       if (now.v === was.v && now.added === was.added && now.g === was.g) continue;
-      if (now.v === undefined || now.v.type !== ValueType.Stream) {
-        c.error('UNBLOCKED the stream key no longer exists');
-        return true;
-      }
+      if (now.v === undefined || now.v.type !== ValueType.Stream) return fail('UNBLOCKED the stream key no longer exists');
       const s = now.v as StreamValue;
       const g = now.g as ConsumerGroup | undefined;
-      if (g === undefined) {
-        c.error('NOGROUP the consumer group this client was blocked on no longer exists');
-        return true;
-      }
+      if (g === undefined) return fail('NOGROUP the consumer group this client was blocked on no longer exists');
       if (s.lastId <= g.lastId) continue;
       c.server.keyspace.beforeWrite(db, key);
       const x: ReadCtx = { c, db, key, groupName: groupName!, noack };

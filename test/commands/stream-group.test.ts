@@ -479,6 +479,7 @@ test('XREADGROUP BLOCK: served by XADD in FIFO order, NOACK, group destroyed, ke
     const out: unknown[] = [];
     try {
       await ctl.call('FLUSHALL');
+      await ctl.call('CONFIG', 'RESETSTAT');
       await ctl.call('XGROUP', 'CREATE', 's', 'g', '$', 'MKSTREAM');
       // Two readers of one group: the first XADD serves only the first one.
       const p1 = a.call('XREADGROUP', 'GROUP', 'g', 'ca', 'BLOCK', '0', 'STREAMS', 's', '>');
@@ -565,6 +566,10 @@ test('XREADGROUP BLOCK: served by XADD in FIFO order, NOACK, group destroyed, ke
       out.push(await ctl.call('CLIENT', 'UNBLOCK', id, 'ERROR'));
       out.push(await p11);
       out.push(await ctl.call('XINFO', 'CONSUMERS', 'k2', 'g').then((r) => normalize(r, ['XINFO', 'CONSUMERS'])));
+      // Errors given to woken readers count as failed calls and in errorstats.
+      const stats = String(plain(await ctl.call('INFO', 'all')));
+      out.push(/cmdstat_xreadgroup:calls=(\d+),.*,rejected_calls=(\d+),failed_calls=(\d+)/.exec(stats)!.slice(1));
+      out.push(stats.split('\r\n').filter((l) => l.startsWith('errorstat_')));
       return out;
     } finally {
       a.close();
