@@ -169,8 +169,16 @@ test('XREADGROUP: > and history reads, COUNT, NOACK, PEL takeover, deleted entri
     ['XINFO', 'STREAM', 's'],
     ['XINFO', 'STREAM', 's', 'FULL'],
     ['XPENDING', 's', 'g'],
+    ['XGROUP', 'CREATE', 's', 'empty', '$'],
+    ['XPENDING', 's', 'empty'],
+    ['XPENDING', 's', 'empty', '-', '+', '10'],
+    ['XREADGROUP', 'GROUP', 'empty', 'c', 'STREAMS', 's', '>'],
+    ['XREADGROUP', 'GROUP', 'empty', 'c', 'STREAMS', 's', '0'],
+    ['XAUTOCLAIM', 's', 'g', 'c', '0', '0', 'COUNT', '2'],
+    ['XCLAIM', 's', 'g', 'c', '0', '1-1', '6-1', 'TIME', '1'],
     ['HELLO', '2'],
-  ], );
+    ['XPENDING', 's', 'empty'],
+  ]);
 });
 
 test('XREADGROUP argument errors', async () => {
