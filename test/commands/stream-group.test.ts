@@ -783,3 +783,39 @@ test('COMMAND INFO / DOCS / GETKEYS of the group commands match Redis', async ()
   );
   await same(pair, steps, unorderedDeep);
 });
+
+test('which commands refresh a consumer seen time (XINFO CONSUMERS idle), as Redis', async () => {
+  const scenario = async (port: number) => {
+    const c = await RespClient.connect(port);
+    const pause = () => new Promise((r) => setTimeout(r, 300));
+    /** Each consumer's idle time as "fresh" (just seen) or "stale" (seen before the pause). */
+    const ages = async () => {
+      const list = plain(await c.call('XINFO', 'CONSUMERS', 's', 'g')) as unknown[][];
+      return list.map((m) => `${m[1]}:${(m[5] as number) < 150 ? 'fresh' : 'stale'}`);
+    };
+    try {
+      await c.call('FLUSHALL');
+      for (let i = 1; i <= 4; i++) await c.call('XADD', 's', `${i}-0`, 'f', 'v');
+      await c.call('XGROUP', 'CREATE', 's', 'g', '0');
+      for (const n of ['a', 'b', 'd', 'e', 'f', 'h']) await c.call('XGROUP', 'CREATECONSUMER', 's', 'g', n);
+      await c.call('XREADGROUP', 'GROUP', 'g', 'a', 'COUNT', '2', 'STREAMS', 's', '>');
+      await c.call('XREADGROUP', 'GROUP', 'g', 'b', 'COUNT', '2', 'STREAMS', 's', '>');
+      await pause();
+      const out: unknown[] = [await ages()];
+      await c.call('XREADGROUP', 'GROUP', 'g', 'a', 'STREAMS', 's', '>');
+      await c.call('XREADGROUP', 'GROUP', 'g', 'b', 'STREAMS', 's', '0');
+      await c.call('XPENDING', 's', 'g', '-', '+', '10', 'd');
+      await c.call('XCLAIM', 's', 'g', 'd', '0', '9-0');
+      await c.call('XCLAIM', 's', 'g', 'e', '0', '1-0');
+      await c.call('XAUTOCLAIM', 's', 'g', 'f', '3600000', '0');
+      await c.call('XAUTOCLAIM', 's', 'g', 'h', '0', '0', 'COUNT', '1');
+      await c.call('XGROUP', 'CREATECONSUMER', 's', 'g', 'a');
+      await c.call('XACK', 's', 'g', '1-0');
+      out.push(await ages());
+      return out;
+    } finally {
+      c.close();
+    }
+  };
+  assert.deepStrictEqual(await scenario(pair.reddish.port), await scenario(pair.redis.port));
+});
