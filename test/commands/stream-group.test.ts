@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { startPair, same, unordered, type Pair, type Step } from '../helpers/differential.js';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
 import { withPropagationLog } from '../helpers/propagation.js';
+import { startServer as startInProcess } from '../../src/index.js';
 import { prng } from '../helpers/prng.js';
 import { Recorder } from '../notify/recorder.js';
 
@@ -818,4 +819,79 @@ test('which commands refresh a consumer seen time (XINFO CONSUMERS idle), as Red
     }
   };
   assert.deepStrictEqual(await scenario(pair.reddish.port), await scenario(pair.redis.port));
+});
+
+test('propagation inside MULTI and when a blocked reader is served: one MULTI/EXEC per unit, as 7.0', async () => {
+  const srv = await startInProcess({ config: { save: '' } });
+  const log: string[][] = [];
+  srv.server.propagator = { propagate: (_db, argv) => void log.push(argv) };
+  const a = await RespClient.connect(srv.port, srv.host);
+  const b = await RespClient.connect(srv.port, srv.host);
+  const strip = (x: string[]) => (x[0] === 'XCLAIM' ? [...x.slice(0, 6), 'TIME', '<t>', ...x.slice(8)] : x);
+  try {
+    for (const cmd of [['XADD', 's', '1-0', 'a', '1'], ['XADD', 's', '2-0', 'b', '2'], ['XGROUP', 'CREATE', 's', 'g', '0']]) await a.call(...cmd);
+    log.length = 0;
+    await a.call('MULTI');
+    await a.call('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 's', '>');
+    await a.call('EXEC');
+    await a.call('MULTI');
+    await a.call('XACK', 's', 'g', '1-0');
+    await a.call('EXEC');
+    await a.call('MULTI');
+    await a.call('XGROUP', 'SETID', 's', 'g', '0');
+    await a.call('XREADGROUP', 'GROUP', 'g', 'd', 'COUNT', '1', 'STREAMS', 's', '>');
+    await a.call('EXEC');
+    assert.deepStrictEqual(log.map(strip), [
+      ['MULTI'],
+      ['XCLAIM', 's', 'g', 'c', '0', '1-0', 'TIME', '<t>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '1-0'],
+      ['XCLAIM', 's', 'g', 'c', '0', '2-0', 'TIME', '<t>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '2-0'],
+      ['EXEC'],
+      ['XACK', 's', 'g', '1-0'],
+      ['MULTI'],
+      ['XGROUP', 'SETID', 's', 'g', '0'],
+      ['XCLAIM', 's', 'g', 'd', '0', '1-0', 'TIME', '<t>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '1-0'],
+      ['EXEC'],
+    ]);
+    // A reader woken by a transaction's XADDs: the XADDs go out as one unit, its XCLAIMs as another.
+    await a.call('XGROUP', 'SETID', 's', 'g', '$');
+    log.length = 0;
+    const waitBlocked = async () => {
+      for (let i = 0; srv.server.blocking.blockedCount === 0; i++) {
+        if (i > 2000) throw new Error('the reader never blocked');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    };
+    const served = b.call('XREADGROUP', 'GROUP', 'g', 'w', 'COUNT', '5', 'BLOCK', '0', 'STREAMS', 's', '>');
+    await waitBlocked();
+    await a.call('MULTI');
+    await a.call('XADD', 's', '3-0', 'c', '3');
+    await a.call('XADD', 's', '4-0', 'd', '4');
+    await a.call('EXEC');
+    await served;
+    await a.call('XGROUP', 'CREATE', 's', 'n', '$');
+    const noack = b.call('XREADGROUP', 'GROUP', 'n', 'fresh', 'NOACK', 'BLOCK', '0', 'STREAMS', 's', '>');
+    await waitBlocked();
+    await a.call('XADD', 's', '5-0', 'e', '5');
+    await noack;
+    assert.deepStrictEqual(log.map(strip), [
+      ['MULTI'],
+      ['XADD', 's', '3-0', 'c', '3'],
+      ['XADD', 's', '4-0', 'd', '4'],
+      ['EXEC'],
+      ['MULTI'],
+      ['XCLAIM', 's', 'g', 'w', '0', '3-0', 'TIME', '<t>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '3-0'],
+      ['XCLAIM', 's', 'g', 'w', '0', '4-0', 'TIME', '<t>', 'RETRYCOUNT', '1', 'FORCE', 'JUSTID', 'LASTID', '4-0'],
+      ['EXEC'],
+      ['XGROUP', 'CREATE', 's', 'n', '$'],
+      ['XADD', 's', '5-0', 'e', '5'],
+      ['MULTI'],
+      ['XGROUP', 'CREATECONSUMER', 's', 'n', 'fresh'],
+      ['XGROUP', 'SETID', 's', 'n', '5-0', 'ENTRIESREAD', '5'],
+      ['EXEC'],
+    ]);
+  } finally {
+    a.close();
+    b.close();
+    await srv.close();
+  }
 });
