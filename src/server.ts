@@ -438,6 +438,8 @@ export class Server {
     if (this.activeExpireEnabled) {
       const t0 = performance.now();
       this.keyspace.activeExpireCycle(((1000 / hz) * (25 + 2 * (effort - 1))) / 100);
+      // An expired stream wakes its XREADGROUP readers with an error, as in Redis's beforeSleep.
+      this.blocking.handleReady();
       this.latency.maybeAdd('expire-cycle', performance.now() - t0, this.hot.latencyThreshold);
     }
     if (this.pause.until !== 0 && now >= this.pause.until) this.unpause();

@@ -14,6 +14,7 @@ import { listCommands } from './list.js';
 import { zsetCommands } from './zset.js';
 import { geoCommands } from './geo.js';
 import { streamCommands } from './stream.js';
+import { streamGroupCommands } from './stream-group.js';
 import { transactionCommands } from './transactions.js';
 import { pubsubCommands } from './pubsub.js';
 import { memoryCommands } from './memory.js';
@@ -40,6 +41,7 @@ export function registerAllCommands(server: Server): void {
     ...zsetCommands(),
     ...geoCommands(),
     ...streamCommands(),
+    ...streamGroupCommands(),
     ...transactionCommands(server),
     ...pubsubCommands(server),
     ...memoryCommands(),

@@ -13,6 +13,7 @@
 import type { Client } from './client.js';
 import type { Server } from '../server.js';
 import type { Database } from '../store/database.js';
+import type { Command } from '../commands/registry.js';
 import { parseFloatArg } from '../commands/util.js';
 
 export interface BlockedRequest {
@@ -28,6 +29,8 @@ export interface BlockedRequest {
   tryServe(readyKey?: string): boolean;
   /** Replies what the command replies on timeout (a null array, a null bulk...). */
   onTimeout(): void;
+  /** The blocked command (set by block()): an error when unblocked counts as its failed call. */
+  cmd?: Command | null;
 }
 
 export class BlockingManager {
@@ -45,6 +48,10 @@ export class BlockingManager {
       beforeSwap: (a, b) => {
         for (const db of [a, b]) for (const key of this.waiting[db.id].keys()) this.signal(db, key);
       },
+      // Readers blocked in XREADGROUP learn that their stream is gone (Redis 7.0 wakes them).
+      beforeFlush: (db) => {
+        for (const key of this.waiting[db.id].keys()) this.signal(db, key);
+      },
     });
   }
 
@@ -59,6 +66,7 @@ export class BlockingManager {
   /** Parks a client until one of its keys can serve it or the deadline passes. */
   block(req: BlockedRequest): void {
     const c = req.client;
+    req.cmd = c.cmd;
     c.blocked = true;
     this.byClient.set(c, req);
     const map = this.waiting[req.db.id];
@@ -103,6 +111,11 @@ export class BlockingManager {
     return req;
   }
 
+  /** Redis's signalKeyAsReady for a change that is not a modification (XGROUP DESTROY). */
+  keyReady(db: Database, key: string): void {
+    this.signal(db, key);
+  }
+
   private signal(db: Database, key: string): void {
     const map = this.waiting[db.id];
     if (map === undefined || map.size === 0 || !map.has(key)) return;
@@ -141,7 +154,10 @@ export class BlockingManager {
   unblock(c: Client, withError: boolean): boolean {
     const req = this.byClient.get(c);
     if (!req) return false;
-    if (withError) c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+    if (withError) {
+      c.error('UNBLOCKED client unblocked via CLIENT UNBLOCK');
+      if (req.cmd) req.cmd.failedCalls++;
+    }
     else req.onTimeout();
     this.finish(c);
     return true;

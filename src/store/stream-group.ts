@@ -12,9 +12,15 @@ export interface Nack {
   deliveryCount: number;
 }
 
+/**
+ * V8 hashes a BigInt by its low 64 bits, which for stream IDs is the sequence (mostly 0): a Map
+ * keyed by the IDs themselves degrades to linear probing. Keyed by their text instead.
+ */
+const k = (id: StreamId): string => id.toString(36);
+
 /** ID → NACK with ordered iteration (sorted lazily after out-of-order inserts). */
 export class Pel {
-  readonly map = new Map<StreamId, Nack>();
+  private readonly map = new Map<string, Nack>();
   private order: StreamId[] = [];
   private sorted = true;
 
@@ -23,37 +29,68 @@ export class Pel {
   }
 
   get(id: StreamId): Nack | undefined {
-    return this.map.get(id);
+    return this.map.get(k(id));
+  }
+
+  has(id: StreamId): boolean {
+    return this.map.has(k(id));
   }
 
   set(n: Nack): void {
-    if (!this.map.has(n.id)) {
+    const key = k(n.id);
+    if (!this.map.has(key)) {
       const o = this.order;
       if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
       o.push(n.id);
     }
-    this.map.set(n.id, n);
+    this.map.set(key, n);
   }
 
   delete(id: StreamId): boolean {
-    if (!this.map.delete(id)) return false;
+    if (!this.map.delete(k(id))) return false;
     // Removed lazily from `order` (skipped while iterating, dropped at the next sort).
     if (this.order.length > this.map.size * 2 + 16) this.sorted = false;
     return true;
   }
 
-  /** IDs in ascending order. */
-  ids(): StreamId[] {
-    if (!this.sorted || this.order.length !== this.map.size) {
-      this.order = [...this.map.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  /** `order` sorted (it may still hold deleted IDs, and an ID deleted and re-added twice in a row). */
+  private sortedOrder(): StreamId[] {
+    if (!this.sorted) {
+      this.order = [...this.map.values()].map((n) => n.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       this.sorted = true;
     }
     return this.order;
   }
 
-  /** NACKs with start ≤ id ≤ end in ascending order. */
+  /** Pending IDs in ascending order (a new array). */
+  ids(): StreamId[] {
+    const out: StreamId[] = [];
+    for (const n of this.range(0n, (1n << 128n) - 1n)) out.push(n.id);
+    return out;
+  }
+
+  /** Lowest pending ID (the PEL must not be empty). */
+  first(): StreamId {
+    const o = this.sortedOrder();
+    let i = 0;
+    while (!this.has(o[i])) i++;
+    if (i > 64) this.order = o.slice(i);
+    return o[i];
+  }
+
+  /** Highest pending ID (the PEL must not be empty). */
+  last(): StreamId {
+    const o = this.sortedOrder();
+    while (!this.has(o[o.length - 1])) o.pop();
+    return o[o.length - 1];
+  }
+
+  /**
+   * NACKs with start ≤ id ≤ end in ascending order. NACKs deleted while iterating are skipped;
+   * the PEL must not get out-of-order inserts meanwhile.
+   */
   *range(start: StreamId, end: StreamId): Generator<Nack> {
-    const ids = this.ids();
+    const ids = this.sortedOrder();
     let lo = 0;
     let hi = ids.length;
     while (lo < hi) {
@@ -61,11 +98,16 @@ export class Pel {
       if (ids[mid] < start) lo = mid + 1;
       else hi = mid;
     }
+    let prev = -1n;
     for (let i = lo; i < ids.length; i++) {
       const id = ids[i];
       if (id > end) return;
-      const n = this.map.get(id);
-      if (n !== undefined) yield n;
+      if (id === prev) continue;
+      const n = this.get(id);
+      if (n !== undefined) {
+        prev = id;
+        yield n;
+      }
     }
   }
 }
