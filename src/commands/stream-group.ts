@@ -90,7 +90,7 @@ function assignNack(n: Nack, cons: Consumer): void {
 }
 
 function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string, idText: string, n: Nack): void {
-  c.server.alsoPropagate(dbId, [
+  c.server.exec.alsoPropagate(dbId, [
     'XCLAIM', key, groupName, n.consumer.name, '0', idText,
     'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount),
     'FORCE', 'JUSTID', 'LASTID', formatId(g.lastId),
@@ -98,7 +98,7 @@ function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup,
 }
 
 function propagateGroupId(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string): void {
-  c.server.alsoPropagate(dbId, ['XGROUP', 'SETID', key, groupName, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
+  c.server.exec.alsoPropagate(dbId, ['XGROUP', 'SETID', key, groupName, formatId(g.lastId), 'ENTRIESREAD', String(g.entriesRead)]);
 }
 
 /** streamReplyWithCGLag's value: the group's lag, or null when it cannot be known. */
@@ -322,7 +322,7 @@ function readerConsumer(x: ReadCtx, g: ConsumerGroup, name: string): Consumer {
   let cons = lookupConsumer(g, name);
   if (cons === undefined) {
     cons = createConsumer(x.c, x.db, g, name, x.key)!;
-    if (x.noack) x.c.server.alsoPropagate(x.db.id, ['XGROUP', 'CREATECONSUMER', x.key, x.groupName, name]);
+    if (x.noack) x.c.server.exec.alsoPropagate(x.db.id, ['XGROUP', 'CREATECONSUMER', x.key, x.groupName, name]);
   }
   return cons;
 }

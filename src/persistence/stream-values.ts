@@ -95,19 +95,19 @@ export function streamFromRdb(rv: RdbStream): StreamValue {
   for (const rg of rv.groups) {
     const lastId = parseId(rg.lastId);
     const g = new ConsumerGroup(rg.name, lastId, rg.entriesRead ?? s.estimateDistance(lastId));
-    const nacks = new Map<StreamId, { id: StreamId; deliveryTime: number; deliveryCount: number }>();
-    for (const n of rg.pel) nacks.set(parseId(n.id), { id: parseId(n.id), deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount });
+    // Keyed by the ID's text: V8 hashes a BigInt by its low 64 bits (the sequence, mostly 0).
+    const nacks = new Map<string, { id: StreamId; deliveryTime: number; deliveryCount: number }>();
+    for (const n of rg.pel) nacks.set(n.id, { id: parseId(n.id), deliveryTime: n.deliveryTime, deliveryCount: n.deliveryCount });
     for (const rc of rg.consumers) {
       const c = new Consumer(rc.name, rc.seenTime);
       g.consumers.set(rc.name, c);
       for (const idStr of rc.pel) {
-        const id = parseId(idStr);
-        const raw = nacks.get(id);
+        const raw = nacks.get(idStr);
         if (raw === undefined) throw new StreamLoadError('consumer PEL entry missing from the group PEL');
-        const nack = { id, consumer: c, deliveryTime: raw.deliveryTime, deliveryCount: raw.deliveryCount };
+        const nack = { id: raw.id, consumer: c, deliveryTime: raw.deliveryTime, deliveryCount: raw.deliveryCount };
         g.pel.set(nack);
         c.pel.set(nack);
-        nacks.delete(id);
+        nacks.delete(idStr);
       }
     }
     // Redis resolves every group NACK to the consumer that lists it; a NACK no consumer owns
