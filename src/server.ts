@@ -619,6 +619,7 @@ export class Server {
         // nothing to remove
       }
     }
+    if (this.config.str('unixsocket') !== '') this.log.notice('Removing the unix socket file.');
     await this.close();
     this.log.warning('Redis is now ready to exit, bye bye...');
     this.onShutdown?.(0);
