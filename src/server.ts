@@ -22,7 +22,7 @@ import { SlowLog, LatencyMonitor } from './diagnostics.js';
 import { REDIS_VERSION } from './version.js';
 import { adjustOpenFilesLimit, checkTcpBacklog, OpenFilesLimitError } from './config/limits.js';
 import { registerAllCommands } from './commands/index.js';
-import { MemoryTracker } from './memory.js';
+import { MemoryTracker, usedMemory } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
@@ -458,10 +458,16 @@ export class Server {
     if (this.log.level <= LogLevel.Verbose && now - this.lastDbReport >= 5000) {
       this.lastDbReport = now;
       this.logDatabases();
+      if (this.log.level <= LogLevel.Debug) {
+        let replicas = 0;
+        for (const c of this.clients.values()) if (c.isReplica && !c.isMonitor) replicas++;
+        this.log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${usedMemory()} bytes in use`);
+      }
     }
   }
 
-  private lastDbReport = Date.now();
+  // 0: like run_with_period, the first cron tick reports.
+  private lastDbReport = 0;
 
   /** serverCron's verbose report of non-empty databases, every 5 seconds. */
   private logDatabases(): void {

@@ -345,3 +345,27 @@ test('loglevel notice: none of the verbose lines', { skip }, async () => {
     await r.stop();
   }
 });
+
+test('loglevel debug: the clients line every 5 s, after the DB lines', { skip }, async () => {
+  const seen: string[] = [];
+  for (const kind of KINDS) {
+    const r = await run(kind, ['loglevel debug']);
+    const c = await connect(r);
+    await c.call('SET', 'a', '1');
+    // The first report comes with the first cron tick (empty keyspace); wait for one after the SET.
+    await r.waitFor(/DB 0: 1 keys/, 12000);
+    let line = '';
+    for (let tries = 0; line === '' && tries < 100; tries++) {
+      const lines = r.output().split('\n').map(body);
+      const i = lines.indexOf('- DB 0: 1 keys (0 volatile) in 4 slots HT.');
+      if (i >= 0 && i + 1 < lines.length && lines[i + 1].includes('clients connected')) line = lines[i + 1];
+      else await new Promise((res) => setTimeout(res, 50));
+    }
+    assert.notEqual(line, '', `${kind}: no clients line after the DB line:\n${r.output()}`);
+    // The byte count is each allocator's own.
+    seen.push(line.replace(/, \d+ bytes in use$/, ', N bytes in use'));
+    c.close();
+    await r.stop();
+  }
+  assert.deepEqual(seen, ['. 1 clients connected (0 replicas), N bytes in use', '. 1 clients connected (0 replicas), N bytes in use']);
+});
