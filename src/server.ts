@@ -20,8 +20,9 @@ const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 import { Stats } from './stats.js';
 import { SlowLog, LatencyMonitor } from './diagnostics.js';
 import { REDIS_VERSION } from './version.js';
+import { adjustOpenFilesLimit, checkTcpBacklog, OpenFilesLimitError } from './config/limits.js';
 import { registerAllCommands } from './commands/index.js';
-import { MemoryTracker } from './memory.js';
+import { MemoryTracker, usedMemory } from './memory.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
@@ -300,7 +301,8 @@ export class Server {
     this.clients.set(c.id, c);
     sock.resume();
     this.stats.totalConnections++;
-    this.log.verbose(`Accepted ${c.addr}`);
+    if (c.unixSocket) this.log.verbose(`Accepted connection to ${this.config.str('unixsocket')}`);
+    else this.log.verbose(`Accepted ${c.addr}`);
   }
 
   /** A client not tied to a socket (the replication link's master client, tests). */
@@ -454,6 +456,26 @@ export class Server {
       c.resizeReplyBuffer(now);
     }
     for (const task of this.cronTasks) task(now);
+    if (this.log.level <= LogLevel.Verbose && now - this.lastDbReport >= 5000) {
+      this.lastDbReport = now;
+      this.logDatabases();
+      if (this.log.level <= LogLevel.Debug) {
+        let replicas = 0;
+        for (const c of this.clients.values()) if (c.isReplica && !c.isMonitor) replicas++;
+        this.log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${usedMemory()} bytes in use`);
+      }
+    }
+  }
+
+  // 0: like run_with_period, the first cron tick reports.
+  private lastDbReport = 0;
+
+  /** serverCron's verbose report of non-empty databases, every 5 seconds. */
+  private logDatabases(): void {
+    for (const db of this.keyspace.dbs) {
+      if (db.size === 0 && db.expires.size === 0) continue;
+      this.log.verbose(`DB ${db.id}: ${db.size} keys (${db.expires.size} volatile) in ${htSlots(db.size)} slots HT.`);
+    }
   }
 
   /** Mirrors the latency-tracking config (read on every command). */
@@ -488,14 +510,26 @@ export class Server {
     } else {
       this.log.raw(W, 'Configuration loaded', 'C');
     }
+    // An embedded server leaves its host process's descriptor limit alone.
+    if (!this.log.quietStdout) {
+      try {
+        adjustOpenFilesLimit(this.config, this.log);
+      } catch (e) {
+        if (e instanceof OpenFilesLimitError) throw new ListenError(e.message);
+        throw e;
+      }
+    }
     this.log.notice('monotonic clock: POSIX clock_gettime');
     await this.listen();
     this.showBanner();
+    checkTcpBacklog(this.config, this.log);
     this.log.warning('Server initialized');
     for (const t of this.startupTasks) await t();
     this.writePidFile();
     this.startCron();
     this.log.notice('Ready to accept connections');
+    const unixPath = this.config.str('unixsocket');
+    if (unixPath !== '') this.log.notice(`The server is now ready to accept connections at ${unixPath}`);
   }
 
   private showBanner(): void {
@@ -592,6 +626,7 @@ export class Server {
         // nothing to remove
       }
     }
+    if (this.config.str('unixsocket') !== '') this.log.notice('Removing the unix socket file.');
     await this.close();
     this.log.warning('Redis is now ready to exit, bye bye...');
     this.onShutdown?.(0);
@@ -609,6 +644,17 @@ export class Server {
 }
 
 export class ListenError extends Error {}
+
+/**
+ * Buckets of Redis's main dict holding n keys: a power of two from 4 that doubles when it
+ * fills (resize when used >= size) and is shrunk by the cron below 10% use, so the smallest
+ * power of two >= n in steady state.
+ */
+function htSlots(n: number): number {
+  let size = 4;
+  while (size < n) size *= 2;
+  return size;
+}
 
 function describeListenError(err: NodeJS.ErrnoException): string {
   switch (err.code) {

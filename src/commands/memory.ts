@@ -28,17 +28,21 @@ function usage(c: Client, argv: string[]): void {
     c.w.nil();
     return;
   }
-  // Key string, dictionary entry, value, and the expire entry when there is one.
-  let bytes = stringBytes(key.length) + 48 + v.memoryUsage();
-  if (c.db.getExpire(key) !== undefined) bytes += 32;
-  c.w.int(bytes);
+  // Key string, dictionary entry and value; 7.0 does not count the key's entry in the expires dict.
+  c.w.int(stringBytes(key.length) + 48 + v.memoryUsage());
+}
+
+interface Float {
+  float: number;
 }
 
 function stats(c: Client): void {
   const s = c.server;
   const m = memoryReport(s);
   const keys = s.keyspace.totalKeys();
-  const fields: [string, number | string | [string, number][]][] = [
+  // Redis keeps these figures as C floats and replies with addReplyDouble even when whole.
+  const f = (x: number): Float => ({ float: Math.fround(x) });
+  const fields: [string, number | Float | [string, number][]][] = [
     ['peak.allocated', m.peak],
     ['total.allocated', m.used],
     ['startup.allocated', m.startup],
@@ -65,18 +69,18 @@ function stats(c: Client): void {
     ['keys.count', keys],
     ['keys.bytes-per-key', keys ? Math.floor((m.used - m.startup) / keys) : 0],
     ['dataset.bytes', m.dataset],
-    ['dataset.percentage', m.used - m.startup > 0 ? (m.dataset * 100) / (m.used - m.startup) : 0],
-    ['peak.percentage', m.peak ? (m.used * 100) / m.peak : 0],
+    ['dataset.percentage', f(m.used - m.startup > 0 ? (m.dataset * 100) / (m.used - m.startup) : 0)],
+    ['peak.percentage', f(m.peak ? (m.used * 100) / m.peak : 0)],
     ['allocator.allocated', m.heapUsed],
     ['allocator.active', m.heapTotal],
     ['allocator.resident', m.rss],
-    ['allocator-fragmentation.ratio', m.heapUsed ? m.heapTotal / m.heapUsed : 0],
+    ['allocator-fragmentation.ratio', f(m.heapUsed ? m.heapTotal / m.heapUsed : 0)],
     ['allocator-fragmentation.bytes', m.heapTotal - m.heapUsed],
-    ['allocator-rss.ratio', m.heapTotal ? m.rss / m.heapTotal : 0],
+    ['allocator-rss.ratio', f(m.heapTotal ? m.rss / m.heapTotal : 0)],
     ['allocator-rss.bytes', m.rss - m.heapTotal],
-    ['rss-overhead.ratio', m.used ? m.rss / m.used : 0],
+    ['rss-overhead.ratio', f(m.used ? m.rss / m.used : 0)],
     ['rss-overhead.bytes', m.rss - m.used],
-    ['fragmentation', m.used ? m.rss / m.used : 0],
+    ['fragmentation', f(m.used ? m.rss / m.used : 0)],
     ['fragmentation.bytes', m.rss - m.used],
   );
   c.w.map(fields.length);
@@ -88,8 +92,8 @@ function stats(c: Client): void {
         c.w.bulk(k);
         c.w.int(v);
       }
-    } else if (Number.isInteger(value)) c.w.int(value as number);
-    else c.w.double(value as number);
+    } else if (typeof value === 'number') c.w.int(value);
+    else c.w.double(value.float);
   }
 }
 

@@ -111,6 +111,12 @@ export class Config {
   configFile = '';
   /** Whether a `save` line was read from the file yet (the first one replaces the defaults). */
   private saveLoaded = false;
+  /**
+   * Redis's reading_config_file: set when a config text starts loading and cleared when any
+   * text ends, an included one too. So after an `include`, the rest of the including text
+   * (and the command-line options) apply `save` lines the way CONFIG SET does: each replaces.
+   */
+  readingFile = true;
   /** rename-command lines in file order. */
   readonly renames: RenameDirective[] = [];
 
@@ -259,8 +265,8 @@ export class Config {
       values = splitArgs(values[0]) ?? values;
     }
     const exact: { text?: string } = {};
-    const v = this.parse(def, values, true, exact);
-    if (def.name === 'save') this.saveLoaded = true;
+    const v = this.parse(def, values, this.readingFile, exact);
+    if (def.name === 'save' && this.readingFile) this.saveLoaded = true;
     this.assign(def, v, exact.text);
   }
 

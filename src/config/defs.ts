@@ -168,7 +168,9 @@ function formatOutputBufferLimits(v: ConfigValue): string {
  * built-in defaults and later lines add to it (Redis keeps this for old multi-line files).
  */
 function parseSave(args: string[], current: ConfigValue, ctx: ParseContext): SavePoint[] {
-  if (args.length === 1 && args[0] === '') args = [];
+  // `save ""` clears the points wherever it appears, even between appending file lines.
+  const clear = args.length === 1 && args[0] === '';
+  if (clear) args = [];
   if (args.length % 2 !== 0) throw new ConfigError('Invalid save parameters');
   const nums = args.map((a) => parseWholeStrtoll(a, 10) ?? (a === '' ? 0 : NaN));
   for (let j = 0; j < nums.length; j++) {
@@ -176,7 +178,7 @@ function parseSave(args: string[], current: ConfigValue, ctx: ParseContext): Sav
       throw new ConfigError('Invalid save parameters');
     }
   }
-  const points: SavePoint[] = ctx.fromFile && ctx.saveLoaded ? [...(current as SavePoint[])] : [];
+  const points: SavePoint[] = ctx.fromFile && ctx.saveLoaded && !clear ? [...(current as SavePoint[])] : [];
   for (let j = 0; j < nums.length; j += 2) points.push({ seconds: nums[j], changes: nums[j + 1] });
   return points;
 }

@@ -73,6 +73,7 @@ const MISSING = {
  */
 export function loadConfigText(config: Config, text: string, depth = 0): void {
   if (depth > 32) throw new FatalConfigError('Too many nested includes', 0, '');
+  config.readingFile = true;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '');
@@ -112,6 +113,7 @@ export function loadConfigText(config: Config, text: string, depth = 0): void {
       fail('Bad directive or wrong number of arguments');
     }
   }
+  config.readingFile = false;
   checkLogfile(config);
 }
 

@@ -16,6 +16,7 @@ import { RequestParser, ProtocolError } from '../protocol/request-parser.js';
 import { ReplyWriter } from '../protocol/reply-writer.js';
 import type { Database } from '../store/database.js';
 import type { Server } from '../server.js';
+import { LogLevel } from '../log/logger.js';
 import type { Command } from '../commands/registry.js';
 import { catRepr } from '../util/repr.js';
 
@@ -120,6 +121,11 @@ export class Client {
       // call onRead; others (tests, embedded use) deliver 'data' events.
       if (!(socket as unknown as { [READS_SHARED]?: boolean })[READS_SHARED]) socket.on('data', (chunk: Buffer) => this.onData(chunk));
       socket.on('drain', () => this.onDrain());
+      socket.on('end', () => {
+        // The peer closed its side: Redis logs this at verbose with the client's info line.
+        if (!this.closed && server.log.level <= LogLevel.Verbose) server.log.verbose(`Client closed connection ${this.info()}`);
+        this.close();
+      });
       socket.on('error', () => this.close());
       socket.on('close', () => this.close());
     }

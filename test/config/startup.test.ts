@@ -246,6 +246,12 @@ test('CONFIG REWRITE keeps every directive: restarting on the rewritten file giv
   assert.equal(b.size, 192);
   for (const [k, v] of a) {
     if (k === 'port') continue; // each start picks a free port
+    if (k === 'save') {
+      // The harness adds `--save ""`, read after the file's save lines: it clears them, as in Redis
+      // (the rewritten save lines are checked in the file text above).
+      assert.equal(b.get(k), '', k);
+      continue;
+    }
     assert.equal(b.get(k), v, k);
   }
 });
