@@ -21,7 +21,10 @@ const L = keys('l');
 const H = keys('h');
 const T = keys('t');
 const Z = keys('z');
-const ALL = [...new Set([...S, ...L, ...H, ...T, ...Z, 'missing'])];
+const X = keys('q');
+const P = keys('p');
+const G = keys('g');
+const ALL = [...new Set([...S, ...L, ...H, ...T, ...Z, ...X, ...P, ...G, 'missing'])];
 const MEMBERS = ['a', 'b', 'c', 'd', '1', '2', '3'];
 
 function member(r: Rand): string {
@@ -295,9 +298,115 @@ function genericStep(r: Rand): Step {
   }
 }
 
+
+/** Stream IDs from a small range, so IDs collide, go backwards and hit tombstones. */
+function streamId(r: Rand): string {
+  return `${int(r, 1, 30)}-${int(r, 0, 2)}`;
+}
+
+// Replies that carry times (XPENDING's extended form, XINFO CONSUMERS, XINFO STREAM FULL) are
+// left out: the same sequence must give the same replies on both servers.
+function streamStep(r: Rand): Step {
+  const k = pick(r, X);
+  const group = pick(r, ['g1', 'g2']);
+  const consumer = pick(r, ['c1', 'c2']);
+  switch (int(r, 0, 22)) {
+    case 0:
+      return ['XADD', k, pick(r, [streamId(r), `${int(r, 1, 30)}-*`]), 'f', member(r)];
+    case 1:
+      return ['XADD', k, ...pick(r, [['MAXLEN', '3'], ['MAXLEN', '~', '2'], ['MINID', '=', streamId(r)], ['NOMKSTREAM']]), `${int(r, 1, 40)}-*`, 'f', member(r), 'g', member(r)];
+    case 2:
+      return ['XDEL', k, streamId(r), streamId(r)];
+    case 3:
+      return ['XTRIM', k, ...pick(r, [['MAXLEN', String(int(r, 0, 4))], ['MINID', streamId(r)], ['MAXLEN', '~', '1']])];
+    case 4:
+      return [pick(r, ['XRANGE', 'XREVRANGE']), k, pick(r, ['-', '+']), pick(r, ['+', '-']), 'COUNT', String(int(r, 1, 4))];
+    case 5:
+      return ['XRANGE', k, `(${streamId(r)}`, '+'];
+    case 6:
+      return ['XLEN', k];
+    case 7:
+      return ['XREAD', 'COUNT', String(int(r, 1, 3)), 'STREAMS', k, pick(r, X), streamId(r), '0-0'];
+    case 8:
+      return ['XSETID', k, `${int(r, 1, 60)}-0`];
+    case 9:
+      return ['XGROUP', 'CREATE', k, group, pick(r, ['0', '$', streamId(r)]), ...pick(r, [[], ['MKSTREAM'], ['ENTRIESREAD', '1']])];
+    case 10:
+    case 11:
+      return ['XREADGROUP', 'GROUP', group, consumer, 'COUNT', String(int(r, 1, 3)), ...pick(r, [[], ['NOACK']]), 'STREAMS', k, pick(r, ['>', '>', '0'])];
+    case 12:
+      return ['XACK', k, group, streamId(r), streamId(r)];
+    case 13:
+      return ['XPENDING', k, group];
+    case 14:
+      return ['XCLAIM', k, group, consumer, '0', streamId(r), ...pick(r, [[], ['JUSTID'], ['FORCE']])];
+    case 15:
+      return ['XAUTOCLAIM', k, group, consumer, '0', '0-0', 'COUNT', String(int(r, 1, 3)), ...pick(r, [[], ['JUSTID']])];
+    case 16:
+      return ['XGROUP', 'SETID', k, group, pick(r, ['0', '$', streamId(r)])];
+    case 17:
+      return ['XGROUP', pick(r, ['CREATECONSUMER', 'DELCONSUMER']), k, group, consumer];
+    case 18:
+      return ['XGROUP', 'DESTROY', k, group];
+    case 19:
+      return ['XINFO', 'GROUPS', k];
+    case 20:
+      return ['XINFO', 'STREAM', k];
+    default:
+      return ['XADD', k, streamId(r), 'f', member(r)];
+  }
+}
+
+function hllStep(r: Rand): Step {
+  const k = pick(r, P);
+  switch (int(r, 0, 5)) {
+    case 0:
+    case 1:
+      return ['PFADD', k, ...members(r, 5)];
+    case 2:
+      return ['PFCOUNT', k, ...pick(r, [[], [pick(r, P)]])];
+    case 3:
+      return ['PFMERGE', k, pick(r, P), pick(r, P)];
+    case 4:
+      return ['GET', k];
+    default:
+      return ['PFADD', k];
+  }
+}
+
+const PLACES: [string, string][] = [
+  ['13.361389', '38.115556'],
+  ['15.087269', '37.502669'],
+  ['-0.127758', '51.507351'],
+  ['179.99', '-85.0'],
+  ['2.352222', '48.856613'],
+];
+
+function geoStep(r: Rand): Step {
+  const k = pick(r, G);
+  const [lon, lat] = pick(r, PLACES);
+  switch (int(r, 0, 7)) {
+    case 0:
+    case 1:
+      return ['GEOADD', k, ...pick(r, [[], ['NX'], ['XX', 'CH']]), lon, lat, member(r)];
+    case 2:
+      return ['GEODIST', k, member(r), member(r), pick(r, ['m', 'km', 'mi'])];
+    case 3:
+      return [pick(r, ['GEOPOS', 'GEOHASH']), k, member(r), member(r)];
+    case 4:
+      return ['GEOSEARCH', k, 'FROMLONLAT', lon, lat, 'BYRADIUS', pick(r, ['100', '3000']), 'km', 'ASC', 'WITHDIST'];
+    case 5:
+      return ['GEOSEARCHSTORE', pick(r, G), k, 'FROMMEMBER', member(r), 'BYBOX', '4000', '4000', 'km', ...pick(r, [[], ['STOREDIST']])];
+    case 6:
+      return ['GEORADIUS', k, lon, lat, '500', 'km', 'COUNT', '2', 'DESC'];
+    default:
+      return ['ZRANGE', k, '0', '-1', 'WITHSCORES'];
+  }
+}
+
 /** One random step; steps whose first word contains '_' are composite (see runStep). */
 export function randomStep(r: Rand): Step {
-  const f = pick(r, [stringStep, listStep, hashStep, setStep, zsetStep, genericStep]);
+  const f = pick(r, [stringStep, listStep, hashStep, setStep, zsetStep, streamStep, hllStep, geoStep, genericStep]);
   return f(r);
 }
 
