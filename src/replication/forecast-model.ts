@@ -294,4 +294,125 @@ export function recommend(p: { prediction?: Prediction; writeRate: number; limit
 }
 
 // ---------------------------------------------------------------------------------------------
-// Sampling
+// The live forecast: the same model, from where a sync in progress stands now
+
+export interface LiveInput {
+  /** omem of the replica's output buffer now (7.0 block accounting). */
+  omem: number;
+  /** Write-stream bytes per second going into that buffer (sliding window). */
+  writeRate: number;
+  /** RDB bytes still to send (known or estimated). */
+  bytesLeft: number;
+  /** Whole RDB size (known or estimated), for the load time. */
+  rdbBytes: number;
+  /** Measured link throughput master → replica, bytes/s; 0 when not measured yet. */
+  linkRate: number;
+  /** Seconds the snapshot still needs (0 once it is done). */
+  saveSecondsLeft: number;
+  /** Diskless: the snapshot is the transfer (they overlap). */
+  diskless: boolean;
+  loadRate?: number;
+  limit: BufferLimit;
+  backlogSize: number;
+  hardFloorFromBacklog: boolean;
+  /** Seconds the buffer has already been at or above the soft limit. */
+  aboveSoftFor: number;
+}
+
+export interface LiveForecast {
+  verdict: 'ok' | 'fail' | 'unknown';
+  failure?: string;
+  /** Seconds from now until the replica has loaded the RDB (the buffer's peak). */
+  etaSeconds: number;
+  transferSeconds: number;
+  loadSeconds: number;
+  /** Seconds from now until a limit drops the replica (Infinity: never). */
+  limitInSeconds: number;
+  /** omem growth, bytes/s. */
+  growthRate: number;
+  peakOmem: number;
+  timeAboveSoft: number;
+  hardEffective: number;
+}
+
+/**
+ * From the buffer now, the write rate, the bytes left and the link speed: does a limit fire
+ * before the replica has loaded the snapshot and drained its buffer? `unknown` while the link
+ * speed is not measured and the buffer alone does not already decide it.
+ */
+export function forecastLive(m: LiveInput): LiveForecast {
+  const factor = BLOCK_OMEM / BLOCK_DATA;
+  const r = Math.max(0, m.writeRate);
+  const g = r * factor;
+  const L = m.linkRate;
+  const load = m.rdbBytes / (m.loadRate ?? ASSUMED_LOAD_RATE);
+  const H = effectiveHard(m.limit, m.backlogSize, m.hardFloorFromBacklog);
+  const known = L > 0;
+  // Link not measured yet: the transfer counted as instant, so a "fail" is certain anyway.
+  const transfer = known ? m.bytesLeft / L : 0;
+  const eta = (m.diskless ? Math.max(m.saveSecondsLeft, transfer) : m.saveSecondsLeft + transfer) + load;
+  // The buffer grows until the replica has loaded the snapshot, then drains at link − writes.
+  const peak = m.omem + g * eta;
+  const drainRate = (L - r) * factor;
+  let hardIn = Infinity;
+  if (H !== 0) {
+    if (m.omem >= H) hardIn = 0;
+    else if (g > 0 && (peak >= H || (known && drainRate <= 0))) hardIn = (H - m.omem) / g;
+  }
+  let softIn = Infinity;
+  let timeAbove = 0;
+  const { soft, softSeconds } = m.limit;
+  if (soft !== 0 && peak >= soft) {
+    const cross = m.omem >= soft ? 0 : (soft - m.omem) / g;
+    const drainAbove = !known ? 0 : drainRate > 0 ? (peak - soft) / drainRate : Infinity;
+    timeAbove = m.aboveSoftFor + (eta - cross) + drainAbove;
+    if (timeAbove > softSeconds) softIn = Math.max(0, cross + softSeconds - m.aboveSoftFor);
+  }
+  const limitIn = Math.min(hardIn, softIn);
+  let verdict: LiveForecast['verdict'] = 'ok';
+  let failure: string | undefined;
+  if (limitIn < Infinity) {
+    verdict = 'fail';
+    failure = hardIn <= softIn ? 'hard limit' : 'soft limit';
+  } else if (known && r > 0 && drainRate <= 0 && (H !== 0 || soft !== 0)) {
+    verdict = 'fail';
+    failure = 'link slower than the write stream';
+  } else if (!known) {
+    verdict = 'unknown';
+  }
+  return {
+    verdict,
+    failure,
+    etaSeconds: eta,
+    transferSeconds: transfer,
+    loadSeconds: load,
+    limitInSeconds: limitIn,
+    growthRate: g,
+    peakOmem: peak,
+    timeAboveSoft: timeAbove,
+    hardEffective: H,
+  };
+}
+
+/**
+ * The `client-output-buffer-limit replica` value that lets this sync finish, with `margin`:
+ * hard above the predicted peak, soft-seconds above the time over the soft limit.
+ */
+export function liveRecommendation(m: LiveInput, f: LiveForecast, margin = DEFAULT_MARGIN): Recommendation {
+  const peak = Number.isFinite(f.peakOmem) ? f.peakOmem : m.omem;
+  const prediction: Prediction = {
+    ok: f.verdict !== 'fail',
+    failure: f.failure,
+    syncSeconds: f.etaSeconds,
+    transferSeconds: f.transferSeconds,
+    accumulated: peak / (BLOCK_OMEM / BLOCK_DATA),
+    peakOmem: peak,
+    hardEffective: f.hardEffective,
+    hardFires: f.failure === 'hard limit',
+    softFires: f.failure === 'soft limit',
+    timeAboveSoft: f.timeAboveSoft,
+    drainSeconds: 0,
+    arithmetic: [],
+  };
+  return recommend({ prediction, writeRate: m.writeRate, limit: m.limit, backlogSize: m.backlogSize, outageSeconds: 0, margin, hardFloorFromBacklog: m.hardFloorFromBacklog });
+}
