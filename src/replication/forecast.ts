@@ -13,8 +13,13 @@ import { forecastLive, liveRecommendation, formatBytes, type LiveForecast, type 
 import type { MasterSide, ReplicaConn } from './master.js';
 import type { OutputBufferLimits } from '../config/defs.js';
 
-/** Rates are measured over this much time. */
+/** The write rate is measured over this much time. */
 const WINDOW_MS = 2000;
+/**
+ * The link speed over this much: what the kernel takes from a socket comes in bursts (socket
+ * buffers of several MB on loopback), so the window is longer.
+ */
+const LINK_WINDOW_MS = 5000;
 /** The first bytes of a transfer fill socket buffers, not the link: left out of the link speed. */
 const BURST_MS = 500;
 /** A window must span this much before its rates are trusted. */
@@ -29,6 +34,8 @@ interface Sample {
   t: number;
   offset: number;
   sent: number;
+  /** Bytes were waiting for the socket (it is the link that limits, not the data). */
+  backpressure: boolean;
 }
 
 interface Track {
@@ -140,18 +147,24 @@ export class SyncForecast {
     const s = this.master.server;
     const rc = tr.rc;
     const sent = this.sent(rc);
-    tr.samples.push({ t: now, offset: this.master.core.masterReplOffset, sent });
-    while (tr.samples.length > 2 && now - tr.samples[1].t >= WINDOW_MS) tr.samples.shift();
-    const first = tr.samples[0];
+    const sock = rc.client.socket;
+    const omemNow = s.replicaOutputMemory(rc.client);
+    const backpressure = (sock !== null && sock.writableLength > 0) || (tr.phase === 'loading' && omemNow > 2 * 20504);
+    tr.samples.push({ t: now, offset: this.master.core.masterReplOffset, sent, backpressure });
+    while (tr.samples.length > 2 && now - tr.samples[1].t >= LINK_WINDOW_MS) tr.samples.shift();
+    const first = tr.samples.find((x) => now - x.t <= WINDOW_MS) ?? tr.samples[0];
     const span = now - first.t;
     if (span < MIN_SPAN_MS) return;
     const writeRate = ((this.master.core.masterReplOffset - first.offset) * 1000) / span;
-    // Link speed: only while the transfer runs and past its first burst into socket buffers.
-    if (tr.phase === 'transfer' && tr.transferAt > 0) {
-      const from = tr.samples.find((x) => x.t >= tr.transferAt + BURST_MS);
-      if (from && now - from.t >= MIN_SPAN_MS) {
+    // Link speed: over the latest run of samples where the socket was the bottleneck, past the
+    // transfer's first burst into socket buffers.
+    if (tr.transferAt > 0 && backpressure) {
+      let i = tr.samples.length - 1;
+      while (i > 0 && tr.samples[i - 1].backpressure && tr.samples[i - 1].t >= tr.transferAt + BURST_MS) i--;
+      const from = tr.samples[i];
+      if (now - from.t >= MIN_SPAN_MS) {
         tr.linkRate = ((sent - from.sent) * 1000) / (now - from.t);
-        this.lastLink.set(rc.name, tr.linkRate);
+        if (tr.linkRate > 0) this.lastLink.set(rc.name, tr.linkRate);
       }
     }
     // RDB size and snapshot time left: exact for a disk payload, else from the snapshot's progress.
@@ -176,7 +189,7 @@ export class SyncForecast {
     const conf = s.config.get<OutputBufferLimits>('client-output-buffer-limit').replica;
     const c = rc.client;
     const input: LiveInput = {
-      omem: s.replicaOutputMemory(c),
+      omem: omemNow,
       writeRate,
       bytesLeft,
       rdbBytes: size,
@@ -231,6 +244,7 @@ export class SyncForecast {
         `write_rate=${m ? Math.round(m.writeRate) : 0}`,
         `bytes_left=${m && tr.phase !== 'done' ? Math.round(m.bytesLeft) : 0}`,
         `link_rate=${Math.round(tr.linkRate)}`,
+        `sent=${this.sent(rc) - tr.sentAtTransfer}`,
         `warned=${tr.warned ? 1 : 0}`,
       ];
       if (verdict === 'fail' && m && f) fields.push(`suggest=${liveRecommendation(m, f).value.replace(/ /g, '_')}`);

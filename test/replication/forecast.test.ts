@@ -120,12 +120,14 @@ test('model: the recommendation covers the predicted peak with a margin of 2', (
 test('CASE2 small: the WARNING comes before the first drop, and its CONFIG SET lets the next sync finish', async () => {
   const { s: m, c: mc } = await fleet.start('reddish', ['--repl-diskless-sync', 'no', '--repl-backlog-size', '16kb']);
   const { c: rc } = await fleet.start('reddish');
-  await generate({ type: 'hash', qty: 15000, prefix: 'session', port: m.port, seed: 1 });
-  const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 250, windowBytes: 32 * 1024 });
-  await mc.config('SET', 'client-output-buffer-limit', 'replica 512kb 256kb 60');
+  // A ~20 MB RDB (larger than what loopback socket buffers swallow at once), a ~640 KB/s link,
+  // ~300 KB/s of writes: the stream retained during the transfer passes 4 MB before it ends.
+  await generate({ type: 'hash', qty: 100000, prefix: 'session', port: m.port, seed: 1 });
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 100, windowBytes: 64 * 1024 });
+  await mc.config('SET', 'client-output-buffer-limit', 'replica 4mb 2mb 60');
 
   const writes = new AbortController();
-  const writer = generate({ type: 'hash', qty: 10_000_000, prefix: 'live', port: m.port, rate: 500, seed: 2, signal: writes.signal }).catch(() => undefined);
+  const writer = generate({ type: 'hash', qty: 10_000_000, prefix: 'live', port: m.port, rate: 1500, seed: 2, signal: writes.signal }).catch(() => undefined);
   let sawFail = false;
   await rc.replicaof('127.0.0.1', String(link.port));
   try {
