@@ -505,6 +505,20 @@ export function analyze(x: AnalyzeInput): DoctorReport {
   const replTimeout = cfg.replTimeout ?? 60;
   const hardEff = effectiveHard(limit, backlogSize, floor);
   if (role !== 'master') notes.push(`${x.host}:${x.port} is a ${role}; doctor is meant for the master (it still reports its own sub-replicas)`);
+  // reddish masters forecast each full sync themselves (INFO sync_forecast_replicaN, N as in slaveN).
+  for (const [k, v] of Object.entries(L)) {
+    const fm = /^sync_forecast_replica(\d+)$/.exec(k);
+    if (!fm) continue;
+    const f = parseCommaFields(v);
+    const who = L[`slave${fm[1]}`] ? parseCommaFields(L[`slave${fm[1]}`]) : undefined;
+    const name = who ? `${who.ip}:${who.port}` : `replica ${fm[1]}`;
+    const limitIn = Number(f.limit_in_sec);
+    notes.push(
+      `the master's own sync forecast for ${name}: ${f.state}, verdict ${f.verdict}` +
+        (f.state !== 'done' ? `, sync ends in ${f.eta_sec} s${limitIn >= 0 ? `, limit in ${limitIn} s` : ''}` : '') +
+        (f.suggest ? `, suggests client-output-buffer-limit '${f.suggest.replace(/_/g, ' ')}'` : ''),
+    );
+  }
 
   // --- write rate
   const dt = (last.t - first.t) / 1000;

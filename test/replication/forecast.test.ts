@@ -185,3 +185,27 @@ test('a quiet sync under a large limit: no warning, INFO says ok', async () => {
   const text = await mc.info('replication');
   assert.equal(text.split('\r\n').filter((l) => /^slave\d+:/.test(l)).length, 1);
 });
+
+test('diskless sync to a redis-server 7.0 replica: the WARNING comes before the drop', async () => {
+  const { s: m, c: mc } = await fleet.start('reddish', ['--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0', '--repl-backlog-size', '16kb']);
+  const { c: rc } = await fleet.start('redis');
+  await generate({ type: 'hash', qty: 100000, prefix: 'session', port: m.port, seed: 1 });
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 100, windowBytes: 64 * 1024 });
+  await mc.config('SET', 'client-output-buffer-limit', 'replica 4mb 2mb 60');
+  const writes = new AbortController();
+  const writer = generate({ type: 'hash', qty: 10_000_000, prefix: 'live', port: m.port, rate: 1500, seed: 2, signal: writes.signal }).catch(() => undefined);
+  await rc.replicaof('127.0.0.1', String(link.port));
+  try {
+    await waitFor('a buffer-limit drop', async () => DROP.test(m.output()), 90000, 100);
+  } finally {
+    writes.abort();
+    await writer;
+    await rc.replicaof('NO', 'ONE');
+  }
+  const lines = m.output().split('\n');
+  const w = lines.findIndex((l) => WARN.test(l));
+  const d = lines.findIndex((l) => DROP.test(l));
+  assert.ok(w >= 0 && w < d, 'no warning before the drop');
+  process.stdout.write(`# ${lines[w]}\n# lead time ${logTime(lines[d]) - logTime(lines[w])} ms\n`);
+  assert.match(lines[w], /CONFIG SET client-output-buffer-limit "replica \S+ \S+ \d+"/);
+});
