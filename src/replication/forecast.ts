@@ -235,14 +235,15 @@ export class SyncForecast {
       const f = tr.result;
       const m = tr.input;
       const verdict = tr.phase === 'done' ? 'ok' : f ? f.verdict : 'unknown';
+      const live = tr.phase !== 'done';
       const fields = [
         `state=${tr.phase}`,
         `verdict=${verdict}`,
         `eta_sec=${tr.phase === 'done' || !f ? 0 : r1(f.etaSeconds)}`,
         `limit_in_sec=${tr.phase === 'done' || !f ? -1 : r1(f.limitInSeconds)}`,
-        `omem=${m ? m.omem : 0}`,
-        `write_rate=${m ? Math.round(m.writeRate) : 0}`,
-        `bytes_left=${m && tr.phase !== 'done' ? Math.round(m.bytesLeft) : 0}`,
+        `omem=${m && live ? m.omem : 0}`,
+        `write_rate=${m && live ? Math.round(m.writeRate) : 0}`,
+        `bytes_left=${m && live ? Math.round(m.bytesLeft) : 0}`,
         `link_rate=${Math.round(tr.linkRate)}`,
         `sent=${this.sent(rc) - tr.sentAtTransfer}`,
         `warned=${tr.warned ? 1 : 0}`,

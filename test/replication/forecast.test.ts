@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
 import { generate } from '../../src/lab/datagen.js';
 import { forecastLive, liveRecommendation, type LiveInput } from '../../src/replication/forecast-model.js';
-import { predictSync } from '../../src/lab/doctor.js';
+import { predictSync, analyze, type Sample } from '../../src/lab/doctor.js';
 
 const fleet = new Fleet();
 after(() => fleet.close());
@@ -113,6 +113,39 @@ test('model: the recommendation covers the predicted peak with a margin of 2', (
   const rs = liveRecommendation(s, fs);
   assert.equal(rs.limit.softSeconds, Math.ceil(fs.timeAboveSoft * 2));
   assert.equal(forecastLive({ ...s, limit: rs.limit }).verdict, 'ok');
+});
+
+test('doctor: shows the master\'s own forecast from INFO when present', () => {
+  const samples: Sample[] = [0, 1, 2].map((i) => ({
+    t: 1_700_000_000_000 + i * 500,
+    info: {
+      role: 'master',
+      redis_version: '7.0.15',
+      reddish_version: '0.1.0',
+      master_repl_offset: String(1000 + i * 50 * KB),
+      sync_full: '1',
+      sync_partial_ok: '0',
+      sync_partial_err: '0',
+      slave0: 'ip=127.0.0.1,port=7001,state=send_bulk,offset=0,lag=0',
+      sync_forecast_replica0: 'state=transfer,verdict=fail,eta_sec=16.2,limit_in_sec=11,omem=861184,write_rate=302182,bytes_left=11010048,link_rate=685977,sent=9000000,warned=1,suggest=replica_11mb_2mb_60',
+    },
+    replicas: [{ name: '127.0.0.1:7001', ip: '127.0.0.1', port: 7001, state: 'send_bulk', offset: 0, lag: 0 }],
+    clients: [{ id: '1', addr: '127.0.0.1:40001', flags: 'S', omem: '861184', oll: '1' }],
+    replicaSide: {},
+  }));
+  const r = analyze({
+    host: '127.0.0.1',
+    port: 7000,
+    durationMs: 1000,
+    intervalMs: 500,
+    samples,
+    cfg: { limit: { hard: 4 * MB, soft: 2 * MB, softSeconds: 60 }, backlogSize: 16 * KB, disklessSync: false, replTimeout: 60 },
+    rdbEstimate: { bytes: 20 * MB, source: 'test', keys: 100000 },
+    options: {},
+    notes: [],
+  });
+  const note = r.notes.find((n) => n.includes("master's own sync forecast"));
+  assert.equal(note, "the master's own sync forecast for 127.0.0.1:7001: transfer, verdict fail, sync ends in 16.2 s, limit in 11 s, suggests client-output-buffer-limit 'replica 11mb 2mb 60'");
 });
 
 // ------------------------------------------------------------------------------ on a real master
