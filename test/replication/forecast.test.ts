@@ -242,3 +242,29 @@ test('diskless sync to a redis-server 7.0 replica: the WARNING comes before the 
   process.stdout.write(`# ${lines[w]}\n# lead time ${logTime(lines[d]) - logTime(lines[w])} ms\n`);
   assert.match(lines[w], /CONFIG SET client-output-buffer-limit "replica \S+ \S+ \d+"/);
 });
+
+test('the same writes under a limit large enough: no warning, the forecast stays ok', async () => {
+  const { s: m, c: mc } = await fleet.start('reddish', ['--repl-diskless-sync', 'no', '--repl-backlog-size', '16kb']);
+  const { c: rc } = await fleet.start('reddish');
+  await generate({ type: 'hash', qty: 100000, prefix: 'session', port: m.port, seed: 1 });
+  const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 100, windowBytes: 64 * 1024 });
+  await mc.config('SET', 'client-output-buffer-limit', 'replica 64mb 32mb 60');
+  const writes = new AbortController();
+  const writer = generate({ type: 'hash', qty: 10_000_000, prefix: 'live', port: m.port, rate: 1500, seed: 2, signal: writes.signal }).catch(() => undefined);
+  const seen = new Set<string>();
+  await rc.replicaof('127.0.0.1', String(link.port));
+  try {
+    await waitFor('the replica online', async () => {
+      const v = /verdict=(\w+)/.exec((await info(mc, 'replication')).sync_forecast_replica0 ?? '');
+      if (v) seen.add(v[1]);
+      return (await info(rc, 'replication')).master_link_status === 'up';
+    }, 120000, 100);
+  } finally {
+    writes.abort();
+    await writer;
+  }
+  assert.ok(seen.has('ok'), `INFO said ${[...seen]}`);
+  assert.ok(!seen.has('fail'), `INFO said ${[...seen]}`);
+  assert.doesNotMatch(m.output(), /Sync forecast/);
+  assert.doesNotMatch(m.output(), DROP);
+});
