@@ -122,6 +122,11 @@ export class Persistence {
     return this.running?.target ?? null;
   }
 
+  /** The running background save's snapshot (progress for the replication sync forecast). */
+  get runningSnapshot(): Snapshot | null {
+    return this.running?.snapshot ?? null;
+  }
+
   get runningForReplication(): boolean {
     return this.running?.forReplication ?? false;
   }

@@ -25,6 +25,7 @@ import type { SavePoint } from '../config/config.js';
 import type { Snapshot } from '../persistence/snapshot.js';
 import type { BufferReader, Block } from './buffer.js';
 import type { ReplicationCore, ReplicaHandle } from './core.js';
+import { SyncForecast } from './forecast.js';
 
 export const enum ReplState {
   WaitBgsaveStart,
@@ -153,12 +154,15 @@ export class MasterSide {
   goodReplicas = 0;
   private cronLoops = 0;
   private lastCron = 0;
+  /** Predicts, during each full sync, whether the output buffer limit will drop the replica. */
+  readonly forecast: SyncForecast;
 
   constructor(
     readonly server: Server,
     readonly core: ReplicationCore,
   ) {
     core.onFeed = () => this.scheduleWrites();
+    this.forecast = new SyncForecast(this);
     server.replicationBuffers = {
       memoryOf: (c) => {
         const rc = this.byClient.get(c);
@@ -570,6 +574,7 @@ export class MasterSide {
     }
     rc.state = ReplState.SendBulk;
     rc.writeRaw(`$${size}\r\n`);
+    this.forecast.onBulk(rc, size);
     let pos = 0;
     const sock = rc.client.socket!;
     const next = (): void => {
@@ -975,6 +980,7 @@ export class MasterSide {
       const lag = rc.state === ReplState.Online ? Math.floor((now - rc.ackTime) / 1000) : 0;
       lines.push(`slave${i}:ip=${rc.ip},port=${rc.listeningPort},state=${STATE_NAMES[rc.state]},offset=${rc.ackOffset},lag=${lag}`);
     });
+    lines.push(...this.forecast.infoLines(replicas));
     return lines;
   }
 
