@@ -118,37 +118,48 @@ export function buildContexts(config: Config): TlsContexts {
   }
   const cipherString = [suites !== '' ? suites : DEFAULT_SUITES, ciphers !== '' ? ciphers : DEFAULT_CIPHER_LIST].join(':');
 
+  // Read after the first cert and key, as OpenSSL loads them in that order.
   let ca: Buffer[] | undefined;
-  if (caFile !== '' || caDir !== '') {
+  let caRead = false;
+  const readCa = () => {
+    if (caRead) return;
+    caRead = true;
+    if (caFile === '' && caDir === '') return;
     ca = [];
     if (caFile !== '') ca.push(readOrFail(caFile, (d) => `Failed to configure CA certificate(s) file/directory: ${d}`));
     if (caDir !== '') ca.push(...readCaDir(caDir));
-  }
+  };
 
   const common = (cert: string, key: string, pass: string): tls.SecureContextOptions => {
     const certPem = readOrFail(cert, (d) => `Failed to load certificate: ${cert}: ${d}`);
     const keyPem = readOrFail(key, (d) => `Failed to load private key: ${key}: ${d}`);
+    const passphrase = pass !== '' ? pass : undefined;
+    // Check cert, key, CA and cipher settings one at a time for Redis's messages.
+    try {
+      tls.createSecureContext({ cert: certPem, minVersion: 'TLSv1' });
+    } catch (e) {
+      throw new TlsConfigError([`Failed to load certificate: ${cert}: ${sslError(e)}`]);
+    }
+    // Without a password OpenSSL's callback gives up on an encrypted key (Node would try '').
+    if (passphrase === undefined && keyPem.includes('ENCRYPTED')) {
+      throw new TlsConfigError([`Failed to load private key: ${key}: error:07880109:common libcrypto routines::interrupted or cancelled`]);
+    }
+    try {
+      tls.createSecureContext({ cert: certPem, key: keyPem, passphrase });
+    } catch (e) {
+      throw new TlsConfigError([`Failed to load private key: ${key}: ${sslError(e)}`]);
+    }
+    readCa();
     const opts: tls.SecureContextOptions = {
       cert: certPem,
       key: keyPem,
-      passphrase: pass !== '' ? pass : undefined,
+      passphrase,
       ca,
       secureOptions,
       minVersion: versions[0],
       maxVersion: versions[versions.length - 1],
       ciphers: cipherString,
     };
-    // Check cert, key and cipher settings one at a time for Redis's messages.
-    try {
-      tls.createSecureContext({ cert: certPem, minVersion: 'TLSv1' });
-    } catch (e) {
-      throw new TlsConfigError([`Failed to load certificate: ${cert}: ${sslError(e)}`]);
-    }
-    try {
-      tls.createSecureContext({ cert: certPem, key: keyPem, passphrase: opts.passphrase });
-    } catch (e) {
-      throw new TlsConfigError([`Failed to load private key: ${key}: ${sslError(e)}`]);
-    }
     if (ca) {
       try {
         tls.createSecureContext({ ca });

@@ -1,6 +1,6 @@
 /** Test certificates made with the openssl command: a CA, a server and a client cert, and a second CA. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -16,6 +16,10 @@ export interface Certs {
   otherCaCert: string;
   otherServerCert: string;
   otherServerKey: string;
+  /** server.key encrypted with the password "secret". */
+  encServerKey: string;
+  /** A directory holding only the CA's certificate (for tls-ca-cert-dir). */
+  caDir: string;
   read(path: string): Buffer;
 }
 
@@ -41,6 +45,9 @@ export function makeCerts(): Certs {
   leaf('server', 'ca');
   leaf('client', 'ca');
   leaf('otherserver', 'otherca');
+  run('rsa', '-in', 'server.key', '-aes256', '-passout', 'pass:secret', '-out', 'server-enc.key');
+  mkdirSync(p('cadir'));
+  copyFileSync(p('ca.crt'), join(p('cadir'), 'ca.pem'));
   return {
     dir,
     caCert: p('ca.crt'),
@@ -51,6 +58,8 @@ export function makeCerts(): Certs {
     otherCaCert: p('otherca.crt'),
     otherServerCert: p('otherserver.crt'),
     otherServerKey: p('otherserver.key'),
+    encServerKey: p('server-enc.key'),
+    caDir: p('cadir'),
     read: (path: string) => readFileSync(path),
   };
 }

@@ -53,7 +53,10 @@ function client(port: number, opts: { ca?: string; cert?: boolean } = {}): Redis
  * One PING over a fresh TLS connection: resolves with the reply and the server certificate's CN,
  * rejects if the handshake fails or the server drops the connection.
  */
-function tlsPing(port: number, opts: { ca?: string; cert?: boolean } = {}): Promise<{ reply: string; cn: string }> {
+function tlsPing(
+  port: number,
+  opts: { ca?: string; cert?: boolean; maxVersion?: tls.SecureVersion; session?: Buffer } = {},
+): Promise<{ reply: string; cn: string; reused: boolean; session: Buffer | undefined }> {
   return new Promise((resolve, reject) => {
     const sock = tls.connect({
       host: '127.0.0.1',
@@ -61,15 +64,23 @@ function tlsPing(port: number, opts: { ca?: string; cert?: boolean } = {}): Prom
       ca: certs.read(opts.ca ?? certs.caCert),
       ...(opts.cert === false ? {} : { cert: certs.read(certs.clientCert), key: certs.read(certs.clientKey) }),
       checkServerIdentity: () => undefined,
+      maxVersion: opts.maxVersion,
+      session: opts.session,
     });
     let cn = '';
+    let session: Buffer | undefined;
+    sock.on('session', (s: Buffer) => (session = s));
     sock.on('secureConnect', () => {
       cn = String(sock.getPeerCertificate().subject?.CN ?? '');
       sock.write('PING\r\n');
     });
     sock.on('data', (d) => {
-      resolve({ reply: d.toString().trim(), cn });
-      sock.destroy();
+      const reused = sock.isSessionReused();
+      // A TLS 1.3 ticket arrives after the handshake: give it a moment before closing.
+      setTimeout(() => {
+        resolve({ reply: d.toString().trim(), cn, reused, session: session ?? sock.getSession() });
+        sock.destroy();
+      }, 20);
     });
     sock.on('error', (e) => reject(e));
     sock.on('close', () => reject(new Error('connection closed without a reply')));
@@ -127,6 +138,46 @@ describe('TLS', { skip }, () => {
     });
   });
 
+  describe('other directives', () => {
+    it('tls-key-file-pass, tls-ca-cert-dir, a plain port next to the TLS one', async () => {
+      const tlsPort = await freePort();
+      const s = await startServer('reddish', [
+        '--tls-port', String(tlsPort),
+        '--tls-cert-file', certs.serverCert,
+        '--tls-key-file', certs.encServerKey,
+        '--tls-key-file-pass', 'secret',
+        '--tls-ca-cert-dir', certs.caDir,
+      ]);
+      servers.push(s);
+      assert.equal((await tlsPing(tlsPort)).reply, '+PONG');
+      await assert.rejects(tlsPing(tlsPort, { cert: false }));
+      const plainClient = new Redis({ port: s.port, host: '127.0.0.1', maxRetriesPerRequest: 1, retryStrategy: () => null });
+      clients.push(plainClient);
+      assert.equal(await plainClient.ping(), 'PONG');
+      // With both ports, tcp_port is the plain one (as 7.0).
+      assert.match((await plainClient.info('server')) as string, new RegExp(`tcp_port:${s.port}\r\n`));
+    });
+
+    it('tls-protocols limits the versions a client may use', async () => {
+      const { port } = await start('reddish', ['--tls-protocols', 'TLSv1.3']);
+      assert.equal((await tlsPing(port)).reply, '+PONG');
+      await assert.rejects(tlsPing(port, { maxVersion: 'TLSv1.2' }));
+      const r = client(port);
+      assert.equal(await r.config('SET', 'tls-protocols', 'TLSv1.2 TLSv1.3'), 'OK');
+      assert.equal((await tlsPing(port, { maxVersion: 'TLSv1.2' })).reply, '+PONG');
+      await assert.rejects(r.config('SET', 'tls-protocols', 'TLSv1.2 SSLv3'), /Unable to update TLS configuration/);
+    });
+
+    it('a TLS session can be resumed', async () => {
+      const { port } = await start('reddish', ['--tls-protocols', 'TLSv1.2']);
+      const first = await tlsPing(port);
+      assert.ok(first.session);
+      const again = await tlsPing(port, { session: first.session });
+      assert.equal(again.reply, '+PONG');
+      assert.equal(again.reused, true);
+    });
+  });
+
   describe('CONFIG SET reloads', () => {
     it('new connections get the new certificate; old ones keep working; a bad file is refused as 7.0 does', async () => {
       const { s, port } = await start('reddish');
@@ -170,6 +221,9 @@ describe('TLS', { skip }, () => {
       ['a missing DH params file', (c) => ['--tls-dh-params-file', `${c.dir}/missing.dh`]],
       ['a DH params file that holds none', (c) => ['--tls-dh-params-file', c.caCert]],
       ['no tls-cert-file', () => ['--tls-cert-file', '']],
+      ['an encrypted key with a wrong password', (c) => ['--tls-key-file', c.encServerKey, '--tls-key-file-pass', 'wrong']],
+      ['an encrypted key without a password', (c) => ['--tls-key-file', c.encServerKey]],
+      ['a missing CA file', (c) => ['--tls-ca-cert-file', `${c.dir}/missing-ca.crt`]],
     ];
     for (const [name, extra] of cases) {
       it(name, async () => {
