@@ -617,7 +617,7 @@ export class Server {
 
 export class ListenError extends Error {}
 
-function describeListenError(err: NodeJS.ErrnoException): string {
+export function describeListenError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'EADDRINUSE':
       return 'Address already in use';

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import type { Server } from '../server.js';
-import { ListenError } from '../server.js';
+import { ListenError, describeListenError } from '../server.js';
 import { buildContexts, TlsConfigError, type TlsContexts } from './context.js';
 
 /** Directives whose CONFIG SET rebuilds the context (Redis's applyTlsCfg). */
@@ -106,7 +106,7 @@ export class TlsModule {
       // Listening is asynchronous in Node: the old port closes now, the new one opens next.
       this.closeListeners();
       if (port !== 0) {
-        this.openListeners(port).catch((e) => this.server.log.warning(`Failed listening on port ${port} (TLS): ${(e as Error).message}`));
+        this.openListeners(port).catch(() => this.server.log.warning(`Failed listening on port ${port} (TLS).`));
       }
     }
   }
@@ -127,7 +127,7 @@ export class TlsModule {
       await this.openListeners(port);
     } catch (e) {
       this.server.log.warning(`Failed listening on port ${port} (TLS), aborting.`);
-      throw new ListenError(`Failed listening on port ${port} (TLS): ${(e as Error).message}`);
+      throw new ListenError(`Failed listening on port ${port} (TLS): ${describeListenError(e as NodeJS.ErrnoException)}`);
     }
     if (this.server.tcpPort === 0) this.server.tcpPort = this.port;
   }
@@ -143,7 +143,7 @@ export class TlsModule {
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (optional && (code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT' || code === 'EINVAL')) continue;
-        this.server.log.warning(`Warning: Could not create server TCP listening socket ${host}:${chosen}: ${(e as Error).message}`);
+        this.server.log.warning(`Warning: Could not create server TCP listening socket ${host}:${chosen}: ${describeListenError(e as NodeJS.ErrnoException)}`);
         throw e;
       }
     }
