@@ -168,6 +168,18 @@ describe('TLS', { skip }, () => {
       await assert.rejects(r.config('SET', 'tls-protocols', 'TLSv1.2 SSLv3'), /Unable to update TLS configuration/);
     });
 
+    it('during a busy script a TLS client waits and its command runs afterwards, intact', async () => {
+      const { port } = await start('reddish', ['--busy-reply-threshold', '50']);
+      const a = client(port);
+      const b = client(port);
+      await b.ping();
+      const script = a.eval("local t = redis.call('time'); local end_us = (t[1] * 1000000 + t[2]) + 300000; while true do local n = redis.call('time'); if n[1] * 1000000 + n[2] > end_us then break end end return 1", 0);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(await b.set('after', 'busy'), 'OK');
+      assert.equal(await script, 1);
+      assert.equal(await b.get('after'), 'busy');
+    });
+
     it('a TLS session can be resumed', async () => {
       const { port } = await start('reddish', ['--tls-protocols', 'TLSv1.2']);
       const first = await tlsPing(port);
