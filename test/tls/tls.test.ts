@@ -8,6 +8,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import tls from 'node:tls';
+import { rmSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { freePort, hasRedisServer, startServer, type SpawnedServer } from '../helpers/servers.js';
 import { waitFor, waitInSync, digest, mixedWrites } from '../helpers/replication.js';
@@ -22,6 +23,7 @@ let certs: Certs;
 after(async () => {
   for (const c of clients) c.disconnect();
   await Promise.all(servers.map((s) => s.stop()));
+  if (certs) rmSync(certs.dir, { recursive: true, force: true });
 });
 
 async function start(kind: 'reddish' | 'redis', extra: string[] = []): Promise<{ s: SpawnedServer; port: number }> {
