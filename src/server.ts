@@ -27,6 +27,7 @@ import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
+import { installTls, type TlsModule } from './tls/index.js';
 import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
 import type { RdbFunctions } from './persistence/rdb-types.js';
@@ -55,6 +56,8 @@ export class Server {
   readonly persistence: Persistence;
   /** Replication ids, offsets and backlog; master and replica sides hang off it. */
   readonly replication: ReplicationCore;
+  /** tls-port listeners, TLS context reloads and the replica's TLS connections. */
+  readonly tls: TlsModule;
   /** Replication module: AUX fields (repl-id, repl-offset, repl-stream-db) for RDB files. */
   replicationAux: (() => { replId?: string; replOffset?: number; replStreamDb?: number }) | null = null;
   /** Replication module: AUX fields read while loading an RDB. */
@@ -115,6 +118,7 @@ export class Server {
     this.blocking = new BlockingManager(this);
     this.exec = new Executor(this);
     this.persistence = new Persistence(this);
+    this.tls = installTls(this);
     this.replication = installReplication(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
@@ -187,8 +191,9 @@ export class Server {
   async listen(): Promise<void> {
     const port = this.config.num('port');
     const binds = this.config.get<string[]>('bind');
-    if (port !== 0 || binds.length > 0) {
-      const addrs = binds.length > 0 ? binds : ['0.0.0.0', '-::'];
+    const addrs = binds.length > 0 ? binds : ['0.0.0.0', '-::'];
+    // port 0 with a tls-port means TLS only (without one, port 0 + bind picks a free port).
+    if (port !== 0 || (binds.length > 0 && this.config.num('tls-port') === 0)) {
       let chosenPort = port;
       for (const raw of addrs) {
         const optional = raw.startsWith('-');
@@ -211,6 +216,7 @@ export class Server {
         }
       }
     }
+    await this.tls.listen(addrs);
     const unixPath = this.config.str('unixsocket');
     if (unixPath !== '') {
       if (existsSync(unixPath)) unlinkSync(unixPath);
@@ -278,20 +284,21 @@ export class Server {
   /** Set by adopt(): gives the new client to the socket's read callback. */
   private onAdopt: ((c: Client) => void) | null = null;
 
-  private acceptSocket(sock: net.Socket): void {
+  /** Makes a client of an accepted (plain, unix or TLS) socket, or refuses it: null then. */
+  acceptSocket(sock: net.Socket): Client | null {
     if (this.shuttingDown) {
       sock.destroy();
-      return;
+      return null;
     }
     if (this.clients.size >= this.config.num('maxclients')) {
       sock.end('-ERR max number of clients reached\r\n');
       this.stats.rejectedConnections++;
-      return;
+      return null;
     }
     if (this.config.bool('protected-mode') && !this.requiresAuth() && sock.remoteAddress !== undefined && !isLoopback(sock.remoteAddress)) {
       sock.end(PROTECTED_MODE_ERROR);
       this.stats.rejectedConnections++;
-      return;
+      return null;
     }
     const ka = this.config.num('tcp-keepalive');
     if (ka > 0) sock.setKeepAlive(true, ka * 1000);
@@ -302,7 +309,8 @@ export class Server {
     sock.resume();
     this.stats.totalConnections++;
     if (c.unixSocket) this.log.verbose(`Accepted connection to ${this.config.str('unixsocket')}`);
-    else this.log.verbose(`Accepted ${c.addr}`);
+    else if (!(sock as { encrypted?: boolean }).encrypted) this.log.verbose(`Accepted ${c.addr}`);
+    return c;
   }
 
   /** A client not tied to a socket (the replication link's master client, tests). */
@@ -519,6 +527,7 @@ export class Server {
         throw e;
       }
     }
+    this.tls.configureAtStartup();
     this.log.notice('monotonic clock: POSIX clock_gettime');
     await this.listen();
     this.showBanner();
@@ -656,7 +665,7 @@ function htSlots(n: number): number {
   return size;
 }
 
-function describeListenError(err: NodeJS.ErrnoException): string {
+export function describeListenError(err: NodeJS.ErrnoException): string {
   switch (err.code) {
     case 'EADDRINUSE':
       return 'Address already in use';

@@ -119,6 +119,12 @@ export class Config {
   readingFile = true;
   /** rename-command lines in file order. */
   readonly renames: RenameDirective[] = [];
+  /**
+   * Run once per CONFIG SET after every value is assigned (Redis's apply functions, e.g. a TLS
+   * reload that needs the new cert and key together). Throwing refuses the whole CONFIG SET; an
+   * error's `configName` picks the directive named in the reply.
+   */
+  readonly appliers: ((names: ReadonlySet<string>) => void)[] = [];
 
   constructor() {
     for (const def of CONFIG_DEFS) {
@@ -330,10 +336,13 @@ export class Config {
         this.assign(p.def, p.v, p.exact);
         applied++;
       }
+      const names = new Set(plan.map((p) => p.def.name));
+      for (const a of this.appliers) a(names);
     } catch (e) {
       // An apply step failed (e.g. cannot listen on a port): restore every value.
       for (const p of plan.slice(0, applied + 1).reverse()) this.assign(p.def, p.old, p.oldExact);
-      throw new ConfigSetError((plan[applied] ?? plan[0]).entry, e instanceof Error ? e.message : String(e));
+      const named = plan.find((p) => p.def.name === (e as { configName?: string }).configName);
+      throw new ConfigSetError((named ?? plan[applied] ?? plan[0]).entry, e instanceof Error ? e.message : String(e));
     }
   }
 

@@ -17,6 +17,7 @@
  * (core.feedProxied), so sub-replicas see the master's stream at the master's offsets.
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import fs from 'node:fs';
 import { join } from 'node:path';
 import type { Server } from '../server.js';
@@ -435,20 +436,28 @@ export class ReplicaSide implements ReplicaLinkView {
   private connect(): void {
     if (this.closed) return;
     const s = this.server;
-    const sock = new net.Socket();
+    let sock: net.Socket;
+    try {
+      sock = s.tls.replicationSocket(this.host, this.port) ?? new net.Socket();
+    } catch (e) {
+      s.log.warning(`Unable to connect to MASTER: ${(e as Error).message}`);
+      this.state = St.Connect;
+      return;
+    }
+    const secure = sock instanceof tls.TLSSocket;
     sock.setNoDelay(true);
     this.sock = sock;
     this.inbuf = EMPTY;
     this.sockError = null;
     this.handshakeLastIo = Math.floor(Date.now() / 1000);
-    sock.on('connect', () => this.onConnect(sock));
+    sock.on(secure ? 'secureConnect' : 'connect', () => this.onConnect(sock));
     sock.on('data', (d: Buffer) => this.onData(sock, d));
     sock.on('error', (e: NodeJS.ErrnoException) => {
       if (sock === this.sock && this.sockError === null) this.sockError = e;
     });
     sock.on('close', () => this.onSockClose(sock));
     try {
-      sock.connect({ host: this.host, port: this.port });
+      if (!secure) sock.connect({ host: this.host, port: this.port });
     } catch (e) {
       this.sock = null;
       sock.destroy();
@@ -616,7 +625,7 @@ export class ReplicaSide implements ReplicaLinkView {
       parts.push(encodeCommand(user !== '' ? ['AUTH', user, auth] : ['AUTH', auth]));
     }
     const announcePort = s.config.num('replica-announce-port');
-    parts.push(encodeCommand(['REPLCONF', 'listening-port', String(announcePort !== 0 ? announcePort : s.tcpPort)]));
+    parts.push(encodeCommand(['REPLCONF', 'listening-port', String(announcePort !== 0 ? announcePort : s.tls.announcedPort(s.tcpPort))]));
     const ip = s.config.str('replica-announce-ip');
     if (ip !== '') parts.push(encodeCommand(['REPLCONF', 'ip-address', ip]));
     parts.push(encodeCommand(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']));

@@ -95,6 +95,8 @@ export class BusyScript implements BusyHooks {
     const caller = this.current?.caller;
     for (const c of [...this.server.clients.values()]) {
       if (c === caller || c.fd < 0 || c.isClosed || c.luaClient) continue;
+      // A TLS client's fd carries ciphertext: it cannot be read and decrypted synchronously.
+      if ((c.socket as { encrypted?: boolean } | null)?.encrypted) continue;
       let n: number;
       try {
         n = readSync(c.fd, readBuffer, 0, readBuffer.length, null);

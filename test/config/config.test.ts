@@ -91,7 +91,6 @@ test('value errors carry Redis texts', () => {
 
 test('directives for missing features stop loading with a reason naming the feature', () => {
   assert.match(fatalReason('appendonly yes'), /append-only file/);
-  assert.match(fatalReason('tls-port 6380'), /TLS/);
   assert.match(fatalReason('aclfile /etc/redis/users.acl'), /ACL/);
   assert.match(fatalReason('cluster-enabled yes'), /Cluster/);
   assert.match(fatalReason('user default on nopass ~* +@all'), /ACL/);
@@ -240,7 +239,6 @@ test('CONFIG SET: Redis error texts and precedence', () => {
   assert.equal(setError([['slave-read-only', 'x']]), "CONFIG SET failed (possibly related to argument 'slave-read-only') - argument must be 'yes' or 'no'");
   assert.equal(setError([['REPLICA-read-only', 'x']]), "CONFIG SET failed (possibly related to argument 'replica-read-only') - argument must be 'yes' or 'no'");
   assert.equal(setError([['appendonly', 'yes']]), "CONFIG SET failed (possibly related to argument 'appendonly') - reddish has no append-only file (AOF); only RDB snapshots are supported (set appendonly no)");
-  assert.match(setError([['tls-port', '6390']]), /^CONFIG SET failed \(possibly related to argument 'tls-port'\) - reddish does not support TLS/);
   assert.match(setError([['shutdown-on-sigterm', '']]), /argument\(s\) must be one of the following/);
   try {
     new Config().setMany([['dir', '/tmp']], { allowProtected: true, loading: true });
