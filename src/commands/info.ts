@@ -159,6 +159,7 @@ function memorySection(s: Server): string[] {
     'mem_not_counted_for_evict:0',
     `mem_replication_backlog:${m.replicationBacklog}`,
     `mem_total_replication_buffers:${m.replicationBuffers}`,
+    `mem_replica_full_sync_buffer:${s.replicaFullSyncBufferMemory?.() ?? 0}`,
     `mem_clients_slaves:${m.clientsReplicas}`,
     `mem_clients_normal:${m.clientsNormal}`,
     'mem_cluster_links:0',
