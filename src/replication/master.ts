@@ -733,7 +733,7 @@ export class MasterSide {
       } else if (opt === 'capa') {
         if (is(val, 'EOF')) this.conn(c).capaEof = true;
         else if (is(val, 'PSYNC2')) this.conn(c).capaPsync2 = true;
-        else if (is(val, 'rdb-channel-repl')) this.conn(c).capaRdbChannel = true;
+        else if (is(val, 'RDB-CHANNEL-REPL')) this.conn(c).capaRdbChannel = true;
       } else if (opt === 'ack') {
         const rc = this.byClient.get(c);
         if (!rc || !c.isReplica) return;

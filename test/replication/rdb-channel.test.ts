@@ -91,7 +91,7 @@ test('full sync over the rdb channel under concurrent writes: digest-equal, smal
   }
   await waitInSync(mc, rc, 60000);
   assert.equal(await digest(rc), await digest(mc));
-  assert.ok(sawSC, 'CLIENT LIST showed the rdb channel with flags SC');
+  assert.ok(sawSC, `CLIENT LIST showed the rdb channel with flags SC (stream state seen: ${sawStreamState}, omem ${maxOmem}, buffer ${sawReplicaBuffer})\n${m.output()}`);
   assert.ok(sawStreamState, 'the main channel was in send_bulk_and_stream');
   // Writes at ~300 KB/s flow on the main channel instead of waiting in the master's buffer.
   assert.ok(maxOmem < 512 * 1024, `master omem for the replica peaked at ${maxOmem}`);
