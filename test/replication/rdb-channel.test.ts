@@ -191,7 +191,9 @@ for (const which of ['rdb', 'main'] as const) {
           const rdb = clients.find((c) => c.flags === 'SC');
           const main = clients.find((c) => c.flags === 'S');
           const ri = await info(rc, 'replication');
-          if (!rdb || !main || Number(ri.master_sync_read_bytes ?? 0) < 100_000) return null;
+          // Mid-transfer: the master has not finished sending the snapshot yet.
+          const streaming = /state=send_bulk_and_stream/.test((await info(mc, 'replication')).slave0 ?? '');
+          if (!rdb || !main || !streaming || Number(ri.master_sync_read_bytes ?? 0) < 100_000) return null;
           return which === 'rdb' ? rdb : main;
         },
         60000,
