@@ -608,6 +608,8 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   bool('repl-rdb-channel', false),
   // 0: the replica's client-output-buffer-limit replica hard limit, as Redis 8 does.
   mem('replica-full-sync-buffer-limit', 0, 0, LONG_MAX),
+  // reddish: past the limit the replica spills the stream to a file in dir instead of stopping reading.
+  bool('replica-full-sync-buffer-spill', true),
   int('repl-diskless-sync-max-replicas', 0, 0, INT_MAX),
   enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], { denyLoading: true }),
   int('repl-ping-replica-period', 10, 1, INT_MAX, { alias: 'repl-ping-slave-period' }),

@@ -125,6 +125,8 @@ export class ReplicaSide implements ReplicaLinkView {
   /** After the RDB loaded: the buffer being replayed (this.sock is null meanwhile). */
   private replaying: RdbChannelSync | null = null;
   private fullSyncBufferPeak = 0;
+  /** Bytes the last rdb-channel sync spilled to disk. */
+  private lastSpilledTotal = 0;
   /** The classic-sync fallback was explained for this master (logged once). */
   private rdbChFallbackLogged = false;
 
@@ -239,6 +241,8 @@ export class ReplicaSide implements ReplicaLinkView {
     lines.push(
       `replica_full_sync_buffer_size:${buf?.size ?? 0}`,
       `replica_full_sync_buffer_peak:${this.fullSyncBufferPeak}`,
+      `replica_full_sync_buffer_spilled:${buf?.spilled ?? 0}`,
+      `replica_full_sync_buffer_spilled_total:${buf?.spilledTotal ?? this.lastSpilledTotal}`,
       `slave_priority:${s.config.num('replica-priority')}`,
       `slave_read_only:${s.config.bool('replica-read-only') ? 1 : 0}`,
       `replica_announced:${s.config.bool('replica-announced') ? 1 : 0}`,
@@ -248,7 +252,7 @@ export class ReplicaSide implements ReplicaLinkView {
 
   /** Memory of the replica full sync buffer (INFO mem_replica_full_sync_buffer). */
   fullSyncBufferMemory(): number {
-    return (this.rdbch ?? this.replaying)?.size ?? 0;
+    return (this.rdbch ?? this.replaying)?.memBytes ?? 0;
   }
 
   /** REPLCONF ACK <applied offset> to the master (cron, GETACK, after an EOF-mark load). */
@@ -863,10 +867,16 @@ export class ReplicaSide implements ReplicaLinkView {
         this.applyStream(chunk);
         return this.master === m;
       },
-      (closeAsap) => {
+      (closeAsap, failed) => {
         this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, ch.peak);
+        this.lastSpilledTotal = ch.spilledTotal;
         this.replaying = null;
         if (this.master !== m) return;
+        if (failed) {
+          // Part of the stream is lost: the dataset cannot continue this history.
+          this.freeMaster(false);
+          return;
+        }
         this.sock = mainSock;
         if (closeAsap || mainSock.destroyed) {
           this.freeMaster(true);

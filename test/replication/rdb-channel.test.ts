@@ -146,7 +146,7 @@ test('CASE2 in small: the classic sync loops under a small replica limit, the rd
 });
 
 test('replica-full-sync-buffer-limit: the replica stops reading at the limit and the sync still completes', async () => {
-  const { m, mc, r, rc, link } = await setup(20000, [...CHANNEL, '--replica-full-sync-buffer-limit', '64kb']);
+  const { m, mc, r, rc, link } = await setup(20000, [...CHANNEL, '--replica-full-sync-buffer-limit', '64kb', '--replica-full-sync-buffer-spill', 'no']);
   const w = writer(m.port, 2000, 4);
   try {
     await rc.replicaof('127.0.0.1', String(link.port));
@@ -159,6 +159,41 @@ test('replica-full-sync-buffer-limit: the replica stops reading at the limit and
   assert.ok(Number((await info(rc, 'replication')).replica_full_sync_buffer_peak) >= 65536);
   assert.equal((await info(mc, 'stats')).sync_full, '1');
   void m;
+});
+
+test('replica-full-sync-buffer-spill: past the limit the stream goes to a file in dir, the master keeps streaming', async () => {
+  const { m, mc, r, rc, link } = await setup(20000, [...CHANNEL, '--replica-full-sync-buffer-limit', '64kb']);
+  const w = writer(m.port, 2000, 9);
+  let maxOmem = 0;
+  let spilledSeen = 0;
+  try {
+    await rc.replicaof('127.0.0.1', String(link.port));
+    await waitFor(
+      'sync through the rdb channel with spilling',
+      async () => {
+        for (const c of await clientList(mc)) if (c.flags === 'S') maxOmem = Math.max(maxOmem, c.omem);
+        const ri = await info(rc, 'replication');
+        spilledSeen = Math.max(spilledSeen, Number(ri.replica_full_sync_buffer_spilled));
+        const mi = await info(mc, 'replication');
+        return ri.master_link_status === 'up' && /state=online/.test(mi.slave0 ?? '');
+      },
+      60000,
+      20,
+    );
+  } finally {
+    await w.stop();
+  }
+  await waitInSync(mc, rc, 60000);
+  assert.equal(await digest(rc), await digest(mc));
+  const ri = await info(rc, 'replication');
+  assert.ok(Number(ri.replica_full_sync_buffer_spilled_total) > 0, `spilled_total ${ri.replica_full_sync_buffer_spilled_total}, seen ${spilledSeen}`);
+  assert.equal(ri.replica_full_sync_buffer_spilled, '0');
+  assert.ok(maxOmem < 512 * 1024, `master omem for the replica peaked at ${maxOmem}`);
+  await expectLog(r, /Replica full sync buffer reached 65536 bytes in memory: spilling the replication stream to \S+/);
+  assert.equal(count(r.output(), /stopped buffering replication stream/), 0);
+  const dir = ((await rc.config('GET', 'dir')) as string[])[1];
+  const { readdirSync } = await import('node:fs');
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('temp-fullsync-buffer-')), []);
 });
 
 test('main-ch-client-id that is not a main channel waiting for its rdb channel: Unrecognized RDB client id', async () => {
