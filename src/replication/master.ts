@@ -9,6 +9,10 @@
  *                                                             └──socket: $EOF:mark + RDB + mark ──▶ ONLINE
  *                                                                                    (stream after the first ACK)
  *
+ *   PSYNC refused + capa rdb-channel-repl (repl-rdb-channel yes, diskless): WAIT_RDB_CHANNEL
+ *   ──its rdb channel's snapshot cut──▶ SEND_BULK_AND_STREAM ──snapshot delivered──▶ ONLINE
+ *   (rdb-channel-master.ts; the rdb channel itself goes WAIT_BGSAVE_START → WAIT_BGSAVE_END, fed nothing)
+ *
  * From WAIT_BGSAVE_END on, every write is retained for the replica in the shared buffer
  * (buffer.ts) and counted against client-output-buffer-limit replica exactly as 7.0 counts it;
  * over the limit the replica is dropped and, when it comes back, needs a new full sync — the

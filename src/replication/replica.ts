@@ -10,6 +10,12 @@
  *     │                        ├──── payload/load failure ◀───────── TRANSFER ──loaded──▶ CONNECTED
  *     │                        └──── link lost (master cached) ◀───────────────────────────────┘
  *
+ * With repl-rdb-channel (Redis 8, rdb-channel-replica.ts): a `+RDBCHANNELSYNC <id>` reply keeps
+ * the main socket aside, buffering what the master streams on it, and a second connection
+ * (RdbChRecvAuth → RdbChRecvReplconf → RecvPsync `PSYNC ? -1` → TRANSFER) brings the RDB; once
+ * loaded the main socket becomes the link (CONNECTED) and the buffer is replayed first. Losing
+ * either connection before that drops both (a clean full sync again).
+ *
  * The master's stream is applied by a connection-less Client flagged M (replies discarded,
  * only REPLCONF ACK is written back). Offsets follow Redis: `readOff` counts bytes read,
  * `reploff` (applied) is recomputed after each complete command outside MULTI as
@@ -503,6 +509,7 @@ export class ReplicaSide implements ReplicaLinkView {
 
   private stopReplay(): void {
     if (this.replaying === null) return;
+    this.server.log.warning('Master client was freed while streaming accumulated replication data to db.');
     this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, this.replaying.peak);
     this.replaying.stop();
     this.replaying = null;
