@@ -248,6 +248,21 @@ for (const which of ['rdb', 'main'] as const) {
   });
 }
 
+test('the main channel killed while the replica loads the RDB: a consistent dataset in the end', async () => {
+  const { m, mc, r, rc, link } = await setup(40000);
+  const w = writer(m.port, 1000, 10);
+  try {
+    await rc.replicaof('127.0.0.1', String(link.port));
+    await r.waitForLog(/MASTER <-> REPLICA sync: Loading DB in memory/, 60000);
+    const main = (await clientList(mc)).find((c) => c.flags === 'S');
+    if (main) await mc.call('CLIENT', 'KILL', 'ID', main.id);
+  } finally {
+    await w.stop();
+  }
+  await waitInSync(mc, rc, 90000);
+  assert.equal(await digest(rc), await digest(mc));
+});
+
 test('fallback: reddish replica with the rdb channel on, redis-server 7.0 master: classic sync, said once', { skip: !hasRedisServer() }, async () => {
   const { s: m, c: mc } = await fleet.start('redis', ['--repl-diskless-sync-delay', '0']);
   const { s: r, c: rc } = await fleet.start('reddish', CHANNEL);
