@@ -45,6 +45,8 @@ export class RdbChannelSync {
   private credit = 0;
   private stopped = false;
   private mainError: string | null = null;
+  /** The whole RDB arrived and is being loaded from disk: a main-channel loss no longer aborts. */
+  diskLoading = false;
   /** Bytes held in memory (size − bytes in the spill file). */
   memBytes = 0;
   /** Spill file (null when not spilling). */
@@ -215,8 +217,9 @@ export class RdbChannelSync {
     if (this.stopped) return;
     const why = this.mainError ?? 'connection lost';
     this.server.log.warning(`Main channel error while reading from master: ${why}`);
-    if (this.state === MainChState.StreamingBuf) {
-      // What arrived is still applied; then the link is freed and cached (PSYNC from there).
+    if (this.state === MainChState.StreamingBuf || this.diskLoading) {
+      // What arrived is still applied (after the load); then the link is freed and cached,
+      // and the replica continues with a PSYNC from there (Redis 8 does the same).
       this.state = MainChState.CloseAsap;
       return;
     }

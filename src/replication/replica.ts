@@ -34,7 +34,7 @@ import { ProtocolError } from '../protocol/request-parser.js';
 import { Database } from '../store/database.js';
 import { encodeCommand, type ReplicationCore, type ReplicaLinkView } from './core.js';
 import { PayloadLoader } from './replica-loader.js';
-import { RdbChannelSync } from './rdb-channel-replica.js';
+import { RdbChannelSync, MainChState } from './rdb-channel-replica.js';
 
 const enum St {
   None,
@@ -854,6 +854,7 @@ export class ReplicaSide implements ReplicaLinkView {
   /** Loaded: the main channel becomes the master link; its buffer is replayed, then it is read live. */
   private finishRdbChannelSync(ch: RdbChannelSync, t: Transfer, db: number): void {
     const s = this.server;
+    if (ch.state === MainChState.CloseAsap) s.log.notice('After loading RDB, replica will try psync with master.');
     this.rdbch = null;
     const rdbSock = this.sock;
     this.sock = null;
@@ -1076,6 +1077,7 @@ export class ReplicaSide implements ReplicaLinkView {
     // swapdb with the same history serves the old data meanwhile (async loading), else -LOADING.
     if (!(t.swap && t.masterReplid === this.core.replid)) s.loading = true;
     if (t.loading) this.sock?.pause();
+    if (t.loading && this.rdbch !== null) this.rdbch.diskLoading = true;
   }
 
   private feedParser(t: Transfer): void {
