@@ -270,6 +270,18 @@ test('the main channel killed around the load: the replica finishes, replays, co
   }
 });
 
+test('masterauth: the rdb channel authenticates too', async () => {
+  const { c: mc } = await fleet.start('reddish', [...MASTER, '--requirepass', 'sekret']);
+  await mc.call('AUTH', 'sekret');
+  const { s: r, c: rc } = await fleet.start('reddish', [...CHANNEL, '--masterauth', 'sekret']);
+  for (let i = 0; i < 200; i++) await mc.set(`k${i}`, `v${i}`);
+  const port = Number((await info(mc, 'server')).tcp_port);
+  await rc.replicaof('127.0.0.1', String(port));
+  await waitInSync(mc, rc, 30000);
+  assert.equal(await digest(rc), await digest(mc));
+  await expectLog(r, /Starting to receive RDB and replication stream in parallel\./);
+});
+
 test('fallback: reddish replica with the rdb channel on, redis-server 7.0 master: classic sync, said once', { skip: !hasRedisServer() }, async () => {
   const { s: m, c: mc } = await fleet.start('redis', ['--repl-diskless-sync-delay', '0']);
   const { s: r, c: rc } = await fleet.start('reddish', CHANNEL);
