@@ -271,8 +271,9 @@ test('the main channel killed around the load: the replica finishes, replays, co
 });
 
 test('masterauth: the rdb channel authenticates too', async () => {
-  const { c: mc } = await fleet.start('reddish', [...MASTER, '--requirepass', 'sekret']);
-  await mc.call('AUTH', 'sekret');
+  const { c: mc } = await fleet.start('reddish', MASTER);
+  // This connection stays authenticated; new ones (the replica's two) need the password.
+  await mc.config('SET', 'requirepass', 'sekret');
   const { s: r, c: rc } = await fleet.start('reddish', [...CHANNEL, '--masterauth', 'sekret']);
   for (let i = 0; i < 200; i++) await mc.set(`k${i}`, `v${i}`);
   const port = Number((await info(mc, 'server')).tcp_port);
