@@ -385,6 +385,8 @@ export class Server {
   pubsubCounts: (() => [number, number]) | null = null;
   /** Replication module: memory held by the backlog and replica buffers for INFO memory. */
   replicationMemory: (() => { backlog: number; buffers: number; replicasExtra: number }) | null = null;
+  /** Replica side: bytes held in the rdb channel's full sync buffer (INFO mem_replica_full_sync_buffer). */
+  replicaFullSyncBufferMemory: (() => number) | null = null;
   /** Per-command latency histograms (INFO latencystats). */
   readonly memory = new MemoryTracker();
 

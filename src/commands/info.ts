@@ -158,7 +158,9 @@ function memorySection(s: Server): string[] {
     `mem_fragmentation_bytes:${m.rss - m.used}`,
     'mem_not_counted_for_evict:0',
     `mem_replication_backlog:${m.replicationBacklog}`,
-    `mem_total_replication_buffers:${m.replicationBuffers}`,
+    // Includes the replica's full sync buffer, as Redis 8 counts it.
+    `mem_total_replication_buffers:${m.replicationBuffers + (s.replicaFullSyncBufferMemory?.() ?? 0)}`,
+    `mem_replica_full_sync_buffer:${s.replicaFullSyncBufferMemory?.() ?? 0}`,
     `mem_clients_slaves:${m.clientsReplicas}`,
     `mem_clients_normal:${m.clientsNormal}`,
     'mem_cluster_links:0',

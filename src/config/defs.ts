@@ -604,6 +604,14 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   }),
   bool('repl-diskless-sync', true),
   int('repl-diskless-sync-delay', 5, 0, INT_MAX),
+  // Redis 8's rdb channel (spec rdb-channel.md §2.1): the snapshot on a second connection while the
+  // main one streams. Off by default here so classic full syncs stay the default behaviour.
+  // The three configs are hidden (CONFIG GET * keeps 7.0's names; Redis 8 hides repl-rdb-channel too).
+  bool('repl-rdb-channel', false, { hidden: true }),
+  // 0: the replica's client-output-buffer-limit replica hard limit, as Redis 8 does.
+  mem('replica-full-sync-buffer-limit', 0, 0, LONG_MAX, { hidden: true }),
+  // reddish: past the limit the replica spills the stream to a file in dir instead of stopping reading.
+  bool('replica-full-sync-buffer-spill', true, { hidden: true }),
   int('repl-diskless-sync-max-replicas', 0, 0, INT_MAX),
   enm('repl-diskless-load', 'disabled', ['disabled', 'on-empty-db', 'swapdb'], { denyLoading: true }),
   int('repl-ping-replica-period', 10, 1, INT_MAX, { alias: 'repl-ping-slave-period' }),

@@ -61,6 +61,8 @@ export class Client {
 
   // Flags (Redis letters in CLIENT LIST).
   isReplica = false; // S
+  /** Redis 8's rdb channel of a replica (snapshot only). */
+  isRdbChannel = false; // C
   isMaster = false; // M
   isMonitor = false; // O
   inMulti = false; // x
@@ -335,6 +337,7 @@ export class Client {
   flagString(): string {
     let f = '';
     if (this.isReplica) f += 'S';
+    if (this.isRdbChannel) f += 'C';
     if (this.isMonitor) f += 'O';
     if (this.isMaster) f += 'M';
     if (this.inPubSub) f += 'P';

@@ -9,6 +9,10 @@
  *                                                             └──socket: $EOF:mark + RDB + mark ──▶ ONLINE
  *                                                                                    (stream after the first ACK)
  *
+ *   PSYNC refused + capa rdb-channel-repl (repl-rdb-channel yes, diskless): WAIT_RDB_CHANNEL
+ *   ──its rdb channel's snapshot cut──▶ SEND_BULK_AND_STREAM ──snapshot delivered──▶ ONLINE
+ *   (rdb-channel-master.ts; the rdb channel itself goes WAIT_BGSAVE_START → WAIT_BGSAVE_END, fed nothing)
+ *
  * From WAIT_BGSAVE_END on, every write is retained for the replica in the shared buffer
  * (buffer.ts) and counted against client-output-buffer-limit replica exactly as 7.0 counts it;
  * over the limit the replica is dropped and, when it comes back, needs a new full sync — the
@@ -26,22 +30,27 @@ import type { Snapshot } from '../persistence/snapshot.js';
 import type { BufferReader, Block } from './buffer.js';
 import type { ReplicationCore, ReplicaHandle } from './core.js';
 import { SyncForecast } from './forecast.js';
+import { RdbChannelMaster, type RdbChannelFields } from './rdb-channel-master.js';
 
 export const enum ReplState {
   WaitBgsaveStart,
   WaitBgsaveEnd,
   SendBulk,
   Online,
+  /** rdb channel (rdb-channel-master.ts): main channel told +RDBCHANNELSYNC, nothing fed yet. */
+  WaitRdbChannel,
+  /** rdb channel: main channel streaming from the snapshot's cut while the RDB travels. */
+  SendBulkAndStream,
 }
 
-const STATE_NAMES = ['wait_bgsave', 'wait_bgsave', 'send_bulk', 'online'];
+const STATE_NAMES = ['wait_bgsave', 'wait_bgsave', 'send_bulk', 'online', 'wait_bgsave', 'send_bulk_and_stream'];
 /** Bytes read from dump.rdb per write while sending a disk payload. */
 const BULK_CHUNK = 64 * 1024;
 /** A diskless transfer waits for sockets holding more than this. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
 
 /** One replica served by this instance. */
-export class ReplicaConn implements BufferReader, ReplicaHandle {
+export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelFields {
   state = ReplState.WaitBgsaveStart;
   refBlock: Block | null = null;
   refPos = 0;
@@ -61,6 +70,11 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
   /** ms of the last write of the diskless payload (full sync timeout). */
   lastTransferIo = Date.now();
   private waitingDrain = false;
+  capaRdbChannel = false;
+  rdbChannel = false;
+  mainChannel: ReplicaConn | null = null;
+  rdbChannelConn: ReplicaConn | null = null;
+  rdbDelivered = false;
 
   constructor(
     readonly master: MasterSide,
@@ -68,7 +82,7 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
   ) {}
 
   canFeed(): boolean {
-    return this.state !== ReplState.WaitBgsaveStart;
+    return this.state !== ReplState.WaitBgsaveStart && this.state !== ReplState.WaitRdbChannel && !this.rdbChannel;
   }
 
   onNewBlock(): void {
@@ -104,7 +118,8 @@ export class ReplicaConn implements BufferReader, ReplicaHandle {
    */
   pump(all = false): void {
     const sock = this.client.socket;
-    if (this.state !== ReplState.Online || this.waitingFirstAck || this.client.isClosed || sock === null || (this.waitingDrain && !all)) return;
+    const streaming = (this.state === ReplState.Online && !this.rdbChannel) || this.state === ReplState.SendBulkAndStream;
+    if (!streaming || this.waitingFirstAck || this.client.isClosed || sock === null || (this.waitingDrain && !all)) return;
     const backlog = this.master.core.backlog;
     if (backlog === null) return;
     const stats = this.master.server.stats;
@@ -156,6 +171,7 @@ export class MasterSide {
   private lastCron = 0;
   /** Predicts, during each full sync, whether the output buffer limit will drop the replica. */
   readonly forecast: SyncForecast;
+  private readonly rdbch = new RdbChannelMaster(this);
 
   constructor(
     readonly server: Server,
@@ -206,7 +222,7 @@ export class MasterSide {
 
   /** Connections that became replicas (SYNC/PSYNC), not those that only sent REPLCONF. */
   private replicaList(): ReplicaConn[] {
-    return [...this.byClient.values()].filter((r) => r.client.isReplica);
+    return [...this.byClient.values()].filter((r) => r.client.isReplica && !r.rdbChannel);
   }
 
   private replicasIn(state: ReplState): ReplicaConn[] {
@@ -323,24 +339,60 @@ export class MasterSide {
         this.byClient.delete(c);
         return c.error(E.NOT_INTEGER);
       }
-      if (this.tryPartialResync(rc, argv[1], off)) {
-        s.stats.syncPartialOk++;
-        return;
+      if (rc.rdbChannel) {
+        s.log.notice(`Full resync requested by replica ${rc.name} (rdb-channel)`);
+      } else {
+        if (this.tryPartialResync(rc, argv[1], off)) {
+          s.stats.syncPartialOk++;
+          return;
+        }
+        if (argv[1] !== '?') s.stats.syncPartialErr++;
       }
-      if (argv[1] !== '?') s.stats.syncPartialErr++;
     } else {
       rc.prePsync = true;
+    }
+    if (!rc.rdbChannel && this.rdbch.offer(rc, isPsync)) {
+      // Redis 8: no snapshot for this connection; it waits for its rdb channel (not a sync_full).
+      this.makeReplica(rc);
+      rc.state = ReplState.WaitRdbChannel;
+      this.createBacklogIfNeeded();
+      this.rdbch.announce(rc);
+      return;
     }
     s.stats.syncFull++;
     this.makeReplica(rc);
     rc.state = ReplState.WaitBgsaveStart;
+    this.createBacklogIfNeeded();
+    this.serveFullSync(rc);
+  }
+
+  private createBacklogIfNeeded(): void {
+    const s = this.server;
     if (this.core.replicas.size === 1 && this.core.backlog === null) {
       this.core.changeReplicationId();
       this.core.clearReplicationId2();
       this.core.createBacklog();
       s.log.notice(`Replication backlog created, my new replication IDs are '${this.core.replid}' and '${this.core.replid2}'`);
     }
-    this.serveFullSync(rc);
+  }
+
+  // For rdb-channel-master.ts (const enum values do not cross modules).
+  get waitRdbChannelState(): ReplState {
+    return ReplState.WaitRdbChannel;
+  }
+
+  get sendBulkAndStreamState(): ReplState {
+    return ReplState.SendBulkAndStream;
+  }
+
+  /** A main channel at its rdb channel's snapshot cut: fed (and sent) from the next write on. */
+  startStreaming(main: ReplicaConn): void {
+    main.state = ReplState.SendBulkAndStream;
+    main.ackTime = Date.now();
+  }
+
+  goOnline(main: ReplicaConn): void {
+    this.putOnline(main);
   }
 
   private makeReplica(rc: ReplicaConn): void {
@@ -396,9 +448,10 @@ export class MasterSide {
     const target = p.runningTarget;
     if (target === 'disk') {
       let other: ReplicaConn | null = null;
-      if (p.runningForReplication) {
+      // An rdb channel's main channel must stream from its own snapshot's cut.
+      if (p.runningForReplication && !rc.rdbChannel) {
         for (const r of this.byClient.values()) {
-          if (r !== rc && r.client.isReplica && r.state === ReplState.WaitBgsaveEnd) {
+          if (r !== rc && r.client.isReplica && !r.rdbChannel && r.state === ReplState.WaitBgsaveEnd) {
             other = r;
             break;
           }
@@ -434,14 +487,16 @@ export class MasterSide {
   private sendFullResync(rc: ReplicaConn, offset: number): void {
     rc.initOffset = offset;
     if (!rc.prePsync) rc.writeRaw(`+FULLRESYNC ${this.core.replid} ${offset}\r\n`);
+    if (rc.rdbChannel) this.rdbch.snapshotCut(rc);
   }
 
   /** startBgsaveForReplication: one snapshot for every replica waiting to start. */
   private startBgsaveForReplication(mincapaEof: boolean): void {
     const s = this.server;
     const socketTarget = s.config.bool('repl-diskless-sync') && mincapaEof;
-    s.log.notice(`Starting BGSAVE for SYNC with target: ${socketTarget ? 'replicas sockets' : 'disk'}`);
-    const waiting = this.replicasIn(ReplState.WaitBgsaveStart);
+    const waiting = [...this.byClient.values()].filter((r) => r.client.isReplica && r.state === ReplState.WaitBgsaveStart);
+    const rdbChannels = waiting.some((r) => r.rdbChannel) ? ' (rdb-channel)' : '';
+    s.log.notice(`Starting BGSAVE for SYNC with target: ${socketTarget ? 'replicas sockets' : 'disk'}${rdbChannels}`);
     if (socketTarget) {
       this.startSocketTransfer(waiting);
       return;
@@ -535,6 +590,12 @@ export class MasterSide {
   }
 
   private putOnline(rc: ReplicaConn): void {
+    if (rc.rdbChannel) {
+      rc.state = ReplState.Online;
+      this.server.log.notice(`Streamed RDB transfer with replica ${rc.name} succeeded (rdb channel)`);
+      this.rdbch.delivered(rc);
+      return;
+    }
     rc.state = ReplState.Online;
     rc.ackTime = Date.now();
     this.server.log.notice(`Synchronization with replica ${rc.name} succeeded`);
@@ -613,7 +674,7 @@ export class MasterSide {
   private startPendingSync(): void {
     const s = this.server;
     if (s.persistence.inProgress) return;
-    const waiting = this.replicasIn(ReplState.WaitBgsaveStart);
+    const waiting = [...this.byClient.values()].filter((r) => r.client.isReplica && r.state === ReplState.WaitBgsaveStart);
     if (waiting.length === 0) return;
     let mincapaEof = true;
     let maxIdle = 0;
@@ -637,7 +698,8 @@ export class MasterSide {
     this.byClient.delete(rc.client);
     this.core.replicas.delete(rc);
     this.core.backlog?.release(rc);
-    if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.name} lost.`);
+    if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.rdbChannel ? '(rdbchannel) ' : ''}${rc.name} lost.`);
+    this.rdbch.closed(rc);
     if (this.core.replicas.size === 0) this.core.noReplicasSince = Math.floor(Date.now() / 1000);
     this.refreshGoodReplicas();
     const t = this.socketTransfer;
@@ -680,6 +742,7 @@ export class MasterSide {
       } else if (opt === 'capa') {
         if (is(val, 'EOF')) this.conn(c).capaEof = true;
         else if (is(val, 'PSYNC2')) this.conn(c).capaPsync2 = true;
+        else if (is(val, 'RDB-CHANNEL-REPL')) this.conn(c).capaRdbChannel = true;
       } else if (opt === 'ack') {
         const rc = this.byClient.get(c);
         if (!rc || !c.isReplica) return;
@@ -700,6 +763,12 @@ export class MasterSide {
       } else if (opt === 'rdb-only') {
         if (val !== '0' && val !== '1') return c.error('ERR value is out of range, value must between 0 and 1');
         // Accepted: reddish always sends the full payload and stream.
+      } else if (opt === 'rdb-channel') {
+        if (val !== '0' && val !== '1') return c.error('ERR value is out of range, value must between 0 and 1');
+        // The connection becomes an rdb channel with main-ch-client-id.
+      } else if (opt === 'main-ch-client-id') {
+        const err = this.rdbch.bind(this.conn(c), val);
+        if (err !== null) return c.error(err);
       } else if (opt === 'rdb-filter-only') {
         // Accepted and ignored: reddish has no functions to filter.
       } else {
@@ -875,7 +944,7 @@ export class MasterSide {
 
   private replicasAcked(offset: number): number {
     let n = 0;
-    for (const rc of this.byClient.values()) if (rc.client.isReplica && rc.state === ReplState.Online && rc.ackOffset >= offset) n++;
+    for (const rc of this.byClient.values()) if (rc.client.isReplica && !rc.rdbChannel && rc.state === ReplState.Online && rc.ackOffset >= offset) n++;
     return n;
   }
 
@@ -923,6 +992,12 @@ export class MasterSide {
     }
     for (const rc of [...this.byClient.values()]) {
       if (!rc.client.isReplica) continue;
+      if (rc.rdbChannel && rc.state === ReplState.Online) continue; // delivered; the replica closes it
+      if (rc.state === ReplState.WaitRdbChannel && now - rc.lastTransferIo > timeoutMs) {
+        s.log.warning(`Disconnecting replica ${rc.name}: its rdb channel did not come`);
+        rc.close();
+        continue;
+      }
       const presync = rc.state === ReplState.WaitBgsaveStart || (rc.state === ReplState.WaitBgsaveEnd && s.persistence.runningTarget !== 'socket');
       if (presync) rc.writeRaw('\n');
       if (rc.state === ReplState.Online && !rc.prePsync && now - rc.ackTime > timeoutMs) {
@@ -952,7 +1027,7 @@ export class MasterSide {
     const now = Date.now();
     let good = 0;
     for (const rc of this.byClient.values()) {
-      if (rc.client.isReplica && rc.state === ReplState.Online && now - rc.ackTime <= maxLag) good++;
+      if (rc.client.isReplica && !rc.rdbChannel && rc.state === ReplState.Online && now - rc.ackTime <= maxLag) good++;
     }
     this.goodReplicas = good;
   }

@@ -10,6 +10,12 @@
  *     │                        ├──── payload/load failure ◀───────── TRANSFER ──loaded──▶ CONNECTED
  *     │                        └──── link lost (master cached) ◀───────────────────────────────┘
  *
+ * With repl-rdb-channel (Redis 8, rdb-channel-replica.ts): a `+RDBCHANNELSYNC <id>` reply keeps
+ * the main socket aside, buffering what the master streams on it, and a second connection
+ * (RdbChRecvAuth → RdbChRecvReplconf → RecvPsync `PSYNC ? -1` → TRANSFER) brings the RDB; once
+ * loaded the main socket becomes the link (CONNECTED) and the buffer is replayed first. Losing
+ * either connection before that drops both (a clean full sync again).
+ *
  * The master's stream is applied by a connection-less Client flagged M (replies discarded,
  * only REPLCONF ACK is written back). Offsets follow Redis: `readOff` counts bytes read,
  * `reploff` (applied) is recomputed after each complete command outside MULTI as
@@ -29,6 +35,7 @@ import { ProtocolError } from '../protocol/request-parser.js';
 import { Database } from '../store/database.js';
 import { encodeCommand, type ReplicationCore, type ReplicaLinkView } from './core.js';
 import { PayloadLoader } from './replica-loader.js';
+import { RdbChannelSync, MainChState } from './rdb-channel-replica.js';
 
 const enum St {
   None,
@@ -39,6 +46,9 @@ const enum St {
   RecvPort,
   RecvIp,
   RecvCapa,
+  /** rdb channel (Redis 8): AUTH and REPLCONF replies on the second connection. */
+  RdbChRecvAuth,
+  RdbChRecvReplconf,
   RecvPsync,
   Transfer,
   Connected,
@@ -117,6 +127,15 @@ export class ReplicaSide implements ReplicaLinkView {
   private closed = false;
   /** Set while we free the master client ourselves (its onClose must not react). */
   private freeingMaster = false;
+  /** Redis 8 rdb channel sync in progress: the main channel's buffer (this.sock is the rdb channel). */
+  private rdbch: RdbChannelSync | null = null;
+  /** After the RDB loaded: the buffer being replayed (this.sock is null meanwhile). */
+  private replaying: RdbChannelSync | null = null;
+  private fullSyncBufferPeak = 0;
+  /** Bytes the last rdb-channel sync spilled to disk. */
+  private lastSpilledTotal = 0;
+  /** The classic-sync fallback was explained for this master (logged once). */
+  private rdbChFallbackLogged = false;
 
   constructor(
     private readonly server: Server,
@@ -142,6 +161,7 @@ export class ReplicaSide implements ReplicaLinkView {
       setMaster: (host, port) => this.setMaster(host, port),
       unsetMaster: () => this.unsetMaster(),
     };
+    server.replicaFullSyncBufferMemory = () => this.fullSyncBufferMemory();
     server.cronTasks.push((now) => this.cron(now));
     server.closeTasks.push(() => this.close());
     server.hooks.writeGuards.push((c, cmd) => {
@@ -223,12 +243,23 @@ export class ReplicaSide implements ReplicaLinkView {
       );
     }
     if (this.state !== St.Connected) lines.push(`master_link_down_since_seconds:${this.downSince ? nowSec - this.downSince : -1}`);
+    const buf = this.rdbch ?? this.replaying;
+    if (buf !== null) this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, buf.peak);
     lines.push(
+      `replica_full_sync_buffer_size:${buf?.size ?? 0}`,
+      `replica_full_sync_buffer_peak:${this.fullSyncBufferPeak}`,
+      `replica_full_sync_buffer_spilled:${buf?.spilled ?? 0}`,
+      `replica_full_sync_buffer_spilled_total:${buf?.spilledTotal ?? this.lastSpilledTotal}`,
       `slave_priority:${s.config.num('replica-priority')}`,
       `slave_read_only:${s.config.bool('replica-read-only') ? 1 : 0}`,
       `replica_announced:${s.config.bool('replica-announced') ? 1 : 0}`,
     );
     return lines;
+  }
+
+  /** Memory of the replica full sync buffer (INFO mem_replica_full_sync_buffer). */
+  fullSyncBufferMemory(): number {
+    return (this.rdbch ?? this.replaying)?.memBytes ?? 0;
   }
 
   /** REPLCONF ACK <applied offset> to the master (cron, GETACK, after an EOF-mark load). */
@@ -309,6 +340,7 @@ export class ReplicaSide implements ReplicaLinkView {
     s.masterHost = host;
     this.host = host;
     this.port = port;
+    this.rdbChFallbackLogged = false;
     s.keyspace.keepExpired = true;
     this.core.link = this;
     s.config.assign(s.config.def('replicaof')!, `${host} ${port}`); // CONFIG GET / REWRITE show it
@@ -416,6 +448,7 @@ export class ReplicaSide implements ReplicaLinkView {
 
   private close(): void {
     this.closed = true;
+    this.stopReplay();
     if (this.master) {
       this.freeingMaster = true;
       this.master.client.close();
@@ -475,13 +508,31 @@ export class ReplicaSide implements ReplicaLinkView {
     this.sock = null;
     this.inbuf = EMPTY;
     sock?.destroy();
+    if (this.rdbch !== null) {
+      // Never half of a two-channel sync: the main channel goes too.
+      this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, this.rdbch.peak);
+      this.rdbch.abort();
+      this.rdbch = null;
+    }
+  }
+
+  private stopReplay(): void {
+    if (this.replaying === null) return;
+    this.server.log.warning('Master client was freed while streaming accumulated replication data to db.');
+    this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, this.replaying.peak);
+    this.replaying.stop();
+    this.replaying = null;
   }
 
   private onConnect(sock: net.Socket): void {
     if (sock !== this.sock || this.state !== St.Connecting) return;
     this.server.log.notice('Non blocking connect for SYNC fired the event.');
-    this.state = St.RecvPing;
     this.handshakeLastIo = Math.floor(Date.now() / 1000);
+    if (this.rdbch !== null) {
+      this.sendRdbChannelHandshake(sock, this.rdbch);
+      return;
+    }
+    this.state = St.RecvPing;
     sock.write(encodeCommand(['PING']));
   }
 
@@ -608,6 +659,22 @@ export class ReplicaSide implements ReplicaLinkView {
           if (line[0] === '-') s.log.notice(`(Non critical) Master does not understand REPLCONF capa: ${line}`);
           this.sendPsync();
           break;
+        case St.RdbChRecvAuth:
+          if (line[0] === '-') {
+            s.log.warning(`Unable to AUTH to MASTER: ${line}`);
+            this.rdbChannelFailed(line);
+            return;
+          }
+          this.state = St.RdbChRecvReplconf;
+          break;
+        case St.RdbChRecvReplconf:
+          if (line[0] === '-') {
+            s.log.warning(`Master replied error to replconf: ${line}`);
+            this.rdbChannelFailed(line);
+            return;
+          }
+          this.sendPsync();
+          break;
         case St.RecvPsync:
           if (line === '') break; // keepalive while the master prepares the sync
           this.onPsyncReply(line);
@@ -628,7 +695,9 @@ export class ReplicaSide implements ReplicaLinkView {
     parts.push(encodeCommand(['REPLCONF', 'listening-port', String(announcePort !== 0 ? announcePort : s.tls.announcedPort(s.tcpPort))]));
     const ip = s.config.str('replica-announce-ip');
     if (ip !== '') parts.push(encodeCommand(['REPLCONF', 'ip-address', ip]));
-    parts.push(encodeCommand(['REPLCONF', 'capa', 'eof', 'capa', 'psync2']));
+    const capa = ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'];
+    if (s.config.bool('repl-rdb-channel')) capa.push('capa', 'rdb-channel-repl');
+    parts.push(encodeCommand(capa));
     this.sock!.write(Buffer.concat(parts));
     this.state = auth !== '' ? St.RecvAuth : St.RecvPort;
   }
@@ -637,6 +706,11 @@ export class ReplicaSide implements ReplicaLinkView {
     const s = this.server;
     let id = '?';
     let off = '-1';
+    if (this.rdbch !== null) {
+      this.sock!.write(encodeCommand(['PSYNC', id, off]));
+      this.state = St.RecvPsync;
+      return;
+    }
     if (this.cached) {
       id = this.cached.replid;
       off = String(this.cached.reploff + 1);
@@ -652,6 +726,18 @@ export class ReplicaSide implements ReplicaLinkView {
 
   private onPsyncReply(line: string): void {
     const s = this.server;
+    if (this.rdbch !== null) {
+      this.onRdbChannelPsyncReply(line);
+      return;
+    }
+    if (line.startsWith('+RDBCHANNELSYNC')) {
+      this.startRdbChannel(line);
+      return;
+    }
+    if (line.startsWith('+FULLRESYNC') && s.config.bool('repl-rdb-channel') && !this.rdbChFallbackLogged) {
+      this.rdbChFallbackLogged = true;
+      s.log.notice('Master does not support rdb channel replication (it replied +FULLRESYNC to capa rdb-channel-repl): full sync on the main channel.');
+    }
     if (this.core.failoverState === 'failover-in-progress') {
       // Redis checks the planned failover's outcome first: a full sync is acceptable too.
       const accepted = line.startsWith('+FULLRESYNC') || (line.startsWith('+CONTINUE') && this.cached !== null);
@@ -707,6 +793,114 @@ export class ReplicaSide implements ReplicaLinkView {
     if (this.core.backlog === null) this.core.createBacklog();
     s.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization.');
     this.drive(); // the stream may have come with the reply
+  }
+
+  // ---------------------------------------------------------------- rdb channel (Redis 8)
+
+  /** +RDBCHANNELSYNC <id>: the main channel waits (buffering); the snapshot comes on a new connection. */
+  private startRdbChannel(line: string): void {
+    const s = this.server;
+    const m = /^\+RDBCHANNELSYNC (\d+)$/.exec(line);
+    if (!m) {
+      s.log.warning(`Master replied with wrong +RDBCHANNELSYNC syntax: ${line}`);
+      this.handshakeError();
+      return;
+    }
+    s.log.notice('PSYNC is not possible, initialize RDB channel.');
+    const mainSock = this.sock!;
+    const ch = new RdbChannelSync(s, mainSock, m[1], (why) => {
+      if (this.rdbch !== ch) return;
+      s.log.warning('Aborting rdb channel sync');
+      void why;
+      this.rdbch = null;
+      if (!this.cancelHandshake(true)) this.handshakeError();
+    });
+    ch.push(this.inbuf);
+    this.inbuf = EMPTY;
+    this.sock = null; // the main socket now belongs to ch
+    this.rdbch = ch;
+    this.connect();
+  }
+
+  private sendRdbChannelHandshake(sock: net.Socket, ch: RdbChannelSync): void {
+    const s = this.server;
+    const parts: Buffer[] = [];
+    const auth = s.config.str('masterauth');
+    if (auth !== '') {
+      const user = s.config.str('masteruser');
+      parts.push(encodeCommand(user !== '' ? ['AUTH', user, auth] : ['AUTH', auth]));
+    }
+    const announcePort = s.config.num('replica-announce-port');
+    parts.push(
+      encodeCommand([
+        'REPLCONF', 'capa', 'eof', 'rdb-only', '1', 'rdb-channel', '1', 'main-ch-client-id', ch.clientId,
+        'listening-port', String(announcePort !== 0 ? announcePort : s.tcpPort),
+      ]),
+    );
+    sock.write(Buffer.concat(parts));
+    this.state = auth !== '' ? St.RdbChRecvAuth : St.RdbChRecvReplconf;
+  }
+
+  /** The rdb channel's handshake failed: both channels go, the cron starts over. */
+  private rdbChannelFailed(why: string): void {
+    this.server.log.warning(`rdb channel sync failed with error: ${why}`);
+    this.handshakeError();
+  }
+
+  private onRdbChannelPsyncReply(line: string): void {
+    const s = this.server;
+    const m = /^\+FULLRESYNC ([0-9a-fA-F]{40}) (\d+)$/.exec(line);
+    if (!m) {
+      s.log.warning(`Received unexpected psync reply: ${line}`);
+      this.rdbChannelFailed(line);
+      return;
+    }
+    s.log.notice(`Full resync from master: ${m[1]}:${m[2]}`);
+    s.log.notice('Starting to receive RDB and replication stream in parallel.');
+    this.startTransfer(m[1], Number(m[2]));
+  }
+
+  /** Loaded: the main channel becomes the master link; its buffer is replayed, then it is read live. */
+  private finishRdbChannelSync(ch: RdbChannelSync, t: Transfer, db: number): void {
+    const s = this.server;
+    if (ch.state === MainChState.CloseAsap) s.log.notice('After loading RDB, replica will try psync with master.');
+    this.rdbch = null;
+    const rdbSock = this.sock;
+    this.sock = null;
+    this.inbuf = EMPTY;
+    rdbSock?.destroy(); // Redis 8 closes the rdb channel once loaded
+    const mainSock = ch.mainSock;
+    this.master = this.createMasterLink(mainSock, t.masterReplid, t.initialOffset, db);
+    const m = this.master;
+    this.state = St.Connected;
+    this.downSince = 0;
+    this.core.adoptMasterHistory(t.masterReplid, Math.max(0, t.initialOffset));
+    s.log.notice('MASTER <-> REPLICA sync: Finished with success');
+    this.sendAck();
+    this.replaying = ch;
+    ch.replay(
+      (chunk) => {
+        if (this.master !== m) return false;
+        this.applyStream(chunk);
+        return this.master === m;
+      },
+      (closeAsap, failed) => {
+        this.fullSyncBufferPeak = Math.max(this.fullSyncBufferPeak, ch.peak);
+        this.lastSpilledTotal = ch.spilledTotal;
+        this.replaying = null;
+        if (this.master !== m) return;
+        if (failed) {
+          // Part of the stream is lost: the dataset cannot continue this history.
+          this.freeMaster(false);
+          return;
+        }
+        this.sock = mainSock;
+        if (closeAsap || mainSock.destroyed) {
+          this.freeMaster(true);
+          return;
+        }
+      },
+    );
   }
 
   // ---------------------------------------------------------------- transfer
@@ -892,6 +1086,7 @@ export class ReplicaSide implements ReplicaLinkView {
     // swapdb with the same history serves the old data meanwhile (async loading), else -LOADING.
     if (!(t.swap && t.masterReplid === this.core.replid)) s.loading = true;
     if (t.loading) this.sock?.pause();
+    if (t.loading && this.rdbch !== null) this.rdbch.diskLoading = true;
   }
 
   private feedParser(t: Transfer): void {
@@ -996,6 +1191,7 @@ export class ReplicaSide implements ReplicaLinkView {
     const loader = t.loader!;
     const sock = this.sock;
     if (sock === null) return;
+    const ch = this.rdbch;
     t.loading = false;
     if (t.swap) {
       this.attachToNewMaster();
@@ -1006,6 +1202,10 @@ export class ReplicaSide implements ReplicaLinkView {
     if (t.toParser) s.dirty++;
     s.loading = false;
     this.transfer = null;
+    if (ch !== null) {
+      this.finishRdbChannelSync(ch, t, loader.streamDb);
+      return;
+    }
     const prePsync = t.initialOffset === -1;
     this.master = this.createMasterLink(sock, t.masterReplid, t.initialOffset, loader.streamDb);
     this.master.prePsync = prePsync;
@@ -1034,6 +1234,8 @@ export class ReplicaSide implements ReplicaLinkView {
     if (sec === this.lastNewline || !this.sock || this.sock.destroyed) return;
     this.lastNewline = sec;
     this.sock.write('\n');
+    // The main channel is the one the master times out once the snapshot is delivered.
+    if (this.rdbch !== null && !this.rdbch.mainSock.destroyed) this.rdbch.mainSock.write('\n');
   }
 
   // ---------------------------------------------------------------- streaming
@@ -1069,6 +1271,7 @@ export class ReplicaSide implements ReplicaLinkView {
     if (!m) return;
     const s = this.server;
     this.master = null;
+    this.stopReplay();
     s.log.warning('Connection with master lost.');
     if (cache) {
       s.log.notice('Caching the disconnected master state.');
