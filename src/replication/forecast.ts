@@ -116,7 +116,9 @@ export class SyncForecast {
       if (rc.client.isClosed || !this.master.byClient.has(rc.client)) this.tracks.delete(rc);
     }
     for (const rc of this.master.byClient.values()) {
-      if (!rc.client.isReplica || rc.client.isClosed) continue;
+      // An rdb channel carries only the snapshot: the writes stream on its main channel at once
+      // and pile up on the replica, so no output buffer here grows with them.
+      if (!rc.client.isReplica || rc.client.isClosed || rc.rdbChannel) continue;
       const st = rc.state as number;
       // WaitBgsaveEnd = 1, SendBulk = 2, Online = 3 (const enum in master.ts)
       if (st === 1 || st === 2) {
