@@ -527,7 +527,8 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         return { text, why };
       }
       case 'replica-lost':
-        return { text: 'connection with the replica lost' };
+        // Redis 8 names the snapshot's own connection `replica (rdbchannel)`.
+        return { text: ev.line.msg.includes('(rdbchannel)') ? 'connection with the replica\'s rdb channel closed' : 'connection with the replica lost' };
       case 'replica-synced':
         return { text: 'snapshot delivered: the replica is online', why: 'the buffered writes now flow to it' };
       case 'replica-timeout':
