@@ -12,6 +12,7 @@ interface Case2CliOptions {
   timeScale?: string;
   out?: string;
   diskless?: boolean;
+  prevent?: boolean;
   keep?: boolean;
   timeout?: string;
   rate?: string;
@@ -159,13 +160,17 @@ export function registerLab(program: Command): Command {
         'A report folder gets the timeline (JSON, TSV), both logs and an HTML report with charts.\n\n' +
         '--scale multiplies the sizes (keys and limits); durations (soft seconds) are multiplied by --time-scale ' +
         '(default min(1, max(0.2, 2 x scale))) and the link is slowed to match, so the case keeps its proportions.\n\n' +
-        'Exit status: 0 when the loop happened and the fix worked, 1 otherwise, 2 for bad arguments.',
+        'With --prevent (reddish only) both nodes use the RDB channel (Redis 8\'s rdb-channel replication: the writes made during the sync ' +
+        'wait on the replica, spilled to disk past its limit, instead of in the master\'s output buffer); the same small limit and writes then end with ' +
+        '`PREVENTED (sync completed in N s under the small limit; ...)` or `NOT PREVENTED (...)` and why, without the fix phase.\n\n' +
+        'Exit status: 0 when the loop happened and the fix worked (--prevent: when the sync completed under the small limit), 1 otherwise, 2 for bad arguments.',
     )
     .addOption(new Option('--server <name>', 'reddish | redis-server').default('reddish'))
     .option('--scale <factor>', 'sizes: 1 = the course (2,000,000 + 1,000,000 hashes, 128 MB limit); 0.1 = 200,000 + 100,000', '1')
     .option('--time-scale <factor>', 'durations (soft-limit seconds, link speed); default min(1, max(0.2, 2 x scale))')
     .option('--out <dir>', 'report folder (default ./case2-report-<timestamp>)')
     .option('--diskless', 'ship the snapshot over the socket (repl-diskless-sync yes) instead of dump.rdb')
+    .option('--prevent', 'reddish only: both nodes speak Redis 8\'s rdb channel (repl-rdb-channel yes, spilling on, diskless) under the same small limit; prints PREVENTED or NOT PREVENTED, no fix phase')
     .option('--rate <keys/s>', 'pace of the 1,000,000-hash writes (default: computed from the snapshot size and the link)')
     .option('--loops <n>', 'buffer-limit disconnections to see before the fix; it is then applied as soon as the next sync\'s buffer passes the small soft limit again', '1')
     .option('--timeout <seconds>', 'give up after this long (default 10 min + scale x 20 min)')
@@ -179,10 +184,15 @@ export function registerLab(program: Command): Command {
       '\nExamples:\n' +
         '  $ reddish lab case2 --scale 0.1                          # 200,000 + 100,000 hashes on reddish, ~1 min\n' +
         '  $ reddish lab case2 --scale 0.1 --server redis-server    # the same on the real Redis\n' +
+        '  $ reddish lab case2 --scale 0.1 --prevent                # the RDB channel under the same small limit\n' +
         '  $ reddish lab case2 --server redis-server --out ./case2  # the course at full scale (several minutes)',
     )
     .action(async (o: Case2CliOptions) => {
       const server = parseServerKind(o.server);
+      if (o.prevent && server === 'redis')
+        throw new UsageError(
+          "--prevent needs the RDB channel (Redis 8's rdb-channel replication, repl-rdb-channel); redis-server 7.0 has no such channel: its full sync always keeps the writes in the master's output buffer. Use --server reddish",
+        );
       const scale = parsePositive(o.scale, 'scale');
       if (scale > 10) throw new UsageError(`invalid scale '${o.scale}' (at most 10)`);
       const timeScale = o.timeScale !== undefined ? parsePositive(o.timeScale, 'time scale') : defaultTimeScale(scale);
@@ -197,10 +207,12 @@ export function registerLab(program: Command): Command {
       const color = o.color !== false && Boolean(process.stdout.isTTY);
       const lim = scaledLimits(COURSE.limit, scale, timeScale);
       const fix = scaledLimits(COURSE.fix, scale, timeScale);
-      const view = new LiveView(process.stdout, tty, color, `case2 · ${server === 'redis' ? 'redis-server' : 'reddish'} · scale ${scale}`);
+      const view = new LiveView(process.stdout, tty, color, `case2 · ${server === 'redis' ? 'redis-server' : 'reddish'} · scale ${scale}${o.prevent ? ' · --prevent' : ''}`);
       view.line(
         `reddish lab case2: ${server === 'redis' ? 'redis-server' : 'reddish'}, scale ${scale} (${formatInt(COURSE.loadQty * scale)} + ${formatInt(COURSE.writeQty * scale)} hashes), ` +
-          `time scale ${timeScale}; limit '${lim.hard} ${lim.soft} ${lim.softSeconds}', fix '${fix.hard} ${fix.soft} ${fix.softSeconds}'; report in ${outDir}`,
+          `time scale ${timeScale}; limit '${lim.hard} ${lim.soft} ${lim.softSeconds}', ` +
+          (o.prevent ? 'rdb channel on both nodes, no fix' : `fix '${fix.hard} ${fix.soft} ${fix.softSeconds}'`) +
+          `; report in ${outDir}`,
       );
       const abort = new AbortController();
       const onSigint = () => abort.abort();
@@ -213,6 +225,7 @@ export function registerLab(program: Command): Command {
           timeScale,
           outDir,
           diskless: o.diskless,
+          prevent: o.prevent,
           keep: o.keep,
           timeoutMs,
           rate,
@@ -233,9 +246,14 @@ export function registerLab(program: Command): Command {
       const paint = (ok: boolean, s: string) => (color ? `\x1b[1;${ok ? 32 : 31}m${s}\x1b[0m` : s);
       out.write('\n');
       if (r.error) out.write(paint(false, `ERROR: ${r.error}`) + '\n');
-      out.write(paint(r.loop.reproduced, r.loop.verdict) + '\n');
-      if (r.loop.why) out.write(`  ${r.loop.why}\n`);
-      if (r.fix.applied || r.loop.reproduced) {
+      if (r.prevent) {
+        out.write(paint(r.prevent.works, r.prevent.verdict) + '\n');
+        if (r.prevent.why) out.write(`  ${r.prevent.why}\n`);
+      } else if (!o.prevent) {
+        out.write(paint(r.loop.reproduced, r.loop.verdict) + '\n');
+        if (r.loop.why) out.write(`  ${r.loop.why}\n`);
+      }
+      if (!o.prevent && (r.fix.applied || r.loop.reproduced)) {
         out.write(paint(r.fix.works, r.fix.works ? r.fix.verdict : `${r.fix.verdict}${r.fix.why ? `: ${r.fix.why}` : ''}`) + '\n');
         if (r.fix.works && r.fix.why) out.write(`  ${r.fix.why}\n`);
       }

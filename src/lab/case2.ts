@@ -65,6 +65,11 @@ export interface Case2Options {
   /** Report folder (created); nothing is written without it. */
   outDir?: string;
   diskless?: boolean;
+  /**
+   * reddish only: both nodes speak Redis 8's rdb channel (repl-rdb-channel yes, spilling on, the
+   * small limit on both), and the run ends with PREVENTED or NOT PREVENTED instead of loop + fix.
+   */
+  prevent?: boolean;
   /** Leave both servers running at the end (their ports are in the result). */
   keep?: boolean;
   /** The whole run, ms (default: 10 min + scale × 20 min). */
@@ -137,6 +142,11 @@ export interface Sample {
   rOffset?: number;
   rReadOffset?: number;
   rLoading?: number;
+  /** Replica INFO replica_full_sync_buffer_* (rdb channel; absent on Redis 7.0). */
+  rFsbSize?: number;
+  rFsbPeak?: number;
+  rFsbSpilled?: number;
+  rFsbSpilledTotal?: number;
   // link (master → replica)
   linkDownBytes?: number;
   linkInFlight?: number;
@@ -184,6 +194,8 @@ export interface Case2Params {
   limit: Limits;
   fix: Limits;
   diskless: boolean;
+  /** --prevent: the rdb channel on both nodes, no fix phase. */
+  prevent?: boolean;
   rate: number;
   rateWhy: string;
   loops: number;
@@ -220,6 +232,20 @@ export interface Case2Result {
   ok: boolean;
   loop: { reproduced: boolean; fullSyncs: number; drops: number; verdict: string; why?: string };
   fix: { applied: boolean; works: boolean; verdict: string; why?: string; syncSec?: number };
+  /** --prevent only: did the rdb channel let the sync finish under the small limit? */
+  prevent?: {
+    works: boolean;
+    verdict: string;
+    why?: string;
+    syncSec?: number;
+    fullSyncs: number;
+    drops: number;
+    /** Master side: peak CLIENT LIST omem of the replica. */
+    peakOmem: number;
+    /** Replica side: INFO replica_full_sync_buffer_peak / _spilled_total at the end. */
+    replicaBufferPeak?: number;
+    spilledTotal?: number;
+  };
   params: Case2Params;
   figures: Case2Figures;
   events: CaseEvent[];
@@ -355,6 +381,7 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
   if (!(scale > 0) || scale > 10) throw new Case2Error(`invalid scale ${scale} (expected 0 < scale <= 10)`);
   const timeScale = opts.timeScale ?? defaultTimeScale(scale);
   if (!(timeScale > 0) || timeScale > 10) throw new Case2Error(`invalid time scale ${timeScale}`);
+  if (opts.prevent && opts.server !== 'reddish') throw new Case2Error('--prevent needs the RDB channel (Redis 8\'s rdb-channel replication): redis-server 7.0 has no such channel');
   const linkDelayMs = opts.linkDelayMs ?? COURSE.linkDelayMs;
   const linkWindowBytes = opts.linkWindowBytes ?? Math.max(16 * 1024, Math.round((COURSE.linkWindowBytes * scale) / timeScale));
   const params: Case2Params = {
@@ -368,7 +395,9 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
     linkBytesPerSec: linkDelayMs > 0 ? (linkWindowBytes * 1000) / linkDelayMs : Infinity,
     limit: opts.limit ?? scaledLimits(COURSE.limit, scale, timeScale),
     fix: opts.fix ?? scaledLimits(COURSE.fix, scale, timeScale),
-    diskless: Boolean(opts.diskless),
+    // The rdb channel needs a socket target on the master (repl-diskless-sync yes).
+    diskless: Boolean(opts.diskless || opts.prevent),
+    prevent: Boolean(opts.prevent),
     rate: opts.rate ?? 0,
     rateWhy: opts.rate ? 'set by --rate' : '',
     loops: opts.loops ?? 1,
@@ -476,7 +505,9 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
       case 'bgsave-for-sync':
         return {
           text: `snapshot for the replica started (BGSAVE, target ${ev.target})`,
-          why: 'from now on every write is also kept in the replica\'s output buffer, to be replayed after the snapshot',
+          why: params.prevent
+            ? 'with the rdb channel the snapshot goes on a second connection and the writes flow on the main one at once, to wait on the replica'
+            : 'from now on every write is also kept in the replica\'s output buffer, to be replayed after the snapshot',
         };
       case 'cannot-attach':
         return { text: 'the replica waits for the next snapshot', why: 'a snapshot is running but no waiting replica can share it' };
@@ -496,7 +527,8 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         return { text, why };
       }
       case 'replica-lost':
-        return { text: 'connection with the replica lost' };
+        // Redis 8 names the snapshot's own connection `replica (rdbchannel)`.
+        return { text: ev.line.msg.includes('(rdbchannel)') ? 'connection with the replica\'s rdb channel closed' : 'connection with the replica lost' };
       case 'replica-synced':
         return { text: 'snapshot delivered: the replica is online', why: 'the buffered writes now flow to it' };
       case 'replica-timeout':
@@ -576,6 +608,24 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
       throw new Case2Error(`${opts.server} does not support replication (INFO replication: ${errText(e)})`);
     }
 
+    // The rdb channel is chosen explicitly on reddish either way (its default may change);
+    // redis-server 7.0 does not know the setting, so it is not sent there.
+    if (opts.server === 'reddish') {
+      const on = params.prevent ? 'yes' : 'no';
+      for (const c of [mc, rc]) {
+        await c.call('CONFIG', 'SET', 'repl-rdb-channel', on);
+        if (params.prevent) await c.call('CONFIG', 'SET', 'replica-full-sync-buffer-spill', 'yes');
+      }
+      emit({
+        source: 'lab',
+        kind: 'rdb-channel',
+        text: `CONFIG SET repl-rdb-channel ${on} on both nodes` + (params.prevent ? ', replica-full-sync-buffer-spill yes' : ''),
+        why: params.prevent
+          ? 'the writes made during a full sync flow to the replica at once and wait there (spilled to disk past its limit), not in the master\'s output buffer'
+          : 'the classic full sync: the writes wait in the master\'s output buffer for the replica',
+      });
+    }
+
     // ----------------------------------------------------------------------------------- load
     setPhase('load', `loading ${formatInt(params.loadQty)} hashes into the master`);
     const load = await generate({
@@ -653,12 +703,15 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
       text: `slow link 127.0.0.1:${link.port} -> master: ${params.linkDelayMs} ms master -> replica, ${formatBytes(params.linkWindowBytes)} in flight (~${formatBytes(params.linkBytesPerSec)}/s)`,
     });
     await mc.call('CONFIG', 'SET', 'client-output-buffer-limit', limitText(params.limit));
+    // Under --prevent the replica gets it too: with replica-full-sync-buffer-limit 0 its
+    // in-memory full sync buffer stops at this hard limit and the rest spills to disk.
+    if (params.prevent) await rc.call('CONFIG', 'SET', 'client-output-buffer-limit', limitText(params.limit));
     limitNow = params.limit;
     live.limit = limitNow;
     emit({
       source: 'lab',
       kind: 'limit',
-      text: `CONFIG SET client-output-buffer-limit '${limitText(params.limit)}'`,
+      text: `CONFIG SET client-output-buffer-limit '${limitText(params.limit)}'${params.prevent ? ' on both nodes' : ''}`,
       why: `hard ${formatBytes(params.limit.hard)}, soft ${formatBytes(params.limit.soft)} for ${params.limit.softSeconds} s`,
     });
     await rc.call('REPLICAOF', 'NO', 'ONE');
@@ -724,6 +777,10 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         s.rSyncPerc = infoNum(ri, 'master_sync_perc');
         s.rOffset = infoNum(ri, 'slave_repl_offset');
         s.rReadOffset = infoNum(ri, 'slave_read_repl_offset');
+        s.rFsbSize = infoNum(ri, 'replica_full_sync_buffer_size');
+        s.rFsbPeak = infoNum(ri, 'replica_full_sync_buffer_peak');
+        s.rFsbSpilled = infoNum(ri, 'replica_full_sync_buffer_spilled');
+        s.rFsbSpilledTotal = infoNum(ri, 'replica_full_sync_buffer_spilled_total');
       }
       if (link) {
         const ls = link.stats();
@@ -820,6 +877,56 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
       },
     );
 
+    /**
+     * After a completed sync: the writes done, the replica online with the master's offset and
+     * keys, the same DBSIZE and DEBUG DIGEST. Returns what went wrong, if anything.
+     */
+    const verifyCaughtUp = async (since: number, after: string): Promise<string | undefined> => {
+      setPhase('verify', 'checking that the replica caught up: offsets, keys, digest');
+      if (writesP) await writesP.catch(() => undefined);
+      if (writesErr && !writesAbort.signal.aborted) return `the writes failed: ${writesErr}`;
+      const later = seenAfter('buffer-limit', since, 'master');
+      if (later.length > 0) return `the replica was dropped again ${after} (omem ${formatBytes(later[0].ev.omem ?? 0)})`;
+      const vStart = Date.now();
+      let detail = '';
+      for (;;) {
+        checkAbort();
+        const [mi, ri] = await Promise.all([info(mc), info(rc)]);
+        const mo = infoNum(mi, 'master_repl_offset');
+        const ro = infoNum(ri, 'slave_repl_offset');
+        const mk = keysOf(mi);
+        const rk = keysOf(ri);
+        detail = `master offset ${mo}, replica offset ${ro}, link ${ri.master_link_status}, keys ${mk} / ${rk}`;
+        if (ri.master_link_status === 'up' && mo !== undefined && mo === ro && mk === rk) {
+          checks.push({ name: 'replica online, offsets equal', ok: true, detail });
+          break;
+        }
+        if (seenAfter('buffer-limit', since, 'master').length > 0) return `the replica was dropped again ${after}`;
+        if (Date.now() - vStart > 60_000) {
+          checks.push({ name: 'replica online, offsets equal', ok: false, detail });
+          return `the replica did not catch up within 60 s after the writes: ${detail}`;
+        }
+        await sleep(200);
+      }
+      const expected = params.loadQty + params.writeQty;
+      const mk = Number(await mc.dbsize());
+      const rk = Number(await rc.dbsize());
+      checks.push({ name: 'DBSIZE', ok: mk === rk && mk === expected, detail: `master ${mk}, replica ${rk}, expected ${expected}` });
+      if (mk !== rk) return `DBSIZE differs: master ${mk}, replica ${rk}`;
+      // DEBUG DIGEST walks the whole dataset: seconds for millions of keys.
+      const md5 = client(master!.port, 300_000);
+      const rd5 = client(replica!.port, 300_000);
+      conns.push(md5, rd5);
+      try {
+        const [md, rd] = await Promise.all([md5.call('DEBUG', 'DIGEST') as Promise<string>, rd5.call('DEBUG', 'DIGEST') as Promise<string>]);
+        checks.push({ name: 'DEBUG DIGEST', ok: md === rd, detail: `master ${md}, replica ${rd}` });
+        if (md !== rd) return `the replica's data differs from the master's (DEBUG DIGEST ${md} vs ${rd})`;
+      } catch (e) {
+        checks.push({ name: 'DEBUG DIGEST', ok: true, detail: `not compared: ${errText(e)}` });
+      }
+      return undefined;
+    };
+
     // --------------------------------------------------------------------- watch the loop
     const drops = () => seenAfter('buffer-limit', t0, 'master');
     const fullSyncs = () => {
@@ -828,6 +935,73 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
       // INFO stats sync_full, or the replica's own count of `Full resync from master` lines.
       return Math.max(fromInfo, seenAfter('full-resync', t0, 'replica').length);
     };
+
+    // ------------------------------------------------------- --prevent: the rdb channel's run
+    // No fix phase: the point is that the small limit suffices. (Returning here still runs
+    // the finally block below, which stops everything.)
+    if (params.prevent) {
+      let stop = '';
+      for (;;) {
+        checkAbort();
+        const d = drops().length;
+        live.drops = d;
+        if (writesErr && !writesAbort.signal.aborted) throw new Case2Error(`the writes failed: ${writesErr}`);
+        if (goodSyncsAfter(t0).length > 0) break;
+        if (d >= 2) {
+          stop = `the replica was dropped ${d} times for its output buffer: the loop happened even with the rdb channel`;
+          break;
+        }
+        await sleep(100);
+      }
+      const fin = goodSyncsAfter(t0)[0];
+      let failure: string | undefined = fin ? undefined : stop;
+      let syncSec: number | undefined;
+      if (fin) {
+        const starts = seen.filter((s) => s.kind === 'bgsave-for-sync' && s.source === 'master' && s.at <= fin.at);
+        syncSec = (fin.at - (starts.length ? starts[starts.length - 1].at : t0)) / 1000;
+        emit({ source: 'lab', kind: 'prevent-synced', text: `the full sync completed under the small limit in ${syncSec.toFixed(1)} s`, why: 'the writes made meanwhile waited on the replica, not in the master\'s output buffer' });
+        failure = await verifyCaughtUp(t0, 'during the case');
+      }
+      // Let the sampler catch the latest counters, then the replica's own figures.
+      await sleep(params.intervalMs + 50);
+      const ri = await info(rc, 'replication').catch(() => ({}) as Record<string, string>);
+      const maxOf = (f: (s: Sample) => number | undefined) => samples.reduce((m, s) => Math.max(m, f(s) ?? 0), 0);
+      const bufPeak = Math.max(infoNum(ri, 'replica_full_sync_buffer_peak') ?? 0, maxOf((s) => s.rFsbPeak), maxOf((s) => s.rFsbSize));
+      const spilled = Math.max(infoNum(ri, 'replica_full_sync_buffer_spilled_total') ?? 0, maxOf((s) => s.rFsbSpilledTotal), maxOf((s) => s.rFsbSpilled));
+      const nDrops = drops().length;
+      // One `Full resync from master` line per sync on the replica (the master's sync_full may
+      // count the rdb channel's PSYNC as well as the main channel's).
+      const nFull = seenAfter('full-resync', t0, 'replica').length;
+      const mText = mLog?.text() ?? '';
+      const usedChannel = /Full sync will continue with dedicated rdb channel/.test(mText);
+      const fallback = /full sync on the main channel \(no rdb channel\): (.*)$/m.exec(mText)?.[1];
+      const peakOmem = live.omemPeak;
+      figures.peakOmemBeforeFix = peakOmem;
+      const firstDrop = drops()[0];
+      if (firstDrop) figures.firstBufferLimitAfterSec = (firstDrop.at - t0) / 1000;
+      if (!failure && nDrops > 0) failure = `the replica was dropped ${nDrops} time${nDrops === 1 ? '' : 's'} for its output buffer before the sync completed`;
+      const figs =
+        `master-side replica buffer peak ${formatBytes(peakOmem)} (soft ${formatBytes(params.limit.soft)} / hard ${formatBytes(params.limit.hard)}), ` +
+        `replica-side buffer peak ${formatBytes(bufPeak)}, spilled ${formatBytes(spilled)}`;
+      const prevent: NonNullable<Case2Result['prevent']> = { works: !failure, verdict: '', fullSyncs: nFull, drops: nDrops, peakOmem, replicaBufferPeak: bufPeak, spilledTotal: spilled, syncSec };
+      if (!failure) {
+        prevent.verdict = `PREVENTED (sync completed in ${syncSec!.toFixed(1)} s under the small limit; ${figs})`;
+        prevent.why = `${nFull} full sync${nFull === 1 ? '' : 's'}, no buffer-limit disconnection; the replica caught up (offsets, DBSIZE, DEBUG DIGEST)`;
+      } else {
+        prevent.verdict = `NOT PREVENTED (${nFull} full sync${nFull === 1 ? '' : 's'}, ${nDrops} buffer-limit disconnection${nDrops === 1 ? '' : 's'})`;
+        prevent.why = failure + (usedChannel ? '' : `; the rdb channel was not used${fallback ? ` (${fallback})` : ''}`) + `; ${figs}`;
+      }
+      result.prevent = prevent;
+      result.loop.fullSyncs = nFull;
+      result.loop.drops = nDrops;
+      result.loop.verdict = 'LOOP NOT WATCHED (--prevent)';
+      result.fix.verdict = 'FIX NOT APPLIED (--prevent)';
+      emit({ source: 'lab', kind: 'verdict-prevent', text: prevent.verdict, why: prevent.why });
+      figures.caseSec = (Date.now() - t0) / 1000;
+      result.ok = prevent.works;
+      return result;
+    }
+
     let loopEnd = '';
     for (;;) {
       checkAbort();
@@ -931,56 +1105,7 @@ export async function runCase2(opts: Case2Options): Promise<Case2Result> {
         figures.fixSyncSec = result.fix.syncSec;
         figures.fixSyncSinceFixSec = (finishedAt - tFix) / 1000;
         // Verify: writes done, offsets equal, same data.
-        setPhase('verify', 'checking that the replica caught up: offsets, keys, digest');
-        if (writesP) await writesP.catch(() => undefined);
-        if (writesErr && !writesAbort.signal.aborted) failure = `the writes failed: ${writesErr}`;
-        const later = seenAfter('buffer-limit', tFix, 'master');
-        if (!failure && later.length > 0) failure = `the replica was dropped again after the fix (omem ${formatBytes(later[0].ev.omem ?? 0)})`;
-        if (!failure) {
-          const vStart = Date.now();
-          let detail = '';
-          for (;;) {
-            checkAbort();
-            const [mi, ri] = await Promise.all([info(mc), info(rc)]);
-            const mo = infoNum(mi, 'master_repl_offset');
-            const ro = infoNum(ri, 'slave_repl_offset');
-            const mk = keysOf(mi);
-            const rk = keysOf(ri);
-            detail = `master offset ${mo}, replica offset ${ro}, link ${ri.master_link_status}, keys ${mk} / ${rk}`;
-            if (ri.master_link_status === 'up' && mo !== undefined && mo === ro && mk === rk) {
-              checks.push({ name: 'replica online, offsets equal', ok: true, detail });
-              break;
-            }
-            if (seenAfter('buffer-limit', tFix, 'master').length > 0) {
-              failure = 'the replica was dropped again after the fix';
-              break;
-            }
-            if (Date.now() - vStart > 60_000) {
-              failure = `the replica did not catch up within 60 s after the writes: ${detail}`;
-              checks.push({ name: 'replica online, offsets equal', ok: false, detail });
-              break;
-            }
-            await sleep(200);
-          }
-          if (!failure) {
-            const expected = params.loadQty + params.writeQty;
-            const mk = Number(await mc.dbsize());
-            const rk = Number(await rc.dbsize());
-            checks.push({ name: 'DBSIZE', ok: mk === rk && mk === expected, detail: `master ${mk}, replica ${rk}, expected ${expected}` });
-            if (mk !== rk) failure = `DBSIZE differs: master ${mk}, replica ${rk}`;
-            // DEBUG DIGEST walks the whole dataset: seconds for millions of keys.
-            const md5 = client(master.port, 300_000);
-            const rd5 = client(replica.port, 300_000);
-            conns.push(md5, rd5);
-            try {
-              const [md, rd] = await Promise.all([md5.call('DEBUG', 'DIGEST') as Promise<string>, rd5.call('DEBUG', 'DIGEST') as Promise<string>]);
-              checks.push({ name: 'DEBUG DIGEST', ok: md === rd, detail: `master ${md}, replica ${rd}` });
-              if (md !== rd) failure = `the replica's data differs from the master's (DEBUG DIGEST ${md} vs ${rd})`;
-            } catch (e) {
-              checks.push({ name: 'DEBUG DIGEST', ok: true, detail: `not compared: ${errText(e)}` });
-            }
-          }
-        }
+        failure = await verifyCaughtUp(tFix, 'after the fix');
       } else if (!failure) failure = 'the sync did not complete';
       let needed = '';
       if (finishedAt !== undefined) {

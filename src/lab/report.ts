@@ -39,6 +39,10 @@ const SAMPLE_COLUMNS: (keyof Sample)[] = [
   'rSyncPerc',
   'rOffset',
   'rReadOffset',
+  'rFsbSize',
+  'rFsbPeak',
+  'rFsbSpilled',
+  'rFsbSpilledTotal',
   'linkDownBytes',
   'linkInFlight',
   'linkConns',
@@ -86,7 +90,8 @@ export function reportHtml(r: Case2Result, chartJs: string): string {
     row('slow link', `${p.linkDelayMs} ms master → replica, ${formatBytes(p.linkWindowBytes)} in flight (≈ ${formatBytes(p.linkBytesPerSec)}/s)`),
     row('snapshot target', p.diskless ? 'replicas sockets (repl-diskless-sync yes)' : 'disk (repl-diskless-sync no)'),
     row('small limit', `client-output-buffer-limit 'slave ${p.limit.hard} ${p.limit.soft} ${p.limit.softSeconds}' (hard ${formatBytes(p.limit.hard)}, soft ${formatBytes(p.limit.soft)} for ${p.limit.softSeconds} s)`),
-    row('fix', `client-output-buffer-limit 'slave ${p.fix.hard} ${p.fix.soft} ${p.fix.softSeconds}' (hard ${formatBytes(p.fix.hard)}, soft ${formatBytes(p.fix.soft)} for ${p.fix.softSeconds} s)`),
+    row('replication', p.prevent ? 'RDB channel on both nodes (repl-rdb-channel yes, replica-full-sync-buffer-spill yes), the small limit on both' : 'classic full sync (one connection)'),
+    row('fix', p.prevent ? 'none (--prevent: the small limit stays)' : `client-output-buffer-limit 'slave ${p.fix.hard} ${p.fix.soft} ${p.fix.softSeconds}' (hard ${formatBytes(p.fix.hard)}, soft ${formatBytes(p.fix.soft)} for ${p.fix.softSeconds} s)`),
     row('write pace', `${formatInt(p.rate)} keys/s — ${p.rateWhy}`),
   ].join('');
   const figRows = [
@@ -95,6 +100,13 @@ export function reportHtml(r: Case2Result, chartJs: string): string {
     row('initial sync (direct, no slow link)', fmtS(f.initialSyncMs !== undefined ? f.initialSyncMs / 1000 : undefined)),
     row('first buffer-limit disconnection', f.firstBufferLimitAfterSec !== undefined ? `${f.firstBufferLimitAfterSec.toFixed(1)} s after REPLICAOF` : '–'),
     row('peak replica buffer (small limit)', f.peakOmemBeforeFix !== undefined ? formatBytes(f.peakOmemBeforeFix) : '–'),
+    ...(r.prevent
+      ? [
+          row('replica-side full sync buffer (peak)', r.prevent.replicaBufferPeak !== undefined ? formatBytes(r.prevent.replicaBufferPeak) : '–'),
+          row('spilled to disk by the replica', r.prevent.spilledTotal !== undefined ? formatBytes(r.prevent.spilledTotal) : '–'),
+          row('full sync under the small limit', fmtS(r.prevent.syncSec)),
+        ]
+      : []),
     row('peak replica buffer (after the fix)', f.peakOmemAfterFix !== undefined ? formatBytes(f.peakOmemAfterFix) : '–'),
     row('successful full sync', f.fixSyncSec !== undefined ? `${f.fixSyncSec.toFixed(1)} s (finished ${fmtS(f.fixSyncSinceFixSec)} after the fix)` : '–'),
     row('writes', f.writesKeysPerSec !== undefined ? `${formatInt(p.writeQty)} hashes in ${fmtS((f.writesMs ?? 0) / 1000)} (${formatInt(f.writesKeysPerSec)} keys/s)` : '–'),
@@ -113,10 +125,12 @@ export function reportHtml(r: Case2Result, chartJs: string): string {
     samples: r.samples.filter((s) => s.t >= -1),
     events: r.events.map((e) => ({ t: e.t, source: e.source, kind: e.kind, text: e.text, why: e.why })),
   };
+  // Only servers with the rdb channel (reddish; Redis 8) report the replica-side buffer.
+  const hasFsb = r.samples.some((s) => s.rFsbSize !== undefined);
   const banner = (ok: boolean, s: string, why?: string) => `<div class="verdict ${ok ? 'ok' : 'bad'}"><b>${esc(s)}</b>${why ? `<div>${esc(why)}</div>` : ''}</div>`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<title>reddish lab case2 — ${esc(srv)} — ${esc(r.loop.verdict)}</title>
+<title>reddish lab case2 — ${esc(srv)} — ${esc(r.prevent?.verdict ?? r.loop.verdict)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
 body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;padding:24px 32px;color:#1f2328;background:#fafafa;max-width:1200px}
@@ -142,8 +156,8 @@ details{margin:6px 0}
 <h1>Troubleshooting case 2 on ${esc(srv)}: the full resync that never finishes</h1>
 <div class="sub">reddish lab case2 · scale ${p.scale} · ${esc(new Date(r.samples[0]?.at ?? Date.now()).toISOString())}</div>
 ${r.error ? banner(false, `ERROR: ${r.error}`) : ''}
-${banner(r.loop.reproduced, r.loop.verdict, r.loop.why)}
-${r.fix.applied || r.loop.reproduced ? banner(r.fix.works, r.fix.verdict, r.fix.why) : ''}
+${r.prevent ? banner(r.prevent.works, r.prevent.verdict, r.prevent.why) : banner(r.loop.reproduced, r.loop.verdict, r.loop.why)}
+${!r.prevent && (r.fix.applied || r.loop.reproduced) ? banner(r.fix.works, r.fix.verdict, r.fix.why) : ''}
 ${checks ? `<ul class="checks">${checks}</ul>` : ''}
 <div class="grid">
 <div class="card"><h3>Replica output buffer vs the limits</h3><canvas id="c-buffer" height="230"></canvas>
@@ -154,6 +168,12 @@ ${checks ? `<ul class="checks">${checks}</ul>` : ''}
 <p>Master <code>master_repl_offset</code> (it grows with every write) and the replica's <code>slave_repl_offset</code> (it jumps with each snapshot, then follows the stream).</p></div>
 <div class="card"><h3>Writes and full syncs</h3><canvas id="c-writes" height="230"></canvas>
 <p>Hashes written during the case, INFO stats <code>sync_full</code> and <code>sync_partial_err</code> on the master (since the case started).</p></div>
+${
+  hasFsb
+    ? `<div class="card"><h3>Replica-side full sync buffer (RDB channel)</h3><canvas id="c-fsb" height="230"></canvas>
+<p>Replica INFO <code>replica_full_sync_buffer_size</code> (the writes waiting on the replica during the sync, in memory and spilled), <code>replica_full_sync_buffer_spilled</code> and <code>_spilled_total</code> (bytes written to the spill file in <code>dir</code>).</p></div>`
+    : ''
+}
 </div>
 <h2>Events</h2>
 <div class="card"><canvas id="c-events" height="110"></canvas></div>
@@ -257,6 +277,17 @@ const CHART_CODE = String.raw`
     ] },
     options: base('hashes', { scales: { x: xAxis, y: { title: { display: true, text: 'hashes' }, beginAtZero: true }, y2: { position: 'right', beginAtZero: true, ticks: { precision: 0 }, title: { display: true, text: 'count' }, grid: { drawOnChartArea: false } } } }),
     plugins: [eventLines],
+  });
+
+  if (document.getElementById('c-fsb')) new Chart(document.getElementById('c-fsb'), {
+    type: 'line',
+    data: { datasets: [
+      line('replica-side buffer (MB)', pts((s) => s.rFsbSize === undefined ? undefined : s.rFsbSize / MB), '#8250df', { fill: true, backgroundColor: 'rgba(130,80,223,0.12)' }),
+      line('of which spilled to disk (MB)', pts((s) => s.rFsbSpilled === undefined ? undefined : s.rFsbSpilled / MB), '#bf8700'),
+      line('spilled in total (MB)', pts((s) => s.rFsbSpilledTotal === undefined ? undefined : s.rFsbSpilledTotal / MB), '#6e7781', { borderDash: [4, 3] }),
+      line('master-side replica buffer (omem, MB)', pts((s) => s.omem === undefined ? undefined : s.omem / MB), '#cf222e', { borderWidth: 1 }),
+    ] },
+    options: base('MB'), plugins: [eventLines],
   });
 
   const lanes = { lab: 0, master: 1, replica: 2 };

@@ -197,6 +197,10 @@ describe('case2: the whole case at --scale 0.1', { concurrency: false }, () => {
         const r = await runCase2({ server, scale: 0.1, outDir: dir, timeoutMs: 200_000 });
         writeReport(dir, r);
         assertCase(r);
+        // reddish is told to use the classic sync (whatever its default); redis-server is not asked
+        const rdbCh = r.events.filter((e) => e.kind === 'rdb-channel');
+        if (server === 'reddish') assert.match(rdbCh[0]?.text ?? '', /^CONFIG SET repl-rdb-channel no on both nodes$/);
+        else assert.equal(rdbCh.length, 0);
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
