@@ -20,7 +20,7 @@ import { ID_MAX, ID_MIN, INVALID_ID, formatId, parseId, type StreamId } from '..
 import type { CommandSpec } from './registry.js';
 import { E, checkType, parseInt64 } from './util.js';
 import { NOTIFY } from '../config/config.js';
-import { XREAD_BLOCKED_DEFAULT_COUNT, blockArg, idArg, llArg, replyEntry, streamForRead, streamForWrite, xreadKeyPositions } from './stream.js';
+import { XREAD_BLOCKED_DEFAULT_COUNT, idArg, llArg, parseReadArgs, replyEntry, streamForRead, streamForWrite, xreadKeyPositions } from './stream.js';
 
 /** Redis's SCG_INVALID_ENTRIES_READ. */
 const INVALID_ENTRIES_READ = -1;
@@ -330,50 +330,9 @@ function readerConsumer(x: ReadCtx, g: ConsumerGroup, name: string): Consumer {
 function xreadgroup(c: Client, argv: string[]): void {
   // Everything is propagated as XCLAIM / XGROUP by the lower levels, never the command itself.
   c.preventPropagation = true;
-  let deadline = -1;
-  let count = 0;
-  let streamsArg = 0;
-  let n = 0;
-  let noack = false;
-  let groupName: string | null = null;
-  let consumerName = '';
-  for (let i = 1; i < argv.length; i++) {
-    const more = argv.length - i - 1;
-    const o = argv[i].toLowerCase();
-    if (o === 'block' && more > 0) {
-      i++;
-      const d = blockArg(c, argv[i]);
-      if (d === null) return;
-      deadline = d;
-    } else if (o === 'count' && more > 0) {
-      i++;
-      const v = llArg(c, argv[i]);
-      if (v === null) return;
-      count = v < 0 ? 0 : v;
-    } else if (o === 'streams' && more > 0) {
-      streamsArg = i + 1;
-      n = argv.length - streamsArg;
-      if (n % 2 !== 0) {
-        c.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
-        return;
-      }
-      n /= 2;
-      break;
-    } else if (o === 'group' && more >= 2) {
-      groupName = argv[i + 1];
-      consumerName = argv[i + 2];
-      i += 2;
-    } else if (o === 'noack') {
-      noack = true;
-    } else {
-      c.error(E.SYNTAX);
-      return;
-    }
-  }
-  if (streamsArg === 0) {
-    c.error(E.SYNTAX);
-    return;
-  }
+  const parsed = parseReadArgs(c, argv, true);
+  if (parsed === null) return;
+  const { deadline, count, streamsArg, n, noack, groupName, consumerName } = parsed;
   if (groupName === null) {
     c.error('ERR Missing GROUP option for XREADGROUP');
     return;

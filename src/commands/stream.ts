@@ -450,48 +450,76 @@ export function blockArg(c: Client, s: string): number | null {
   return v > 0 ? Date.now() + v : 0;
 }
 
-function xread(c: Client, argv: string[]): void {
-  let deadline = -1;
-  let count = 0;
-  let streamsArg = 0;
-  let n = 0;
+export interface ReadArgs {
+  /** Absolute ms deadline, 0 for BLOCK 0, -1 without BLOCK. */
+  deadline: number;
+  count: number;
+  /** Index of the first key after STREAMS; n keys then n IDs follow. */
+  streamsArg: number;
+  n: number;
+  noack: boolean;
+  groupName: string | null;
+  consumerName: string;
+}
+
+/**
+ * The options of XREAD and XREADGROUP, checked in Redis's order by one parser as 7.0's
+ * xreadCommand does; GROUP and NOACK are refused by XREAD where they appear. Null: replied.
+ */
+export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): ReadArgs | null {
+  const r: ReadArgs = { deadline: -1, count: 0, streamsArg: 0, n: 0, noack: false, groupName: null, consumerName: '' };
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
     const o = argv[i].toLowerCase();
     if (o === 'block' && more > 0) {
       i++;
       const d = blockArg(c, argv[i]);
-      if (d === null) return;
-      deadline = d;
+      if (d === null) return null;
+      r.deadline = d;
     } else if (o === 'count' && more > 0) {
       i++;
       const v = llArg(c, argv[i]);
-      if (v === null) return;
-      count = v < 0 ? 0 : v;
+      if (v === null) return null;
+      r.count = v < 0 ? 0 : v;
     } else if (o === 'streams' && more > 0) {
-      streamsArg = i + 1;
-      n = argv.length - streamsArg;
+      r.streamsArg = i + 1;
+      const n = argv.length - r.streamsArg;
       if (n % 2 !== 0) {
         c.error("ERR Unbalanced XREAD list of streams: for each stream key an ID or '$' must be specified.");
-        return;
+        return null;
       }
-      n /= 2;
+      r.n = n / 2;
       break;
     } else if (o === 'group' && more >= 2) {
-      c.error('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
-      return;
+      if (!xreadgroup) {
+        c.error('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
+        return null;
+      }
+      r.groupName = argv[i + 1];
+      r.consumerName = argv[i + 2];
+      i += 2;
     } else if (o === 'noack') {
-      c.error('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
-      return;
+      if (!xreadgroup) {
+        c.error('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
+        return null;
+      }
+      r.noack = true;
     } else {
       c.error(E.SYNTAX);
-      return;
+      return null;
     }
   }
-  if (streamsArg === 0) {
+  if (r.streamsArg === 0) {
     c.error(E.SYNTAX);
-    return;
+    return null;
   }
+  return r;
+}
+
+function xread(c: Client, argv: string[]): void {
+  const parsed = parseReadArgs(c, argv, false);
+  if (parsed === null) return;
+  const { deadline, count, streamsArg, n } = parsed;
   const db = c.db;
   const keys = argv.slice(streamsArg, streamsArg + n);
   const ids: StreamId[] = [];
