@@ -13,11 +13,17 @@ import { perServer, T, uniq, ioredis, sleep } from './common.js';
 perServer(
   'redlock',
   ({ servers }) => {
-    const connect = (): Redis[] => servers().map((s) => ioredis(s.port, { maxRetriesPerRequest: 1 }));
+    // Connected before the lock is taken: redlock counts a server still connecting as a vote
+    // against, and takes the lock on the quorum without it.
+    const connect = async (): Promise<Redis[]> => {
+      const cs = servers().map((s) => ioredis(s.port, { maxRetriesPerRequest: 1 }));
+      await Promise.all(cs.map((c) => c.ping()));
+      return cs;
+    };
     const close = (cs: Redis[]) => cs.forEach((c) => c.disconnect());
 
     test('acquire sets the key on every server with a TTL; release deletes it only for the owner', T, async (t) => {
-      const cs = connect();
+      const cs = await connect();
       t.after(() => close(cs));
       const redlock = new Redlock(cs, { retryCount: 0 });
       const a = uniq('lock-a');
@@ -38,7 +44,7 @@ perServer(
     });
 
     test('a held lock makes a competitor fail; extend pushes the expiry', T, async (t) => {
-      const cs = connect();
+      const cs = await connect();
       t.after(() => close(cs));
       const redlock = new Redlock(cs, { retryCount: 2, retryDelay: 20 });
       const key = uniq('lock');
@@ -53,7 +59,7 @@ perServer(
     });
 
     test('quorum: with one server refusing, the lock is still acquired on the other two', T, async (t) => {
-      const cs = connect();
+      const cs = await connect();
       t.after(() => close(cs));
       const key = uniq('lock');
       // A foreign holder on one server: that server votes against.
@@ -69,7 +75,7 @@ perServer(
     });
 
     test('using() runs a routine under the lock and extends it automatically', T, async (t) => {
-      const cs = connect();
+      const cs = await connect();
       t.after(() => close(cs));
       const redlock = new Redlock(cs, { retryCount: 0, automaticExtensionThreshold: 200 });
       const key = uniq('lock');
