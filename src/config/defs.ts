@@ -356,7 +356,6 @@ const WHY = {
   lazyfree: 'Values are freed by the JavaScript garbage collector, never by a background thread.',
   defrag: 'Memory is managed by V8; there is no jemalloc to defragment.',
   cpulist: 'Node does not pin threads to CPUs; snapshots and replication run in the server process.',
-  syslog: 'Logging goes to stdout or logfile only; syslog is not supported.',
   oom: "The process's oom_score_adj is not changed; Linux's default applies.",
   acl: 'There is no ACL subsystem (user lines and aclfile are refused).',
   quicklist: 'Lists are not quicklists of listpacks; node size and compression do not apply.',
@@ -426,15 +425,9 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   // ---- logging
   enm('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
   str('logfile', '', { immutable: true }),
-  bool('syslog-enabled', false, {
-    immutable: true,
-    refuse: (v) => (v ? 'reddish does not support syslog logging (syslog-enabled must be no)' : null),
-  }),
-  str('syslog-ident', 'redis', { immutable: true, noEffect: WHY.syslog }),
-  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], {
-    immutable: true,
-    noEffect: WHY.syslog,
-  }),
+  bool('syslog-enabled', false, { immutable: true }),
+  str('syslog-ident', 'redis', { immutable: true }),
+  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], { immutable: true }),
   bool('always-show-logo', false, { immutable: true }),
   bool('crash-log-enabled', true, { noEffect: 'A crash is a Node exception with its own stack trace; there is no signal-handler crash report.' }),
   bool('crash-memcheck-enabled', true, { noEffect: 'There is no crash-time memory test.' }),
