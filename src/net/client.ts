@@ -215,7 +215,9 @@ export class Client {
 
   private protocolError(e: ProtocolError): void {
     this.error('ERR ' + e.message);
-    this.server.log.verbose(`Protocol error (${e.reason}) from client: ${this.info()}.`);
+    const log = this.server.log;
+    const level = this.isMaster ? LogLevel.Warning : LogLevel.Verbose;
+    if (level >= log.level) log.log(level, `Protocol error (${e.reason}) from client: ${this.info()}. ${this.parser.errorSample()}`);
     this.closeAfterReply = true;
   }
 
