@@ -601,6 +601,8 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   // main one streams. Off by default here so classic full syncs stay the default behaviour.
   // The three configs are hidden (CONFIG GET * keeps 7.0's names; Redis 8 hides repl-rdb-channel too).
   bool('repl-rdb-channel', false, { hidden: true }),
+  // Valkey 8's name for its own dialect of the same idea (dual-channel replication).
+  bool('dual-channel-replication-enabled', false, { hidden: true }),
   // 0: the replica's client-output-buffer-limit replica hard limit, as Redis 8 does.
   mem('replica-full-sync-buffer-limit', 0, 0, LONG_MAX, { hidden: true }),
   // reddish: past the limit the replica spills the stream to a file in dir instead of stopping reading.
