@@ -2,7 +2,7 @@
  * Command execution, shared by clients, transactions, scripts, the replica link and held
  * (paused) clients — Redis's processCommand() and call():
  *
- *   execute: lookup ─▶ arity ─▶ auth ─▶ MULTI-allowed ─▶ checkAndRun
+ *   execute: lookup ─▶ arity ─▶ auth ─▶ MULTI-allowed ─▶ ACL ─▶ checkAndRun
  *   checkAndRun: write guards ─▶ maxmemory/OOM ─▶ pub/sub context ─▶ command guards ─▶ LOADING
  *                ─▶ CLIENT PAUSE hold ─▶ queue in MULTI ─▶ call
  *   call: handler ─▶ statistics, latency, slowlog ─▶ MONITOR ─▶ propagation ─▶ (outermost only)
@@ -111,13 +111,22 @@ export class Executor {
       this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
       return;
     }
-    if (!c.authenticated && !cmd.flagSet.has('no_auth')) {
+    const acl = h.hooks.acl;
+    if ((acl ? acl.authRequired(c) : !c.authenticated) && !cmd.flagSet.has('no_auth')) {
       this.reject(c, cmd, 'NOAUTH Authentication required.');
       return;
     }
     if (c.inMulti && cmd.flagSet.has('no_multi')) {
       this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
       return;
+    }
+    if (acl) {
+      // 7.0 checks ACL rules right after authentication and MULTI-allowed, before anything else.
+      const denied = acl.checkCommand(c, cmd, argv, c.inMulti ? 'multi' : 'toplevel');
+      if (denied !== null) {
+        this.reject(c, cmd, denied);
+        return;
+      }
     }
     if (cmd.name === 'exec' && c.multiQueue !== null) return this.executeExec(c, cmd, argv);
     this.checkAndRun(c, cmd.checkedAs ? cmd.checkedAs(cmd, argv) : cmd, argv);

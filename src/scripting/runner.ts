@@ -193,6 +193,8 @@ export class ScriptRunner implements VmHost {
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
     if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
+    const denied = s.hooks.acl?.checkScript(st.caller, cmd, argv) ?? null;
+    if (denied !== null) return denied;
     if (st.readOnly && (cmd.isWrite || cmd.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !st.writeDirty) {
       if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
@@ -259,8 +261,7 @@ export class ScriptRunner implements VmHost {
         if (!cmd) {
           return errReply('ERR Invalid command passed to redis.acl_check_cmd()');
         }
-        // Without ACL users every command is permitted to the default user.
-        return true;
+        return this.server.hooks.acl?.allows(this.state!.caller, cmd, args) ?? true;
       }
     }
     return errReply('ERR Unknown Redis command called from script');
