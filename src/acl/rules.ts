@@ -565,7 +565,8 @@ export function validateUserLine(args: readonly string[], seen: readonly string[
   const name = args[1];
   if (seen.some((s) => s[0] === name)) return `Error in user declaration '${name}': ${ruleErrorText('EALREADY')}`;
   const merged = mergeSelectorArgs(args.slice(2));
-  if (!Array.isArray(merged)) return `Error in user declaration '${args[merged.unmatched + 2]}': ${ruleErrorText('EFORMAT')}`;
+  // 7.0 names the argument at the rules-relative index and a stale errno (ENOENT from its lookups).
+  if (!Array.isArray(merged)) return `Error in user declaration '${args[merged.unmatched]}': ${ruleErrorText('ENOENT')}`;
   const fake = new User('__fakeuser__', false);
   for (let j = 0; j < merged.length; j++) {
     try {
