@@ -7,6 +7,7 @@
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFileSync, writeFileSync, renameSync, unlinkSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
 import type { Client } from '../net/client.js';
 import type { Command, CommandSpec } from '../commands/registry.js';
 import { aclCategories, commandHasKeys, commandKeyRefs } from '../commands/registry.js';
@@ -370,7 +371,7 @@ export class Acl implements AccessControl {
   loadFile(path: string, current: Client | null): string | null {
     let text: string;
     try {
-      text = readFileSync(path, 'latin1');
+      text = readFileSync(this.resolve(path), 'latin1');
     } catch (e) {
       return `Error loading ACLs, opening file '${path}': ${errnoText(e as NodeJS.ErrnoException)}`;
     }
@@ -433,12 +434,17 @@ export class Acl implements AccessControl {
     return this.sortedUsers().map((u) => `user ${u.name} ${u.describe(this.universe)}`);
   }
 
+  /** A relative path is relative to `dir` (Redis has chdir()ed there; a worker thread cannot). */
+  resolve(path: string): string {
+    return isAbsolute(path) ? path : join(this.host.config.str('dir'), path);
+  }
+
   saveFile(path: string): boolean {
     const text = this.userLines().map((l) => l + '\n').join('');
-    const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
+    const tmp = `${this.resolve(path)}.tmp-${process.pid}-${Date.now()}`;
     try {
       writeFileSync(tmp, text, { encoding: 'latin1', mode: 0o644 });
-      renameSync(tmp, path);
+      renameSync(tmp, this.resolve(path));
       return true;
     } catch (e) {
       this.host.log.warning(`Writing ACL file for ACL SAVE: ${errnoText(e as NodeJS.ErrnoException)}`);

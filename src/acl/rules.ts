@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Command } from '../commands/registry.js';
 import { globMatch } from '../store/glob.js';
+import { PHANTOM_COMMANDS } from './phantoms.js';
 
 /** 7.0's categories, in the order ACL CAT lists them and the rule describer tries them. */
 export const CATEGORIES = [
@@ -70,6 +71,7 @@ export class CommandUniverse {
   top(): Command[] {
     if (this.topLevel === null) {
       this.topLevel = [...this.source()];
+      this.addPhantoms();
       this.byName = new Map();
       for (const c of this.topLevel) {
         this.byName.set(c.fullName, c);
@@ -77,6 +79,31 @@ export class CommandUniverse {
       }
     }
     return this.topLevel;
+  }
+
+  /** Commands of 7.0's table reddish does not run: named by rules, never executed. */
+  private addPhantoms(): void {
+    const have = new Set<string>();
+    for (const c of this.topLevel!) {
+      have.add(c.fullName);
+      if (c.sub) for (const s of c.sub.values()) have.add(s.fullName);
+    }
+    const tops = new Map<string, Command>();
+    for (const [name, cats] of Object.entries(PHANTOM_COMMANDS)) {
+      if (have.has(name)) continue;
+      const bar = name.indexOf('|');
+      const parent = bar < 0 ? null : tops.get(name.slice(0, bar));
+      if (bar >= 0 && !parent) continue; // the container exists for real: its missing subcommand is not run
+      const cmd = { fullName: name, name: bar < 0 ? name : name.slice(bar + 1), parent: parent ?? null, sub: null, flagSet: new Set() } as unknown as Command;
+      this.cats.set(cmd, new Set(cats.split(' ')));
+      if (parent) {
+        (parent as { sub: Map<string, Command> | null }).sub ??= new Map();
+        parent.sub!.set(cmd.name, cmd);
+      } else {
+        tops.set(name, cmd);
+        this.topLevel!.push(cmd);
+      }
+    }
   }
 
   /** ACLLookupCommand: "get" or "config|get", any case; at most one '|'. */
