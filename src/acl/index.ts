@@ -244,6 +244,18 @@ export class Acl implements AccessControl {
     return `ERR The user executing the script ${aclErrorMessage(res)}`;
   }
 
+  /** ACLUserCheckCmdWithUnrestrictedKeyAccess with read access (SORT's BY and GET). */
+  fullKeyAccess(c: Client, cmd: Command, argv: string[]): boolean {
+    const u = this.userOf(c);
+    if (u === null) return true;
+    for (const s of u.selectors) {
+      const one = new User(u.name, false);
+      one.selectors = [s];
+      if (this.checkUser(one, cmd, argv).res === Denied.Ok && s.unrestrictedKeys(['access'])) return true;
+    }
+    return false;
+  }
+
   allows(caller: Client, cmd: Command, argv: string[]): boolean {
     return this.checkUser(this.userOf(caller), cmd, argv).res === Denied.Ok;
   }

@@ -48,4 +48,6 @@ export interface AccessControl {
   /** Whether new connections start unauthenticated. */
   defaultRequiresAuth(): boolean;
   userExists(name: string): boolean;
+  /** Whether some selector allowing cmd also reads every key (SORT BY/GET patterns need it). */
+  fullKeyAccess(c: Client, cmd: Command, argv: string[]): boolean;
 }

@@ -129,6 +129,8 @@ export class ScriptRunner implements VmHost {
     sc.w.resp = 2;
     sc.w.len = 0;
     sc.isMaster = req.caller.isMaster;
+    // Commands of the script run as the caller's ACL user (7.0's scriptCall sets c->user).
+    sc.aclUser = req.caller.aclUser;
     const inExecBefore = s.inExec;
     // Commands called from scripts never block (7.0's CLIENT_DENY_BLOCKING for the lua client).
     s.inExec = true;
@@ -141,6 +143,7 @@ export class ScriptRunner implements VmHost {
       s.inExec = inExecBefore;
       sc.w.len = 0;
       sc.isMaster = false;
+      sc.aclUser = null;
       this.state = null;
     }
   }

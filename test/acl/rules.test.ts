@@ -327,3 +327,22 @@ test('ACL DELUSER closes the connections authenticated as the user; CLIENT LIST 
     admin.close();
   }
 });
+
+test('MULTI/EXEC: NOPERM at queue time aborts EXEC; rules changed before EXEC fail that command (as 7.0)', { skip }, async () => {
+  await same(pair, [['ACL', 'SETUSER', 'tx', 'on', '>pw', '~*', '+multi', '+exec', '+get', '+set', '+incr', '+sort', '+lpush']]);
+  const [a, b] = await Promise.all([RespClient.connect(pair.redis.port), RespClient.connect(pair.reddish.port)]);
+  const tmp: Pair = { ...pair, a, b };
+  try {
+    await same(tmp, [['AUTH', 'tx', 'pw'], ['MULTI'], ['SET', 'a', '1'], ['DEL', 'a'], ['EXEC'], ['MULTI'], ['SET', 'a', '1'], ['INCR', 'a'], ['GET', 'a']]);
+    await same(pair, [['ACL', 'SETUSER', 'tx', '-incr', 'resetkeys', '~a']]);
+    await same(tmp, [['EXEC'], ['SET', 'b', '1'], ['LPUSH', 'a2', '1']]);
+    await same(pair, [['ACL', 'SETUSER', 'tx', 'resetkeys', '~l*', '+lpush', '(+sort ~l* %R~*)']]);
+    await same(tmp, [['LPUSH', 'l1', '3', '1', '2'], ['SORT', 'l1', 'BY', 'w_*'], ['SORT', 'l1', 'GET', 'w_*'], ['SORT', 'l1', 'BY', 'nosort'], ['SORT', 'l1']]);
+    await same(pair, [['ACL', 'SETUSER', 'tx', 'clearselectors', '+sort']]);
+    await same(tmp, [['SORT', 'l1', 'BY', 'w_*'], ['SORT', 'l1', 'GET', 'w_*'], ['SORT', 'l1', 'BY', 'nosort']]);
+  } finally {
+    a.close();
+    b.close();
+  }
+  await same(pair, [['ACL', 'DELUSER', 'tx']]);
+});
