@@ -28,6 +28,7 @@ import {
   hashPassword,
   mergeSelectorArgs,
 } from './rules.js';
+import { redactArgs } from './redact.js';
 
 /** What the ACL module needs from the server. */
 export interface AclHost {
@@ -254,6 +255,10 @@ export class Acl implements AccessControl {
       if (this.checkUser(one, cmd, argv).res === Denied.Ok && s.unrestrictedKeys(['access'])) return true;
     }
     return false;
+  }
+
+  redact(cmd: Command, argv: string[]): string[] {
+    return redactArgs(cmd, argv, (name) => this.host.config.def(name)?.sensitive === true);
   }
 
   allows(caller: Client, cmd: Command, argv: string[]): boolean {

@@ -294,11 +294,13 @@ export class Executor {
       if (replyModeBefore === ReplyMode.Skip && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
     }
     const hot = h.hot;
-    if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) h.slowlog.add(c, argv, usec);
+    const slow = hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog');
+    const monitored = h.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient);
+    // What logs show hides passwords and ACL rules (7.0 redacts them while running the command).
+    const shown = (slow || monitored) && h.hooks.acl ? h.hooks.acl.redact(cmd, argv) : argv;
+    if (slow) h.slowlog.add(c, shown, usec);
     if (hot.latencyThreshold > 0) h.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
-    if (h.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient)) {
-      this.feedMonitors(c, argv);
-    }
+    if (monitored) this.feedMonitors(c, shown);
     if ((h.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
       this.unit.add(c.db.id, c.propagateArgv ?? argv);
     }

@@ -48,6 +48,8 @@ export interface AccessControl {
   /** Whether new connections start unauthenticated. */
   defaultRequiresAuth(): boolean;
   userExists(name: string): boolean;
+  /** argv as SLOWLOG and MONITOR show it: passwords and ACL rules replaced by "(redacted)". */
+  redact(cmd: Command, argv: string[]): string[];
   /** Whether some selector allowing cmd also reads every key (SORT BY/GET patterns need it). */
   fullKeyAccess(c: Client, cmd: Command, argv: string[]): boolean;
 }

@@ -346,3 +346,31 @@ test('MULTI/EXEC: NOPERM at queue time aborts EXEC; rules changed before EXEC fa
   }
   await same(pair, [['ACL', 'DELUSER', 'tx']]);
 });
+
+test('SLOWLOG and MONITOR hide AUTH / HELLO passwords, ACL SETUSER rules and sensitive CONFIG SET values', { skip }, async () => {
+  const args = (r: Reply): Reply =>
+    r.t === 'array' ? { t: 'array', v: r.v.map((e) => (e.t === 'array' ? e.v[3] : e)) } : r;
+  const [ma, mb] = await Promise.all([RespClient.connect(pair.redis.port), RespClient.connect(pair.reddish.port)]);
+  await Promise.all([ma.call('MONITOR'), mb.call('MONITOR')]);
+  await same(pair, [
+    ['ACL', 'SETUSER', 'red', 'on', '>secret', '+@all', '~*'],
+    ['CONFIG', 'SET', 'slowlog-log-slower-than', '0'],
+    ['SLOWLOG', 'RESET'],
+    ['AUTH', 'red', 'secret'],
+    ['AUTH', 'red', 'wrong'],
+    ['HELLO', '2', 'AUTH', 'red', 'secret', 'SETNAME', 'n1'],
+    ['ACL', 'SETUSER', 'red', '>other'],
+    ['CONFIG', 'SET', 'masterauth', 'mpw', 'maxmemory-samples', '5'],
+    ['CONFIG', 'SET', 'masterauth', ''],
+  ], (r) => (r.t === 'map' || (r.t === 'array' && r.v.length === 14) ? { t: 'nil' } : r));
+  await same(pair, [['SLOWLOG', 'GET', '20']], args);
+  await same(pair, [['CONFIG', 'SET', 'slowlog-log-slower-than', '10000'], ['SLOWLOG', 'RESET'], ['ACL', 'DELUSER', 'red']]);
+  // MONITOR lines (AUTH/HELLO are shown, redacted; admin commands are not shown).
+  const lines = async (c: RespClient): Promise<string[]> => {
+    for (let i = 0; i < 200 && c.unclaimed.length < 3; i++) await new Promise((r) => setTimeout(r, 20));
+    return c.unclaimed.map((r) => (r as { v: string }).v.replace(/^[\d.]+ \[0 [^\]]+\] /, ''));
+  };
+  assert.deepEqual(await lines(mb), await lines(ma));
+  ma.close();
+  mb.close();
+});
