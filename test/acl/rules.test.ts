@@ -374,3 +374,44 @@ test('SLOWLOG and MONITOR hide AUTH / HELLO passwords, ACL SETUSER rules and sen
   ma.close();
   mb.close();
 });
+
+test('ACL DRYRUN with %R~/%W~ patterns over odd key specs (SORT STORE, EVAL numkeys, GEORADIUS STORE/STOREDIST)', { skip }, async () => {
+  const d = (...args: string[]): Step => ['ACL', 'DRYRUN', 'odd', ...args];
+  await same(pair, [
+    ['ACL', 'SETUSER', 'odd', '+@all', '%R~read*', '%W~write*', '%RW~rw*'],
+    d('SORT', 'read', 'STORE', 'write'),
+    d('SORT', 'read', 'STORE', 'read'),
+    d('SORT', 'write', 'STORE', 'write'),
+    d('EVAL', '', '1', 'rw1'),
+    d('EVAL', '', '1', 'read'),
+    d('EVAL_RO', '', '1', 'rw1'),
+    d('EVAL_RO', '', '1', 'read'),
+    d('EVAL', '', '0', 'read'),
+    d('EVAL', '', '-1', 'read'),
+    d('EVAL', '', '3', 'rw', 'rw'),
+    d('EVAL', '', '3', 'rw', 'read'),
+    d('GEORADIUS', 'read', 'longitude', 'latitude', 'radius', 'M', 'STOREDIST', 'write'),
+    d('GEORADIUS', 'read', 'longitude', 'latitude', 'radius', 'M'),
+    d('GEORADIUS', 'read1', 'longitude', 'latitude', 'radius', 'M', 'STOREDIST', 'read2'),
+    d('GEORADIUS', 'write1', 'longitude', 'latitude', 'radius', 'M', 'STOREDIST', 'write2'),
+    d('GEORADIUS', 'read', 'longitude', 'latitude', 'radius', 'M', 'STORE', 'write'),
+    d('GEORADIUS', 'read1', 'longitude', 'latitude', 'radius', 'M', 'STORE', 'read2'),
+    d('HEXISTS', 'read', 'foo'),
+    d('HEXISTS', 'write', 'foo'),
+    d('HEXISTS', 'nothing', 'foo'),
+    d('SISMEMBER', 'write', 'foo'),
+    d('LMOVE', 'read', 'write', 'LEFT', 'RIGHT'),
+    d('LMOVE', 'write', 'read', 'LEFT', 'RIGHT'),
+    d('XREAD', 'STREAMS', 'read', 'write', '0', '0'),
+    d('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'rw', '0'),
+    d('XREADGROUP', 'GROUP', 'g', 'c', 'STREAMS', 'read', '0'),
+    d('BITOP', 'AND', 'write', 'read', 'rw'),
+    d('COPY', 'read', 'write'),
+    d('OBJECT', 'ENCODING', 'write'),
+    d('TOUCH', 'write'),
+    d('EXISTS', 'write'),
+    d('DEL', 'read'),
+    d('GETDEL', 'rw1'),
+    ['ACL', 'DELUSER', 'odd'],
+  ]);
+});
