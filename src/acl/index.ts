@@ -83,7 +83,7 @@ export class Acl implements AccessControl {
   private log: LogEntry[] = [];
 
   constructor(private readonly host: AclHost) {
-    this.universe = new CommandUniverse(() => host.commands.all(), aclCategories);
+    this.universe = new CommandUniverse(() => host.commands.all(), aclCategories, () => host.commands.size);
   }
 
   /** Creates the default user once the command table is complete (its +@all covers it). */

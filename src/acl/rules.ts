@@ -62,15 +62,26 @@ export class CommandUniverse {
   private readonly cats = new Map<Command, ReadonlySet<string>>();
   private topLevel: Command[] | null = null;
 
+  private builtSize = -1;
+  private readonly phantoms = new Set<Command>();
+  private readonly phantomByName = new Map<string, Command>();
+
   constructor(
     private readonly source: () => Iterable<Command>,
     private readonly categoriesOf: (c: Command) => string[],
+    private readonly sizeOf: () => number = () => 0,
   ) {}
 
   /** Top-level commands in table order (subcommands hang off `sub`). */
   top(): Command[] {
-    if (this.topLevel === null) {
-      this.topLevel = [...this.source()];
+    // A command registered after the first use (a module installed late) joins the universe.
+    const size = this.sizeOf();
+    if (this.topLevel === null || size !== this.builtSize) {
+      this.builtSize = size;
+      // Never drop a command: rename-command "" removes it from the table, not from ACL rules (7.0).
+      const real = new Set<Command>(this.topLevel?.filter((c) => !this.phantoms.has(c)) ?? []);
+      for (const c of this.source()) real.add(c);
+      this.topLevel = [...real];
       this.addPhantoms();
       this.byName = new Map();
       for (const c of this.topLevel) {
@@ -94,8 +105,14 @@ export class CommandUniverse {
       const bar = name.indexOf('|');
       const parent = bar < 0 ? null : tops.get(name.slice(0, bar));
       if (bar >= 0 && !parent) continue; // the container exists for real: its missing subcommand is not run
-      const cmd = { fullName: name, name: bar < 0 ? name : name.slice(bar + 1), parent: parent ?? null, sub: null, flagSet: new Set() } as unknown as Command;
-      this.cats.set(cmd, new Set(cats.split(' ')));
+      // The same object across rebuilds: selectors hold commands by identity.
+      let cmd = this.phantomByName.get(name);
+      if (!cmd) {
+        cmd = { fullName: name, name: bar < 0 ? name : name.slice(bar + 1), parent: parent ?? null, sub: null, flagSet: new Set() } as unknown as Command;
+        this.phantomByName.set(name, cmd);
+        this.phantoms.add(cmd);
+        this.cats.set(cmd, new Set(cats.split(' ')));
+      }
       if (parent) {
         (parent as { sub: Map<string, Command> | null }).sub ??= new Map();
         parent.sub!.set(cmd.name, cmd);
