@@ -168,7 +168,10 @@ test('acl-pubsub-default: new users and reset follow it, existing users keep the
       await c.call('ACL', 'SETUSER', 'a2', 'on');
       await c.call('ACL', 'SETUSER', 'a3', 'reset');
       const list = normList(await c.call('ACL', 'LIST'));
-      const cfg = await c.call('CONFIG', 'GET', 'acl*');
+      // CONFIG GET lists in 7.0's dictionary order: compare the pairs sorted.
+      const raw = await c.call('CONFIG', 'GET', 'acl*');
+      const flat = raw.t === 'array' ? raw.v.map((x) => (x as { v: string }).v) : [];
+      const cfg = flat.reduce<string[]>((acc, v, i) => (i % 2 === 0 ? [...acc, `${v}=${flat[i + 1]}`] : acc), []).sort();
       return { list, cfg };
     } finally {
       c.close();
