@@ -186,7 +186,7 @@ export class Server {
   }
 
   requiresAuth(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.hooks.acl ? this.hooks.acl.defaultRequiresAuth() : this.config.str('requirepass') !== '';
   }
 
   // ---------------------------------------------------------------- listening

@@ -357,7 +357,6 @@ const WHY = {
   defrag: 'Memory is managed by V8; there is no jemalloc to defragment.',
   cpulist: 'Node does not pin threads to CPUs; snapshots and replication run in the server process.',
   oom: "The process's oom_score_adj is not changed; Linux's default applies.",
-  acl: 'There is no ACL subsystem (user lines and aclfile are refused).',
   quicklist: 'Lists are not quicklists of listpacks; node size and compression do not apply.',
   debugDelay: 'Debugging delay of the fork-based RDB code; reddish snapshots in-process and does not slow it down.',
 } as const;
@@ -436,12 +435,9 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   str('ignore-warnings', '', { noEffect: 'reddish prints none of the kernel-specific startup warnings it would silence.' }),
   // ---- security and limits
   { name: 'requirepass', kind: 'string', default: '', sensitive: true },
-  str('aclfile', '', {
-    immutable: true,
-    refuse: (v) => ((v as string) !== '' ? 'reddish has no ACL subsystem: aclfile cannot be loaded (set aclfile "" and use requirepass)' : null),
-  }),
-  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], { noEffect: WHY.acl }),
-  int('acllog-max-len', 128, 0, LONG_MAX, { noEffect: WHY.acl }),
+  str('aclfile', '', { immutable: true }),
+  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
+  int('acllog-max-len', 128, 0, LONG_MAX),
   enm('enable-protected-configs', 'no', PROTECTED_ACTION, { immutable: true }),
   enm('enable-debug-command', 'no', PROTECTED_ACTION, { immutable: true }),
   enm('enable-module-command', 'no', PROTECTED_ACTION, { immutable: true, noEffect: 'There is no MODULE command (modules are not supported).' }),
