@@ -89,6 +89,11 @@ export interface ReplicaSide {
   readBytes?: number;
   loading?: boolean;
   replid?: string;
+  /** The stream a second-channel sync keeps on the replica (Redis 8 replica_full_sync_buffer_*, Valkey 8 replicas_repl_buffer_*). */
+  channelBuffer?: number;
+  channelBufferPeak?: number;
+  /** reddish: bytes of it spilled to disk (replica_full_sync_buffer_spilled_total). */
+  channelSpilled?: number;
 }
 
 export interface Sample {
@@ -258,6 +263,9 @@ class ReplicaProbe {
         readBytes: num(i.master_sync_read_bytes),
         loading: i.loading === '1',
         replid: i.master_replid,
+        channelBuffer: num(i.replica_full_sync_buffer_size) ?? num(i.replicas_repl_buffer_size),
+        channelBufferPeak: num(i.replica_full_sync_buffer_peak) ?? num(i.replicas_repl_buffer_peak),
+        channelSpilled: num(i.replica_full_sync_buffer_spilled_total),
       };
     } catch {
       this.conn.disconnect();
@@ -461,6 +469,28 @@ async function readConfig(r: Redis): Promise<MasterConfig> {
     rdbChannel: yes(await get('repl-rdb-channel')),
     dualChannel: yes(await get('dual-channel-replication-enabled')),
   };
+}
+
+/** Replicas that kept the stream on their side during a second-channel full sync, and how much. */
+export function replicaBufferNotes(samples: Sample[]): string[] {
+  const peak = new Map<string, { peak: number; spilled: number }>();
+  for (const s of samples) {
+    for (const [name, side] of Object.entries(s.replicaSide)) {
+      const p = Math.max(side.channelBufferPeak ?? 0, side.channelBuffer ?? 0);
+      const cur = peak.get(name) ?? { peak: 0, spilled: 0 };
+      peak.set(name, { peak: Math.max(cur.peak, p), spilled: Math.max(cur.spilled, side.channelSpilled ?? 0) });
+    }
+  }
+  const out: string[] = [];
+  for (const [name, f] of peak) {
+    if (f.peak <= 0) continue;
+    out.push(
+      `replica ${name} kept the stream on its side during a second-channel full sync: peak ${fmtB(f.peak)} (INFO replica_full_sync_buffer_peak)` +
+        (f.spilled > 0 ? `, ${fmtB(f.spilled)} of it spilled to disk` : '') +
+        ': the master\'s output buffer did not have to hold it',
+    );
+  }
+  return out;
 }
 
 /**
@@ -823,6 +853,7 @@ export function analyze(x: AnalyzeInput): DoctorReport {
   }
   const exitCode = verdict === 'ok' ? EXIT_OK : verdict === 'fail' ? EXIT_FAIL : EXIT_UNKNOWN;
   if (verdict === 'fail') notes.push(channelNote(cfg, disklessSync));
+  notes.push(...replicaBufferNotes(samples));
   const totalMem = num(L.total_system_memory) ?? 0;
   if (rec.limit.hard > 0 && totalMem > 0 && rec.limit.hard > totalMem / 4) {
     notes.push(`the recommended hard limit (${fmtB(rec.limit.hard)}) is more than a quarter of the machine's memory (${fmtB(totalMem)}): consider a faster link, fewer writes during the sync, or diskless sync instead`);

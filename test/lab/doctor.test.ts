@@ -40,6 +40,7 @@ import {
   type DoctorEvent,
   type DoctorReport,
   type MasterConfig,
+  replicaBufferNotes,
   type Sample,
 } from '../../src/lab/doctor.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
@@ -296,6 +297,16 @@ describe('doctor: causes from samples', () => {
     // A sync that succeeds: nothing to say.
     const ok = analyzeSteps([{ state: 'send_bulk', omem: 10 * KB, id: '5' }, { state: 'send_bulk', omem: 10 * KB, id: '5' }], { hard: 256 * MB, soft: 0, softSeconds: 0 }, { rdbChannel: false });
     assert.equal(channelNote(ok), undefined);
+  });
+
+  test('a replica that buffered the stream on its side (Redis 8 or Valkey 8 INFO fields) is reported with its peak', () => {
+    const samples = samplesOf([{ state: 'online', omem: 0, id: '5' }, { state: 'online', omem: 0, id: '5' }]);
+    samples[0].replicaSide['127.0.0.1:7001'] = { syncInProgress: true, channelBuffer: 3 * MB, channelBufferPeak: 3 * MB, channelSpilled: MB };
+    samples[1].replicaSide['127.0.0.1:7001'] = { syncInProgress: false, channelBuffer: 0, channelBufferPeak: 5 * MB, channelSpilled: 2 * MB };
+    assert.deepEqual(replicaBufferNotes(samples), [
+      "replica 127.0.0.1:7001 kept the stream on its side during a second-channel full sync: peak 5.0 MB (INFO replica_full_sync_buffer_peak), 2.0 MB of it spilled to disk: the master's output buffer did not have to hold it",
+    ]);
+    assert.deepEqual(replicaBufferNotes(samplesOf([{ state: 'online', omem: 0, id: '5' }])), []);
   });
 
   test('a full sync without a PSYNC refusal (PSYNC ? -1) → new replica', () => {
