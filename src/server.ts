@@ -28,6 +28,7 @@ import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
 import { installTls, type TlsModule } from './tls/index.js';
+import { installAof } from './aof/index.js';
 import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
 import type { RdbFunctions } from './persistence/rdb-types.js';
@@ -49,6 +50,8 @@ export class Server {
   /** DEBUG subcommands contributed by subsystems (RELOAD, DIGEST, ...). */
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
+  /** Asked before a client's replies are written: true holds them (the AOF's appendfsync always). */
+  outputGate: ((c: Client) => boolean) | null = null;
   readonly blocking: BlockingManager;
   /** Command execution (checks, call, propagation) for clients, scripts and the replica link. */
   readonly exec: Executor;
@@ -120,6 +123,7 @@ export class Server {
     this.persistence = new Persistence(this);
     this.tls = installTls(this);
     this.replication = installReplication(this);
+    installAof(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({
