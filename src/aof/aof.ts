@@ -348,7 +348,8 @@ export class Aof {
   loadAtStartup(loadRdb: (path: string) => boolean): boolean {
     this.loadManifest();
     if (!this.cfg.bool('appendonly')) return false;
-    this.state = 'on';
+    // Off while loading (Redis's aof_state during loadAppendOnlyFiles): nothing a loaded
+    // command causes (an expired key's DEL) is appended again.
     const start = performance.now();
     const loader = new AofLoader(this.server, this.dirPath, loadRdb);
     const r = loader.loadAll(this.manifest);
@@ -402,6 +403,7 @@ export class Aof {
       log.notice(`Creating AOF base file ${name} on server start`);
     }
     const name = this.manifest.lastIncr(this.filename);
+    this.state = 'on';
     try {
       this.fd = fs.openSync(join(dir, name), fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT, 0o644);
     } catch (e) {
