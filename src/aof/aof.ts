@@ -20,6 +20,7 @@ import { Snapshot } from '../persistence/snapshot.js';
 import { REDIS_VERSION } from '../version.js';
 import { Manifest, parseManifest, writeManifest, fsyncDir, strerror, ManifestError } from './manifest.js';
 import { AofLoader } from './loader.js';
+import { rdbToCommands } from './commands-base.js';
 import { FatalLoadError } from '../persistence/persistence.js';
 
 const MB = 1024 * 1024;
@@ -45,6 +46,8 @@ interface Rewrite {
   writing: Promise<void>;
   startedAt: number;
   stopped: boolean;
+  /** aof-use-rdb-preamble no: the snapshot's RDB bytes, turned into commands at the end. */
+  collected: Buffer[] | null;
 }
 
 export class Aof {
@@ -453,11 +456,14 @@ export class Aof {
     }
     try {
       const out = fd;
+      const collected: Buffer[] | null = this.cfg.bool('aof-use-rdb-preamble') ? null : [];
       const snap: Snapshot = this.newSnapshot((chunk) => {
-        fs.writeSync(out, chunk);
+        if (collected) collected.push(Buffer.from(chunk));
+        else fs.writeSync(out, chunk);
         snap.recycle(chunk);
       });
       snap.step(Infinity);
+      if (collected) fs.writeSync(fd, rdbToCommands(Buffer.concat(collected), this.timestampForBase()));
       fs.fsyncSync(fd);
       fs.closeSync(fd);
       fd = -1;
@@ -539,8 +545,14 @@ export class Aof {
       writing: Promise.resolve(),
       startedAt: Date.now(),
       stopped: false,
+      collected: this.cfg.bool('aof-use-rdb-preamble') ? null : [],
     };
     rw.snapshot = this.newSnapshot((chunk) => {
+      if (rw.collected) {
+        rw.collected.push(Buffer.from(chunk));
+        rw.snapshot?.recycle(chunk);
+        return;
+      }
       rw.queued += chunk.length;
       if (rw.queued > rw.peakQueued) rw.peakQueued = rw.queued;
       rw.writing = rw.writing.then(
@@ -569,10 +581,46 @@ export class Aof {
         setImmediate(slice);
         return;
       }
+      if (rw.collected) this.writeCommandBase(rw);
       void rw.writing.then(() => this.finishRewriteFile(rw));
     };
     setImmediate(slice);
     return true;
+  }
+
+  /** The command-form base of a finished traversal, queued on the temp file's writes. */
+  private writeCommandBase(rw: Rewrite): void {
+    let data: Buffer;
+    try {
+      data = rdbToCommands(Buffer.concat(rw.collected!), this.timestampForBase());
+    } catch (e) {
+      rw.error = e as Error;
+      return;
+    }
+    rw.collected = null;
+    rw.writing = rw.writing.then(
+      () =>
+        new Promise<void>((resolve) => {
+          const next = (off: number): void => {
+            if (off >= data.length || rw.error || rw.stopped) return resolve();
+            fs.write(rw.fd, data, off, data.length - off, null, (err, n) => {
+              if (err) {
+                rw.error = err;
+                return resolve();
+              }
+              next(off + n);
+            });
+          };
+          next(0);
+        }),
+    );
+  }
+
+  /** A rewrite in command form starts with a timestamp when aof-timestamp-enabled is yes. */
+  private timestampForBase(): number | null {
+    if (!this.cfg.bool('aof-timestamp-enabled')) return null;
+    this.curTimestamp = Math.floor(Date.now() / 1000);
+    return this.curTimestamp;
   }
 
   /** Completes the running rewrite's traversal now (another snapshot is about to start). */

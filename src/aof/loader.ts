@@ -175,8 +175,23 @@ export class AofLoader {
         } else if (cmd.name === 'exec') {
           const queued = multi ?? [];
           multi = null;
-          if (!this.run(c, () => queued.forEach((q) => q.cmd.handler!(c, q.argv)), name)) return 'failed';
-        } else if (!this.run(c, () => cmd.handler!(c, argv), name)) {
+          const all = () => {
+            for (const q of queued) {
+              c.cmd = q.cmd;
+              q.cmd.handler!(c, q.argv);
+            }
+          };
+          if (!this.run(c, all, name)) return 'failed';
+        } else if (
+          !this.run(
+            c,
+            () => {
+              c.cmd = cmd;
+              cmd.handler!(c, argv);
+            },
+            name,
+          )
+        ) {
           return 'failed';
         }
         if (truncatedOk) validUpTo = r.pos;

@@ -562,9 +562,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   int('auto-aof-rewrite-percentage', 100, 0, INT_MAX),
   mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LONG_MAX),
   bool('aof-load-truncated', true),
-  bool('aof-use-rdb-preamble', true, {
-    refuse: (v) => (v ? null : 'reddish writes AOF base files in RDB format only (set aof-use-rdb-preamble yes)'),
-  }),
+  bool('aof-use-rdb-preamble', true),
   bool('aof-timestamp-enabled', false),
   bool('aof-disable-auto-gc', false),
   bool('aof-rewrite-incremental-fsync', true, { noEffect: 'The rewritten base file is fsynced once at its end.' }),

@@ -425,3 +425,40 @@ test('aof-timestamp-enabled writes #TS annotations that loading skips', async ()
     assert.equal(plain(await c.call('GET', 'a')), '1');
   });
 });
+
+test('aof-use-rdb-preamble no: base files in command form that redis-server and redis-check-aof accept', async () => {
+  const dir = tmp();
+  const args = [...aofOn, '--aof-use-rdb-preamble', 'no'];
+  const digest = await withServer('reddish', args, dir, async (c, s) => {
+    await s.waitForLog(/Creating AOF base file appendonly\.aof\.1\.base\.aof on server start/);
+    await fill(c);
+    const many: string[] = [];
+    for (let i = 0; i < 150; i++) many.push(`m${i}`);
+    await c.call('RPUSH', 'biglist', ...many);
+    await c.call('XGROUP', 'CREATE', 'stream', 'g1', '0');
+    await c.call('XADD', 'stream', '2-1', 'a', 'b');
+    await c.call('XREADGROUP', 'GROUP', 'g1', 'alice', 'COUNT', '1', 'STREAMS', 'stream', '>');
+    await c.call('XGROUP', 'CREATECONSUMER', 'stream', 'g1', 'bob');
+    await c.call('XADD', 'empty', 'MAXLEN', '0', '5-5', 'x', 'y');
+    assert.equal(plain(await c.call('BGREWRITEAOF')), 'Background append only file rewriting started');
+    await s.waitForLog(/Background AOF rewrite finished successfully/);
+    assert.equal(manifest(dir), 'file appendonly.aof.2.base.aof seq 2 type b\nfile appendonly.aof.2.incr.aof seq 2 type i\n');
+    const base = readFileSync(join(aofDir(dir), 'appendonly.aof.2.base.aof'), 'latin1');
+    assert.ok(base.startsWith('*2\r\n$6\r\nSELECT\r\n$1\r\n0\r\n'), base.slice(0, 60));
+    assert.ok(base.includes(resp('PEXPIREAT', 'ttl').slice(4, 30)));
+    assert.match(base, /XCLAIM\r\n\$6\r\nstream\r\n\$2\r\ng1\r\n\$5\r\nalice/);
+    return plain(await c.call('DEBUG', 'DIGEST'));
+  });
+  if (haveCheckAof) {
+    const r = spawnSync('redis-check-aof', [join(aofDir(dir), 'appendonly.aof.manifest')], { encoding: 'latin1' });
+    assert.match(r.stdout, /All AOF files and manifest are valid/, r.stdout + r.stderr);
+  }
+  await withServer('reddish', args, dir, async (c) => {
+    assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
+  });
+  if (haveRedis) {
+    await withServer('redis', args, dir, async (c) => {
+      assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
+    });
+  }
+});
