@@ -535,11 +535,17 @@ export class Server {
     }
     this.tls.configureAtStartup();
     this.log.notice('monotonic clock: POSIX clock_gettime');
+    // Clients accepted before the dataset is loaded get -LOADING, as from Redis's loading loop.
+    this.loading = true;
     await this.listen();
     this.showBanner();
     checkTcpBacklog(this.config, this.log);
     this.log.warning('Server initialized');
-    for (const t of this.startupTasks) await t();
+    try {
+      for (const t of this.startupTasks) await t();
+    } finally {
+      this.loading = false;
+    }
     this.writePidFile();
     this.startCron();
     this.log.notice('Ready to accept connections');

@@ -218,6 +218,7 @@ export class Aof {
       return;
     }
     void force;
+    if (this.flushSleepUs > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, this.flushSleepUs / 1000);
     const data = this.buf.length === 1 ? this.buf[0] : Buffer.concat(this.buf, this.bufLen);
     let n = 0;
     try {
@@ -354,8 +355,8 @@ export class Aof {
     // Off while loading (Redis's aof_state during loadAppendOnlyFiles): nothing a loaded
     // command causes (an expired key's DEL) is appended again.
     const start = performance.now();
-    const loader = new AofLoader(this.server, this.dirPath, loadRdb);
-    const r = loader.loadAll(this.manifest);
+    this.loadRdb = loadRdb;
+    const r = this.loadFiles();
     if (r.status === 'failed' || r.status === 'open_err') throw new FatalLoadError('AOF loading failed');
     if (r.status !== 'not_exist') {
       this.server.log.notice(`DB loaded from append only file: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
@@ -367,6 +368,38 @@ export class Aof {
     this.deleteHistory();
     return true;
   }
+
+  private loadRdb: (path: string) => boolean = () => false;
+
+  /** loadAppendOnlyFiles with the AOF off meanwhile: what loaded commands cause is not appended. */
+  private loadFiles(): ReturnType<AofLoader['loadAll']> {
+    const prev = this.state;
+    this.state = 'off';
+    try {
+      return new AofLoader(this.server, this.dirPath, this.loadRdb).loadAll(this.manifest);
+    } finally {
+      this.state = prev;
+    }
+  }
+
+  /** DEBUG LOADAOF: flush, empty the dataset and load the AOF directory again. */
+  debugLoadAof(): void {
+    if (this.state !== 'off') this.flush(true);
+    this.server.keyspace.flushAll();
+    this.manifest = new Manifest();
+    this.loadManifest();
+    this.deleteHistory();
+    const r = this.loadFiles();
+    if (r.status !== 'ok' && r.status !== 'empty' && r.status !== 'truncated' && r.status !== 'not_exist') {
+      this.fatal('AOF loading by DEBUG LOADAOF failed, exiting.');
+      return;
+    }
+    this.server.dirty = 0;
+    this.server.log.warning('Append Only File loaded by DEBUG LOADAOF');
+  }
+
+  /** DEBUG AOF-FLUSH-SLEEP: microseconds to sleep before each write of the buffer (tests). */
+  flushSleepUs = 0;
 
   private loadManifest(): void {
     const path = join(this.dirPath, `${this.filename}.manifest`);

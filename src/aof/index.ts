@@ -57,6 +57,24 @@ export function installAof(server: Server): Aof {
   server.shutdownTasks.unshift((opts) => aof.onShutdown(false));
   server.closeTasks.push(() => aof.close());
 
+  server.debugSubcommands.set('loadaof', {
+    usage: 'LOADAOF',
+    help: 'Flush the AOF buffers on disk and reload the AOF in memory.',
+    handler: (c) => {
+      aof.debugLoadAof();
+      c.w.ok();
+    },
+  });
+  server.debugSubcommands.set('aof-flush-sleep', {
+    usage: 'AOF-FLUSH-SLEEP <microsec>',
+    help: 'Server will sleep before flushing the AOF, this is used for testing.',
+    handler: (c, argv) => {
+      if (argv.length !== 3) return c.error("ERR unknown subcommand or wrong number of arguments for 'aof-flush-sleep'. Try DEBUG HELP.");
+      aof.flushSleepUs = Number.parseInt(/^\s*[+-]?\d+/.exec(argv[2])?.[0] ?? '0', 10) | 0;
+      c.w.ok();
+    },
+  });
+
   server.commands.register([
     {
       group: 'server',

@@ -11,6 +11,7 @@ import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
 import type { Command } from '../commands/registry.js';
 import type { Manifest } from './manifest.js';
+import { Database } from '../store/database.js';
 import { strerror } from './manifest.js';
 
 export type LoadStatus = 'ok' | 'not_exist' | 'empty' | 'open_err' | 'failed' | 'truncated';
@@ -80,6 +81,7 @@ export class AofLoader {
     if (total === 0) return { status: 'empty', totalSize: 0, baseSize: 0 };
     let status: LoadStatus = 'ok';
     let baseSize = 0;
+    const wasLoading = this.server.loading;
     this.server.loading = true;
     try {
       let n = 0;
@@ -88,8 +90,6 @@ export class AofLoader {
         if (isBase) baseSize = fs.statSync(join(this.dir, f.name)).size;
         const last = ++n === files.length;
         const start = performance.now();
-        // (an RDB base's load clears the flag when it ends)
-        this.server.loading = true;
         status = this.loadOne(f.name);
         if (status === 'ok' || (status === 'truncated' && last)) {
           this.log.notice(`DB loaded from ${isBase ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
@@ -102,7 +102,7 @@ export class AofLoader {
         if (status === 'open_err' || status === 'failed') break;
       }
     } finally {
-      this.server.loading = false;
+      this.server.loading = wasLoading;
     }
     return { status, totalSize: total, baseSize };
   }
@@ -137,6 +137,9 @@ export class AofLoader {
   private loadCommands(name: string, path: string, buf: Buffer): LoadStatus {
     const s = this.server;
     const c = s.createClient(null);
+    // Redis's AOF client must be obeyed like a master (mustObeyClient): scripts may write on a
+    // read-only replica, string and stream limits are the writer's.
+    c.isMaster = true;
     const r = new LineReader(buf);
     let validUpTo = 0;
     let validBeforeMulti = 0;
@@ -235,11 +238,16 @@ export class AofLoader {
 
   /** Runs one command (or a transaction) as an execution unit; replies are dropped. */
   private run(c: Client, fn: () => void, name: string): boolean {
+    // Nothing expires while loading (keyIsExpired during loading): a key whose PEXPIREAT is
+    // past still takes the commands after it, and expires once the server runs.
+    Database.applyingMasterStream = true;
     try {
       this.server.exec.runUnit(fn);
     } catch (e) {
       this.log.warning(`Error executing a command of the append only file ${name}: ${(e as Error).message}`);
       return false;
+    } finally {
+      Database.applyingMasterStream = false;
     }
     c.w.take();
     return true;

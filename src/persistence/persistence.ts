@@ -496,6 +496,8 @@ export class Persistence {
         packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
       },
     );
+    // Restored after: at startup the server stays loading until every startup task is done.
+    const wasLoading = s.loading;
     s.loading = true;
     try {
       reader.parseAll(buf);
@@ -505,7 +507,7 @@ export class Persistence {
       s.log.warning(`${(e as Error).message}. Failure loading rdb format`);
       throw e;
     } finally {
-      s.loading = false;
+      s.loading = wasLoading;
     }
     this.loadKeysLoaded = loaded;
     this.loadKeysExpired = expired;
