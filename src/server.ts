@@ -310,7 +310,12 @@ export class Server {
     this.onAdopt?.(c);
     this.onAdopt = null;
     this.clients.set(c.id, c);
-    sock.resume();
+    if (this.startupHeld !== null) {
+      sock.pause();
+      this.startupHeld.push(sock);
+    } else {
+      sock.resume();
+    }
     this.stats.totalConnections++;
     if (c.unixSocket) this.log.verbose(`Accepted connection to ${this.config.str('unixsocket')}`);
     else if (!(sock as { encrypted?: boolean }).encrypted) this.log.verbose(`Accepted ${c.addr}`);
@@ -504,6 +509,8 @@ export class Server {
 
   /** Work to do after "Server initialized" and before accepting clients (loading the RDB). */
   readonly startupTasks: (() => void | Promise<void>)[] = [];
+  /** Sockets accepted while starting: read once the startup tasks are done. */
+  private startupHeld: net.Socket[] | null = null;
   /** True when no config file and no options were given (Redis warns about it). */
   startedWithoutConfig = false;
 
@@ -535,8 +542,10 @@ export class Server {
     }
     this.tls.configureAtStartup();
     this.log.notice('monotonic clock: POSIX clock_gettime');
-    // Clients accepted before the dataset is loaded get -LOADING, as from Redis's loading loop.
+    // Connections accepted before the dataset is loaded wait unread, as in Redis's listen
+    // backlog until its event loop starts; a command that still gets through answers -LOADING.
     this.loading = true;
+    this.startupHeld = [];
     await this.listen();
     this.showBanner();
     checkTcpBacklog(this.config, this.log);
@@ -545,6 +554,9 @@ export class Server {
       for (const t of this.startupTasks) await t();
     } finally {
       this.loading = false;
+      const held = this.startupHeld ?? [];
+      this.startupHeld = null;
+      for (const sock of held) if (!sock.destroyed) sock.resume();
     }
     this.writePidFile();
     this.startCron();
