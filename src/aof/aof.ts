@@ -349,13 +349,14 @@ export class Aof {
    * with appendonly yes, loadAppendOnlyFiles and aofOpenIfNeededOnServerStart. Returns true
    * when the AOF decided the dataset (the RDB is then not read).
    */
-  loadAtStartup(loadRdb: (path: string) => boolean): boolean {
+  loadAtStartup(loadRdb: (path: string) => number | null): boolean {
+    this.loadRdb = loadRdb;
     this.loadManifest();
     if (!this.cfg.bool('appendonly')) return false;
+    this.upgradeIfNeeded();
     // Off while loading (Redis's aof_state during loadAppendOnlyFiles): nothing a loaded
     // command causes (an expired key's DEL) is appended again.
     const start = performance.now();
-    this.loadRdb = loadRdb;
     const r = this.loadFiles();
     if (r.status === 'failed' || r.status === 'open_err') throw new FatalLoadError('AOF loading failed');
     if (r.status !== 'not_exist') {
@@ -369,14 +370,45 @@ export class Aof {
     return true;
   }
 
-  private loadRdb: (path: string) => boolean = () => false;
+  private loadRdb: (path: string) => number | null = () => null;
+
+  /**
+   * A pre-7.0 AOF (`appendfilename` in dir) becomes the base of a new AOF directory, as
+   * Redis's aofUpgradePrepare: manifest first, then the file moves (a crash in between is
+   * finished at the next start).
+   */
+  private upgradeIfNeeded(): void {
+    const old = join(this.cfg.str('dir'), this.filename);
+    if (!fs.existsSync(old)) return;
+    const m = this.manifest;
+    const dirExists = fs.existsSync(this.dirPath);
+    const interrupted = m.base !== null && m.incr.length === 0 && m.base.name === this.filename && !fs.existsSync(join(this.dirPath, this.filename));
+    if (dirExists && !m.empty && !interrupted) return;
+    const log = this.server.log;
+    try {
+      fs.mkdirSync(this.dirPath, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      log.warning(`Can't open or create append-only dir ${this.cfg.str('appenddirname')}: ${strerror(e)}`);
+      throw new FatalLoadError('AOF dir');
+    }
+    m.base = { name: this.filename, seq: 1, type: 'b' };
+    m.baseSeq = 1;
+    this.persistManifest(m, true);
+    try {
+      fs.renameSync(old, join(this.dirPath, this.filename));
+    } catch (e) {
+      log.warning(`Error trying to move the old AOF file ${this.filename} into dir ${this.cfg.str('appenddirname')}: ${strerror(e)}`);
+      throw new FatalLoadError('AOF upgrade');
+    }
+    log.notice(`Successfully migrated an old-style AOF file (${this.filename}) into the AOF directory (${this.cfg.str('appenddirname')}).`);
+  }
 
   /** loadAppendOnlyFiles with the AOF off meanwhile: what loaded commands cause is not appended. */
   private loadFiles(): ReturnType<AofLoader['loadAll']> {
     const prev = this.state;
     this.state = 'off';
     try {
-      return new AofLoader(this.server, this.dirPath, this.loadRdb).loadAll(this.manifest);
+      return new AofLoader(this.server, this.dirPath, this.loadRdb).loadAll(this.manifest, this.filename);
     } finally {
       this.state = prev;
     }

@@ -16,8 +16,8 @@ import { strerror } from './manifest.js';
 
 export type LoadStatus = 'ok' | 'not_exist' | 'empty' | 'open_err' | 'failed' | 'truncated';
 
-/** The RDB part of a base file: the persistence module loads it (false: bad file, logged). */
-export type RdbLoad = (path: string) => boolean;
+/** The RDB part of a file: the persistence module loads it; its length, or null for a bad file (logged). */
+export type RdbLoad = (path: string) => number | null;
 
 /** fgets over a buffer: a line up to and including '\n', at most max-1 bytes, or null at EOF. */
 class LineReader {
@@ -65,7 +65,7 @@ export class AofLoader {
   }
 
   /** loadAppendOnlyFiles: every file of the manifest. */
-  loadAll(m: Manifest): { status: LoadStatus; totalSize: number; baseSize: number } {
+  loadAll(m: Manifest, appendfilename: string): { status: LoadStatus; totalSize: number; baseSize: number } {
     if (m.empty) return { status: 'not_exist', totalSize: 0, baseSize: 0 };
     const files = [...(m.base ? [m.base] : []), ...m.incr];
     let total = 0;
@@ -90,7 +90,7 @@ export class AofLoader {
         if (isBase) baseSize = fs.statSync(join(this.dir, f.name)).size;
         const last = ++n === files.length;
         const start = performance.now();
-        status = this.loadOne(f.name);
+        status = this.loadOne(f.name, f.name === appendfilename);
         if (status === 'ok' || (status === 'truncated' && last)) {
           this.log.notice(`DB loaded from ${isBase ? 'base' : 'incr'} file ${f.name}: ${((performance.now() - start) / 1000).toFixed(3)} seconds`);
         }
@@ -107,8 +107,8 @@ export class AofLoader {
     return { status, totalSize: total, baseSize };
   }
 
-  /** loadSingleAppendOnlyFile. */
-  loadOne(name: string): LoadStatus {
+  /** loadSingleAppendOnlyFile; `oldStyle`: a pre-7.0 single file (RDB preamble and a tail). */
+  loadOne(name: string, oldStyle = false): LoadStatus {
     const path = join(this.dir, name);
     let buf: Buffer;
     try {
@@ -122,27 +122,30 @@ export class AofLoader {
       return 'open_err';
     }
     if (buf.length === 0) return 'empty';
+    let start = 0;
     if (buf.length >= 5 && buf.latin1Slice(0, 5) === 'REDIS') {
-      // A base file in RDB format (a tail of commands after it is the pre-7.0 single file, not supported here).
-      this.log.notice('Reading RDB base file on AOF loading...');
-      if (!this.loadRdb(path)) {
-        this.log.warning(`Error reading the RDB base file ${name}, AOF loading aborted`);
+      this.log.notice(oldStyle ? 'Reading RDB preamble from AOF file...' : 'Reading RDB base file on AOF loading...');
+      const n = this.loadRdb(path);
+      if (n === null) {
+        this.log.warning(oldStyle ? `Error reading the RDB preamble of the AOF file ${name}, AOF loading aborted` : `Error reading the RDB base file ${name}, AOF loading aborted`);
         return 'failed';
       }
-      return 'ok';
+      if (oldStyle) this.log.notice('Reading the remaining AOF tail...');
+      start = n;
     }
-    return this.loadCommands(name, path, buf);
+    return this.loadCommands(name, path, buf, start);
   }
 
-  private loadCommands(name: string, path: string, buf: Buffer): LoadStatus {
+  private loadCommands(name: string, path: string, buf: Buffer, start: number): LoadStatus {
     const s = this.server;
     const c = s.createClient(null);
     // Redis's AOF client must be obeyed like a master (mustObeyClient): scripts may write on a
     // read-only replica, string and stream limits are the writer's.
     c.isMaster = true;
     const r = new LineReader(buf);
-    let validUpTo = 0;
-    let validBeforeMulti = 0;
+    r.pos = start;
+    let validUpTo = start;
+    let validBeforeMulti = start;
     let multi: { cmd: Command; argv: string[] }[] | null = null;
     const truncatedOk = s.config.bool('aof-load-truncated');
     const outcome = (): LoadStatus | 'uxeof' | 'fmterr' => {

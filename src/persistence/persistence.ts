@@ -78,7 +78,7 @@ export class Persistence {
    * another snapshot starts (two traversals cannot share the values' epoch stamps).
    */
   aof: {
-    loadAtStartup(loadRdb: (path: string) => boolean): boolean;
+    loadAtStartup(loadRdb: (path: string) => number | null): boolean;
     infoLines(): string[];
     rewriting(): boolean;
     completeTraversal(): void;
@@ -441,7 +441,7 @@ export class Persistence {
    * Loads `dbfilename` into the (empty) keyspace. A missing file is not an error; a bad one
    * throws after logging, and the caller stops the server: nothing half-loaded is ever served.
    */
-  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean; aofBase?: boolean } = {}): boolean {
+  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean; aofBase?: boolean; consumed?: { bytes: number } } = {}): boolean {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(path);
@@ -500,7 +500,9 @@ export class Persistence {
     const wasLoading = s.loading;
     s.loading = true;
     try {
-      reader.parseAll(buf);
+      const summary = reader.parseAll(buf);
+      // An AOF file with an RDB preamble goes on with commands after the RDB's last byte.
+      if (opts.consumed) opts.consumed.bytes = summary.bytes;
       s.rdbFunctions?.replaceAll(functionCodes);
     } catch (e) {
       s.keyspace.flushAll();
@@ -521,10 +523,11 @@ export class Persistence {
   private loadAtStartup(): void {
     if (
       this.aof?.loadAtStartup((path) => {
+        const consumed = { bytes: 0 };
         try {
-          return this.load(path, { aofBase: true });
+          return this.load(path, { aofBase: true, consumed }) ? consumed.bytes : null;
         } catch {
-          return false;
+          return null;
         }
       })
     ) {

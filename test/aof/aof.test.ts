@@ -462,3 +462,31 @@ test('aof-use-rdb-preamble no: base files in command form that redis-server and 
     });
   }
 });
+
+test('a pre-7.0 appendonly.aof (RDB preamble and a command tail) is moved into the AOF directory and loaded', async () => {
+  const dir = tmp();
+  await withServer('reddish', debug, dir, async (c) => {
+    await c.call('SET', 'from-rdb', '1');
+    await c.call('SAVE');
+  });
+  writeFileSync(join(dir, 'appendonly.aof'), Buffer.concat([readFileSync(join(dir, 'dump.rdb')), Buffer.from(resp('SELECT', '0') + resp('SET', 'from-tail', '2'))]));
+  await withServer('reddish', aofOn, dir, async (c, s) => {
+    await expectLog(
+      s,
+      /Successfully migrated an old-style AOF file \(appendonly\.aof\) into the AOF directory \(appendonlydir\)\./,
+      /Reading RDB preamble from AOF file\.\.\./,
+      /Reading the remaining AOF tail\.\.\./,
+      /DB loaded from base file appendonly\.aof: /,
+      /Creating AOF incr file appendonly\.aof\.1\.incr\.aof on server start/,
+    );
+    assert.equal(plain(await c.call('GET', 'from-rdb')), '1');
+    assert.equal(plain(await c.call('GET', 'from-tail')), '2');
+    await c.call('SET', 'after', '3');
+  });
+  assert.equal(manifest(dir), 'file appendonly.aof seq 1 type b\nfile appendonly.aof.1.incr.aof seq 1 type i\n');
+  assert.ok(!existsSync(join(dir, 'appendonly.aof')));
+  await withServer('reddish', aofOn, dir, async (c) => {
+    assert.equal(plain(await c.call('GET', 'after')), '3');
+    assert.equal(plain(await c.call('GET', 'from-tail')), '2');
+  });
+});
