@@ -30,6 +30,16 @@ export function installAof(server: Server): Aof {
     infoLines: () => aof.infoLines(),
     rewriting: () => aof.rewriting,
     completeTraversal: () => aof.completeTraversal(),
+    stopForSync: () => {
+      if (aof.state !== 'off') aof.stop();
+    },
+    restartAfterSync: () => {
+      if (!server.config.bool('appendonly') || aof.state !== 'off') return;
+      if (!aof.start(false)) {
+        server.log.warning('FATAL: this replica instance finished the synchronization with its master, but the AOF can\'t be turned on. Exiting now.');
+        if (server.onShutdown) server.onShutdown(1);
+      }
+    },
   };
   // Writes after the last good rewrite or bgsave: the scheduled rewrite starts when the save ends.
   p.onBgsaveDone.push(() => {

@@ -82,6 +82,9 @@ export class Persistence {
     infoLines(): string[];
     rewriting(): boolean;
     completeTraversal(): void;
+    /** A replica's full sync replaces the dataset: the AOF stops before and restarts (with a rewrite) after. */
+    stopForSync(): void;
+    restartAfterSync(): void;
   } | null = null;
   /** BGSAVE SCHEDULE while an AOF rewrite runs: started by the cron once it ends. */
   bgsaveScheduled = false;

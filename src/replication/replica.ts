@@ -1066,6 +1066,7 @@ export class ReplicaSide implements ReplicaLinkView {
   /** Payload complete (disk) or its `$` line read (socket): stop the old world, start loading. */
   private beginLoad(t: Transfer): void {
     const s = this.server;
+    s.persistence.aof?.stopForSync();
     if (s.persistence.inProgress) {
       if (!t.toParser) {
         s.log.notice(
@@ -1180,6 +1181,7 @@ export class ReplicaSide implements ReplicaLinkView {
   private loadFailed(t: Transfer): void {
     const s = this.server;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     const swap = t.swap;
     // Cancelling removes the half-loaded data (Redis does the same when loading from the socket).
     this.cancelHandshake(true);
@@ -1201,6 +1203,7 @@ export class ReplicaSide implements ReplicaLinkView {
     }
     if (t.toParser) s.dirty++;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     this.transfer = null;
     if (ch !== null) {
       this.finishRdbChannelSync(ch, t, loader.streamDb);

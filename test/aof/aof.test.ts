@@ -490,3 +490,28 @@ test('a pre-7.0 appendonly.aof (RDB preamble and a command tail) is moved into t
     assert.equal(plain(await c.call('GET', 'from-tail')), '2');
   });
 });
+
+test('a replica with appendonly yes rewrites its AOF after a full sync, so a restart has the synced dataset', async () => {
+  const master = await startServer('reddish', debug, { dir: tmp() });
+  const mc = await RespClient.connect(master.port);
+  const rdir = tmp();
+  let digest: unknown;
+  try {
+    await fill(mc);
+    await withServer('reddish', aofOn, rdir, async (c, s) => {
+      await c.call('SET', 'replica-only', '1');
+      assert.equal(plain(await c.call('REPLICAOF', '127.0.0.1', String(master.port))), 'OK');
+      await expectLog(s, /MASTER <-> REPLICA sync: Finished with success/, /Background AOF rewrite finished successfully/);
+      await mc.call('SET', 'after-sync', 'x');
+      for (let i = 0; i < 100 && plain(await c.call('GET', 'after-sync')) !== 'x'; i++) await new Promise((r) => setTimeout(r, 20));
+      digest = plain(await mc.call('DEBUG', 'DIGEST'));
+      assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
+    });
+  } finally {
+    mc.close();
+    await master.stop();
+  }
+  await withServer('reddish', aofOn, rdir, async (c) => {
+    assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
+  });
+});
