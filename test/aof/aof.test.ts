@@ -515,3 +515,15 @@ test('a replica with appendonly yes rewrites its AOF after a full sync, so a res
     assert.equal(plain(await c.call('DEBUG', 'DIGEST')), digest);
   });
 });
+
+test('auto-aof-rewrite-percentage and -min-size start a rewrite when the AOF grew enough', async () => {
+  const dir = tmp();
+  await withServer('reddish', [...aofOn, '--auto-aof-rewrite-percentage', '100', '--auto-aof-rewrite-min-size', '100kb'], dir, async (c, s) => {
+    const v = 'x'.repeat(1000);
+    for (let i = 0; i < 150; i++) await c.call('SET', `k${i}`, v);
+    await expectLog(s, /Starting automatic rewriting of AOF on \d+% growth/, /Background AOF rewrite finished successfully/);
+    const info = String(plain(await c.call('INFO', 'persistence')));
+    assert.match(info, /aof_rewrites:1/);
+    assert.match(manifest(dir), /appendonly\.aof\.2\.base\.rdb seq 2 type b/);
+  });
+});
