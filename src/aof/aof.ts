@@ -206,14 +206,13 @@ export class Aof {
     if (this.fd < 0) return;
     const policy = this.cfg.str('appendfsync');
     const nowSec = Math.floor(Date.now() / 1000);
+    // appendfsync changed from always: nobody waits for an fsync any more.
+    if (policy !== 'always' && this.held.size > 0 && this.bufLen === 0) this.releaseAll();
     if (this.bufLen === 0) {
       if (policy === 'everysec' && this.lastIncrFsyncOffset !== this.lastIncrSize && nowSec > this.lastFsyncSec && this.fsyncInFlight === 0) {
         this.tryFsync(policy, nowSec);
       } else if (policy === 'always' && (this.lastIncrFsyncOffset !== this.lastIncrSize || this.written > this.synced)) {
         this.tryFsync(policy, nowSec);
-      } else if (policy !== 'always' && this.written > this.synced && this.held.size > 0) {
-        // appendfsync changed from always: nobody waits for an fsync any more.
-        this.releaseAll();
       }
       return;
     }
@@ -280,7 +279,11 @@ export class Aof {
   }
 
   private tryFsync(policy: string, nowSec: number): void {
-    if (this.cfg.bool('no-appendfsync-on-rewrite') && (this.rewrite !== null || this.server.persistence.inProgress)) return;
+    if (this.cfg.bool('no-appendfsync-on-rewrite') && (this.rewrite !== null || this.server.persistence.inProgress)) {
+      // No fsync while a snapshot is written: replies only wait for the write(2), as in Redis.
+      if (this.held.size > 0) this.releaseAll();
+      return;
+    }
     if (policy === 'always') {
       if (this.fsyncInFlight > 0) return; // the callback starts the next one
       this.startFsync(true);
