@@ -15,12 +15,13 @@ export function installAof(server: Server): Aof {
   instances.set(server, aof);
   const p = server.persistence;
 
-  // The same stream replicas get (Redis's propagateNow feeds both).
+  // The same stream replicas get (Redis's propagateNow feeds both). The AOF first: its write
+  // is then scheduled before the replicas' (Redis writes the AOF in beforeSleep before them).
   const repl = server.propagator;
   server.propagator = {
     propagate(db, argv) {
-      repl?.propagate(db, argv);
       aof.feed(db, argv);
+      repl?.propagate(db, argv);
     },
   };
   server.outputGate = (c: Client) => aof.gate(c);
