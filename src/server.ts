@@ -23,6 +23,7 @@ import { REDIS_VERSION } from './version.js';
 import { adjustOpenFilesLimit, checkTcpBacklog, OpenFilesLimitError } from './config/limits.js';
 import { registerAllCommands } from './commands/index.js';
 import { MemoryTracker, usedMemory } from './memory.js';
+import { SyslogSink } from './log/syslog.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
@@ -134,6 +135,9 @@ export class Server {
   private applyLogConfig(): void {
     this.log.level = LEVEL_NAMES.indexOf(this.config.str('loglevel') as (typeof LEVEL_NAMES)[number]) as LogLevel;
     this.log.role = () => (this.masterHost !== null ? 'S' : 'M');
+    if (this.log.syslog === null && this.config.bool('syslog-enabled')) {
+      this.log.syslog = new SyslogSink(this.config.str('syslog-ident'), this.config.str('syslog-facility'));
+    }
     this.keyspace.lfu = this.config.str('maxmemory-policy').includes('lfu');
     this.keyspace.lfuLogFactor = this.config.num('lfu-log-factor');
     this.keyspace.lfuDecayTime = this.config.num('lfu-decay-time');
@@ -186,7 +190,7 @@ export class Server {
   }
 
   requiresAuth(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.hooks.acl ? this.hooks.acl.defaultRequiresAuth() : this.config.str('requirepass') !== '';
   }
 
   // ---------------------------------------------------------------- listening

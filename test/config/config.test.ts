@@ -90,11 +90,8 @@ test('value errors carry Redis texts', () => {
 });
 
 test('directives for missing features stop loading with a reason naming the feature', () => {
-  assert.match(fatalReason('aclfile /etc/redis/users.acl'), /ACL/);
   assert.match(fatalReason('cluster-enabled yes'), /Cluster/);
-  assert.match(fatalReason('user default on nopass ~* +@all'), /ACL/);
   assert.match(fatalReason('loadmodule /usr/lib/redis/modules/x.so'), /modules/);
-  assert.match(fatalReason('syslog-enabled yes'), /syslog/);
   // The values that keep the feature off are accepted and shown.
   const c = new Config();
   loadConfigText(c, 'appendonly no\nappendfsync always\ntls-port 0\ntls-cert-file /x.crt\naclfile ""\ncluster-enabled no\n');
