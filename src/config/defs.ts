@@ -351,7 +351,6 @@ const SHUTDOWN_FLAGS = ['default', 'save', 'nosave', 'now', 'force'] as const;
 /** Why whole families have no effect in reddish (docs/config.md shows these texts). */
 const WHY = {
   cluster: 'Redis Cluster is not implemented; only meaningful when cluster-enabled is yes, which is refused.',
-  aof: 'There is no append-only file; only meaningful when appendonly is yes, which is refused.',
   tlsCluster: 'Redis Cluster is not implemented, so there is no cluster bus to encrypt.',
   lazyfree: 'Values are freed by the JavaScript garbage collector, never by a background thread.',
   defrag: 'Memory is managed by V8; there is no jemalloc to defragment.',
@@ -537,30 +536,25 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     hidden: true,
     noEffect: 'Loading yields to the event loop on its own schedule.',
   }),
-  // ---- persistence (AOF): only `appendonly no` is possible
-  bool('appendonly', false, {
-    denyLoading: true,
-    refuse: (v) => (v ? 'reddish has no append-only file (AOF); only RDB snapshots are supported (set appendonly no)' : null),
-  }),
+  // ---- persistence (AOF): src/aof/
+  bool('appendonly', false, { denyLoading: true }),
   str('appendfilename', 'appendonly.aof', {
     immutable: true,
-    noEffect: WHY.aof,
     validate: (v) => ((v as string) === '' ? "appendfilename can't be empty" : isBaseName(v as string) ? null : "appendfilename can't be a path, just a filename"),
   }),
   str('appenddirname', 'appendonlydir', {
     immutable: true,
-    noEffect: WHY.aof,
     validate: (v) => ((v as string) === '' ? "appenddirname can't be empty" : isBaseName(v as string) ? null : "appenddirname can't be a path, just a dirname"),
   }),
-  enm('appendfsync', 'everysec', ['everysec', 'always', 'no'], { noEffect: WHY.aof }),
-  bool('no-appendfsync-on-rewrite', false, { noEffect: WHY.aof }),
-  int('auto-aof-rewrite-percentage', 100, 0, INT_MAX, { noEffect: WHY.aof }),
-  mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LONG_MAX, { noEffect: WHY.aof }),
-  bool('aof-load-truncated', true, { noEffect: WHY.aof }),
-  bool('aof-use-rdb-preamble', true, { noEffect: WHY.aof }),
-  bool('aof-timestamp-enabled', false, { noEffect: WHY.aof }),
-  bool('aof-disable-auto-gc', false, { noEffect: WHY.aof }),
-  bool('aof-rewrite-incremental-fsync', true, { noEffect: WHY.aof }),
+  enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
+  bool('no-appendfsync-on-rewrite', false),
+  int('auto-aof-rewrite-percentage', 100, 0, INT_MAX),
+  mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LONG_MAX),
+  bool('aof-load-truncated', true),
+  bool('aof-use-rdb-preamble', true),
+  bool('aof-timestamp-enabled', false),
+  bool('aof-disable-auto-gc', false),
+  bool('aof-rewrite-incremental-fsync', true, { noEffect: 'The rewritten base file is fsynced once at its end.' }),
   // ---- replication
   {
     name: 'replicaof',

@@ -258,6 +258,7 @@ export class Client {
 
   /** Writes buffered replies to the socket (one write per batch). */
   flush(): void {
+    if (this.server.outputGate !== null && this.socket && !this.closed && this.server.outputGate(this)) return;
     if (this.w.len > 0 && this.socket && !this.closed) {
       const used = this.w.len < this.replyBufSize ? this.w.len : this.replyBufSize;
       if (used > this.replyBufPeak) this.replyBufPeak = used;

@@ -1114,6 +1114,7 @@ export class ReplicaSide implements ReplicaLinkView {
   /** Payload complete (disk) or its `$` line read (socket): stop the old world, start loading. */
   private beginLoad(t: Transfer): void {
     const s = this.server;
+    s.persistence.aof?.stopForSync();
     if (s.persistence.inProgress) {
       if (!t.toParser) {
         s.log.notice(
@@ -1228,6 +1229,7 @@ export class ReplicaSide implements ReplicaLinkView {
   private loadFailed(t: Transfer): void {
     const s = this.server;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     const swap = t.swap;
     // Cancelling removes the half-loaded data (Redis does the same when loading from the socket).
     this.cancelHandshake(true);
@@ -1249,6 +1251,7 @@ export class ReplicaSide implements ReplicaLinkView {
     }
     if (t.toParser) s.dirty++;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     this.transfer = null;
     if (ch !== null) {
       this.finishRdbChannelSync(ch, t, loader.streamDb);

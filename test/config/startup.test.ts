@@ -155,7 +155,6 @@ function refusedWith(text: string): { status: number | null; stderr: string } {
 
 test('directives that need a missing feature stop startup with the FATAL report', () => {
   const cases: [string, RegExp][] = [
-    ['appendonly yes', /append-only file \(AOF\)/],
     ['loadmodule /usr/lib/redis/modules/redisearch.so', /does not support modules/],
     ['cluster-enabled yes', /does not implement Redis Cluster/],
   ];
