@@ -5,7 +5,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, writer } from '../helpers/replication.js';
 import { expectLog } from '../helpers/servers.js';
 import { generate } from '../../src/lab/datagen.js';
 
@@ -127,14 +127,12 @@ test('reddish to reddish over the dual channel under writes: digest-equal, one f
   const { s: r, c: rc } = await fleet.start('reddish', DUAL);
   await generate({ type: 'hash', qty: 20000, prefix: 'session', port: m.port, seed: 1 });
   const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 100, windowBytes: 64 * 1024 });
-  const ctl = new AbortController();
-  const w = generate({ type: 'hash', qty: 10_000_000, prefix: 'live', port: m.port, rate: 2000, seed: 2, signal: ctl.signal }).catch(() => undefined);
+  const w = writer(m.port, 2000, 2);
   try {
     await rc.replicaof('127.0.0.1', String(link.port));
     await waitFor('the replica online', async () => (await info(rc, 'replication')).master_link_status === 'up', 90000, 50);
   } finally {
-    ctl.abort();
-    await w;
+    await w.stop();
   }
   await waitInSync(mc, rc, 60000);
   assert.equal(await digest(rc), await digest(mc));

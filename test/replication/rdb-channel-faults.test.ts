@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, writer } from '../helpers/replication.js';
 import { generate } from '../../src/lab/datagen.js';
 
 const fleet = new Fleet();
@@ -17,17 +17,6 @@ after(() => fleet.close());
 
 const CHANNEL = ['--repl-rdb-channel', 'yes'];
 const MASTER = [...CHANNEL, '--repl-diskless-sync-delay', '0'];
-
-function writer(port: number, rate: number, seed: number) {
-  const ctl = new AbortController();
-  const done = generate({ type: 'hash', qty: 10_000_000, prefix: `live${seed}`, port, rate, seed, signal: ctl.signal }).catch(() => undefined);
-  return {
-    stop: async () => {
-      ctl.abort();
-      await done;
-    },
-  };
-}
 
 /** Resolves once the replica has read this many payload bytes (the transfer is under way). */
 async function transferUnderWay(rc: Parameters<typeof info>[0], bytes = 100_000): Promise<void> {
