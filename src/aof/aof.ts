@@ -158,13 +158,18 @@ export class Aof {
     setImmediate(() => {
       this.flushScheduled = false;
       this.flush(false);
+      // everysec/no: the replies held for this turn's write(2) go now, written or not (a failed
+      // write is retried and reported by MISCONF, as Redis sends its replies after a failed write).
+      if (this.held.size > 0 && this.cfg.str('appendfsync') !== 'always') this.releaseAll();
     });
   }
 
   /**
    * The output gate (called before a client's replies are written): under appendfsync always
-   * replies wait until everything appended so far is on disk; otherwise the write(2) happens
-   * now, before the reply. Returns true when the client's output is held.
+   * replies wait until everything appended so far is on disk; otherwise they wait for the one
+   * write(2) of everything this turn of the event loop appended, as Redis writes the AOF in
+   * beforeSleep before any reply (one syscall for all clients, not one per client). Returns
+   * true when the client's output is held.
    */
   gate(c: Client): boolean {
     if (this.state === 'off' || c.socket === null || this.releasing === c) return false;
@@ -177,7 +182,11 @@ export class Aof {
       }
       return false;
     }
-    if (this.bufLen > 0) this.flush(false);
+    if (this.bufLen > 0) {
+      this.held.set(c, this.appended);
+      this.scheduleFlush();
+      return true;
+    }
     return false;
   }
 
