@@ -1187,9 +1187,20 @@ export class ReplicaSide implements ReplicaLinkView {
     }
     const buf = Buffer.allocUnsafe(LOAD_SLICE);
     let loaded = 0;
+    // Closed once only: a second close could hit a descriptor the process has reused meanwhile.
+    const closeFd = () => {
+      if (fd < 0) return;
+      const f = fd;
+      fd = -1;
+      try {
+        fs.closeSync(f);
+      } catch {
+        // already closed
+      }
+    };
     const step = () => {
       if (this.transfer !== t) {
-        fs.closeSync(fd);
+        closeFd();
         return;
       }
       try {
@@ -1202,14 +1213,10 @@ export class ReplicaSide implements ReplicaLinkView {
           setImmediate(step);
           return;
         }
-        fs.closeSync(fd);
+        closeFd();
         t.loader!.end();
       } catch (e) {
-        try {
-          fs.closeSync(fd);
-        } catch {
-          // closed
-        }
+        closeFd();
         s.log.warning(`Failed trying to load the MASTER synchronization DB from disk: ${(e as Error).message}`);
         this.loadFailed(t);
         return;
