@@ -28,6 +28,7 @@ export const FLAG_SAMEFIELDS = 2;
 
 const HDR = 6;
 const SAFE = Number.MAX_SAFE_INTEGER;
+const SAFE_BIG = BigInt(SAFE);
 
 // ---------------------------------------------------------------- element codec
 
@@ -305,7 +306,7 @@ export class StreamNode {
     this.master = master;
     const ms = master >> 64n;
     const seq = master & U64_MAX;
-    const safe = ms <= BigInt(SAFE) && seq <= BigInt(SAFE);
+    const safe = ms <= SAFE_BIG && seq <= SAFE_BIG;
     this.mms = safe ? Number(ms) : -1;
     this.mseq = safe ? Number(seq) : -1;
     this.nf = nf;
@@ -414,7 +415,7 @@ export class StreamNode {
   }
 
   /** Appends an entry (ID greater than every ID in the node). `flags` may carry DELETED (loading). */
-  append(id: StreamId, kv: readonly string[], same: boolean, flags = 0): void {
+  append(id: StreamId, kv: readonly string[], same: boolean, flags = 0, msN = -1, seqN = -1): void {
     let need = 3 * 10 + 2 * 10;
     for (let i = same ? 1 : 0; i < kv.length; i += same ? 2 : 1) need += strMax(kv[i]);
     this.reserve(need);
@@ -422,12 +423,16 @@ export class StreamNode {
     let p = this.len - 1;
     const n = kv.length >>> 1;
     p = putInt(b, p, flags | (same ? FLAG_SAMEFIELDS : 0));
-    const ms = id >> 64n;
-    const seq = id & U64_MAX;
-    if (this.mms >= 0 && ms <= BigInt(SAFE) && seq <= BigInt(SAFE)) {
-      p = putInt(b, p, Number(ms) - this.mms);
-      p = putInt(b, p, Number(seq) - this.mseq);
+    if (this.mms >= 0 && msN >= 0) {
+      // The caller's numbers for the ID (exact below 2^53).
+      p = putInt(b, p, msN - this.mms);
+      p = putInt(b, p, seqN - this.mseq);
+    } else if (this.mms >= 0 && id >> 64n <= SAFE_BIG && (id & U64_MAX) <= SAFE_BIG) {
+      p = putInt(b, p, Number(id >> 64n) - this.mms);
+      p = putInt(b, p, Number(id & U64_MAX) - this.mseq);
     } else {
+      const ms = id >> 64n;
+      const seq = id & U64_MAX;
       p = putBig(b, p, BigInt.asIntN(64, ms - (this.master >> 64n)));
       p = putBig(b, p, BigInt.asIntN(64, seq - (this.master & U64_MAX)));
     }

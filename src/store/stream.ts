@@ -13,6 +13,8 @@ import { ConsumerGroup } from './stream-group.js';
 /** Redis's STREAM_LISTPACK_MAX_SIZE: the node byte cap when the config is 0 or larger. */
 const LISTPACK_MAX = 1 << 30;
 
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Per-node bytes besides its listpack: the node object, its master ID, the Buffer's objects. */
 const NODE_OVERHEAD = 320;
 
@@ -61,6 +63,12 @@ export class StreamValue implements RedisValue {
   groups = new Map<string, ConsumerGroup>();
   /** Set by append(): the ID just added. */
   addedId: StreamId = ID_MIN;
+  /** addedId's text when append() had it at hand (else null: format addedId). */
+  addedText: string | null = null;
+  /** lastId split into numbers (-1 when beyond 2^53), valid while lastId === numKey. */
+  private numKey: StreamId = -1n;
+  private numMs = -1;
+  private numSeq = -1;
   /** Sum of the nodes' buffer capacities (kept up to date by every change). */
   private packed = 0;
 
@@ -109,7 +117,27 @@ export class StreamValue implements RedisValue {
   append(kv: string[], useId: StreamId | null, seqGiven: boolean, nowMs: number, lim: NodeLimits): AppendResult {
     let id: StreamId;
     const last = this.lastId;
-    if (useId !== null) {
+    // The generated-ID path with plain numbers (no bigint arithmetic) while they are exact.
+    if (last !== this.numKey) {
+      this.numKey = last;
+      const ms = last >> 64n;
+      const seq = last & U64_MAX;
+      this.numMs = ms <= SAFE_BIG && seq < SAFE_BIG ? Number(ms) : -1;
+      this.numSeq = this.numMs >= 0 ? Number(seq) : -1;
+    }
+    let ms = -1;
+    let seq = -1;
+    if (useId === null && this.numMs >= 0 && nowMs >= 0) {
+      if (nowMs > this.numMs) {
+        ms = nowMs;
+        seq = 0;
+        id = BigInt(nowMs) << 64n;
+      } else {
+        ms = this.numMs;
+        seq = this.numSeq + 1;
+        id = last + 1n;
+      }
+    } else if (useId !== null) {
       if (seqGiven) id = useId;
       else if (idMs(last) === idMs(useId)) {
         // Redis fails here without setting errno, so it reports the size error.
@@ -150,13 +178,19 @@ export class StreamValue implements RedisValue {
       same = node.sameFields(kv);
     }
     const before = node.buf.length;
-    node.append(id, kv, same);
+    node.append(id, kv, same, 0, ms, seq);
     this.packed += node.buf.length - before;
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
     this.addedId = id;
+    this.addedText = ms >= 0 ? `${ms}-${seq}` : null;
+    if (ms >= 0) {
+      this.numKey = id;
+      this.numMs = ms;
+      this.numSeq = seq;
+    }
     return AppendResult.Ok;
   }
 
