@@ -264,6 +264,8 @@ function elPrev(b: Uint8Array, p: number): number {
 let hFlags = 0;
 let hId: StreamId = 0n;
 let hBody = 0;
+/** Set by readKv: the position after the entry's last field or value (its element count). */
+let kvEnd = 0;
 
 /** Last ms converted to its shifted bigint (consecutive entries mostly share it). */
 let cacheMs = -1;
@@ -520,6 +522,7 @@ export class StreamNode {
         p = rdEnd;
       }
     }
+    kvEnd = p;
     return kv;
   }
 
@@ -589,8 +592,7 @@ export class StreamNode {
           this.head(p);
         }
         const kv = this.readKv(fields);
-        this.head(p);
-        p = this.skipBody();
+        p = elNext(this.buf, kvEnd);
         yield { id, kv };
       } else p = this.skipBody();
     }
@@ -666,8 +668,7 @@ export class StreamNode {
       const id = hId;
       const flags = hFlags;
       const kv = this.readKv(fields);
-      this.head(p);
-      p = this.skipBody();
+      p = elNext(this.buf, kvEnd);
       out.push({ id, kv, deleted: (flags & FLAG_DELETED) !== 0, same: (flags & FLAG_SAMEFIELDS) !== 0 });
     }
     return out;
