@@ -260,9 +260,15 @@ function elPrev(b: Uint8Array, p: number): number {
 
 // ---------------------------------------------------------------- entry cursor
 
-/** Set by StreamNode.head(): the entry's flags, ID, and where its fields start. */
+/**
+ * Set by StreamNode.head(): the entry's flags, where its fields start, and its ID: as numbers
+ * hMs/hSeq when both are below 2^53 (hMs -1 otherwise, then hBig holds the ID). The bigint ID is
+ * made only for entries that are returned (headId()).
+ */
 let hFlags = 0;
-let hId: StreamId = 0n;
+let hMs = 0;
+let hSeq = 0;
+let hBig: StreamId = 0n;
 let hBody = 0;
 /** Set by readKv: the position after the entry's last field or value (its element count). */
 let kvEnd = 0;
@@ -277,6 +283,33 @@ function idFromParts(ms: number, seq: number): StreamId {
     cacheMsBig = BigInt(ms) << 64n;
   }
   return seq === 0 ? cacheMsBig : cacheMsBig | BigInt(seq);
+}
+
+function headId(): StreamId {
+  return hMs >= 0 ? idFromParts(hMs, hSeq) : hBig;
+}
+
+/** A comparison target: an ID split into numbers (Infinity for a part beyond 2^53). */
+interface Target {
+  id: StreamId;
+  ms: number;
+  seq: number;
+}
+
+export function target(id: StreamId): Target {
+  const ms = id >> 64n;
+  const seq = id & U64_MAX;
+  return { id, ms: ms <= SAFE_BIG ? Number(ms) : Infinity, seq: seq <= SAFE_BIG ? Number(seq) : Infinity };
+}
+
+/** Sign of (entry just read by head()) − t. */
+function headCmp(t: Target): number {
+  if (hMs >= 0) {
+    // A target part that is Infinity is beyond every exact number: the entry is smaller.
+    if (hMs !== t.ms) return hMs < t.ms ? -1 : 1;
+    return hSeq < t.seq ? -1 : hSeq > t.seq ? 1 : 0;
+  }
+  return hBig < t.id ? -1 : hBig > t.id ? 1 : 0;
 }
 
 /** A bigint delta (an int element read as NaN or number). */
@@ -472,7 +505,7 @@ export class StreamNode {
     return this.len - 1;
   }
 
-  /** Decodes the entry header at p into hFlags/hId/hBody. */
+  /** Decodes the entry header at p into hFlags/hMs/hSeq/hBig/hBody. */
   private head(p: number): void {
     const b = this.buf;
     hFlags = b[p]; // 0..3: a one-byte integer element
@@ -484,13 +517,15 @@ export class StreamNode {
       const ms = this.mms + msd;
       const seq = this.mseq + seqd;
       if (ms >= 0 && ms <= SAFE && seq >= 0 && seq <= SAFE) {
-        hId = idFromParts(ms, seq);
+        hMs = ms;
+        hSeq = seq;
         return;
       }
     }
+    hMs = -1;
     const m = BigInt.asUintN(64, (this.master >> 64n) + (msd === msd ? BigInt(msd) : msBig));
     const s = BigInt.asUintN(64, (this.master & U64_MAX) + big(seqd));
-    hId = (m << 64n) | s;
+    hBig = (m << 64n) | s;
   }
 
   /** Offset of the entry after the one whose header was just read (hFlags/hBody). */
@@ -538,7 +573,7 @@ export class StreamNode {
   /** ID of the node's last entry, tombstones included (lpGetEdgeStreamID). */
   lastEntryId(): StreamId {
     this.head(this.prevEntry(this.end));
-    return hId;
+    return headId();
   }
 
   /** First (or last) entry ID, tombstones skipped or not; null when none qualifies. */
@@ -546,14 +581,14 @@ export class StreamNode {
     if (first) {
       for (let p = this.es; p < this.end; ) {
         this.head(p);
-        if (!skipTombstones || !(hFlags & FLAG_DELETED)) return hId;
+        if (!skipTombstones || !(hFlags & FLAG_DELETED)) return headId();
         p = this.skipBody();
       }
     } else {
       for (let q = this.end; q > this.es; ) {
         const p = this.prevEntry(q);
         this.head(p);
-        if (!skipTombstones || !(hFlags & FLAG_DELETED)) return hId;
+        if (!skipTombstones || !(hFlags & FLAG_DELETED)) return headId();
         q = p;
       }
     }
@@ -562,9 +597,11 @@ export class StreamNode {
 
   /** Offset of the live entry with this ID, -1 if none. */
   private find(id: StreamId): number {
+    const t = target(id);
     for (let p = this.es; p < this.end; ) {
       this.head(p);
-      if (hId >= id) return hId === id && !(hFlags & FLAG_DELETED) ? p : -1;
+      const c = headCmp(t);
+      if (c >= 0) return c === 0 && !(hFlags & FLAG_DELETED) ? p : -1;
       p = this.skipBody();
     }
     return -1;
@@ -575,18 +612,18 @@ export class StreamNode {
     const p = this.find(id);
     if (p < 0) return undefined;
     this.head(p);
-    return { id: hId, kv: this.readKv(null) };
+    return { id, kv: this.readKv(null) };
   }
 
   /** Live entries with start ≤ id ≤ end, ascending. Returns false (via done) past `end`. */
-  *ascending(start: StreamId, end: StreamId): Generator<StreamEntry, boolean> {
+  *ascending(start: Target, end: Target): Generator<StreamEntry, boolean> {
     let fields: string[] | null = null;
     for (let p = this.es; p < this.end; ) {
       this.head(p);
-      const id = hId;
-      if (id > end) return false;
+      if (headCmp(end) > 0) return false;
       const flags = hFlags;
-      if (id >= start && !(flags & FLAG_DELETED)) {
+      if (!(flags & FLAG_DELETED) && headCmp(start) >= 0) {
+        const id = headId();
         if (flags & FLAG_SAMEFIELDS && fields === null) {
           fields = this.fields();
           this.head(p);
@@ -600,22 +637,22 @@ export class StreamNode {
   }
 
   /** Live entries with start ≤ id ≤ end, descending. Returns false past `start`. */
-  *descending(start: StreamId, end: StreamId): Generator<StreamEntry, boolean> {
+  *descending(start: Target, end: Target): Generator<StreamEntry, boolean> {
     let fields: string[] | null = null;
     for (let q = this.end; q > this.es; ) {
       const p = this.prevEntry(q);
       this.head(p);
-      const id = hId;
-      if (id < start) return false;
-      if (id <= end && !(hFlags & FLAG_DELETED)) {
+      if (headCmp(start) < 0) return false;
+      q = p;
+      if (!(hFlags & FLAG_DELETED) && headCmp(end) <= 0) {
+        const id = headId();
         if (hFlags & FLAG_SAMEFIELDS && fields === null) {
           fields = this.fields();
           this.head(p);
         }
         const kv = this.readKv(fields);
-        q = p;
         yield { id, kv };
-      } else q = p;
+      }
     }
     return true;
   }
@@ -642,10 +679,11 @@ export class StreamNode {
    * start, at most `max` of them and (with `minid`) only those below `minid`; returns how many.
    */
   trimHead(max: number, minid: StreamId | null): number {
+    const t = minid !== null ? target(minid) : null;
     let n = 0;
     for (let p = this.es; p < this.end && n < max; ) {
       this.head(p);
-      if (minid !== null && hId >= minid) break;
+      if (t !== null && headCmp(t) >= 0) break;
       const flags = hFlags;
       const next = this.skipBody();
       if (!(flags & FLAG_DELETED)) {
@@ -665,7 +703,7 @@ export class StreamNode {
     const fields = this.fields();
     for (let p = this.es; p < this.end; ) {
       this.head(p);
-      const id = hId;
+      const id = headId();
       const flags = hFlags;
       const kv = this.readKv(fields);
       p = elNext(this.buf, kvEnd);

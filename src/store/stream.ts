@@ -6,7 +6,7 @@
  * live entry and XINFO's radix-tree-keys behave as in Redis.
  */
 import { ValueType, type RedisValue } from './values.js';
-import { StreamNode, type StreamEntry } from './stream-node.js';
+import { StreamNode, target, type StreamEntry } from './stream-node.js';
 import { ID_MAX, ID_MIN, U64_MAX, idMs, makeId, type StreamId } from './stream-id.js';
 import { ConsumerGroup } from './stream-group.js';
 
@@ -218,15 +218,17 @@ export class StreamValue implements RedisValue {
   *range(start: StreamId, end: StreamId, rev = false): Generator<StreamEntry> {
     if (start > end) return;
     const nodes = this.nodes;
+    const ts = target(start);
+    const te = target(end);
     if (!rev) {
       for (let ni = Math.max(0, this.nodeFor(start)); ni < nodes.length; ni++) {
         const n = nodes[ni];
         if (n.master > end) return;
-        if (!(yield* n.ascending(start, end))) return;
+        if (!(yield* n.ascending(ts, te))) return;
       }
     } else {
       for (let ni = this.nodeFor(end); ni >= 0; ni--) {
-        if (!(yield* nodes[ni].descending(start, end))) return;
+        if (!(yield* nodes[ni].descending(ts, te))) return;
       }
     }
   }
