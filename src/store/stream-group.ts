@@ -3,7 +3,7 @@
  * pending entries list (PEL: ID → NACK) and its consumers, each with its own view of the NACKs
  * it owns. PELs are kept in maps and sorted by ID when a range is asked for.
  */
-import type { StreamId } from './stream-id.js';
+import { formatId, type StreamId } from './stream-id.js';
 
 export interface Nack {
   id: StreamId;
@@ -14,9 +14,10 @@ export interface Nack {
 
 /**
  * V8 hashes a BigInt by its low 64 bits, which for stream IDs is the sequence (mostly 0): a Map
- * keyed by the IDs themselves degrades to linear probing. Keyed by their text instead.
+ * keyed by the IDs themselves degrades to linear probing. Keyed by their "ms-seq" text instead,
+ * which the commands also need for replies and propagation (getByKey/setByKey reuse it).
  */
-const k = (id: StreamId): string => id.toString(36);
+const k = formatId;
 
 /** ID → NACK with ordered iteration (sorted lazily after out-of-order inserts). */
 export class Pel {
@@ -36,14 +37,25 @@ export class Pel {
     return this.map.has(k(id));
   }
 
+  /** get() with the ID's text (formatId) at hand. */
+  getByKey(key: string): Nack | undefined {
+    return this.map.get(key);
+  }
+
   set(n: Nack): void {
-    const key = k(n.id);
-    if (!this.map.has(key)) {
+    this.setByKey(k(n.id), n);
+  }
+
+  /** set() with the ID's text (formatId) at hand. */
+  setByKey(key: string, n: Nack): void {
+    const m = this.map;
+    const size = m.size;
+    m.set(key, n);
+    if (m.size !== size) {
       const o = this.order;
       if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
       o.push(n.id);
     }
-    this.map.set(key, n);
   }
 
   delete(id: StreamId): boolean {
