@@ -274,7 +274,7 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
     const idText = formatId(id);
     out.push([id, e.kv, idText]);
     if (!x.noack) {
-      let n = g.pel.getByKey(idText);
+      let n = g.pel.mayHave(id) ? g.pel.getByKey(idText) : undefined;
       if (n === undefined) {
         n = { id, consumer: cons, deliveryTime: now, deliveryCount: 1 };
         g.pel.setByKey(idText, n);

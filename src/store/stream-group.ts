@@ -24,6 +24,8 @@ export class Pel {
   private readonly map = new Map<string, Nack>();
   private order: StreamId[] = [];
   private sorted = true;
+  /** Greatest ID ever added (an upper bound of the IDs present). */
+  private maxId: StreamId = -1n;
 
   get size(): number {
     return this.map.size;
@@ -35,6 +37,11 @@ export class Pel {
 
   has(id: StreamId): boolean {
     return this.map.has(k(id));
+  }
+
+  /** False when `id` is certainly absent (above every ID ever added): no lookup needed. */
+  mayHave(id: StreamId): boolean {
+    return id <= this.maxId;
   }
 
   /** get() with the ID's text (formatId) at hand. */
@@ -52,6 +59,7 @@ export class Pel {
     const size = m.size;
     m.set(key, n);
     if (m.size !== size) {
+      if (n.id > this.maxId) this.maxId = n.id;
       const o = this.order;
       if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
       o.push(n.id);

@@ -336,6 +336,14 @@ export class StreamNode {
   private es = 0;
   /** Decoded master fields, kept while the node is the stream's tail (appends compare with them). */
   private mf: string[] | null = null;
+  /**
+   * Offset and ID (as numbers) of the last entry returned by ascending(), 0 when none: a
+   * consumer group reading on from there (XREADGROUP `>`) starts its scan at that entry instead
+   * of the node's first. Dropped whenever entries move.
+   */
+  private hintPos = 0;
+  private hintMs = 0;
+  private hintSeq = 0;
 
   private constructor(master: StreamId, nf: number, buf: Buffer) {
     this.master = master;
@@ -421,6 +429,7 @@ export class StreamNode {
       b.copyWithin(p + now, p + old, this.len);
       this.len += now - old;
       this.es += now - old;
+      this.hintPos = 0;
       this.writeHeader();
     }
     putInt(b, p, v);
@@ -618,12 +627,19 @@ export class StreamNode {
   /** Live entries with start ≤ id ≤ end, ascending. Returns false (via done) past `end`. */
   *ascending(start: Target, end: Target): Generator<StreamEntry, boolean> {
     let fields: string[] | null = null;
-    for (let p = this.es; p < this.end; ) {
+    let p = this.es;
+    if (this.hintPos > 0 && (this.hintMs < start.ms || (this.hintMs === start.ms && this.hintSeq <= start.seq))) p = this.hintPos;
+    while (p < this.end) {
       this.head(p);
       if (headCmp(end) > 0) return false;
       const flags = hFlags;
       if (!(flags & FLAG_DELETED) && headCmp(start) >= 0) {
         const id = headId();
+        if (hMs >= 0) {
+          this.hintPos = p;
+          this.hintMs = hMs;
+          this.hintSeq = hSeq;
+        }
         if (flags & FLAG_SAMEFIELDS && fields === null) {
           fields = this.fields();
           this.head(p);

@@ -113,3 +113,21 @@ test('default node limits: many nodes, whole-node deletes, ~ trimming, 64-bit ID
   );
   await same(pair, steps);
 });
+
+test('group reads walking a node while deletes move its entries', async () => {
+  const steps: Step[] = [['FLUSHALL'], ['CONFIG', 'SET', 'stream-node-max-entries', '0'], ['CONFIG', 'SET', 'stream-node-max-bytes', '0']];
+  const adds = entries('q', 1200, 23);
+  const ids = adds.map((s) => String(s[2]));
+  steps.push(...adds.slice(0, 600), ['XGROUP', 'CREATE', 'q', 'g', '0']);
+  for (let i = 0; i < 150; i++) {
+    steps.push(['XREADGROUP', 'GROUP', 'g', `c${i % 3}`, 'COUNT', 7, 'STREAMS', 'q', '>']);
+    // Deletes ahead of and behind the group (the deleted counter passes 127: entries move).
+    if (i % 2 === 0) steps.push(['XDEL', 'q', ids[(i * 7 + 20) % 1200], ids[i * 3], ids[(i * 11) % 600]]);
+    if (i % 10 === 0) steps.push(['XADD', 'q', ...adds[600 + i].slice(2)]);
+    if (i === 75) steps.push(...adds.slice(601, 1200).filter((_, k) => k % 10 !== 0));
+    if (i % 25 === 0) steps.push(['XPENDING', 'q', 'g'], ['XINFO', 'GROUPS', 'q']);
+  }
+  // DUMP once the group is gone: its PEL holds delivery times.
+  steps.push(['XREADGROUP', 'GROUP', 'g', 'c0', 'COUNT', 20, 'STREAMS', 'q', '0'], ['XINFO', 'STREAM', 'q'], ['XGROUP', 'DESTROY', 'q', 'g'], ['DUMP', 'q']);
+  await same(pair, steps);
+});
