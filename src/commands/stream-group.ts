@@ -89,11 +89,12 @@ function assignNack(n: Nack, cons: Consumer): void {
   cons.pel.set(n);
 }
 
-function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string, idText: string, n: Nack): void {
+/** `lastIdText`: the group's last ID as text when the caller has it. */
+function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string, idText: string, n: Nack, lastIdText?: string): void {
   c.server.exec.alsoPropagate(dbId, [
     'XCLAIM', key, groupName, n.consumer.name, '0', idText,
     'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount),
-    'FORCE', 'JUSTID', 'LASTID', formatId(g.lastId),
+    'FORCE', 'JUSTID', 'LASTID', lastIdText ?? formatId(g.lastId),
   ]);
 }
 
@@ -242,8 +243,8 @@ function xgroup(c: Client, argv: string[]): void {
 
 // ---------------------------------------------------------------- XREADGROUP
 
-/** One entry of a group read: its fields, or null for a PEL entry no longer in the stream. */
-type Delivered = [StreamId, string[] | null];
+/** One entry of a group read: its ID (and its text), its fields or null for a PEL entry no longer in the stream. */
+type Delivered = [StreamId, string[] | null, string | null];
 
 interface ReadCtx {
   c: Client;
@@ -269,20 +270,22 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
       g.lastId = id;
       if (x.noack) propagateLastId = true;
     }
-    out.push([id, e.kv]);
+    // The ID's text is also its PEL key: made once for the PELs, the reply and the XCLAIM.
+    const idText = formatId(id);
+    out.push([id, e.kv, idText]);
     if (!x.noack) {
-      let n = g.pel.get(id);
+      let n = g.pel.mayHave(id) ? g.pel.getByKey(idText) : undefined;
       if (n === undefined) {
         n = { id, consumer: cons, deliveryTime: now, deliveryCount: 1 };
-        g.pel.set(n);
-        cons.pel.set(n);
+        g.pel.setByKey(idText, n);
+        cons.pel.setByKey(idText, n);
       } else {
         // Already pending (XGROUP SETID moved the group back): the reader takes it over.
         assignNack(n, cons);
         n.deliveryTime = now;
         n.deliveryCount = 1;
       }
-      propagateXclaim(x.c, x.db.id, x.key, g, x.groupName, formatId(id), n);
+      propagateXclaim(x.c, x.db.id, x.key, g, x.groupName, idText, n, g.lastId === id ? idText : undefined);
     }
     if (count !== 0 && out.length === count) break;
   }
@@ -297,9 +300,9 @@ function deliverHistory(s: StreamValue, cons: Consumer, start: StreamId, count: 
   for (const n of cons.pel.range(start, ID_MAX)) {
     if (count !== 0 && out.length >= count) break;
     const e = s.get(n.id);
-    if (e === undefined) out.push([n.id, null]);
+    if (e === undefined) out.push([n.id, null, null]);
     else {
-      out.push([n.id, e.kv]);
+      out.push([n.id, e.kv, null]);
       n.deliveryTime = now;
       n.deliveryCount++;
     }
@@ -309,9 +312,9 @@ function deliverHistory(s: StreamValue, cons: Consumer, start: StreamId, count: 
 
 function writeDelivered(c: Client, items: Delivered[]): void {
   c.w.array(items.length);
-  for (const [id, kv] of items) {
+  for (const [id, kv, text] of items) {
     c.w.array(2);
-    c.w.bulk(formatId(id));
+    c.w.bulk(text ?? formatId(id));
     if (kv === null) c.w.nilArray();
     else c.w.bulks(kv);
   }

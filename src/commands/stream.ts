@@ -227,7 +227,7 @@ function xadd(c: Client, argv: string[]): void {
     c.error(r === AppendResult.NotGreater ? 'ERR The ID specified in XADD is equal or smaller than the target stream top item' : 'ERR Elements are too large to be stored');
     return;
   }
-  const idText = formatId(s.addedId);
+  const idText = s.addedText ?? formatId(s.addedId);
   c.w.bulk(idText);
   db.touched(key);
   db.notify(NOTIFY.STREAM, 'xadd', key);

@@ -92,6 +92,8 @@ export interface StreamNodeSource {
   readonly live: number;
   readonly deleted: number;
   readonly entries: readonly { readonly id: bigint; readonly kv: readonly string[]; readonly deleted: boolean; readonly same: boolean }[];
+  /** The node's listpack when the source keeps it packed as Redis does: written as is. */
+  readonly listpack?: Uint8Array;
 }
 
 export interface StreamGroupSource {
@@ -1005,9 +1007,12 @@ export class RdbWriter {
       idKey.writeBigUInt64BE(node.master >> 64n, 0);
       idKey.writeBigUInt64BE(node.master & U64, 8);
       this.writeBlob(idKey, 0, 16);
-      this.buildStreamListpack(node);
-      const len = this.lp.finish();
-      this.writeBlob(this.lp.buf, 0, len);
+      if (node.listpack !== undefined) this.writeBlob(node.listpack, 0, node.listpack.length);
+      else {
+        this.buildStreamListpack(node);
+        const len = this.lp.finish();
+        this.writeBlob(this.lp.buf, 0, len);
+      }
       this.maybeFlush();
     }
     this.writeLen(s.size);

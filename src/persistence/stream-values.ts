@@ -6,11 +6,11 @@
  * is saved again byte for byte as Redis saved it.
  */
 import { StreamValue } from '../store/stream.js';
-import { StreamNode } from '../store/stream-node.js';
+import { FLAG_DELETED, StreamNode } from '../store/stream-node.js';
 import { ID_MIN, makeId, type StreamId } from '../store/stream-id.js';
 import { Consumer, ConsumerGroup } from '../store/stream-group.js';
 import type { RdbStream } from './rdb-types.js';
-import type { StreamGroupSource, StreamSource } from './rdb-writer.js';
+import type { StreamGroupSource, StreamNodeSource, StreamSource } from './rdb-writer.js';
 
 export class StreamLoadError extends Error {}
 
@@ -24,7 +24,7 @@ export function streamSource(v: StreamValue): StreamSource {
   return {
     kind: 'stream',
     size: v.length,
-    nodes: v.nodes,
+    nodes: v.nodes.map(nodeSource),
     lastId: v.lastId,
     firstId: v.firstId,
     maxDeletedId: v.maxDeletedId,
@@ -32,6 +32,22 @@ export function streamSource(v: StreamValue): StreamSource {
     // A getter: digests never look at groups, so they don't pay for sorting PELs.
     get groups(): StreamGroupSource[] {
       return groupSources(v);
+    },
+  };
+}
+
+/** A node as the writer and DEBUG DIGEST read it; entries are decoded when asked for. */
+function nodeSource(n: StreamNode): StreamNodeSource {
+  return {
+    master: n.master,
+    live: n.live,
+    deleted: n.deleted,
+    listpack: n.listpack,
+    get fields() {
+      return n.fields();
+    },
+    get entries() {
+      return n.entries;
     },
   };
 }
@@ -62,22 +78,19 @@ export function streamFromRdb(rv: RdbStream): StreamValue {
   if (rv.nodes !== undefined) {
     for (const rn of rv.nodes) {
       if (rn.entries.length === 0) throw new StreamLoadError('empty stream node');
-      const node = new StreamNode(parseId(rn.master), rn.fields);
-      for (const e of rn.entries) {
-        const entry = { id: parseId(e.id), kv: e.kv, deleted: false, same: e.same };
-        node.append(entry);
-        if (e.deleted) node.markDeleted(entry);
-      }
-      s.nodes.push(node);
+      const node = StreamNode.create(parseId(rn.master), rn.fields);
+      for (const e of rn.entries) node.append(parseId(e.id), e.kv, e.same, e.deleted ? FLAG_DELETED : 0);
+      s.pushNode(node);
     }
   } else {
     // Plain records (tools) carry live entries only: one node per entry keeps every ID exact.
     for (const e of rv.entries) {
       const fields: string[] = [];
       for (let k = 0; k < e.fields.length; k += 2) fields.push(e.fields[k]);
-      const node = new StreamNode(parseId(e.id), fields);
-      node.append({ id: node.master, kv: e.fields, deleted: false, same: true });
-      s.nodes.push(node);
+      const id = parseId(e.id);
+      const node = StreamNode.create(id, fields);
+      node.append(id, e.fields, true);
+      s.pushNode(node);
     }
   }
   s.length = rv.length;

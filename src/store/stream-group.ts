@@ -3,7 +3,7 @@
  * pending entries list (PEL: ID → NACK) and its consumers, each with its own view of the NACKs
  * it owns. PELs are kept in maps and sorted by ID when a range is asked for.
  */
-import type { StreamId } from './stream-id.js';
+import { formatId, type StreamId } from './stream-id.js';
 
 export interface Nack {
   id: StreamId;
@@ -14,15 +14,18 @@ export interface Nack {
 
 /**
  * V8 hashes a BigInt by its low 64 bits, which for stream IDs is the sequence (mostly 0): a Map
- * keyed by the IDs themselves degrades to linear probing. Keyed by their text instead.
+ * keyed by the IDs themselves degrades to linear probing. Keyed by their "ms-seq" text instead,
+ * which the commands also need for replies and propagation (getByKey/setByKey reuse it).
  */
-const k = (id: StreamId): string => id.toString(36);
+const k = formatId;
 
 /** ID → NACK with ordered iteration (sorted lazily after out-of-order inserts). */
 export class Pel {
   private readonly map = new Map<string, Nack>();
   private order: StreamId[] = [];
   private sorted = true;
+  /** Greatest ID ever added (an upper bound of the IDs present). */
+  private maxId: StreamId = -1n;
 
   get size(): number {
     return this.map.size;
@@ -36,14 +39,31 @@ export class Pel {
     return this.map.has(k(id));
   }
 
+  /** False when `id` is certainly absent (above every ID ever added): no lookup needed. */
+  mayHave(id: StreamId): boolean {
+    return id <= this.maxId;
+  }
+
+  /** get() with the ID's text (formatId) at hand. */
+  getByKey(key: string): Nack | undefined {
+    return this.map.get(key);
+  }
+
   set(n: Nack): void {
-    const key = k(n.id);
-    if (!this.map.has(key)) {
+    this.setByKey(k(n.id), n);
+  }
+
+  /** set() with the ID's text (formatId) at hand. */
+  setByKey(key: string, n: Nack): void {
+    const m = this.map;
+    const size = m.size;
+    m.set(key, n);
+    if (m.size !== size) {
+      if (n.id > this.maxId) this.maxId = n.id;
       const o = this.order;
       if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
       o.push(n.id);
     }
-    this.map.set(key, n);
   }
 
   delete(id: StreamId): boolean {

@@ -23,8 +23,14 @@ export function idSeq(id: StreamId): bigint {
   return id & U64_MAX;
 }
 
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
 export function formatId(id: StreamId): string {
-  return `${id >> 64n}-${id & U64_MAX}`;
+  const ms = id >> 64n;
+  const seq = BigInt.asUintN(64, id);
+  // Numbers print faster than bigints.
+  if (ms <= SAFE_BIG && seq <= SAFE_BIG) return `${Number(ms)}-${Number(seq)}`;
+  return `${ms}-${seq}`;
 }
 
 const I64_MAX = (1n << 63n) - 1n;

@@ -1,16 +1,25 @@
 /**
- * The stream value: entries in nodes (see stream-node.ts) ordered by ID, the stream's metadata
+ * The stream value: entries packed in listpack nodes (see stream-node.ts) kept in an array
+ * sorted by master ID (binary search stands in for Redis's radix tree), the stream's metadata
  * (last generated ID, first live ID, max deleted ID, entries added) and its consumer groups
  * (stream-group.ts). Node boundaries follow Redis's rules so `~` trimming, XDEL of a node's last
  * live entry and XINFO's radix-tree-keys behave as in Redis.
  */
 import { ValueType, type RedisValue } from './values.js';
-import { StreamNode, type StreamEntry } from './stream-node.js';
+import { StreamNode, target, type StreamEntry } from './stream-node.js';
 import { ID_MAX, ID_MIN, U64_MAX, idMs, makeId, type StreamId } from './stream-id.js';
 import { ConsumerGroup } from './stream-group.js';
 
 /** Redis's STREAM_LISTPACK_MAX_SIZE: the node byte cap when the config is 0 or larger. */
 const LISTPACK_MAX = 1 << 30;
+
+const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
+
+/** Per-node bytes besides its listpack: the node object, its master ID, the Buffer's objects. */
+const NODE_OVERHEAD = 320;
+
+/** First capacity of a tail node's buffer (it doubles as entries come, and is trimmed to fit when sealed). */
+const INITIAL_NODE_BYTES = 256;
 
 export interface NodeLimits {
   maxBytes: number;
@@ -54,21 +63,37 @@ export class StreamValue implements RedisValue {
   groups = new Map<string, ConsumerGroup>();
   /** Set by append(): the ID just added. */
   addedId: StreamId = ID_MIN;
+  /** addedId's text when append() had it at hand (else null: format addedId). */
+  addedText: string | null = null;
+  /** lastId split into numbers (-1 when beyond 2^53), valid while lastId === numKey. */
+  private numKey: StreamId = -1n;
+  private numMs = -1;
+  private numSeq = -1;
+  /** Sum of the nodes' buffer capacities (kept up to date by every change). */
+  private packed = 0;
 
   encoding(): string {
     return 'stream';
   }
 
-  memoryUsage(): number {
-    let b = 96;
-    for (const n of this.nodes) b += n.bytes + 48;
+  /**
+   * Approximate bytes held: the nodes' buffers plus a fixed cost per node (node object, master
+   * ID, buffer objects) and the groups. O(groups + consumers), not O(entries).
+   */
+  sizeEstimate(): number {
+    let b = 160 + this.packed + this.nodes.length * NODE_OVERHEAD;
     for (const g of this.groups.values()) b += g.memoryUsage();
     return b;
+  }
+
+  memoryUsage(): number {
+    return this.sizeEstimate();
   }
 
   clone(): StreamValue {
     const s = new StreamValue();
     s.nodes = this.nodes.map((n) => n.clone());
+    for (const n of s.nodes) s.packed += n.buf.length;
     s.length = this.length;
     s.lastId = this.lastId;
     s.firstId = this.firstId;
@@ -78,6 +103,13 @@ export class StreamValue implements RedisValue {
     return s;
   }
 
+  /** Adds a node built elsewhere (RDB loading) after the last one. */
+  pushNode(n: StreamNode): void {
+    n.seal();
+    this.nodes.push(n);
+    this.packed += n.buf.length;
+  }
+
   /**
    * Adds an entry. `useId` null generates the ID from `nowMs`; with `seqGiven` false only the
    * ms part of `useId` is given and the sequence is generated.
@@ -85,7 +117,27 @@ export class StreamValue implements RedisValue {
   append(kv: string[], useId: StreamId | null, seqGiven: boolean, nowMs: number, lim: NodeLimits): AppendResult {
     let id: StreamId;
     const last = this.lastId;
-    if (useId !== null) {
+    // The generated-ID path with plain numbers (no bigint arithmetic) while they are exact.
+    if (last !== this.numKey) {
+      this.numKey = last;
+      const ms = last >> 64n;
+      const seq = last & U64_MAX;
+      this.numMs = ms <= SAFE_BIG && seq < SAFE_BIG ? Number(ms) : -1;
+      this.numSeq = this.numMs >= 0 ? Number(seq) : -1;
+    }
+    let ms = -1;
+    let seq = -1;
+    if (useId === null && this.numMs >= 0 && nowMs >= 0) {
+      if (nowMs > this.numMs) {
+        ms = nowMs;
+        seq = 0;
+        id = BigInt(nowMs) << 64n;
+      } else {
+        ms = this.numMs;
+        seq = this.numSeq + 1;
+        id = last + 1n;
+      }
+    } else if (useId !== null) {
       if (seqGiven) id = useId;
       else if (idMs(last) === idMs(useId)) {
         // Redis fails here without setting errno, so it reports the size error.
@@ -101,7 +153,8 @@ export class StreamValue implements RedisValue {
     for (const s of kv) tot += s.length;
     if (tot > LISTPACK_MAX) return AppendResult.TooLarge;
 
-    let node = this.nodes.length > 0 ? this.nodes[this.nodes.length - 1] : null;
+    const nodes = this.nodes;
+    let node = nodes.length > 0 ? nodes[nodes.length - 1] : null;
     if (node !== null) {
       let maxBytes = lim.maxBytes;
       if (maxBytes === 0 || maxBytes > LISTPACK_MAX) maxBytes = LISTPACK_MAX;
@@ -110,19 +163,34 @@ export class StreamValue implements RedisValue {
     }
     let same = true;
     if (node === null) {
+      if (nodes.length > 0) {
+        const prev = nodes[nodes.length - 1];
+        this.packed -= prev.buf.length;
+        prev.seal();
+        this.packed += prev.buf.length;
+      }
       const fields: string[] = [];
       for (let i = 0; i < kv.length; i += 2) fields.push(kv[i]);
-      node = new StreamNode(id, fields);
-      this.nodes.push(node);
+      node = StreamNode.create(id, fields, INITIAL_NODE_BYTES);
+      nodes.push(node);
+      this.packed += node.buf.length;
     } else {
       same = node.sameFields(kv);
     }
-    node.append({ id, kv, deleted: false, same });
+    const before = node.buf.length;
+    node.append(id, kv, same, 0, ms, seq);
+    this.packed += node.buf.length - before;
     this.length++;
     this.entriesAdded++;
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
     this.addedId = id;
+    this.addedText = ms >= 0 ? `${ms}-${seq}` : null;
+    if (ms >= 0) {
+      this.numKey = id;
+      this.numMs = ms;
+      this.numSeq = seq;
+    }
     return AppendResult.Ok;
   }
 
@@ -143,39 +211,24 @@ export class StreamValue implements RedisValue {
   get(id: StreamId): StreamEntry | undefined {
     const ni = this.nodeFor(id);
     if (ni < 0) return undefined;
-    const n = this.nodes[ni];
-    const i = n.lowerBound(id);
-    const e = n.entries[i];
-    return e !== undefined && e.id === id && !e.deleted ? e : undefined;
+    return this.nodes[ni].get(id);
   }
 
-  /** Live entries with start ≤ id ≤ end, ascending or (rev) descending, at most `count` (0 = all). */
+  /** Live entries with start ≤ id ≤ end, ascending or (rev) descending. */
   *range(start: StreamId, end: StreamId, rev = false): Generator<StreamEntry> {
     if (start > end) return;
     const nodes = this.nodes;
+    const ts = target(start);
+    const te = target(end);
     if (!rev) {
-      let ni = Math.max(0, this.nodeFor(start));
-      for (; ni < nodes.length; ni++) {
+      for (let ni = Math.max(0, this.nodeFor(start)); ni < nodes.length; ni++) {
         const n = nodes[ni];
         if (n.master > end) return;
-        const es = n.entries;
-        for (let i = n.lowerBound(start); i < es.length; i++) {
-          const e = es[i];
-          if (e.id > end) return;
-          if (!e.deleted) yield e;
-        }
+        if (!(yield* n.ascending(ts, te))) return;
       }
     } else {
       for (let ni = this.nodeFor(end); ni >= 0; ni--) {
-        const n = nodes[ni];
-        const es = n.entries;
-        let i = n.lowerBound(end);
-        if (i === es.length || es[i].id > end) i--;
-        for (; i >= 0; i--) {
-          const e = es[i];
-          if (e.id < start) return;
-          if (!e.deleted) yield e;
-        }
+        if (!(yield* nodes[ni].descending(ts, te))) return;
       }
     }
   }
@@ -184,12 +237,15 @@ export class StreamValue implements RedisValue {
   edgeId(first: boolean, skipTombstones: boolean): StreamId {
     const nodes = this.nodes;
     if (first) {
-      for (const n of nodes) for (const e of n.entries) if (!skipTombstones || !e.deleted) return e.id;
+      for (const n of nodes) {
+        const id = n.edgeId(true, skipTombstones);
+        if (id !== null) return id;
+      }
       return ID_MAX;
     }
     for (let ni = nodes.length - 1; ni >= 0; ni--) {
-      const es = nodes[ni].entries;
-      for (let i = es.length - 1; i >= 0; i--) if (!skipTombstones || !es[i].deleted) return es[i].id;
+      const id = nodes[ni].edgeId(false, skipTombstones);
+      if (id !== null) return id;
     }
     return ID_MIN;
   }
@@ -204,11 +260,12 @@ export class StreamValue implements RedisValue {
     const ni = this.nodeFor(id);
     if (ni < 0) return false;
     const n = this.nodes[ni];
-    const e = n.entries[n.lowerBound(id)];
-    if (e === undefined || e.id !== id || e.deleted) return false;
-    if (n.live === 1) this.nodes.splice(ni, 1);
-    else n.markDeleted(e);
-    e.deleted = true;
+    const before = n.buf.length;
+    if (!n.delete(id)) return false;
+    if (n.live === 0) {
+      this.nodes.splice(ni, 1);
+      this.packed -= before;
+    } else this.packed += n.buf.length - before;
     this.length--;
     return true;
   }
@@ -224,23 +281,20 @@ export class StreamValue implements RedisValue {
       const n = nodes[ni];
       const entries = n.live;
       if (a.limit !== 0 && deleted + entries > a.limit) break;
-      const removeNode = a.strategy === Trim.MaxLen ? this.length - entries >= a.maxlen : n.last.id < a.minid;
+      const removeNode = a.strategy === Trim.MaxLen ? this.length - entries >= a.maxlen : n.lastEntryId() < a.minid;
       if (removeNode) {
         removeHead++;
         this.length -= entries;
         deleted += entries;
+        this.packed -= n.buf.length;
         continue;
       }
       if (a.approx) break;
-      for (const e of n.entries) {
-        const stop = a.strategy === Trim.MaxLen ? this.length <= a.maxlen : e.id >= a.minid;
-        if (stop) break;
-        if (!e.deleted) {
-          n.markDeleted(e);
-          this.length--;
-          deleted++;
-        }
-      }
+      const before = n.buf.length;
+      const k = a.strategy === Trim.MaxLen ? n.trimHead(this.length - a.maxlen, null) : n.trimHead(Infinity, a.minid);
+      this.length -= k;
+      deleted += k;
+      this.packed += n.buf.length - before;
       break;
     }
     if (removeHead > 0) nodes.splice(0, removeHead);
