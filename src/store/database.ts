@@ -6,8 +6,17 @@
  * where lazy expiry, hit/miss statistics, the access clock and the hooks that other parts need
  * (WATCH invalidation, copy-on-write for snapshots, propagation of expiries) happen.
  */
-import type { RedisValue } from './values.js';
+import { ValueType, type RedisValue } from './values.js';
 import { NOTIFY } from '../config/config.js';
+import { DICT_ENTRY, dictBuckets, keyBytes, streamBytes } from './memsize.js';
+
+/** Redis's bytes for a value (memsize.ts). Streams are estimated from their entry and node counts. */
+export function valueBytes(v: RedisValue): number {
+  return v.type === ValueType.Stream ? streamBytes(v as unknown as { length?: number; nodes?: { length: number } }) : v.memoryUsage();
+}
+
+/** Values marked as changing are re-measured in batches of at most this many. */
+const DIRTY_MAX = 1024;
 
 // Notification classes this layer fires itself.
 const N_NEW = NOTIFY.NEW;
@@ -46,6 +55,16 @@ export class Database {
 
   dict = new Map<string, RedisValue>();
   expires = new Map<string, number>();
+  /**
+   * Memory accounting (see memsize.ts): Redis's bytes for every key's dictEntry, name and value.
+   * A value handed out for writing (or just stored) is kept in `dirty` with the bytes it was
+   * counted at, and re-measured at the next read of the figure, so each change costs O(1) here
+   * and the figure follows in-place edits exactly.
+   */
+  bytes = 0;
+  dirty = new Map<RedisValue, number>();
+  /** The dictionary `bytes` describes: one installed directly (a replica's diskless load) is recounted. */
+  counted: Map<string, RedisValue> = this.dict;
   /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
   avgTtl = 0;
   /**
@@ -79,11 +98,74 @@ export class Database {
     return when !== undefined && when < this.hooks.now();
   }
 
+  /** Counts a key and its value just stored; the value may still change within the command. */
+  private charge(key: string, v: RedisValue): void {
+    const b = valueBytes(v);
+    this.bytes += keyBytes(key) + b;
+    this.markDirty(v, b);
+  }
+
+  private markDirty(v: RedisValue, counted: number): void {
+    if (this.dirty.size >= DIRTY_MAX) this.settle();
+    this.dirty.set(v, counted);
+  }
+
+  /** Uncounts a key and its value, at the bytes it was counted at. */
+  private uncharge(key: string, v: RedisValue): void {
+    const counted = this.dirty.get(v);
+    if (counted !== undefined) {
+      this.dirty.delete(v);
+      this.bytes -= keyBytes(key) + counted;
+    } else this.bytes -= keyBytes(key) + valueBytes(v);
+  }
+
+  /** Re-measures the values changed since the last read. */
+  settle(): void {
+    if (this.counted !== this.dict) {
+      this.recount();
+      return;
+    }
+    for (const [v, counted] of this.dirty) this.bytes += valueBytes(v) - counted;
+    this.dirty.clear();
+  }
+
+  private recount(): void {
+    let b = 0;
+    for (const [k, v] of this.dict) b += keyBytes(k) + valueBytes(v);
+    this.bytes = b;
+    this.dirty.clear();
+    this.counted = this.dict;
+  }
+
+  /**
+   * Redis's allocations for this database: keys and values, the expires dict's entries, and the
+   * bucket arrays of both dicts. O(1) apart from re-measuring the values changed since the last call.
+   */
+  usedBytes(): number {
+    if (this.dirty.size !== 0 || this.counted !== this.dict) this.settle();
+    return this.bytes + dictBuckets(this.dict.size) + this.expires.size * DICT_ENTRY + dictBuckets(this.expires.size);
+  }
+
+  /** SWAPDB: the accounting follows the dictionaries. */
+  swapAccounting(o: Database): void {
+    const b = this.bytes;
+    const d = this.dirty;
+    const c = this.counted;
+    this.bytes = o.bytes;
+    this.dirty = o.dirty;
+    this.counted = o.counted;
+    o.bytes = b;
+    o.dirty = d;
+    o.counted = c;
+  }
+
   /** Lazy expiry: deletes the key if its time has come. Returns true if the key is (logically) gone. */
   expireIfNeeded(key: string): boolean {
     if (!this.isExpired(key)) return false;
     if (this.hooks.keepExpired) return true;
     this.hooks.beforeWrite(this, key);
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
@@ -117,6 +199,7 @@ export class Database {
     if (v !== undefined) {
       this.hooks.beforeWrite(this, key);
       this.hooks.touch(v);
+      if (!this.dirty.has(v)) this.markDirty(v, valueBytes(v));
     }
     return v;
   }
@@ -140,7 +223,10 @@ export class Database {
     value.sv = this.hooks.epoch;
     // Redis's dbAdd fires 'new' when the key did not exist (an overwrite does not).
     const isNew = (this.notifyFlags & N_NEW) !== 0 && !this.dict.has(key);
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.charge(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (isNew) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
@@ -152,7 +238,10 @@ export class Database {
    */
   loadEntry(key: string, value: RedisValue, expireMs: number | null): void {
     value.sv = this.hooks.epoch;
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.bytes += keyBytes(key) + valueBytes(value);
     if (expireMs !== null) this.expires.set(key, expireMs);
   }
 
@@ -161,7 +250,10 @@ export class Database {
     this.hooks.beforeWrite(this, key);
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.charge(key, value);
     if ((this.notifyFlags & N_NEW) !== 0) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
   }
@@ -169,8 +261,10 @@ export class Database {
   delete(key: string): boolean {
     // A replica hides expired keys but an explicit delete (the master's DEL) still removes them.
     if (this.expireIfNeeded(key) && !this.hooks.keepExpired) return false;
-    if (!this.dict.has(key)) return false;
+    const old = this.dict.get(key);
+    if (old === undefined) return false;
     this.hooks.beforeWrite(this, key);
+    this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.hooks.modified(this, key);
@@ -183,8 +277,10 @@ export class Database {
    * destination it never looked up (an empty STORE result, RESTORE REPLACE).
    */
   deleteUnchecked(key: string): boolean {
-    if (!this.dict.has(key)) return false;
+    const old = this.dict.get(key);
+    if (old === undefined) return false;
     this.hooks.beforeWrite(this, key);
+    this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.hooks.modified(this, key);
@@ -219,6 +315,9 @@ export class Database {
     const n = this.dict.size;
     this.dict = new Map();
     this.expires = new Map();
+    this.bytes = 0;
+    this.dirty.clear();
+    this.counted = this.dict;
     this.avgTtl = 0;
     return n;
   }

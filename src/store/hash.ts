@@ -27,6 +27,7 @@
  * passed in by the commands (they read the live config).
  */
 import { ValueType, type RedisValue } from './values.js';
+import { DICT_ENTRY, DICT_STRUCT, LP_OVERHEAD, ROBJ, dictBuckets, jemSize, lpEntryBytes, sdsBytes } from './memsize.js';
 
 // ---------------------------------------------------------------- packed string primitives
 
@@ -161,6 +162,8 @@ class HashTable {
   readonly index = new Map<string, number>();
   readonly fields: string[] = [];
   readonly values: string[] = [];
+  /** Redis's allocations for the pairs: a dictEntry and two sds strings each (kept on every change). */
+  bytes = 0;
 
   get size(): number {
     return this.fields.length;
@@ -175,18 +178,28 @@ class HashTable {
   set(f: string, v: string): boolean {
     const i = this.index.get(f);
     if (i !== undefined) {
+      this.bytes += sdsBytes(v.length) - sdsBytes(this.values[i].length);
       this.values[i] = v;
       return false;
     }
     this.index.set(f, this.fields.length);
     this.fields.push(f);
     this.values.push(v);
+    this.bytes += DICT_ENTRY + sdsBytes(f.length) + sdsBytes(v.length);
     return true;
+  }
+
+  /** Recomputes `bytes` after the arrays were filled directly. */
+  recount(): void {
+    let b = 0;
+    for (let i = 0; i < this.fields.length; i++) b += DICT_ENTRY + sdsBytes(this.fields[i].length) + sdsBytes(this.values[i].length);
+    this.bytes = b;
   }
 
   delete(f: string): boolean {
     const i = this.index.get(f);
     if (i === undefined) return false;
+    this.bytes -= DICT_ENTRY + sdsBytes(f.length) + sdsBytes(this.values[i].length);
     const last = this.fields.length - 1;
     if (i !== last) {
       const lf = this.fields[last];
@@ -283,6 +296,7 @@ export class HashValue implements RedisValue {
     const t = new HashTable();
     lpDecode(d, t.fields, t.values, true);
     for (let i = 0; i < t.fields.length; i++) t.index.set(t.fields[i], i);
+    t.recount();
     this.d = t;
   }
 
@@ -490,20 +504,39 @@ export class HashValue implements RedisValue {
         t.values.push(d.values[i]);
         t.index.set(d.fields[i], i);
       }
+      t.bytes = d.bytes;
       h.d = t;
     }
     return h;
   }
 
-  /** Approximate bytes held (object, encoding structures, strings). */
+  /**
+   * Bytes Redis would hold for this value (objectComputeSize with every element): the robj and
+   * the listpack, or the dict, its buckets and per pair a dictEntry and two sds strings.
+   */
   memoryUsage(): number {
     const d = this.d;
-    if (typeof d === 'string') return 40 + stringBytes(d.length);
-    let bytes = 40 + 32 + 2 * 32;
-    const n = d.fields.length;
-    // Map: ~24 bytes per entry slot + 8 per bucket at ~1.5x capacity; arrays 8 per slot.
-    bytes += Math.ceil(n * 1.5) * 28 + 2 * (16 + 8 * n);
-    for (let i = 0; i < n; i++) bytes += stringBytes(d.fields[i].length) + stringBytes(d.values[i].length);
-    return bytes;
+    if (typeof d === 'string') return ROBJ + jemSize(LP_OVERHEAD + packedListpackBytes(d));
+    return ROBJ + DICT_STRUCT + dictBuckets(d.size) + d.bytes;
   }
+}
+
+/** Listpack entry bytes of a packed hash (fields and values, integers as integers); bounded by the listpack limits. */
+function packedListpackBytes(s: string): number {
+  const n = s.length;
+  let p = 0;
+  let bytes = 0;
+  while (p < n) {
+    const l = readLen(s, p);
+    p = rp;
+    bytes += l <= 20 ? lpEntryBytes(s.slice(p, p + l)) : lpEntryBytes1(l);
+    p += l;
+  }
+  return bytes;
+}
+
+/** Listpack bytes of a string entry of n bytes that is not an integer. */
+function lpEntryBytes1(n: number): number {
+  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  return enc + (enc < 128 ? 1 : enc < 16384 ? 2 : enc < 2097152 ? 3 : 4);
 }

@@ -137,6 +137,14 @@ export class Keyspace implements KeyspaceHooks {
     dbb.dict = dict;
     dbb.expires = exp;
     dbb.avgTtl = avg;
+    da.swapAccounting(dbb);
+  }
+
+  /** Redis's allocations for every database's keys, values and dicts (see memsize.ts). */
+  usedBytes(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.usedBytes();
+    return n;
   }
 
   totalKeys(): number {

@@ -1,3 +1,5 @@
+import { ROBJ, jemSize, sdsBytes } from './memsize.js';
+
 /**
  * Value objects stored in the keyspace. Every value carries the type tag and the access clock
  * (LRU seconds or LFU counter, as Redis keeps in its robj) so OBJECT IDLETIME/FREQ and eviction
@@ -153,9 +155,16 @@ export class StringValue implements RedisValue {
     return this.blen;
   }
 
+  /**
+   * Bytes Redis would hold: a bare robj for an integer, robj and sds in one allocation for an
+   * embstr, robj plus a separate sds for a raw string (with its spare room once edited in place).
+   */
   memoryUsage(): number {
-    // Object (type, lru, str, buf, blen) plus the string or the growable buffer.
-    return 48 + (this.buf !== null ? 96 + this.buf.length : stringBytes(this.str!.length));
+    if (this.buf !== null) return ROBJ + sdsBytes(this.buf.length);
+    const n = this.str!.length;
+    if (n <= 20 && isIntegerText(this.str!)) return ROBJ;
+    if (n <= EMBSTR_LIMIT) return jemSize(ROBJ + 3 + n + 1);
+    return ROBJ + sdsBytes(n);
   }
 
   clone(): StringValue {
