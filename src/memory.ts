@@ -158,39 +158,24 @@ export function memoryReport(s: Server): MemoryReport {
 const MB = 1024 * 1024;
 
 /**
- * MEMORY DOCTOR: 7.0's checks and words on reddish's figures. The allocator is V8: its
- * allocated/active/resident are the heap's used, total and physical sizes, and the process RSS
- * includes the runtime itself, so the RSS checks speak of the gap between the process and the
- * data it holds (see README, memory).
+ * MEMORY DOCTOR: 7.0's checks and words on reddish's figures, for the checks whose inputs mean
+ * the same here: an (almost) empty instance, a past peak, client and replica buffers, the
+ * script cache. The four RSS and allocator fragmentation checks are left out: the process RSS
+ * holds the JavaScript runtime and V8's own representation of the data, and V8's heap keeps
+ * reserved space by design, so they would report on every instance what is no fragmentation
+ * (README, memory).
  */
 export function memoryDoctor(s: Server): string {
   const m = memoryReport(s);
   let empty = false;
   let reports = 0;
-  const flags = { peak: false, frag: false, allocFrag: false, allocRss: false, procRss: false, replicaBuf: false, clientBuf: false, scripts: false };
+  const flags = { peak: false, replicaBuf: false, clientBuf: false, scripts: false };
   if (m.used < 5 * MB) {
     empty = true;
     reports++;
   } else {
     if (m.peak / m.used > 1.5) {
       flags.peak = true;
-      reports++;
-    }
-    const totalFrag = m.rss / m.used;
-    if (totalFrag > 1.4 && m.rss - m.used > 10 * MB) {
-      flags.frag = true;
-      reports++;
-    }
-    if (m.heapTotal / Math.max(1, m.heapUsed) > 1.1 && m.heapTotal - m.heapUsed > 10 * MB) {
-      flags.allocFrag = true;
-      reports++;
-    }
-    if (m.heapPhysical / Math.max(1, m.heapTotal) > 1.1 && m.heapPhysical - m.heapTotal > 10 * MB) {
-      flags.allocRss = true;
-      reports++;
-    }
-    if (m.rss / Math.max(1, m.heapPhysical) > 1.1 && m.rss - m.heapPhysical > 10 * MB) {
-      flags.procRss = true;
       reports++;
     }
     let replicas = 0;
@@ -217,22 +202,6 @@ export function memoryDoctor(s: Server): string {
   if (flags.peak) {
     out +=
       ' * Peak memory: In the past this instance used more than 150% the memory that is currently using. The allocator is normally not able to release memory after a peak, so you can expect to see a big fragmentation ratio, however this is actually harmless and is only due to the memory peak, and if the Redis instance Resident Set Size (RSS) is currently bigger than expected, the memory will be used as soon as you fill the Redis instance with more data. If the memory peak was only occasional and you want to try to reclaim memory, please try the MEMORY PURGE command, otherwise the only other option is to shutdown and restart the instance.\n\n';
-  }
-  if (flags.frag) {
-    out +=
-      ' * High total RSS: This instance has a memory fragmentation and RSS overhead greater than 1.4 (this means that the Resident Set Size of the Redis process is much larger than the sum of the logical allocations Redis performed). This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. If the problem is a large peak memory, then there is no issue. Otherwise, make sure you are using the Jemalloc allocator and not the default libc malloc. Note: The currently used allocator is "v8".\n\n';
-  }
-  if (flags.allocFrag) {
-    out +=
-      " * High allocator fragmentation: This instance has an allocator external fragmentation greater than 1.1. This problem is usually due either to a large peak memory (check if there is a peak memory entry above in the report) or may result from a workload that causes the allocator to fragment memory a lot. You can try enabling 'activedefrag' config option.\n\n";
-  }
-  if (flags.allocRss) {
-    out +=
-      ' * High allocator RSS overhead: This instance has an RSS memory overhead is greater than 1.1 (this means that the Resident Set Size of the allocator is much larger than the sum what the allocator actually holds). This problem is usually due to a large peak memory (check if there is a peak memory entry above in the report), you can try the MEMORY PURGE command to reclaim it.\n\n';
-  }
-  if (flags.procRss) {
-    out +=
-      ' * High process RSS overhead: This instance has non-allocator RSS memory overhead is greater than 1.1 (this means that the Resident Set Size of the Redis process is much larger than the RSS the allocator holds). This problem may be due to Lua scripts or Modules.\n\n';
   }
   if (flags.replicaBuf) {
     out +=

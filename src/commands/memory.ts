@@ -3,7 +3,7 @@ import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
 import v8 from 'node:v8';
 import { memoryReport, memoryDoctor } from '../memory.js';
-import { keyBytes } from '../store/memsize.js';
+import { sdsBytes } from '../store/memsize.js';
 import { valueBytes } from '../store/database.js';
 import { helpSubcommand } from './connection.js';
 import { E, is, parseInt64 } from './util.js';
@@ -31,7 +31,8 @@ function usage(c: Client, argv: string[]): void {
   }
   // The value, the key's sds and its dictEntry; 7.0 does not count the key's entry in the expires
   // dict. Every element is counted (the counters are exact), so SAMPLES changes nothing.
-  c.w.int(keyBytes(key) + valueBytes(v));
+  // Like Redis, the dictEntry counts at its struct size (24) here, at its allocation in used_memory.
+  c.w.int(sdsBytes(key.length) + 24 + valueBytes(v));
 }
 
 interface Float {
