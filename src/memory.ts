@@ -62,15 +62,17 @@ export class MemoryTracker {
   peak = STARTUP_BYTES;
   private clientsAt = -Infinity;
   private normal = 0;
+  private fixedCache = { backlog: 0, replicas: 0, buffers: 0, lua: 0, functions: 0 };
 
   constructor(private readonly server: Server) {}
 
-  /** Normal (non-replica) clients' buffers, refreshed at most every CLIENTS_REFRESH_MS. */
+  /** Normal (non-replica) clients' buffers, refreshed at most every CLIENTS_REFRESH_MS (with the other overheads). */
   clientsNormal(now = Date.now()): number {
     if (now - this.clientsAt >= CLIENTS_REFRESH_MS) {
       let n = 0;
       for (const c of this.server.clients.values()) if (!c.isReplica || c.isMonitor) n += clientMemory(c);
       this.normal = n;
+      this.fixedCache = this.measureFixed();
       this.clientsAt = now;
     }
     return this.normal;
@@ -83,6 +85,11 @@ export class MemoryTracker {
 
   /** Backlog, replicas' share of the replication buffer, scripts: the overhead besides clients and keys. */
   private fixed(): { backlog: number; replicas: number; buffers: number; lua: number; functions: number } {
+    this.clientsNormal();
+    return this.fixedCache;
+  }
+
+  private measureFixed(): { backlog: number; replicas: number; buffers: number; lua: number; functions: number } {
     const s = this.server;
     const repl = s.replicationMemory?.() ?? { backlog: 0, buffers: 0, replicasExtra: 0 };
     const sm = s.scriptingMemory?.();

@@ -15,6 +15,16 @@ export function valueBytes(v: RedisValue): number {
   return v.type === ValueType.Stream ? streamBytes(v as unknown as { length?: number; nodes?: { length: number } }) : v.memoryUsage();
 }
 
+/**
+ * Redis's bucket count for a dict of n entries that had `slots`: it doubles as soon as it is
+ * full, and shrinks (in the cron) to fit only once under 10% full; an emptied table keeps 4.
+ */
+function resizedSlots(slots: number, n: number): number {
+  if (n > slots) return dictBuckets(n) / 8;
+  if (slots > 4 && n * 10 < slots) return Math.max(4, dictBuckets(n) / 8);
+  return slots;
+}
+
 /** Values marked as changing are re-measured in batches of at most this many. */
 const DIRTY_MAX = 1024;
 
@@ -143,8 +153,14 @@ export class Database {
    */
   usedBytes(): number {
     if (this.dirty.size !== 0 || this.counted !== this.dict) this.settle();
-    return this.bytes + dictBuckets(this.dict.size) + this.expires.size * DICT_ENTRY + dictBuckets(this.expires.size);
+    this.mainSlots = resizedSlots(this.mainSlots, this.dict.size);
+    this.expireSlots = resizedSlots(this.expireSlots, this.expires.size);
+    return this.bytes + this.mainSlots * 8 + this.expires.size * DICT_ENTRY + this.expireSlots * 8;
   }
+
+  /** Bucket counts of the two dicts as Redis's would be (they grow at once, shrink only below 10% full). */
+  private mainSlots = 0;
+  private expireSlots = 0;
 
   /** SWAPDB: the accounting follows the dictionaries. */
   swapAccounting(o: Database): void {
@@ -157,6 +173,12 @@ export class Database {
     o.bytes = b;
     o.dirty = d;
     o.counted = c;
+    const ms = this.mainSlots;
+    const es = this.expireSlots;
+    this.mainSlots = o.mainSlots;
+    this.expireSlots = o.expireSlots;
+    o.mainSlots = ms;
+    o.expireSlots = es;
   }
 
   /** Lazy expiry: deletes the key if its time has come. Returns true if the key is (logically) gone. */
@@ -318,6 +340,8 @@ export class Database {
     this.bytes = 0;
     this.dirty.clear();
     this.counted = this.dict;
+    this.mainSlots = 0;
+    this.expireSlots = 0;
     this.avgTtl = 0;
     return n;
   }

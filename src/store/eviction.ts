@@ -190,7 +190,7 @@ export class Evictor {
     const samples = this.server.config.num('maxmemory-samples');
     const decay = this.server.config.num('lfu-decay-time');
     const pool = this.pool;
-    for (const key of this.sample(db, !allkeys, samples, false)) {
+    for (const key of this.sample(db, !allkeys, samples, true)) {
       let score: number;
       if (policy === 'volatile-ttl') {
         const when = db.expires.get(key);
@@ -214,17 +214,19 @@ export class Evictor {
 
   /**
    * Up to n keys of a database (or of its keys with a TTL), continuing a rolling walk. With
-   * `randomStart` the walk first skips a random distance of up to 16 keys, so that the random
-   * policies do not evict strictly in insertion order.
+   * `spread` the walk skips a random distance (up to 256 keys) before each key, so that one
+   * sample spans a stretch of the keyspace: keys written together (and so likely used together)
+   * do not fill a whole sample, as they would not in Redis's hash order.
    */
-  private sample(db: Database, volatile: boolean, n: number, randomStart: boolean): string[] {
+  private sample(db: Database, volatile: boolean, n: number, spread: boolean): string[] {
     const id = `${db.id}:${volatile ? 'v' : 'a'}`;
     const source: Map<string, unknown> = volatile ? db.expires : db.dict;
     let entry = this.samplers.get(id);
     // FLUSHDB/SWAPDB replace the dictionaries: start over on the current one.
     if (entry && entry.source !== source) entry = undefined;
     const out: string[] = [];
-    let skip = randomStart ? Math.floor(Math.random() * Math.min(16, source.size)) : 0;
+    const maxSkip = spread ? Math.min(256, Math.floor(source.size / Math.max(1, n))) : 0;
+    let skip = Math.floor(Math.random() * maxSkip);
     for (let restarts = 0; out.length < n && restarts < 2; ) {
       if (!entry) {
         entry = { source, it: source.keys() };
@@ -241,6 +243,7 @@ export class Evictor {
         continue;
       }
       out.push(r.value);
+      skip = Math.floor(Math.random() * maxSkip);
     }
     return out;
   }
