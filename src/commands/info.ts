@@ -180,6 +180,7 @@ function memorySection(s: Server): string[] {
 
 function statsSection(s: Server): string[] {
   const st = s.stats;
+  const ev = s.evictor.exceededTimes();
   let channels = 0;
   let patterns = 0;
   const ps = s.pubsubCounts?.();
@@ -206,8 +207,8 @@ function statsSection(s: Server): string[] {
     'expire_cycle_cpu_milliseconds:0',
     `evicted_keys:${st.evictedKeys}`,
     `evicted_clients:${st.evictedClients}`,
-    'total_eviction_exceeded_time:0',
-    'current_eviction_exceeded_time:0',
+    `total_eviction_exceeded_time:${ev.total}`,
+    `current_eviction_exceeded_time:${ev.current}`,
     `keyspace_hits:${s.keyspace.hits}`,
     `keyspace_misses:${s.keyspace.misses}`,
     `pubsub_channels:${channels}`,

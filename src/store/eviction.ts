@@ -99,10 +99,39 @@ export class Evictor {
     this.procTimer = setImmediate(tick);
   }
 
+  /** When the memory went over the limit without being brought back (0: it is not), and the total of those spells (µs). */
+  private exceededSince = 0;
+  private exceededTotalUs = 0;
+
+  /** INFO's total_eviction_exceeded_time and current_eviction_exceeded_time, in ms. */
+  exceededTimes(): { total: number; current: number } {
+    const cur = this.exceededSince !== 0 ? (performance.now() - this.exceededSince) * 1000 : 0;
+    return { total: Math.floor((this.exceededTotalUs + cur) / 1000), current: Math.floor(cur / 1000) };
+  }
+
+  /** CONFIG RESETSTAT. */
+  resetStats(): void {
+    this.exceededSince = 0;
+    this.exceededTotalUs = 0;
+  }
+
   performEvictions(): EvictResult {
     const s = this.server;
+    if (s.config.num('maxmemory') === 0 || !this.safe()) return EvictResult.Ok;
+    const result = this.evict();
+    // Redis's update_metrics: time spent over the limit.
+    if (result !== EvictResult.Ok) {
+      if (this.exceededSince === 0) this.exceededSince = performance.now();
+    } else if (this.exceededSince !== 0) {
+      this.exceededTotalUs += (performance.now() - this.exceededSince) * 1000;
+      this.exceededSince = 0;
+    }
+    return result;
+  }
+
+  private evict(): EvictResult {
+    const s = this.server;
     const max = s.config.num('maxmemory');
-    if (max === 0 || !this.safe()) return EvictResult.Ok;
     const used = this.used();
     if (used <= max) return EvictResult.Ok;
     const policy = s.config.str('maxmemory-policy');
