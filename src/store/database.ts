@@ -25,8 +25,11 @@ function resizedSlots(slots: number, n: number): number {
   return slots;
 }
 
-/** Values marked as changing are re-measured in batches of at most this many. */
-const DIRTY_MAX = 1024;
+/**
+ * Values marked as changing are re-measured at the end of each command, or once this many are
+ * pending (a script or transaction writing many keys).
+ */
+const DIRTY_MAX = 256;
 
 // Notification classes this layer fires itself.
 const N_NEW = NOTIFY.NEW;
@@ -72,7 +75,11 @@ export class Database {
    * and the figure follows in-place edits exactly.
    */
   bytes = 0;
-  dirty = new Map<RedisValue, number>();
+  /** Values that may have changed since they were counted, and the bytes they were counted at (parallel arrays: a command marks one to three). */
+  private dirty: (RedisValue | null)[] = [];
+  private dirtyBytes: number[] = [];
+  /** How many of `dirty` are in use (the arrays are reused, not truncated, to spare the allocator). */
+  dirtyCount = 0;
   /** The dictionary `bytes` describes: one installed directly (a replica's diskless load) is recounted. */
   counted: Map<string, RedisValue> = this.dict;
   /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
@@ -116,16 +123,33 @@ export class Database {
   }
 
   private markDirty(v: RedisValue, counted: number): void {
-    if (this.dirty.size >= DIRTY_MAX) this.settle();
-    this.dirty.set(v, counted);
+    if (this.dirtyCount >= DIRTY_MAX) this.settle();
+    const n = this.dirtyCount++;
+    if (n < this.dirty.length) {
+      this.dirty[n] = v;
+      this.dirtyBytes[n] = counted;
+    } else {
+      this.dirty.push(v);
+      this.dirtyBytes.push(counted);
+    }
+  }
+
+  /** Position of v among the dirty values, or -1. */
+  private dirtyIndex(v: RedisValue): number {
+    const d = this.dirty;
+    for (let i = this.dirtyCount - 1; i >= 0; i--) if (d[i] === v) return i;
+    return -1;
   }
 
   /** Uncounts a key and its value, at the bytes it was counted at. */
   private uncharge(key: string, v: RedisValue): void {
-    const counted = this.dirty.get(v);
-    if (counted !== undefined) {
-      this.dirty.delete(v);
-      this.bytes -= keyBytes(key) + counted;
+    const i = this.dirtyCount === 0 ? -1 : this.dirtyIndex(v);
+    if (i >= 0) {
+      this.bytes -= keyBytes(key) + this.dirtyBytes[i];
+      const last = --this.dirtyCount;
+      this.dirty[i] = this.dirty[last];
+      this.dirtyBytes[i] = this.dirtyBytes[last];
+      this.dirty[last] = null;
     } else this.bytes -= keyBytes(key) + valueBytes(v);
   }
 
@@ -135,15 +159,21 @@ export class Database {
       this.recount();
       return;
     }
-    for (const [v, counted] of this.dirty) this.bytes += valueBytes(v) - counted;
-    this.dirty.clear();
+    const d = this.dirty;
+    const b = this.dirtyBytes;
+    for (let i = 0; i < this.dirtyCount; i++) {
+      this.bytes += valueBytes(d[i]!) - b[i];
+      d[i] = null;
+    }
+    this.dirtyCount = 0;
   }
 
   private recount(): void {
     let b = 0;
     for (const [k, v] of this.dict) b += keyBytes(k) + valueBytes(v);
     this.bytes = b;
-    this.dirty.clear();
+    this.dirty.fill(null);
+    this.dirtyCount = 0;
     this.counted = this.dict;
   }
 
@@ -152,7 +182,7 @@ export class Database {
    * bucket arrays of both dicts. O(1) apart from re-measuring the values changed since the last call.
    */
   usedBytes(): number {
-    if (this.dirty.size !== 0 || this.counted !== this.dict) this.settle();
+    if (this.dirtyCount !== 0 || this.counted !== this.dict) this.settle();
     this.mainSlots = resizedSlots(this.mainSlots, this.dict.size);
     this.expireSlots = resizedSlots(this.expireSlots, this.expires.size);
     return this.bytes + this.mainSlots * 8 + this.expires.size * DICT_ENTRY + this.expireSlots * 8;
@@ -162,16 +192,13 @@ export class Database {
   private mainSlots = 0;
   private expireSlots = 0;
 
-  /** SWAPDB: the accounting follows the dictionaries. */
+  /** SWAPDB, after both were settled and their dictionaries exchanged: the accounting follows them. */
   swapAccounting(o: Database): void {
     const b = this.bytes;
-    const d = this.dirty;
     const c = this.counted;
     this.bytes = o.bytes;
-    this.dirty = o.dirty;
     this.counted = o.counted;
     o.bytes = b;
-    o.dirty = d;
     o.counted = c;
     const ms = this.mainSlots;
     const es = this.expireSlots;
@@ -221,7 +248,7 @@ export class Database {
     if (v !== undefined) {
       this.hooks.beforeWrite(this, key);
       this.hooks.touch(v);
-      if (!this.dirty.has(v)) this.markDirty(v, valueBytes(v));
+      if (this.dirtyCount === 0 || this.dirtyIndex(v) < 0) this.markDirty(v, valueBytes(v));
     }
     return v;
   }
@@ -338,7 +365,8 @@ export class Database {
     this.dict = new Map();
     this.expires = new Map();
     this.bytes = 0;
-    this.dirty.clear();
+    this.dirty.fill(null);
+    this.dirtyCount = 0;
     this.counted = this.dict;
     this.mainSlots = 0;
     this.expireSlots = 0;

@@ -27,7 +27,7 @@
  * passed in by the commands (they read the live config).
  */
 import { ValueType, type RedisValue } from './values.js';
-import { DICT_ENTRY, DICT_STRUCT, LP_OVERHEAD, ROBJ, dictBuckets, jemSize, lpEntryBytes, sdsBytes } from './memsize.js';
+import { DICT_ENTRY, DICT_STRUCT, LP_OVERHEAD, ROBJ, dictBuckets, jemSize, sdsBytes } from './memsize.js';
 
 // ---------------------------------------------------------------- packed string primitives
 
@@ -529,10 +529,41 @@ function packedListpackBytes(s: string): number {
   while (p < n) {
     const l = readLen(s, p);
     p = rp;
-    bytes += l <= 20 ? lpEntryBytes(s.slice(p, p + l)) : lpEntryBytes1(l);
+    bytes += l <= 18 ? smallEntryBytes(s, p, l) : lpEntryBytes1(l);
     p += l;
   }
   return bytes;
+}
+
+/**
+ * Listpack bytes of the entry s[p, p+l) with l <= 18, read in place: canonical integers (no
+ * leading zero, no "-0") are stored as integers, by range; anything else as a string.
+ */
+function smallEntryBytes(s: string, p: number, l: number): number {
+  if (l === 0) return 2;
+  let i = p;
+  const end = p + l;
+  let neg = false;
+  if (s.charCodeAt(i) === 45) {
+    if (l === 1) return 3;
+    neg = true;
+    i++;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 48 || first > 57 || (first === 48 && end - i > 1) || (neg && first === 48)) return lpEntryBytes1(l);
+  let v = 0;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return lpEntryBytes1(l);
+    v = v * 10 + (c - 48);
+  }
+  if (neg) v = -v;
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= -2147483648 && v <= 2147483647) return 6;
+  return 10;
 }
 
 /** Listpack bytes of a string entry of n bytes that is not an integer. */

@@ -79,6 +79,10 @@ export class Keyspace implements KeyspaceHooks {
   /** Freezes the clock for the duration of a command (call with Date.now() before executing). */
   setNow(ms: number): void {
     this.cachedNow = ms;
+    // At the end of a command: re-measure the values it changed, so the dirty lists stay short.
+    if (ms === 0) {
+      for (const db of this.dbs) if (db.dirtyCount !== 0) db.settle();
+    }
   }
 
   now(): number {
@@ -128,6 +132,8 @@ export class Keyspace implements KeyspaceHooks {
     const da = this.dbs[a];
     const dbb = this.dbs[b];
     for (const l of this.listeners) l.beforeSwap?.(da, dbb);
+    da.settle();
+    dbb.settle();
     const dict = da.dict;
     const exp = da.expires;
     const avg = da.avgTtl;

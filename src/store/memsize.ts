@@ -15,9 +15,12 @@ export function jemSize(n: number): number {
   if (n <= 8) return n <= 0 ? 0 : 8;
   if (n <= 128) return (n + 15) & ~15;
   // For 2^k < n <= 2^(k+1) the classes are 2^(k-2) apart.
-  const k = 31 - Math.clz32(n - 1);
-  const step = 2 ** (k - 2);
-  return Math.ceil(n / step) * step;
+  if (n > 0x40000000) {
+    const step = 2 ** (29 - Math.clz32(n - 1));
+    return Math.ceil(n / step) * step;
+  }
+  const shift = 29 - Math.clz32(n - 1); // log2 of the spacing: 2^(k-2) for 2^k < n <= 2^(k+1)
+  return (((n - 1) >> shift) + 1) << shift;
 }
 
 /** sds header bytes for a string of length n (sdsReqType: type5 below 32, then 8/16/32-bit headers). */
