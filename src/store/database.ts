@@ -134,6 +134,16 @@ export class Database {
     }
   }
 
+  /**
+   * A key's value is about to change in place: it is re-measured at the end of the command.
+   * Called from the keyspace's beforeWrite hook, which every in-place writer already signals
+   * (snapshots rely on it for copy-on-write), so no edit escapes the accounting.
+   */
+  markChanging(key: string): void {
+    const v = this.dict.get(key);
+    if (v !== undefined && (this.dirtyCount === 0 || this.dirtyIndex(v) < 0)) this.markDirty(v, valueBytes(v));
+  }
+
   /** Position of v among the dirty values, or -1. */
   private dirtyIndex(v: RedisValue): number {
     const d = this.dirty;
@@ -246,9 +256,8 @@ export class Database {
     if (this.expireIfNeeded(key)) return undefined;
     const v = this.dict.get(key);
     if (v !== undefined) {
-      this.hooks.beforeWrite(this, key);
+      this.hooks.beforeWrite(this, key); // marks v as changing (markChanging)
       this.hooks.touch(v);
-      if (this.dirtyCount === 0 || this.dirtyIndex(v) < 0) this.markDirty(v, valueBytes(v));
     }
     return v;
   }

@@ -90,6 +90,7 @@ export class Keyspace implements KeyspaceHooks {
   }
 
   beforeWrite(db: Database, key: string): void {
+    db.markChanging(key);
     const fns = this.beforeWriteFns;
     for (let i = 0; i < fns.length; i++) fns[i](db, key);
   }
