@@ -14,6 +14,7 @@ import { benchRdb, rdbTable } from './rdb.js';
 import { benchReplication, replicationTable } from './replication.js';
 import { benchScripting, scriptingTable } from './scripting.js';
 import { benchStreamsHll, streamsHllTable } from './streams-hll.js';
+import { benchAofWrites, benchAofRewrite, aofTable } from './aof.js';
 
 interface Row {
   test: string;
@@ -111,6 +112,14 @@ async function main(): Promise<void> {
     process.stderr.write('streams and HyperLogLog: a 1,000,000-entry stream, XADD/XREADGROUP/PFADD/PFCOUNT...\n');
     const r = await benchStreamsHll(1000000, Math.round(requests / 2), (m) => process.stderr.write(m + '\n'));
     process.stdout.write(`\n### Streams and HyperLogLog\n\n${streamsHllTable(r)}\n`);
+  }
+  if (want('aof')) {
+    const keys = Number(values['memory-keys']);
+    process.stderr.write(`aof: SET with appendonly yes (everysec, always), BGREWRITEAOF of ${keys} session hashes...\n`);
+    const log = (m: string) => process.stderr.write(m + '\n');
+    const rows = await benchAofWrites(Math.round(requests / 2), log);
+    const rw = keys > 0 ? await benchAofRewrite(keys, log) : null;
+    process.stdout.write(`\n### Append-only file\n\n${aofTable(rows, rw)}\n`);
   }
   if (want('scripting')) {
     process.stderr.write('scripting: EVALSHA with redis-benchmark, BullMQ add + process...\n');

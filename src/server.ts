@@ -23,11 +23,13 @@ import { REDIS_VERSION } from './version.js';
 import { adjustOpenFilesLimit, checkTcpBacklog, OpenFilesLimitError } from './config/limits.js';
 import { registerAllCommands } from './commands/index.js';
 import { MemoryTracker } from './memory.js';
+import { SyslogSink } from './log/syslog.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
 import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
 import { installTls, type TlsModule } from './tls/index.js';
+import { installAof } from './aof/index.js';
 import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
 import type { RdbFunctions } from './persistence/rdb-types.js';
@@ -49,6 +51,8 @@ export class Server {
   /** DEBUG subcommands contributed by subsystems (RELOAD, DIGEST, ...). */
   readonly debugSubcommands = new Map<string, { usage: string; help: string; handler: (c: Client, argv: string[]) => void }>();
   propagator: Propagator | null = null;
+  /** Asked before a client's replies are written: true holds them (the AOF's appendfsync always). */
+  outputGate: ((c: Client) => boolean) | null = null;
   readonly blocking: BlockingManager;
   /** Command execution (checks, call, propagation) for clients, scripts and the replica link. */
   readonly exec: Executor;
@@ -120,6 +124,7 @@ export class Server {
     this.persistence = new Persistence(this);
     this.tls = installTls(this);
     this.replication = installReplication(this);
+    installAof(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({
@@ -130,6 +135,9 @@ export class Server {
   private applyLogConfig(): void {
     this.log.level = LEVEL_NAMES.indexOf(this.config.str('loglevel') as (typeof LEVEL_NAMES)[number]) as LogLevel;
     this.log.role = () => (this.masterHost !== null ? 'S' : 'M');
+    if (this.log.syslog === null && this.config.bool('syslog-enabled')) {
+      this.log.syslog = new SyslogSink(this.config.str('syslog-ident'), this.config.str('syslog-facility'));
+    }
     this.keyspace.lfu = this.config.str('maxmemory-policy').includes('lfu');
     this.keyspace.lfuLogFactor = this.config.num('lfu-log-factor');
     this.keyspace.lfuDecayTime = this.config.num('lfu-decay-time');
@@ -180,7 +188,7 @@ export class Server {
   }
 
   requiresAuth(): boolean {
-    return this.config.str('requirepass') !== '';
+    return this.hooks.acl ? this.hooks.acl.defaultRequiresAuth() : this.config.str('requirepass') !== '';
   }
 
   // ---------------------------------------------------------------- listening
@@ -304,7 +312,12 @@ export class Server {
     this.onAdopt?.(c);
     this.onAdopt = null;
     this.clients.set(c.id, c);
-    sock.resume();
+    if (this.startupHeld !== null) {
+      sock.pause();
+      this.startupHeld.push(sock);
+    } else {
+      sock.resume();
+    }
     this.stats.totalConnections++;
     if (c.unixSocket) this.log.verbose(`Accepted connection to ${this.config.str('unixsocket')}`);
     else if (!(sock as { encrypted?: boolean }).encrypted) this.log.verbose(`Accepted ${c.addr}`);
@@ -500,6 +513,8 @@ export class Server {
 
   /** Work to do after "Server initialized" and before accepting clients (loading the RDB). */
   readonly startupTasks: (() => void | Promise<void>)[] = [];
+  /** Sockets accepted while starting: read once the startup tasks are done. */
+  private startupHeld: net.Socket[] | null = null;
   /** True when no config file and no options were given (Redis warns about it). */
   startedWithoutConfig = false;
 
@@ -531,11 +546,22 @@ export class Server {
     }
     this.tls.configureAtStartup();
     this.log.notice('monotonic clock: POSIX clock_gettime');
+    // Connections accepted before the dataset is loaded wait unread, as in Redis's listen
+    // backlog until its event loop starts; a command that still gets through answers -LOADING.
+    this.loading = true;
+    this.startupHeld = [];
     await this.listen();
     this.showBanner();
     checkTcpBacklog(this.config, this.log);
     this.log.warning('Server initialized');
-    for (const t of this.startupTasks) await t();
+    try {
+      for (const t of this.startupTasks) await t();
+    } finally {
+      this.loading = false;
+      const held = this.startupHeld ?? [];
+      this.startupHeld = null;
+      for (const sock of held) if (!sock.destroyed) sock.resume();
+    }
     this.writePidFile();
     this.startCron();
     this.log.notice('Ready to accept connections');

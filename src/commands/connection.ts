@@ -1,25 +1,15 @@
 /** Connection commands: PING ECHO QUIT RESET AUTH HELLO SELECT CLIENT. */
 import type { Client } from '../net/client.js';
 import { ReplyMode } from '../net/client.js';
-import type { Server } from '../server.js';
 import type { CommandSpec } from './registry.js';
 import { E, parseInt64, is } from './util.js';
 import { trackingClientSubcommands } from '../tracking/index.js';
 
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
-/** Checks a username/password pair against the only user reddish has: "default". */
-function checkPassword(server: Server, user: string, pass: string): boolean {
-  const required = server.config.str('requirepass');
-  if (user !== 'default') return false;
-  return required === '' || pass === required;
-}
-
-function authenticate(c: Client, user: string, pass: string): boolean {
-  if (!checkPassword(c.server, user, pass)) return false;
-  c.authenticated = true;
-  c.parser.limits.authRequired = false;
-  return true;
+/** Checks the pair against the ACL users; a failure is logged in ACL LOG (reason auth). */
+function authenticate(c: Client, user: string, pass: string, argv0: string): boolean {
+  return c.server.hooks.acl!.authenticate(c, user, pass, argv0);
 }
 
 /** Client names are printable ASCII without spaces (CLIENT SETNAME, HELLO SETNAME). */
@@ -78,13 +68,13 @@ function auth(c: Client, argv: string[]): void {
   }
   const user = argv.length === 3 ? argv[1] : 'default';
   const pass = argv[argv.length - 1];
-  if (argv.length === 2 && c.server.config.str('requirepass') === '') {
+  if (argv.length === 2 && c.server.hooks.acl!.defaultNopass()) {
     c.error(
       'ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?',
     );
     return;
   }
-  if (authenticate(c, user, pass)) c.w.ok();
+  if (authenticate(c, user, pass, argv[0])) c.w.ok();
   else c.error(WRONGPASS);
 }
 
@@ -107,7 +97,7 @@ function hello(c: Client, argv: string[]): void {
   for (; i < argv.length; i++) {
     const more = argv.length - 1 - i;
     if (is(argv[i], 'AUTH') && more >= 2) {
-      if (!authenticate(c, argv[i + 1], argv[i + 2])) {
+      if (!authenticate(c, argv[i + 1], argv[i + 2], argv[0])) {
         c.error(WRONGPASS);
         return;
       }
@@ -178,6 +168,8 @@ function reset(c: Client): void {
   }
   c.db = c.server.keyspace.dbs[0];
   c.w.resp = 2;
+  // RESET logs the client back in as the default user (unauthenticated if it needs a password).
+  c.aclUser = null;
   c.authenticated = !c.server.requiresAuth();
   c.parser.limits.authRequired = !c.authenticated;
   for (const h of c.server.hooks.clientReset) h(c);
@@ -274,7 +266,7 @@ function clientKill(c: Client, argv: string[]): void {
       } else if (is(opt, 'LADDR')) {
         laddr = val;
       } else if (is(opt, 'USER')) {
-        if (val !== 'default') {
+        if (!c.server.hooks.acl!.userExists(val)) {
           c.error(`ERR No such user '${val}'`);
           return;
         }
@@ -298,7 +290,7 @@ function clientKill(c: Client, argv: string[]): void {
     if (laddr !== null && x.laddr !== laddr) continue;
     if (type !== null && clientType(x) !== type) continue;
     if (id !== 0 && x.id !== id) continue;
-    if (user !== null && x.isMaster) continue;
+    if (user !== null && (x.isMaster || (x.aclUser?.name ?? 'default') !== user)) continue;
     if (skipMe && x === c) continue;
     killed++;
     if (x === c) {

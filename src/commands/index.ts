@@ -24,6 +24,7 @@ import { installTracking } from '../tracking/index.js';
 import { sortCommands } from './sort.js';
 import { lolwutCommands } from './lolwut.js';
 import { installScripting } from '../scripting/index.js';
+import { installAcl } from '../acl/index.js';
 
 export function registerAllCommands(server: Server): void {
   server.commands.register([
@@ -54,6 +55,8 @@ export function registerAllCommands(server: Server): void {
   installNotify(server);
   // After every command is registered: tracking wraps their handlers.
   installTracking(server);
+  // Users' +@all covers the complete table; ACL names ignore rename-command, so before it.
+  installAcl(server);
   // rename-command lines of the config file, now that the table is complete.
   applyRenames(server.config, server.commands);
 }

@@ -50,6 +50,15 @@ class PubSub {
   }
 
   /** SSUBSCRIBE: like SUBSCRIBE, but its confirmations count shard channels only. */
+  /** The client's channels, patterns and shard channels (ACL checks them when rules change). */
+  subscriptionsOf(c: Client): { channels: string[]; patterns: string[]; shard: string[] } {
+    return {
+      channels: [...(this.clientChannels.get(c) ?? [])],
+      patterns: [...(this.clientPatterns.get(c) ?? [])],
+      shard: [...(this.clientShard.get(c) ?? [])],
+    };
+  }
+
   ssubscribe(c: Client, names: string[]): void {
     // EXEC runs its commands as a client that may not block; Redis refuses SSUBSCRIBE there.
     if (this.server.inExec) {
@@ -232,6 +241,7 @@ function replySubscriberCounts(c: Client, a: string[], map: Map<string, Set<Clie
 
 export function pubsubCommands(server: Server): CommandSpec[] {
   const ps = new PubSub(server);
+  server.hooks.subscriptionsOf = (c) => ps.subscriptionsOf(c);
   const g = { group: 'pubsub' };
   const flags = ['pubsub', 'noscript', 'loading', 'stale'] as const;
   return [

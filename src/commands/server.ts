@@ -68,6 +68,16 @@ export function rewriteConfigFile(server: Server): void {
     }
     const args = splitArgs(trimmed);
     const def = args && args.length > 0 ? server.config.def(args[0]) : undefined;
+    const extra = args && args.length > 0 ? server.config.extraRewrite.get(args[0].toLowerCase()) : undefined;
+    if (!def && extra) {
+      // A directive written by a module (user lines): its first line becomes all of them.
+      const name = args![0].toLowerCase();
+      if (!done.has(name)) {
+        done.add(name);
+        out.push(...extra());
+      }
+      continue;
+    }
     if (!def) {
       out.push(line);
       continue;
@@ -79,6 +89,7 @@ export function rewriteConfigFile(server: Server): void {
   }
   const extra: string[] = [];
   for (const [name, lines] of wanted) if (!done.has(name)) extra.push(...lines);
+  for (const [name, gen] of server.config.extraRewrite) if (!done.has(name)) extra.push(...gen());
   while (out.length > 0 && out[out.length - 1] === '') out.pop();
   if (extra.length > 0) out.push('', GENERATED, ...extra); // Redis leaves a blank line before its signature
   const text = out.join('\n') + '\n';

@@ -112,6 +112,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   let sortby: string | null = null;
   let storekey: string | null = null;
   const gets: string[] = [];
+  // BY/GET patterns read arbitrary keys: the user needs read access to every key (7.0).
+  const fullKeys = c.cmd === null || (c.server.hooks.acl?.fullKeyAccess(c, c.cmd, argv) ?? true);
   for (let j = 2; j < argv.length; j++) {
     const a = argv[j];
     const left = argv.length - j - 1;
@@ -134,7 +136,15 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
       sortby = argv[++j];
       // A pattern without '*' is constant: nothing to weigh, the stored order stays.
       if (!cstr(sortby).includes('*')) dontsort = true;
+      else if (!fullKeys) {
+        c.error('ERR BY option of SORT denied due to insufficient ACL permissions.');
+        return;
+      }
     } else if (is(a, 'GET') && left >= 1) {
+      if (!fullKeys) {
+        c.error('ERR GET option of SORT denied due to insufficient ACL permissions.');
+        return;
+      }
       gets.push(argv[++j]);
     } else {
       c.error(E.SYNTAX);

@@ -173,7 +173,9 @@ function exec(c: Client, argv: string[], watches: WatchRegistry): void {
   try {
     for (const q of queue) {
       const cmd = server.commands.lookup(q)!;
-      server.exec.call(c, cmd, q);
+      const denied = server.hooks.acl?.checkQueued(c, cmd, q) ?? null;
+      if (denied !== null) c.error(denied);
+      else server.exec.call(c, cmd, q);
     }
   } finally {
     server.inExec = false;

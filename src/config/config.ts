@@ -119,6 +119,10 @@ export class Config {
   readingFile = true;
   /** rename-command lines in file order. */
   readonly renames: RenameDirective[] = [];
+  /** `user` lines of the config file ([name, ...rules]), loaded by the ACL module at startup. */
+  readonly aclUsers: string[][] = [];
+  /** Directives another module writes on CONFIG REWRITE (the ACL module's `user` lines). */
+  readonly extraRewrite = new Map<string, () => string[]>();
   /**
    * Run once per CONFIG SET after every value is assigned (Redis's apply functions, e.g. a TLS
    * reload that needs the new cert and key together). Throwing refuses the whole CONFIG SET; an

@@ -351,14 +351,11 @@ const SHUTDOWN_FLAGS = ['default', 'save', 'nosave', 'now', 'force'] as const;
 /** Why whole families have no effect in reddish (docs/config.md shows these texts). */
 const WHY = {
   cluster: 'Redis Cluster is not implemented; only meaningful when cluster-enabled is yes, which is refused.',
-  aof: 'There is no append-only file; only meaningful when appendonly is yes, which is refused.',
   tlsCluster: 'Redis Cluster is not implemented, so there is no cluster bus to encrypt.',
   lazyfree: 'Values are freed by the JavaScript garbage collector, never by a background thread.',
   defrag: 'Memory is managed by V8; there is no jemalloc to defragment.',
   cpulist: 'Node does not pin threads to CPUs; snapshots and replication run in the server process.',
-  syslog: 'Logging goes to stdout or logfile only; syslog is not supported.',
   oom: "The process's oom_score_adj is not changed; Linux's default applies.",
-  acl: 'There is no ACL subsystem (user lines and aclfile are refused).',
   quicklist: 'Lists are not quicklists of listpacks; node size and compression do not apply.',
   debugDelay: 'Debugging delay of the fork-based RDB code; reddish snapshots in-process and does not slow it down.',
 } as const;
@@ -426,15 +423,9 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   // ---- logging
   enm('loglevel', 'notice', ['debug', 'verbose', 'notice', 'warning']),
   str('logfile', '', { immutable: true }),
-  bool('syslog-enabled', false, {
-    immutable: true,
-    refuse: (v) => (v ? 'reddish does not support syslog logging (syslog-enabled must be no)' : null),
-  }),
-  str('syslog-ident', 'redis', { immutable: true, noEffect: WHY.syslog }),
-  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], {
-    immutable: true,
-    noEffect: WHY.syslog,
-  }),
+  bool('syslog-enabled', false, { immutable: true }),
+  str('syslog-ident', 'redis', { immutable: true }),
+  enm('syslog-facility', 'local0', ['user', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7'], { immutable: true }),
   bool('always-show-logo', false, { immutable: true }),
   bool('crash-log-enabled', true, { noEffect: 'A crash is a Node exception with its own stack trace; there is no signal-handler crash report.' }),
   bool('crash-memcheck-enabled', true, { noEffect: 'There is no crash-time memory test.' }),
@@ -443,12 +434,9 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   str('ignore-warnings', '', { noEffect: 'reddish prints none of the kernel-specific startup warnings it would silence.' }),
   // ---- security and limits
   { name: 'requirepass', kind: 'string', default: '', sensitive: true },
-  str('aclfile', '', {
-    immutable: true,
-    refuse: (v) => ((v as string) !== '' ? 'reddish has no ACL subsystem: aclfile cannot be loaded (set aclfile "" and use requirepass)' : null),
-  }),
-  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels'], { noEffect: WHY.acl }),
-  int('acllog-max-len', 128, 0, LONG_MAX, { noEffect: WHY.acl }),
+  str('aclfile', '', { immutable: true }),
+  enm('acl-pubsub-default', 'resetchannels', ['allchannels', 'resetchannels']),
+  int('acllog-max-len', 128, 0, LONG_MAX),
   enm('enable-protected-configs', 'no', PROTECTED_ACTION, { immutable: true }),
   enm('enable-debug-command', 'no', PROTECTED_ACTION, { immutable: true }),
   enm('enable-module-command', 'no', PROTECTED_ACTION, { immutable: true, noEffect: 'There is no MODULE command (modules are not supported).' }),
@@ -548,30 +536,25 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
     hidden: true,
     noEffect: 'Loading yields to the event loop on its own schedule.',
   }),
-  // ---- persistence (AOF): only `appendonly no` is possible
-  bool('appendonly', false, {
-    denyLoading: true,
-    refuse: (v) => (v ? 'reddish has no append-only file (AOF); only RDB snapshots are supported (set appendonly no)' : null),
-  }),
+  // ---- persistence (AOF): src/aof/
+  bool('appendonly', false, { denyLoading: true }),
   str('appendfilename', 'appendonly.aof', {
     immutable: true,
-    noEffect: WHY.aof,
     validate: (v) => ((v as string) === '' ? "appendfilename can't be empty" : isBaseName(v as string) ? null : "appendfilename can't be a path, just a filename"),
   }),
   str('appenddirname', 'appendonlydir', {
     immutable: true,
-    noEffect: WHY.aof,
     validate: (v) => ((v as string) === '' ? "appenddirname can't be empty" : isBaseName(v as string) ? null : "appenddirname can't be a path, just a dirname"),
   }),
-  enm('appendfsync', 'everysec', ['everysec', 'always', 'no'], { noEffect: WHY.aof }),
-  bool('no-appendfsync-on-rewrite', false, { noEffect: WHY.aof }),
-  int('auto-aof-rewrite-percentage', 100, 0, INT_MAX, { noEffect: WHY.aof }),
-  mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LONG_MAX, { noEffect: WHY.aof }),
-  bool('aof-load-truncated', true, { noEffect: WHY.aof }),
-  bool('aof-use-rdb-preamble', true, { noEffect: WHY.aof }),
-  bool('aof-timestamp-enabled', false, { noEffect: WHY.aof }),
-  bool('aof-disable-auto-gc', false, { noEffect: WHY.aof }),
-  bool('aof-rewrite-incremental-fsync', true, { noEffect: WHY.aof }),
+  enm('appendfsync', 'everysec', ['everysec', 'always', 'no']),
+  bool('no-appendfsync-on-rewrite', false),
+  int('auto-aof-rewrite-percentage', 100, 0, INT_MAX),
+  mem('auto-aof-rewrite-min-size', 64 * 1024 * 1024, 0, LONG_MAX),
+  bool('aof-load-truncated', true),
+  bool('aof-use-rdb-preamble', true),
+  bool('aof-timestamp-enabled', false),
+  bool('aof-disable-auto-gc', false),
+  bool('aof-rewrite-incremental-fsync', true, { noEffect: 'The rewritten base file is fsynced once at its end.' }),
   // ---- replication
   {
     name: 'replicaof',
@@ -608,6 +591,8 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   // main one streams. Off by default here so classic full syncs stay the default behaviour.
   // The three configs are hidden (CONFIG GET * keeps 7.0's names; Redis 8 hides repl-rdb-channel too).
   bool('repl-rdb-channel', false, { hidden: true }),
+  // Valkey 8's name for its own dialect of the same idea (dual-channel replication).
+  bool('dual-channel-replication-enabled', false, { hidden: true }),
   // 0: the replica's client-output-buffer-limit replica hard limit, as Redis 8 does.
   mem('replica-full-sync-buffer-limit', 0, 0, LONG_MAX, { hidden: true }),
   // reddish: past the limit the replica spills the stream to a file in dir instead of stopping reading.

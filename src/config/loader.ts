@@ -3,6 +3,7 @@
  * and `--directive value` command-line options into a Config, reporting errors as Redis does:
  * the "FATAL CONFIG FILE ERROR" block, or a single log line when a file cannot be opened.
  */
+import { validateUserLine, userLineRules } from '../acl/rules.js';
 import { appendFileSync, closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { dirname, basename, join, resolve } from 'node:path';
 import { splitArgs } from '../protocol/request-parser.js';
@@ -62,7 +63,6 @@ export function reportFatalConfig(e: FatalConfigError): void {
 
 /** Texts for directives that would need a feature reddish lacks. */
 const MISSING = {
-  user: 'reddish has no ACL subsystem: user directives cannot be loaded (use requirepass for the default user)',
   loadmodule: 'reddish does not support modules: loadmodule cannot be honoured',
   moduleConfig: 'reddish does not support modules: module configuration directives cannot be honoured',
 } as const;
@@ -101,7 +101,9 @@ export function loadConfigText(config: Config, text: string, depth = 0): void {
       // Checked and applied against the command table when the server builds it.
       config.renames.push({ from: args[1], to: args[2], lineNumber: i + 1, line });
     } else if (directive === 'user' && args.length >= 2) {
-      fail(MISSING.user);
+      const err = validateUserLine(args, config.aclUsers);
+      if (err !== null) fail(err);
+      config.aclUsers.push(userLineRules(args));
     } else if (directive === 'loadmodule' && args.length >= 2) {
       fail(MISSING.loadmodule);
     } else if (directive.includes('.')) {

@@ -2,7 +2,7 @@
  * Command execution, shared by clients, transactions, scripts, the replica link and held
  * (paused) clients — Redis's processCommand() and call():
  *
- *   execute: lookup ─▶ arity ─▶ auth ─▶ MULTI-allowed ─▶ checkAndRun
+ *   execute: lookup ─▶ arity ─▶ auth ─▶ MULTI-allowed ─▶ ACL ─▶ checkAndRun
  *   checkAndRun: write guards ─▶ maxmemory/OOM ─▶ pub/sub context ─▶ command guards ─▶ LOADING
  *                ─▶ CLIENT PAUSE hold ─▶ queue in MULTI ─▶ call
  *   call: handler ─▶ statistics, latency, slowlog ─▶ MONITOR ─▶ propagation ─▶ (outermost only)
@@ -111,13 +111,22 @@ export class Executor {
       this.reject(c, cmd, `ERR wrong number of arguments for '${cmd.fullName}' command`);
       return;
     }
-    if (!c.authenticated && !cmd.flagSet.has('no_auth')) {
+    const acl = h.hooks.acl;
+    if ((acl ? acl.authRequired(c) : !c.authenticated) && !cmd.flagSet.has('no_auth')) {
       this.reject(c, cmd, 'NOAUTH Authentication required.');
       return;
     }
     if (c.inMulti && cmd.flagSet.has('no_multi')) {
       this.reject(c, cmd, 'ERR Command not allowed inside a transaction');
       return;
+    }
+    if (acl) {
+      // 7.0 checks ACL rules right after authentication and MULTI-allowed, before anything else.
+      const denied = acl.checkCommand(c, cmd, argv, c.inMulti ? 'multi' : 'toplevel');
+      if (denied !== null) {
+        this.reject(c, cmd, denied);
+        return;
+      }
     }
     if (cmd.name === 'exec' && c.multiQueue !== null) return this.executeExec(c, cmd, argv);
     this.checkAndRun(c, cmd.checkedAs ? cmd.checkedAs(cmd, argv) : cmd, argv);
@@ -285,11 +294,13 @@ export class Executor {
       if (replyModeBefore === ReplyMode.Skip && c.replyMode === ReplyMode.Skip) c.replyMode = ReplyMode.On;
     }
     const hot = h.hot;
-    if (hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog')) h.slowlog.add(c, argv, usec);
+    const slow = hot.slowlogThreshold >= 0 && usec >= hot.slowlogThreshold && !cmd.flagSet.has('skip_slowlog');
+    const monitored = h.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient);
+    // What logs show hides passwords and ACL rules (7.0 redacts them while running the command).
+    const shown = (slow || monitored) && h.hooks.acl ? h.hooks.acl.redact(cmd, argv) : argv;
+    if (slow) h.slowlog.add(c, shown, usec);
     if (hot.latencyThreshold > 0) h.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
-    if (h.monitors.size > 0 && !cmd.flagSet.has('skip_monitor') && !cmd.flagSet.has('admin') && (!nested || c.luaClient)) {
-      this.feedMonitors(c, argv);
-    }
+    if (monitored) this.feedMonitors(c, shown);
     if ((h.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
       this.unit.add(c.db.id, c.propagateArgv ?? argv);
     }

@@ -21,4 +21,35 @@ export interface ServerHooks {
   afterFlush: ((c: Client, dbId: number) => void)[];
   /** Reasons to refuse any command, checked after the pub/sub context and before -LOADING (-MASTERDOWN). */
   commandGuards: ((c: Client, cmd: Command) => string | null)[];
+  /** Access control (the ACL module): authentication and per-user command/key/channel rules. */
+  acl?: AccessControl;
+  /** The pub/sub module: what a client is subscribed to (ACL revokes subscriptions it no longer allows). */
+  subscriptionsOf?: (c: Client) => { channels: string[]; patterns: string[]; shard: string[] };
+}
+
+/** Where a permission check happens, as ACL LOG reports it. */
+export type AclContext = 'toplevel' | 'multi' | 'lua';
+
+export interface AccessControl {
+  /** Redis's authRequired(): the client must AUTH before running commands without no_auth. */
+  authRequired(c: Client): boolean;
+  /** The -NOPERM error for running (or queuing) cmd, logged in ACL LOG; null when allowed. */
+  checkCommand(c: Client, cmd: Command, argv: string[], context: AclContext): string | null;
+  /** EXEC re-checks each queued command (rules may have changed since it was queued). */
+  checkQueued(c: Client, cmd: Command, argv: string[]): string | null;
+  /** redis.call from a script run by `caller`: the script error text, or null. */
+  checkScript(caller: Client, cmd: Command, argv: string[]): string | null;
+  /** redis.acl_check_cmd: whether the caller's user may run argv. */
+  allows(caller: Client, cmd: Command, argv: string[]): boolean;
+  /** AUTH / HELLO AUTH: true and the client is authenticated as the user, or false (logged). */
+  authenticate(c: Client, user: string, pass: string, argv0: string): boolean;
+  /** Whether the default user has no password (AUTH <password> is then an error). */
+  defaultNopass(): boolean;
+  /** Whether new connections start unauthenticated. */
+  defaultRequiresAuth(): boolean;
+  userExists(name: string): boolean;
+  /** argv as SLOWLOG and MONITOR show it: passwords and ACL rules replaced by "(redacted)". */
+  redact(cmd: Command, argv: string[]): string[];
+  /** Whether some selector allowing cmd also reads every key (SORT BY/GET patterns need it). */
+  fullKeyAccess(c: Client, cmd: Command, argv: string[]): boolean;
 }

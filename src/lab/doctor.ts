@@ -89,6 +89,11 @@ export interface ReplicaSide {
   readBytes?: number;
   loading?: boolean;
   replid?: string;
+  /** The stream a second-channel sync keeps on the replica (Redis 8 replica_full_sync_buffer_*, Valkey 8 replicas_repl_buffer_*). */
+  channelBuffer?: number;
+  channelBufferPeak?: number;
+  /** reddish: bytes of it spilled to disk (replica_full_sync_buffer_spilled_total). */
+  channelSpilled?: number;
 }
 
 export interface Sample {
@@ -258,6 +263,9 @@ class ReplicaProbe {
         readBytes: num(i.master_sync_read_bytes),
         loading: i.loading === '1',
         replid: i.master_replid,
+        channelBuffer: num(i.replica_full_sync_buffer_size) ?? num(i.replicas_repl_buffer_size),
+        channelBufferPeak: num(i.replica_full_sync_buffer_peak) ?? num(i.replicas_repl_buffer_peak),
+        channelSpilled: num(i.replica_full_sync_buffer_spilled_total),
       };
     } catch {
       this.conn.disconnect();
@@ -436,6 +444,10 @@ export interface MasterConfig {
   disklessDelay?: number;
   replTimeout?: number;
   maxmemory?: number;
+  /** repl-rdb-channel (Redis 8, reddish); undefined where the server has no such config. */
+  rdbChannel?: boolean;
+  /** dual-channel-replication-enabled (Valkey 8, reddish); undefined where absent. */
+  dualChannel?: boolean;
 }
 
 async function readConfig(r: Redis): Promise<MasterConfig> {
@@ -454,7 +466,51 @@ async function readConfig(r: Redis): Promise<MasterConfig> {
     disklessDelay: num(await get('repl-diskless-sync-delay')),
     replTimeout: num(await get('repl-timeout')),
     maxmemory: num(await get('maxmemory')),
+    rdbChannel: yes(await get('repl-rdb-channel')),
+    dualChannel: yes(await get('dual-channel-replication-enabled')),
   };
+}
+
+/** Replicas that kept the stream on their side during a second-channel full sync, and how much. */
+export function replicaBufferNotes(samples: Sample[]): string[] {
+  const peak = new Map<string, { peak: number; spilled: number }>();
+  for (const s of samples) {
+    for (const [name, side] of Object.entries(s.replicaSide)) {
+      const p = Math.max(side.channelBufferPeak ?? 0, side.channelBuffer ?? 0);
+      const cur = peak.get(name) ?? { peak: 0, spilled: 0 };
+      peak.set(name, { peak: Math.max(cur.peak, p), spilled: Math.max(cur.spilled, side.channelSpilled ?? 0) });
+    }
+  }
+  const out: string[] = [];
+  for (const [name, f] of peak) {
+    if (f.peak <= 0) continue;
+    out.push(
+      `replica ${name} kept the stream on its side during a second-channel full sync: peak ${fmtB(f.peak)} (INFO replica_full_sync_buffer_peak)` +
+        (f.spilled > 0 ? `, ${fmtB(f.spilled)} of it spilled to disk` : '') +
+        ': the master\'s output buffer did not have to hold it',
+    );
+  }
+  return out;
+}
+
+/**
+ * What the doctor says about the second replication channel when a classic full sync is
+ * predicted to fail: turn it on where the server has it, or name the servers that do.
+ */
+function channelNote(cfg: MasterConfig, disklessSync: boolean): string {
+  const why = 'the snapshot then travels on a connection of its own and the writes made meanwhile stream to the replica at once instead of piling up in this output buffer';
+  const on: string[] = [];
+  const off: string[] = [];
+  if (cfg.rdbChannel !== undefined) (cfg.rdbChannel ? on : off).push('repl-rdb-channel');
+  if (cfg.dualChannel !== undefined) (cfg.dualChannel ? on : off).push('dual-channel-replication-enabled');
+  if (on.length === 0 && off.length === 0) {
+    return `this server has no second replication channel (Redis 7.x): Redis 8 (repl-rdb-channel), Valkey 8 (dual-channel-replication-enabled) and reddish send the snapshot on its own connection, so a full sync no longer depends on this limit`;
+  }
+  const diskless = disklessSync ? '' : ' (it needs repl-diskless-sync yes on the master)';
+  if (on.length > 0) {
+    return `${on.join(' and ')} is on${diskless}: replicas that speak it avoid this buffer (${why}); the prediction above is for those that do not`;
+  }
+  return `this server can sync replicas over a second channel: CONFIG SET ${off[0]} yes on the master and its replicas${diskless}; ${why}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -796,6 +852,8 @@ export function analyze(x: AnalyzeInput): DoctorReport {
     summary = `no link throughput measured (no replica was transferring an RDB): pass --link-rate; a full sync would need at least ${m === Infinity ? '∞ (impossible at any speed)' : fmtRate(m)}`;
   }
   const exitCode = verdict === 'ok' ? EXIT_OK : verdict === 'fail' ? EXIT_FAIL : EXIT_UNKNOWN;
+  if (verdict === 'fail') notes.push(channelNote(cfg, disklessSync));
+  notes.push(...replicaBufferNotes(samples));
   const totalMem = num(L.total_system_memory) ?? 0;
   if (rec.limit.hard > 0 && totalMem > 0 && rec.limit.hard > totalMem / 4) {
     notes.push(`the recommended hard limit (${fmtB(rec.limit.hard)}) is more than a quarter of the machine's memory (${fmtB(totalMem)}): consider a faster link, fewer writes during the sync, or diskless sync instead`);

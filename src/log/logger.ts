@@ -4,6 +4,7 @@
  * `-` verbose, `*` notice, `#` warning. Time is local time like Redis.
  */
 import { appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import type { SyslogSink } from './syslog.js';
 
 export const enum LogLevel {
   Debug = 0,
@@ -39,6 +40,8 @@ export class Logger {
   onLine: ((line: string) => void) | null = null;
   /** When true nothing is written to stdout (embedded servers). */
   quietStdout = false;
+  /** syslog-enabled: each line's message also goes here. */
+  syslog: SyslogSink | null = null;
 
   setFile(path: string): void {
     if (path !== '') {
@@ -65,7 +68,9 @@ export class Logger {
 
   /** Writes a block of text without the line prefix, if the level passes (Redis's LL_RAW). */
   block(level: LogLevel, text: string): void {
-    if (level >= this.level) this.emit(text);
+    if (level < this.level) return;
+    this.emit(text);
+    this.syslog?.write(level, text);
   }
 
   /** Writes `<pid>:<text>` as is (Redis's signal handler lines have no time or level). */
@@ -75,6 +80,7 @@ export class Logger {
 
   private write(level: LogLevel, message: string, role: string): void {
     this.emit(`${process.pid}:${role} ${formatLogTime(new Date())} ${LEVEL_CHARS[level]} ${message}\n`);
+    this.syslog?.write(level, message);
   }
 
   private emit(line: string): void {

@@ -48,6 +48,8 @@ export class Client {
   db: Database;
   name = '';
   authenticated: boolean;
+  /** The ACL user the client runs as; null is the default user (the master link runs as no user). */
+  aclUser: { readonly name: string } | null = null;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
   /** Full name of the last command run ("client|list"). */
@@ -215,7 +217,9 @@ export class Client {
 
   private protocolError(e: ProtocolError): void {
     this.error('ERR ' + e.message);
-    this.server.log.verbose(`Protocol error (${e.reason}) from client: ${this.info()}.`);
+    const log = this.server.log;
+    const level = this.isMaster ? LogLevel.Warning : LogLevel.Verbose;
+    if (level >= log.level) log.log(level, `Protocol error (${e.reason}) from client: ${this.info()}. ${this.parser.errorSample()}`);
     this.closeAfterReply = true;
   }
 
@@ -254,6 +258,7 @@ export class Client {
 
   /** Writes buffered replies to the socket (one write per batch). */
   flush(): void {
+    if (this.server.outputGate !== null && this.socket && !this.closed && this.server.outputGate(this)) return;
     if (this.w.len > 0 && this.socket && !this.closed) {
       const used = this.w.len < this.replyBufSize ? this.w.len : this.replyBufSize;
       if (used > this.replyBufPeak) this.replyBufPeak = used;
@@ -330,7 +335,7 @@ export class Client {
       `flags=${this.flagString()} db=${this.db.id} sub=${this.subscriptions} psub=${this.patternSubscriptions} ssub=${this.shardSubscriptions} ` +
       `multi=${multi} qbuf=${qbuf} qbuf-free=${qbufFree} argv-mem=0 multi-mem=0 rbs=${this.replyBufSize} rbp=${this.replyBufPeak} ` +
       `obl=${obl} oll=${oll} omem=${omem} tot-mem=${totMem} events=${events} cmd=${this.lastCommand} ` +
-      `user=${this.isMaster ? '(superuser)' : 'default'} redir=${this.trackingRedirect} resp=${this.resp}`
+      `user=${this.isMaster ? '(superuser)' : (this.aclUser?.name ?? 'default')} redir=${this.trackingRedirect} resp=${this.resp}`
     );
   }
 

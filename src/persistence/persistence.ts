@@ -72,6 +72,22 @@ export class Persistence {
   private dirtyBeforeBgsave = 0;
   /** DEBUG SET-SKIP-CHECKSUM-VALIDATION: RESTORE payloads and RDB files are taken unchecked. */
   skipChecksumValidation = false;
+  /**
+   * The AOF module, when installed: it decides the startup dataset when appendonly is yes,
+   * reports its INFO fields, and its rewrite's snapshot traversal must be complete before
+   * another snapshot starts (two traversals cannot share the values' epoch stamps).
+   */
+  aof: {
+    loadAtStartup(loadRdb: (path: string) => number | null): boolean;
+    infoLines(): string[];
+    rewriting(): boolean;
+    completeTraversal(): void;
+    /** A replica's full sync replaces the dataset: the AOF stops before and restarts (with a rewrite) after. */
+    stopForSync(): void;
+    restartAfterSync(): void;
+  } | null = null;
+  /** BGSAVE SCHEDULE while an AOF rewrite runs: started by the cron once it ends. */
+  bgsaveScheduled = false;
   /** Called when a background save ends (after its log lines): replication serves waiting replicas. */
   readonly onBgsaveDone: ((ok: boolean, target: 'disk' | 'socket') => void)[] = [];
 
@@ -154,6 +170,7 @@ export class Persistence {
   /** SAVE: the whole snapshot in this turn of the event loop. Returns false on error (logged). */
   saveSync(): boolean {
     if (this.running) this.abort();
+    this.beforeSnapshot();
     const tmp = this.tmpPath();
     let fd = -1;
     try {
@@ -185,6 +202,7 @@ export class Persistence {
   /** BGSAVE: returns null when started, or the error to reply. */
   startBgsave(opts: { forReplication?: boolean } = {}): string | null {
     if (this.running) return 'Background save already in progress';
+    this.beforeSnapshot();
     const tmp = this.tmpPath();
     this.lastBgsaveTry = Date.now();
     let fd: number;
@@ -335,6 +353,7 @@ export class Persistence {
    */
   startSocketBgsave(write: (chunk: Buffer) => void, congested: () => Promise<void> | null, finish: () => void): Snapshot | null {
     if (this.running) return null;
+    this.beforeSnapshot();
     const run: RunningSave = {
       snapshot: null as unknown as Snapshot,
       target: 'socket',
@@ -358,6 +377,11 @@ export class Persistence {
     return run.snapshot;
   }
 
+  /** Another snapshot (an AOF rewrite) must have finished its traversal before a new one starts. */
+  beforeSnapshot(): void {
+    this.aof?.completeTraversal();
+  }
+
   /** Stops a running BGSAVE and removes its temp file. */
   abort(): void {
     const run = this.running;
@@ -376,7 +400,12 @@ export class Persistence {
   }
 
   private cron(now: number): void {
-    if (this.running) return;
+    if (this.running || this.aof?.rewriting()) return;
+    if (this.bgsaveScheduled && (this.lastBgsaveOk || now - this.lastBgsaveTry > BGSAVE_RETRY_DELAY * 1000)) {
+      this.bgsaveScheduled = false;
+      this.startBgsave();
+      return;
+    }
     const points = this.savePoints();
     if (points.length === 0) return;
     const elapsed = Math.floor(now / 1000) - this.server.lastSave;
@@ -415,7 +444,7 @@ export class Persistence {
    * Loads `dbfilename` into the (empty) keyspace. A missing file is not an error; a bad one
    * throws after logging, and the caller stops the server: nothing half-loaded is ever served.
    */
-  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean } = {}): boolean {
+  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean; aofBase?: boolean; consumed?: { bytes: number } } = {}): boolean {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(path);
@@ -426,7 +455,8 @@ export class Persistence {
     const s = this.server;
     const start = Date.now();
     const now = Date.now();
-    const dropExpired = s.masterHost === null;
+    // An AOF base keeps expired keys (later commands of the AOF may still refer to them).
+    const dropExpired = s.masterHost === null && !opts.aofBase;
     // The access clock of a loaded key starts now (LRU seconds, or LFU's initial counter).
     const lru = s.keyspace.lfu ? lfuInitial() : Math.floor(now / 1000) & 0xffffff;
     let loaded = 0;
@@ -439,6 +469,7 @@ export class Persistence {
           if (k === 'redis-ver') s.log.notice(`Loading RDB produced by version ${v}`);
           else if (k === 'ctime') s.log.notice(`RDB age ${Math.max(0, Math.floor(now / 1000) - Number(v))} seconds`);
           else if (k === 'used-mem') s.log.notice(`RDB memory usage when created ${(Number(v) / MB).toFixed(2)} Mb`);
+          else if (k === 'aof-base' && /^\s*[+-]?[1-9]/.test(v)) s.log.notice('RDB is base AOF');
           s.rdbAux?.(k, v);
         },
         onRecord: (r) => {
@@ -468,16 +499,20 @@ export class Persistence {
         packSmallHashes: { maxEntries: s.config.num('hash-max-listpack-entries'), maxValue: s.config.num('hash-max-listpack-value') },
       },
     );
+    // Restored after: at startup the server stays loading until every startup task is done.
+    const wasLoading = s.loading;
     s.loading = true;
     try {
-      reader.parseAll(buf);
+      const summary = reader.parseAll(buf);
+      // An AOF file with an RDB preamble goes on with commands after the RDB's last byte.
+      if (opts.consumed) opts.consumed.bytes = summary.bytes;
       s.rdbFunctions?.replaceAll(functionCodes);
     } catch (e) {
       s.keyspace.flushAll();
       s.log.warning(`${(e as Error).message}. Failure loading rdb format`);
       throw e;
     } finally {
-      s.loading = false;
+      s.loading = wasLoading;
     }
     this.loadKeysLoaded = loaded;
     this.loadKeysExpired = expired;
@@ -489,6 +524,18 @@ export class Persistence {
   }
 
   private loadAtStartup(): void {
+    if (
+      this.aof?.loadAtStartup((path) => {
+        const consumed = { bytes: 0 };
+        try {
+          return this.load(path, { aofBase: true, consumed }) ? consumed.bytes : null;
+        } catch {
+          return null;
+        }
+      })
+    ) {
+      return;
+    }
     try {
       this.load(this.path, { atStartup: true });
     } catch (e) {
@@ -571,18 +618,20 @@ export class Persistence {
       `rdb_last_cow_size:${this.lastCowBytes}`,
       `rdb_last_load_keys_expired:${this.loadKeysExpired}`,
       `rdb_last_load_keys_loaded:${this.loadKeysLoaded}`,
-      'aof_enabled:0',
-      'aof_rewrite_in_progress:0',
-      'aof_rewrite_scheduled:0',
-      'aof_last_rewrite_time_sec:-1',
-      'aof_current_rewrite_time_sec:-1',
-      'aof_last_bgrewrite_status:ok',
-      'aof_rewrites:0',
-      'aof_rewrites_consecutive_failures:0',
-      'aof_last_write_status:ok',
-      'aof_last_cow_size:0',
-      'module_fork_in_progress:0',
-      'module_fork_last_cow_size:0',
+      ...(this.aof?.infoLines() ?? [
+        'aof_enabled:0',
+        'aof_rewrite_in_progress:0',
+        'aof_rewrite_scheduled:0',
+        'aof_last_rewrite_time_sec:-1',
+        'aof_current_rewrite_time_sec:-1',
+        'aof_last_bgrewrite_status:ok',
+        'aof_rewrites:0',
+        'aof_rewrites_consecutive_failures:0',
+        'aof_last_write_status:ok',
+        'aof_last_cow_size:0',
+        'module_fork_in_progress:0',
+        'module_fork_last_cow_size:0',
+      ]),
     ];
   }
 
@@ -718,8 +767,17 @@ export class Persistence {
             return;
           }
           if (this.running) {
-            // With SCHEDULE Redis queues a save after an AOF rewrite; a running BGSAVE is an error either way.
             c.error('ERR Background save already in progress');
+            return;
+          }
+          if (this.aof?.rewriting()) {
+            // Redis's single child: BGSAVE waits for the AOF rewrite only when asked to.
+            if (argv.length === 2) {
+              this.bgsaveScheduled = true;
+              c.w.simple('Background saving scheduled');
+            } else {
+              c.error("ERR Another child process is active (AOF?): can't BGSAVE right now. Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
+            }
             return;
           }
           const err = this.startBgsave();

@@ -56,6 +56,27 @@ export class RequestParser {
   }
 
   /**
+   * The unconsumed bytes as Redis's protocol-error log line samples them: all of them up to
+   * the first NUL when under 128 bytes, else the first and last 64 with the count between.
+   * Unprintable bytes show as '.'.
+   */
+  errorSample(): string {
+    const rest = this.pieces !== null ? Buffer.concat(this.pieces) : this.buf.subarray(this.pos);
+    // Redis prints these parts with %s: each ends at its first NUL.
+    const show = (b: Buffer) => {
+      const nul = b.indexOf(0);
+      return b.latin1Slice(0, nul >= 0 ? nul : b.length).replace(/[^\x20-\x7e]/g, '.');
+    };
+    let text: string;
+    if (rest.length < 128) {
+      text = `Query buffer during protocol error: '${show(rest)}'`;
+    } else {
+      text = `Query buffer during protocol error: '${show(rest.subarray(0, 64))}' (... more ${rest.length - 128} bytes ...) '${show(rest.subarray(rest.length - 64))}'`;
+    }
+    return text.slice(0, 255);
+  }
+
+  /**
    * Stops referencing memory the caller is about to reuse (the socket's shared read buffer):
    * unconsumed bytes that live in `shared` are copied out.
    */
@@ -110,10 +131,13 @@ export class RequestParser {
       }
       if (this.buf[this.pos] !== 0x2a /* '*' */) return this.inline();
       this.lastWasInline = false;
+      // On an error the header line stays unconsumed: Redis's log line samples the buffer from it.
+      const start = this.pos;
       const n = this.readHeaderLine(0x2a, 'too big mbulk count string');
       if (n === null) return null;
-      if (n === -2) throw new ProtocolError('Protocol error: invalid multibulk length', 'invalid mbulk count');
+      if (n === -2) throw this.rewind(start, new ProtocolError('Protocol error: invalid multibulk length', 'invalid mbulk count'));
       if (n > 10 && this.limits.authRequired) {
+        this.pos = start;
         throw new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count');
       }
       if (n <= 0) return [];
@@ -137,12 +161,14 @@ export class RequestParser {
             'expected $ but got something else',
           );
         }
+        const start = this.pos;
         const len = this.readHeaderLine(0x24, 'too big bulk count string');
         if (len === null) return null;
         if (len < 0 || len > this.limits.maxBulkLen) {
-          throw new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length');
+          throw this.rewind(start, new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length'));
         }
         if (len > 16384 && this.limits.authRequired) {
+          this.pos = start;
           throw new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length');
         }
         this.bulkLen = len;
@@ -165,6 +191,11 @@ export class RequestParser {
     }
     this.argv = null;
     return argv;
+  }
+
+  private rewind(pos: number, e: ProtocolError): ProtocolError {
+    this.pos = pos;
+    return e;
   }
 
   /** Joins a gathered big bulk once all of it is here. */
@@ -219,11 +250,11 @@ export class RequestParser {
     }
     const end = nl > this.pos && buf[nl - 1] === CR ? nl - 1 : nl;
     const line = buf.latin1Slice(this.pos, end);
-    this.pos = nl + 1;
     const args = splitArgs(line);
     if (args === null) {
       throw new ProtocolError('Protocol error: unbalanced quotes in request', 'unbalanced quotes in inline request');
     }
+    this.pos = nl + 1;
     return args;
   }
 

@@ -13,6 +13,10 @@
  *   ──its rdb channel's snapshot cut──▶ SEND_BULK_AND_STREAM ──snapshot delivered──▶ ONLINE
  *   (rdb-channel-master.ts; the rdb channel itself goes WAIT_BGSAVE_START → WAIT_BGSAVE_END, fed nothing)
  *
+ *   PSYNC refused + capa dual-channel (Valkey 8, dual-channel-master.ts): +DUALCHANNELSYNC; the
+ *   rdb channel's SYNC gets $ENDOFF + RDB, the main channel PSYNCs from there ──▶ BG_TRANSFER
+ *   ──first ACK──▶ ONLINE
+ *
  * From WAIT_BGSAVE_END on, every write is retained for the replica in the shared buffer
  * (buffer.ts) and counted against client-output-buffer-limit replica exactly as 7.0 counts it;
  * over the limit the replica is dropped and, when it comes back, needs a new full sync — the
@@ -31,6 +35,7 @@ import type { BufferReader, Block } from './buffer.js';
 import type { ReplicationCore, ReplicaHandle } from './core.js';
 import { SyncForecast } from './forecast.js';
 import { RdbChannelMaster, type RdbChannelFields } from './rdb-channel-master.js';
+import { DualChannelMaster, type DualChannelFields } from './dual-channel-master.js';
 
 export const enum ReplState {
   WaitBgsaveStart,
@@ -41,16 +46,18 @@ export const enum ReplState {
   WaitRdbChannel,
   /** rdb channel: main channel streaming from the snapshot's cut while the RDB travels. */
   SendBulkAndStream,
+  /** dual channel (Valkey): main channel resynced from the $ENDOFF offset, replica still loading. */
+  BgTransfer,
 }
 
-const STATE_NAMES = ['wait_bgsave', 'wait_bgsave', 'send_bulk', 'online', 'wait_bgsave', 'send_bulk_and_stream'];
+const STATE_NAMES = ['wait_bgsave', 'wait_bgsave', 'send_bulk', 'online', 'wait_bgsave', 'send_bulk_and_stream', 'bg_transfer'];
 /** Bytes read from dump.rdb per write while sending a disk payload. */
 const BULK_CHUNK = 64 * 1024;
 /** A diskless transfer waits for sockets holding more than this. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
 
 /** One replica served by this instance. */
-export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelFields {
+export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelFields, DualChannelFields {
   state = ReplState.WaitBgsaveStart;
   refBlock: Block | null = null;
   refPos = 0;
@@ -75,6 +82,10 @@ export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelField
   mainChannel: ReplicaConn | null = null;
   rdbChannelConn: ReplicaConn | null = null;
   rdbDelivered = false;
+  capaDualChannel = false;
+  dualRdbChannel = false;
+  waitingPsync = false;
+  boundRdb: ReplicaConn | null = null;
 
   constructor(
     readonly master: MasterSide,
@@ -82,6 +93,8 @@ export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelField
   ) {}
 
   canFeed(): boolean {
+    // A Valkey rdb channel holds (never sends) the stream from its cut until its main channel resyncs.
+    if (this.waitingPsync) return true;
     return this.state !== ReplState.WaitBgsaveStart && this.state !== ReplState.WaitRdbChannel && !this.rdbChannel;
   }
 
@@ -118,7 +131,8 @@ export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelField
    */
   pump(all = false): void {
     const sock = this.client.socket;
-    const streaming = (this.state === ReplState.Online && !this.rdbChannel) || this.state === ReplState.SendBulkAndStream;
+    const streaming =
+      (this.state === ReplState.Online && !this.rdbChannel) || this.state === ReplState.SendBulkAndStream || this.state === ReplState.BgTransfer;
     if (!streaming || this.waitingFirstAck || this.client.isClosed || sock === null || (this.waitingDrain && !all)) return;
     const backlog = this.master.core.backlog;
     if (backlog === null) return;
@@ -172,6 +186,7 @@ export class MasterSide {
   /** Predicts, during each full sync, whether the output buffer limit will drop the replica. */
   readonly forecast: SyncForecast;
   private readonly rdbch = new RdbChannelMaster(this);
+  private readonly dualch = new DualChannelMaster(this);
 
   constructor(
     readonly server: Server,
@@ -347,10 +362,12 @@ export class MasterSide {
           return;
         }
         if (argv[1] !== '?') s.stats.syncPartialErr++;
+        rc.boundRdb = null;
       }
     } else {
       rc.prePsync = true;
     }
+    if (isPsync && !rc.rdbChannel && this.dualch.offer(rc)) return;
     if (!rc.rdbChannel && this.rdbch.offer(rc, isPsync)) {
       // Redis 8: no snapshot for this connection; it waits for its rdb channel (not a sync_full).
       this.makeReplica(rc);
@@ -429,10 +446,12 @@ export class MasterSide {
       return false;
     }
     this.makeReplica(rc);
-    rc.state = ReplState.Online;
+    // A dual-channel main channel streams while its replica loads; online at its first ACK.
+    rc.state = rc.boundRdb !== null ? ReplState.BgTransfer : ReplState.Online;
     rc.ackTime = Date.now();
     rc.writeRaw(rc.capaPsync2 ? `+CONTINUE ${core.replid}\r\n` : '+CONTINUE\r\n');
     b.attachAt(rc, off);
+    this.dualch.resynced(rc);
     s.log.notice(
       `Partial resynchronization request from ${rc.name} accepted. Sending ${core.masterReplOffset - off + 1} bytes of backlog starting from offset ${off}.`,
     );
@@ -487,7 +506,8 @@ export class MasterSide {
   private sendFullResync(rc: ReplicaConn, offset: number): void {
     rc.initOffset = offset;
     if (!rc.prePsync) rc.writeRaw(`+FULLRESYNC ${this.core.replid} ${offset}\r\n`);
-    if (rc.rdbChannel) this.rdbch.snapshotCut(rc);
+    if (rc.dualRdbChannel) this.dualch.snapshotCut(rc, offset);
+    else if (rc.rdbChannel) this.rdbch.snapshotCut(rc);
   }
 
   /** startBgsaveForReplication: one snapshot for every replica waiting to start. */
@@ -590,6 +610,12 @@ export class MasterSide {
   }
 
   private putOnline(rc: ReplicaConn): void {
+    if (rc.dualRdbChannel) {
+      rc.state = ReplState.Online;
+      this.server.log.notice(`RDB transfer completed, rdb only replica (${rc.name}) should be disconnected asap`);
+      this.dualch.delivered(rc);
+      return;
+    }
     if (rc.rdbChannel) {
       rc.state = ReplState.Online;
       this.server.log.notice(`Streamed RDB transfer with replica ${rc.name} succeeded (rdb channel)`);
@@ -697,7 +723,8 @@ export class MasterSide {
     const s = this.server;
     this.byClient.delete(rc.client);
     this.core.replicas.delete(rc);
-    this.core.backlog?.release(rc);
+    // A waiting dual-channel rdb channel keeps its place in the stream for a while (not a reader any more).
+    if (!(rc.dualRdbChannel && this.dualch.closed(rc))) this.core.backlog?.release(rc);
     if (!this.closingForShutdown) s.log.warning(`Connection with replica ${rc.rdbChannel ? '(rdbchannel) ' : ''}${rc.name} lost.`);
     this.rdbch.closed(rc);
     if (this.core.replicas.size === 0) this.core.noReplicasSince = Math.floor(Date.now() / 1000);
@@ -743,6 +770,7 @@ export class MasterSide {
         if (is(val, 'EOF')) this.conn(c).capaEof = true;
         else if (is(val, 'PSYNC2')) this.conn(c).capaPsync2 = true;
         else if (is(val, 'RDB-CHANNEL-REPL')) this.conn(c).capaRdbChannel = true;
+        else if (is(val, 'DUAL-CHANNEL')) this.conn(c).capaDualChannel = true;
       } else if (opt === 'ack') {
         const rc = this.byClient.get(c);
         if (!rc || !c.isReplica) return;
@@ -755,6 +783,7 @@ export class MasterSide {
           rc.waitingFirstAck = false;
           rc.pump();
         }
+        if (rc.state === ReplState.BgTransfer) this.putOnline(rc);
         this.checkWaiters();
         return;
       } else if (opt === 'getack') {
@@ -765,7 +794,18 @@ export class MasterSide {
         // Accepted: reddish always sends the full payload and stream.
       } else if (opt === 'rdb-channel') {
         if (val !== '0' && val !== '1') return c.error('ERR value is out of range, value must between 0 and 1');
-        // The connection becomes an rdb channel with main-ch-client-id.
+        // With main-ch-client-id (Redis 8) bind() makes it an rdb channel; without, it is Valkey's.
+        if (val === '1' && !argv.some((a, j) => j % 2 === 1 && a.toLowerCase() === 'main-ch-client-id')) {
+          const rc = this.conn(c);
+          rc.rdbChannel = true;
+          rc.dualRdbChannel = true;
+          c.isRdbChannel = true;
+        }
+      } else if (opt === 'set-rdb-client-id') {
+        const err = this.dualch.bind(this.conn(c), val);
+        if (err !== null) return c.error(err);
+      } else if (opt === 'version') {
+        // Valkey replicas say which version they run; nothing depends on it here.
       } else if (opt === 'main-ch-client-id') {
         const err = this.rdbch.bind(this.conn(c), val);
         if (err !== null) return c.error(err);

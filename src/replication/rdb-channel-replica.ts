@@ -11,6 +11,10 @@
  * applied in slices (the event loop runs between them) while reading on at most half the
  * replay's pace, so the replay ends even under a steady write load.
  *
+ * Valkey 8's dual channel (`dual`): the main channel first answers our `REPLCONF set-rdb-client-id`
+ * and `PSYNC <replid> <$ENDOFF offset + 1>` (sent once the rdb channel's $ENDOFF arrived); the
+ * buffering starts after its `+CONTINUE`. Anything else aborts the sync.
+ *
  * Beyond Redis 8 (replica-full-sync-buffer-spill yes): past the limit the stream goes on to a
  * file in `dir` instead of being left on the master, so the master keeps streaming and its
  * output buffer stays small. Order is kept: memory part first, then the file; while the file
@@ -34,6 +38,12 @@ const REPLAY_SLICE = 512 * 1024;
 
 export class RdbChannelSync {
   state = MainChState.AccumulateBuf;
+  /** Dual channel: replies still expected on the main channel (2, 1), or -1 once streaming; 0 before they were asked. */
+  private preamble: number;
+  private pre: Buffer = Buffer.alloc(0);
+  /** A replay asked for before +CONTINUE arrived (the RDB loaded first). */
+  private pendingReplay: (() => void) | null = null;
+
   private readonly chunks: Buffer[] = [];
   size = 0;
   peak = 0;
@@ -64,7 +74,10 @@ export class RdbChannelSync {
     readonly clientId: string,
     /** The main channel failed before the replay: abort the whole sync. */
     private readonly onAbort: (why: string) => void,
+    /** Valkey's dialect: replies to set-rdb-client-id and PSYNC come before the stream. */
+    readonly dual = false,
   ) {
+    this.preamble = dual ? 0 : -1;
     mainSock.on('data', this.onData);
     mainSock.on('error', this.onError);
     mainSock.on('close', this.onClose);
@@ -206,8 +219,55 @@ export class RdbChannelSync {
   private readonly onData = (d: Buffer): void => {
     if (this.stopped) return;
     this.server.stats.netReplInputBytes += d.length;
+    if (this.preamble >= 0) {
+      this.readPreamble(d);
+      return;
+    }
     this.add(d);
   };
+
+  /** The PSYNC sent once the master accepted set-rdb-client-id (Valkey waits for that reply). */
+  private psync: Buffer | null = null;
+
+  /** Dual channel: names the rdb channel on the main one, then resyncs from its $ENDOFF. */
+  requestResync(identify: Buffer, psync: Buffer): void {
+    this.preamble = 2;
+    this.psync = psync;
+    this.mainSock.write(identify);
+  }
+
+  private readPreamble(d: Buffer): void {
+    const s = this.server;
+    this.pre = this.pre.length === 0 ? d : Buffer.concat([this.pre, d]);
+    while (this.preamble > 0) {
+      const nl = this.pre.indexOf(10);
+      if (nl < 0) return;
+      const line = this.pre.latin1Slice(0, nl > 0 && this.pre[nl - 1] === 13 ? nl - 1 : nl);
+      this.pre = this.pre.subarray(nl + 1);
+      if (line === '') continue; // keepalive newline
+      if (this.preamble === 2) {
+        if (line[0] === '-') return this.abortDual(`Primary does not understand REPLCONF identify: ${line}`);
+        this.preamble = 1;
+        this.mainSock.write(this.psync!);
+        continue;
+      }
+      if (!line.startsWith('+CONTINUE')) return this.abortDual(`Aborting dual channel sync. Main channel psync result ${line}`);
+      s.log.notice('MASTER <-> REPLICA sync: Master accepted a Partial Resynchronization, RDB load in background.');
+      this.preamble = -1;
+      const rest = this.pre;
+      this.pre = Buffer.alloc(0);
+      if (rest.length > 0) this.add(rest);
+      const replay = this.pendingReplay;
+      this.pendingReplay = null;
+      replay?.();
+    }
+  }
+
+  private abortDual(why: string): void {
+    this.server.log.warning(why);
+    this.stop();
+    this.onAbort(why);
+  }
 
   private readonly onError = (e: Error): void => {
     if (this.mainError === null) this.mainError = e.message;
@@ -255,6 +315,11 @@ export class RdbChannelSync {
    */
   replay(apply: (chunk: Buffer) => boolean, done: (closeAsap: boolean, failed: boolean) => void): void {
     const s = this.server;
+    if (this.preamble >= 0) {
+      // Loaded before the main channel's PSYNC was accepted: replay once it is.
+      this.pendingReplay = () => this.replay(apply, done);
+      return;
+    }
     if (this.state === MainChState.AccumulateBuf) this.state = MainChState.StreamingBuf;
     s.log.notice(`MASTER <-> REPLICA sync: Starting to stream replication buffer into the db (${this.size} bytes).`);
     const step = (): void => {

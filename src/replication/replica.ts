@@ -15,6 +15,9 @@
  * (RdbChRecvAuth → RdbChRecvReplconf → RecvPsync `PSYNC ? -1` → TRANSFER) brings the RDB; once
  * loaded the main socket becomes the link (CONNECTED) and the buffer is replayed first. Losing
  * either connection before that drops both (a clean full sync again).
+ * Valkey 8's dual channel (dual-channel-replication-enabled) differs on the wire: `+DUALCHANNELSYNC`,
+ * then the rdb channel sends SYNC and gets `$ENDOFF:<off> <replid> <db> <id>` before the RDB
+ * (RdbChRecvEndoff), and the main channel resyncs with `PSYNC <replid> <off+1>` meanwhile.
  *
  * The master's stream is applied by a connection-less Client flagged M (replies discarded,
  * only REPLCONF ACK is written back). Offsets follow Redis: `readOff` counts bytes read,
@@ -49,6 +52,8 @@ const enum St {
   /** rdb channel (Redis 8): AUTH and REPLCONF replies on the second connection. */
   RdbChRecvAuth,
   RdbChRecvReplconf,
+  /** dual channel (Valkey 8): the `$ENDOFF:` line that precedes the RDB on the rdb channel. */
+  RdbChRecvEndoff,
   RecvPsync,
   Transfer,
   Connected,
@@ -669,11 +674,21 @@ export class ReplicaSide implements ReplicaLinkView {
           break;
         case St.RdbChRecvReplconf:
           if (line[0] === '-') {
-            s.log.warning(`Master replied error to replconf: ${line}`);
+            if (this.rdbch?.dual) s.log.warning(`Server does not support sync with offset, dual channel sync approach cannot be used: ${line}`);
+            else s.log.warning(`Master replied error to replconf: ${line}`);
             this.rdbChannelFailed(line);
             return;
           }
-          this.sendPsync();
+          if (this.rdbch?.dual) {
+            this.sock!.write('SYNC\r\n');
+            this.state = St.RdbChRecvEndoff;
+          } else {
+            this.sendPsync();
+          }
+          break;
+        case St.RdbChRecvEndoff:
+          if (line === '') break; // keepalive while the master prepares the snapshot
+          this.onEndoff(line);
           break;
         case St.RecvPsync:
           if (line === '') break; // keepalive while the master prepares the sync
@@ -697,6 +712,7 @@ export class ReplicaSide implements ReplicaLinkView {
     if (ip !== '') parts.push(encodeCommand(['REPLCONF', 'ip-address', ip]));
     const capa = ['REPLCONF', 'capa', 'eof', 'capa', 'psync2'];
     if (s.config.bool('repl-rdb-channel')) capa.push('capa', 'rdb-channel-repl');
+    if (s.config.bool('dual-channel-replication-enabled')) capa.push('capa', 'dual-channel');
     parts.push(encodeCommand(capa));
     this.sock!.write(Buffer.concat(parts));
     this.state = auth !== '' ? St.RecvAuth : St.RecvPort;
@@ -734,9 +750,17 @@ export class ReplicaSide implements ReplicaLinkView {
       this.startRdbChannel(line);
       return;
     }
+    if (line === '+DUALCHANNELSYNC') {
+      this.startRdbChannel(line);
+      return;
+    }
     if (line.startsWith('+FULLRESYNC') && s.config.bool('repl-rdb-channel') && !this.rdbChFallbackLogged) {
       this.rdbChFallbackLogged = true;
       s.log.notice('Master does not support rdb channel replication (it replied +FULLRESYNC to capa rdb-channel-repl): full sync on the main channel.');
+    }
+    if (line.startsWith('+FULLRESYNC') && s.config.bool('dual-channel-replication-enabled') && !this.rdbChFallbackLogged) {
+      this.rdbChFallbackLogged = true;
+      s.log.notice('Master does not support dual channel replication (it replied +FULLRESYNC to capa dual-channel): full sync on the main channel.');
     }
     if (this.core.failoverState === 'failover-in-progress') {
       // Redis checks the planned failover's outcome first: a full sync is acceptable too.
@@ -800,7 +824,8 @@ export class ReplicaSide implements ReplicaLinkView {
   /** +RDBCHANNELSYNC <id>: the main channel waits (buffering); the snapshot comes on a new connection. */
   private startRdbChannel(line: string): void {
     const s = this.server;
-    const m = /^\+RDBCHANNELSYNC (\d+)$/.exec(line);
+    const dual = line === '+DUALCHANNELSYNC';
+    const m = dual ? ['', ''] : /^\+RDBCHANNELSYNC (\d+)$/.exec(line);
     if (!m) {
       s.log.warning(`Master replied with wrong +RDBCHANNELSYNC syntax: ${line}`);
       this.handshakeError();
@@ -810,11 +835,11 @@ export class ReplicaSide implements ReplicaLinkView {
     const mainSock = this.sock!;
     const ch = new RdbChannelSync(s, mainSock, m[1], (why) => {
       if (this.rdbch !== ch) return;
-      s.log.warning('Aborting rdb channel sync');
+      s.log.warning(dual ? 'Aborting dual channel sync' : 'Aborting rdb channel sync');
       void why;
       this.rdbch = null;
       if (!this.cancelHandshake(true)) this.handshakeError();
-    });
+    }, dual);
     ch.push(this.inbuf);
     this.inbuf = EMPTY;
     this.sock = null; // the main socket now belongs to ch
@@ -831,11 +856,13 @@ export class ReplicaSide implements ReplicaLinkView {
       parts.push(encodeCommand(user !== '' ? ['AUTH', user, auth] : ['AUTH', auth]));
     }
     const announcePort = s.config.num('replica-announce-port');
+    const port = String(announcePort !== 0 ? announcePort : s.tcpPort);
     parts.push(
-      encodeCommand([
-        'REPLCONF', 'capa', 'eof', 'rdb-only', '1', 'rdb-channel', '1', 'main-ch-client-id', ch.clientId,
-        'listening-port', String(announcePort !== 0 ? announcePort : s.tcpPort),
-      ]),
+      encodeCommand(
+        ch.dual
+          ? ['REPLCONF', 'capa', 'eof', 'rdb-only', '1', 'rdb-channel', '1', 'listening-port', port]
+          : ['REPLCONF', 'capa', 'eof', 'rdb-only', '1', 'rdb-channel', '1', 'main-ch-client-id', ch.clientId, 'listening-port', port],
+      ),
     );
     sock.write(Buffer.concat(parts));
     this.state = auth !== '' ? St.RdbChRecvAuth : St.RdbChRecvReplconf;
@@ -858,6 +885,27 @@ export class ReplicaSide implements ReplicaLinkView {
     s.log.notice(`Full resync from master: ${m[1]}:${m[2]}`);
     s.log.notice('Starting to receive RDB and replication stream in parallel.');
     this.startTransfer(m[1], Number(m[2]));
+  }
+
+  /**
+   * Dual channel: `$ENDOFF:<offset> <replid> <db> <rdb-client-id>` on the rdb channel. The main
+   * channel resyncs from there at once; the RDB follows on this connection.
+   */
+  private onEndoff(line: string): void {
+    const s = this.server;
+    const ch = this.rdbch!;
+    const m = /^\$ENDOFF:(\d+) ([0-9a-fA-F]{40}) (\d+) (\d+)$/.exec(line);
+    if (!m) {
+      s.log.warning(`Received unexpected $ENDOFF response: ${line}`);
+      this.rdbChannelFailed(line);
+      return;
+    }
+    const [, offText, replid, , id] = m;
+    const next = String(Number(offText) + 1);
+    s.log.notice(`Trying a partial resynchronization using main channel (request ${replid}:${next}).`);
+    ch.requestResync(encodeCommand(['REPLCONF', 'set-rdb-client-id', id]), encodeCommand(['PSYNC', replid, next]));
+    s.log.notice(`Full resync from master: ${replid}:${offText}`);
+    this.startTransfer(replid, Number(offText));
   }
 
   /** Loaded: the main channel becomes the master link; its buffer is replayed, then it is read live. */
@@ -1066,6 +1114,7 @@ export class ReplicaSide implements ReplicaLinkView {
   /** Payload complete (disk) or its `$` line read (socket): stop the old world, start loading. */
   private beginLoad(t: Transfer): void {
     const s = this.server;
+    s.persistence.aof?.stopForSync();
     if (s.persistence.inProgress) {
       if (!t.toParser) {
         s.log.notice(
@@ -1180,6 +1229,7 @@ export class ReplicaSide implements ReplicaLinkView {
   private loadFailed(t: Transfer): void {
     const s = this.server;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     const swap = t.swap;
     // Cancelling removes the half-loaded data (Redis does the same when loading from the socket).
     this.cancelHandshake(true);
@@ -1201,6 +1251,7 @@ export class ReplicaSide implements ReplicaLinkView {
     }
     if (t.toParser) s.dirty++;
     s.loading = false;
+    s.persistence.aof?.restartAfterSync();
     this.transfer = null;
     if (ch !== null) {
       this.finishRdbChannelSync(ch, t, loader.streamDb);

@@ -47,6 +47,8 @@ export class BusyScript implements BusyHooks {
   private guard(cmd: Command): string | null {
     const run = this.current;
     if (!run?.timedOut || cmd.flagSet.has('allow_busy')) return null;
+    // Redis checks LOADING before BUSY: a slow script of an AOF being loaded answers -LOADING.
+    if (this.server.loading && !cmd.flagSet.has('loading')) return null;
     return run.evalMode ? SLOW_EVAL : SLOW_FUNCTION;
   }
 

@@ -69,17 +69,13 @@ export const NULL_MARK = '\0reddish.null';
 
 
 /**
- * What every chunk starts with, on line 1 (so the script keeps its line numbers):
- * - __enc: the return value as 7.0's luaReplyToRedisReply reads it (raw fields, exact types,
- *   RESP3 tables in any protocol), in a shape the package encodes without loss;
- * - error: tables raised with error() reach the host as text (the package keeps only strings),
- *   tail-called so the error still points at the script's line.
+ * What every chunk starts with, on line 1 (so the script keeps its line numbers): __enc, the
+ * return value as 7.0's luaReplyToRedisReply reads it (raw fields, exact types, RESP3 tables in
+ * any protocol), in a shape the package encodes without loss. The pieces below follow it only
+ * when the script names what they define.
  */
 const ENCODER =
   `local __M, __F, __rawget, __type, __next, __err = '\\0reddish.reply', string.format, rawget, type, next, error ` +
-  // A library table with some fields replaced: an empty view, so writes still reach the
-  // (read-only) original and fail as they do in Redis.
-  `local function __ro(base, own) return setmetatable({}, {__index = function(_, k) local v = own[k] if v ~= nil then return v end return base[k] end, __newindex = base}) end ` +
   `local function __enc(v) ` +
   `if __type(v) ~= 'table' then return v end ` +
   `local x = __rawget(v, 'err') if __type(x) == 'string' then return {err = x} end ` +
@@ -90,7 +86,22 @@ const ENCODER =
   `local f, s = __rawget(x, 'format'), __rawget(x, 'string') if __type(f) == 'string' and __type(s) == 'string' then return {__M, 'verbatim', f, s} end end ` +
   `x = __rawget(v, 'map') if __type(x) == 'table' then local o, n = {__M, 'map'}, 2 for k, y in __next, x do o[n + 1] = __enc(k) o[n + 2] = __enc(y) n = n + 2 end return o end ` +
   `x = __rawget(v, 'set') if __type(x) == 'table' then local o, n = {__M, 'set'}, 2 for k in __next, x do n = n + 1 o[n] = __enc(k) end return o end ` +
-  `local o, i = {}, 1 while true do x = __rawget(v, i) if x == nil then break end o[i] = __enc(x) i = i + 1 end return o end ` +
+  `local o, i = {}, 1 while true do x = __rawget(v, i) if x == nil then break end o[i] = __enc(x) i = i + 1 end return o end `;
+
+/**
+ * A library table with some fields replaced: an empty view, so writes still reach the
+ * (read-only) original and fail as they do in Redis. For PROXY, MATH and FORMAT.
+ */
+const READ_ONLY_VIEW =
+  `local function __ro(base, own) return setmetatable({}, {__index = function(_, k) local v = own[k] if v ~= nil then return v end return base[k] end, __newindex = base}) end `;
+
+/**
+ * error() and pcall() as 7.0 behaves, for scripts that name them (and for PROXY, which raises
+ * through __fail): tables raised with error() reach the host as text (the package keeps only
+ * strings), tail-called so the error still points at the script's line. Compiling this on
+ * every run is about a third of a small script's cost, hence only when named.
+ */
+const ERRORS =
   // error() keeps the value raised (pcall hands it back) and gives the host text: a table's
   // err as is, other values as 7.0's handler would ("ERR " .. tostring), strings and numbers
   // with their position. One level more, since this function is a frame of its own.
@@ -176,9 +187,14 @@ export function chunkFor(body: Buffer, shebangLength: number): Buffer {
   let text = body;
   if (shebangLength > 0) text = Buffer.concat([Buffer.alloc(shebangLength, 0x20), body.subarray(shebangLength)]);
   let head = ENCODER;
-  if (NEEDS_PROXY.some((name) => body.includes(name))) head += PROXY;
-  if (body.includes('random')) head += MATH;
-  if (body.includes('format')) head += FORMAT;
+  const proxy = NEEDS_PROXY.some((name) => body.includes(name));
+  const math = body.includes('random');
+  const format = body.includes('format');
+  if (proxy || math || format) head += READ_ONLY_VIEW;
+  if (proxy || body.includes('error') || body.includes('pcall')) head += ERRORS;
+  if (proxy) head += PROXY;
+  if (math) head += MATH;
+  if (format) head += FORMAT;
   // Redis calls the script for one result: extra return values are dropped, not the last kept.
   return Buffer.concat([Buffer.from(head + 'return __enc((function() ', 'latin1'), text, Buffer.from('\nend)())', 'latin1')]);
 }

@@ -129,6 +129,8 @@ export class ScriptRunner implements VmHost {
     sc.w.resp = 2;
     sc.w.len = 0;
     sc.isMaster = req.caller.isMaster;
+    // Commands of the script run as the caller's ACL user (7.0's scriptCall sets c->user).
+    sc.aclUser = req.caller.aclUser;
     const inExecBefore = s.inExec;
     // Commands called from scripts never block (7.0's CLIENT_DENY_BLOCKING for the lua client).
     s.inExec = true;
@@ -141,6 +143,7 @@ export class ScriptRunner implements VmHost {
       s.inExec = inExecBefore;
       sc.w.len = 0;
       sc.isMaster = false;
+      sc.aclUser = null;
       this.state = null;
     }
   }
@@ -193,6 +196,8 @@ export class ScriptRunner implements VmHost {
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
     if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
+    const denied = s.hooks.acl?.checkScript(st.caller, cmd, argv) ?? null;
+    if (denied !== null) return denied;
     if (st.readOnly && (cmd.isWrite || cmd.mayReplicate)) return 'ERR Write commands are not allowed from read-only scripts.';
     if (cmd.isWrite && !st.writeDirty) {
       if (s.masterHost !== null && s.config.bool('replica-read-only') && !st.caller.isMaster) return "READONLY You can't write against a read only replica.";
@@ -259,8 +264,7 @@ export class ScriptRunner implements VmHost {
         if (!cmd) {
           return errReply('ERR Invalid command passed to redis.acl_check_cmd()');
         }
-        // Without ACL users every command is permitted to the default user.
-        return true;
+        return this.server.hooks.acl?.allows(this.state!.caller, cmd, args) ?? true;
       }
     }
     return errReply('ERR Unknown Redis command called from script');

@@ -73,6 +73,7 @@ export class Evictor {
   /** Redis's isSafeToPerformEvictions: not while loading, on a replica that ignores maxmemory, or while clients are paused. */
   private safe(): boolean {
     const s = this.server;
+    if (s.loading) return false;
     if (s.masterHost !== null && s.config.bool('replica-ignore-maxmemory')) return false;
     if (s.pausedClients.size > 0) return false;
     return true;

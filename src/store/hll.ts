@@ -319,29 +319,40 @@ export function sparseToDense(b: Uint8Array, len: number, tail = 0): Buffer | nu
   const d = Buffer.alloc(DENSE_SIZE);
   for (let i = 0; i < HDR_SIZE; i++) d[i] = b[i];
   d[4] = DENSE;
+  const ok = walkSparse(b, HDR_SIZE, len, tail, (idx, run, val) => {
+    for (let k = 0; k < run; k++) denseSetReg(d, HDR_SIZE, idx + k, val);
+  });
+  return ok ? d : null;
+}
+
+/**
+ * Walks the sparse opcodes in b[start, end), calling onVal for each VAL run (first register,
+ * run length, value); zero runs are only counted. False when the opcodes do not cover exactly
+ * 16384 registers; the walk stops at the first opcode running past the last register (Redis's
+ * fix for CVE-2025-32023), before that opcode is applied.
+ */
+function walkSparse(b: Uint8Array, start: number, end: number, tail: number, onVal: (idx: number, run: number, val: number) => void): boolean {
   let idx = 0;
-  let p = HDR_SIZE;
-  while (p < len) {
+  let p = start;
+  while (p < end) {
     const op = b[p];
     let run: number;
     if ((op & 0xc0) === 0) {
       run = (op & 0x3f) + 1;
       p++;
     } else if ((op & 0xc0) === 0x40) {
-      run = xzeroLen(b, p, len, tail);
+      run = xzeroLen(b, p, end, tail);
       p += 2;
     } else {
       run = (op & 3) + 1;
-      if (run + idx > REGISTERS) return null;
-      const val = ((op >>> 2) & 0x1f) + 1;
-      for (let k = 0; k < run; k++) denseSetReg(d, HDR_SIZE, idx + k, val);
+      if (run + idx > REGISTERS) return false;
+      onVal(idx, run, ((op >>> 2) & 0x1f) + 1);
       p++;
     }
-    // Any opcode running past the last register makes the whole HLL corrupted.
-    if (run + idx > REGISTERS) return null;
+    if (run + idx > REGISTERS) return false;
     idx += run;
   }
-  return idx === REGISTERS ? d : null;
+  return idx === REGISTERS;
 }
 
 /**
@@ -508,28 +519,13 @@ export function sparseSet(index: number, count: number, maxBytes: number): numbe
 }
 
 function sparseHisto(b: Uint8Array, start: number, end: number, histo: Float64Array, tail: number): boolean {
-  let idx = 0;
-  let p = start;
-  while (p < end) {
-    const op = b[p];
-    if ((op & 0xc0) === 0) {
-      const run = (op & 0x3f) + 1;
-      idx += run;
-      histo[0] += run;
-      p++;
-    } else if ((op & 0xc0) === 0x40) {
-      const run = xzeroLen(b, p, end, tail);
-      idx += run;
-      histo[0] += run;
-      p += 2;
-    } else {
-      const run = (op & 3) + 1;
-      idx += run;
-      histo[((op >>> 2) & 0x1f) + 1] += run;
-      p++;
-    }
-  }
-  return idx === REGISTERS;
+  let vals = 0;
+  const ok = walkSparse(b, start, end, tail, (_idx, run, val) => {
+    histo[val] += run;
+    vals += run;
+  });
+  histo[0] += REGISTERS - vals;
+  return ok;
 }
 
 // ---------------------------------------------------------------- merging and counting
@@ -557,29 +553,9 @@ export function mergeInto(max: Uint8Array, b: Uint8Array, len: number, tail = 0)
     }
     return true;
   }
-  let i = 0;
-  let p = HDR_SIZE;
-  while (p < len) {
-    const op = b[p];
-    let run: number;
-    if ((op & 0xc0) === 0) {
-      run = (op & 0x3f) + 1;
-      p++;
-    } else if ((op & 0xc0) === 0x40) {
-      run = xzeroLen(b, p, len, tail);
-      p += 2;
-    } else {
-      run = (op & 3) + 1;
-      if (run + i > REGISTERS) return false;
-      const val = ((op >>> 2) & 0x1f) + 1;
-      for (let k = i; k < i + run; k++) if (val > max[k]) max[k] = val;
-      p++;
-    }
-    // As in sparseToDense (Redis's fix for CVE-2025-32023): no opcode may run past the end.
-    if (run + i > REGISTERS) return false;
-    i += run;
-  }
-  return i === REGISTERS;
+  return walkSparse(b, HDR_SIZE, len, tail, (idx, run, val) => {
+    for (let k = idx; k < idx + run; k++) if (val > max[k]) max[k] = val;
+  });
 }
 
 function sigma(x: number): number {

@@ -2,6 +2,7 @@
 import { Redis } from 'ioredis';
 import { startServer, type SpawnedServer } from './servers.js';
 import { SlowLink, type SlowLinkOptions } from '../../src/lab/slowlink.js';
+import { generate } from '../../src/lab/datagen.js';
 
 export function connect(port: number): Redis {
   return new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1, enableOfflineQueue: true, retryStrategy: () => null });
@@ -121,4 +122,16 @@ export async function mixedWrites(r: Redis, tag: string): Promise<void> {
   p.del(`s:${tag}`);
   await p.exec();
   await r.multi().incr(`ctr:${tag}`).incr(`ctr:${tag}`).set(`m:${tag}`, 'in-multi').select(5).set(`db5:${tag}`, 'x').select(0).exec();
+}
+
+/** Writes hashes (`live<seed>:*`) at `rate` per second in the background until stop(). */
+export function writer(port: number, rate: number, seed: number): { stop(): Promise<void> } {
+  const ctl = new AbortController();
+  const done = generate({ type: 'hash', qty: 10_000_000, prefix: `live${seed}`, port, rate, seed, signal: ctl.signal }).catch(() => undefined);
+  return {
+    stop: async () => {
+      ctl.abort();
+      await done;
+    },
+  };
 }

@@ -39,6 +39,8 @@ import {
   type ModelInput,
   type DoctorEvent,
   type DoctorReport,
+  type MasterConfig,
+  replicaBufferNotes,
   type Sample,
 } from '../../src/lab/doctor.js';
 import { SlowLink } from '../../src/lab/slowlink.js';
@@ -224,14 +226,14 @@ function samplesOf(steps: Step[]): Sample[] {
   });
 }
 
-function analyzeSteps(steps: Step[], limit: { hard: number; soft: number; softSeconds: number }): DoctorReport {
+function analyzeSteps(steps: Step[], limit: { hard: number; soft: number; softSeconds: number }, extra: Partial<MasterConfig> = {}): DoctorReport {
   return analyze({
     host: '127.0.0.1',
     port: 7000,
     durationMs: (steps.length - 1) * 500,
     intervalMs: 500,
     samples: samplesOf(steps),
-    cfg: { limit, backlogSize: 16 * KB, disklessSync: false, replTimeout: 60 },
+    cfg: { limit, backlogSize: 16 * KB, disklessSync: false, replTimeout: 60, ...extra },
     rdbEstimate: { bytes: 4 * MB, source: 'test', keys: 1000 },
     options: {},
     notes: [],
@@ -268,6 +270,43 @@ describe('doctor: causes from samples', () => {
     const full = rep.events.find((e) => e.kind === 'full-sync');
     assert.equal(full?.cause, 'backlog too small', formatReport(rep));
     assert.match(full?.psync ?? '', /lack of backlog/);
+  });
+
+  test('a failing full sync: the second replication channel is recommended where the server has it', () => {
+    // The replica dropped near the hard limit and back for a full sync: verdict fail.
+    const steps: Step[] = [
+      { state: 'send_bulk', omem: 700 * KB, id: '5' },
+      { state: 'send_bulk', omem: 800 * KB, id: '5' },
+      { state: 'send_bulk', omem: 950 * KB, id: '5' },
+      {},
+      { state: 'wait_bgsave', omem: 0, id: '6', syncFull: 1, perr: 1 },
+    ];
+    const limit = { hard: MB, soft: 0, softSeconds: 0 };
+    const channelNote = (r: DoctorReport) => r.notes.find((n) => /second (replication )?channel|is on:/.test(n));
+    // Redis 7.0: neither config exists.
+    assert.match(channelNote(analyzeSteps(steps, limit)) ?? '', /no second replication channel \(Redis 7\.x\): Redis 8 \(repl-rdb-channel\), Valkey 8 \(dual-channel-replication-enabled\)/);
+    // Redis 8 / reddish with the channel off: the CONFIG SET, and that diskless sync is needed.
+    assert.match(
+      channelNote(analyzeSteps(steps, limit, { rdbChannel: false })) ?? '',
+      /CONFIG SET repl-rdb-channel yes on the master and its replicas \(it needs repl-diskless-sync yes on the master\)/,
+    );
+    // Valkey 8 with diskless sync on.
+    assert.match(channelNote(analyzeSteps(steps, limit, { dualChannel: false, disklessSync: true })) ?? '', /CONFIG SET dual-channel-replication-enabled yes on the master and its replicas; the snapshot/);
+    // Already on: the prediction is for replicas that do not speak it.
+    assert.match(channelNote(analyzeSteps(steps, limit, { rdbChannel: true, disklessSync: true })) ?? '', /^repl-rdb-channel is on: replicas that speak it avoid this buffer/);
+    // A sync that succeeds: nothing to say.
+    const ok = analyzeSteps([{ state: 'send_bulk', omem: 10 * KB, id: '5' }, { state: 'send_bulk', omem: 10 * KB, id: '5' }], { hard: 256 * MB, soft: 0, softSeconds: 0 }, { rdbChannel: false });
+    assert.equal(channelNote(ok), undefined);
+  });
+
+  test('a replica that buffered the stream on its side (Redis 8 or Valkey 8 INFO fields) is reported with its peak', () => {
+    const samples = samplesOf([{ state: 'online', omem: 0, id: '5' }, { state: 'online', omem: 0, id: '5' }]);
+    samples[0].replicaSide['127.0.0.1:7001'] = { syncInProgress: true, channelBuffer: 3 * MB, channelBufferPeak: 3 * MB, channelSpilled: MB };
+    samples[1].replicaSide['127.0.0.1:7001'] = { syncInProgress: false, channelBuffer: 0, channelBufferPeak: 5 * MB, channelSpilled: 2 * MB };
+    assert.deepEqual(replicaBufferNotes(samples), [
+      "replica 127.0.0.1:7001 kept the stream on its side during a second-channel full sync: peak 5.0 MB (INFO replica_full_sync_buffer_peak), 2.0 MB of it spilled to disk: the master's output buffer did not have to hold it",
+    ]);
+    assert.deepEqual(replicaBufferNotes(samplesOf([{ state: 'online', omem: 0, id: '5' }])), []);
   });
 
   test('a full sync without a PSYNC refusal (PSYNC ? -1) → new replica', () => {

@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
-import { Fleet, info, waitFor, waitInSync, digest } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, writer } from '../helpers/replication.js';
 import { expectLog, hasRedisServer } from '../helpers/servers.js';
 import { generate } from '../../src/lab/datagen.js';
 
@@ -44,17 +44,6 @@ async function setup(keys: number, replicaArgs: string[] = CHANNEL, masterArgs: 
   await generate({ type: 'hash', qty: keys, prefix: 'session', port: m.port, seed: 1 });
   const link = await fleet.link({ listenPort: 0, targetPort: m.port, delayDownMs: 100, windowBytes: 64 * 1024 });
   return { m, mc, r, rc, link };
-}
-
-function writer(port: number, rate: number, seed: number) {
-  const ctl = new AbortController();
-  const done = generate({ type: 'hash', qty: 10_000_000, prefix: `live${seed}`, port, rate, seed, signal: ctl.signal }).catch(() => undefined);
-  return {
-    stop: async () => {
-      ctl.abort();
-      await done;
-    },
-  };
 }
 
 test('full sync over the rdb channel under concurrent writes: digest-equal, small master output buffer, states, flags, INFO', async () => {
