@@ -75,7 +75,7 @@ export class Evictor {
     const s = this.server;
     if (s.loading) return false;
     if (s.masterHost !== null && s.config.bool('replica-ignore-maxmemory')) return false;
-    if (s.pausedClients.size > 0) return false;
+    if (s.pause.until !== 0 && Date.now() < s.pause.until) return false;
     return true;
   }
 
