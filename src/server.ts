@@ -22,7 +22,7 @@ import { SlowLog, LatencyMonitor } from './diagnostics.js';
 import { REDIS_VERSION } from './version.js';
 import { adjustOpenFilesLimit, checkTcpBacklog, OpenFilesLimitError } from './config/limits.js';
 import { registerAllCommands } from './commands/index.js';
-import { MemoryTracker, usedMemory } from './memory.js';
+import { MemoryTracker } from './memory.js';
 import { SyslogSink } from './log/syslog.js';
 import { BlockingManager } from './net/blocking.js';
 import { Evictor } from './store/eviction.js';
@@ -169,9 +169,7 @@ export class Server {
           );
         }
         // Like Redis's eviction time proc: evict now, outside any command, not at the next write.
-        setImmediate(() => {
-          if (this.hot.maxmemory > 0) this.evictor.perform();
-        });
+        this.evictor.startProc();
         break;
       }
       case 'loglevel':
@@ -401,7 +399,7 @@ export class Server {
   /** Replica side: bytes held in the rdb channel's full sync buffer (INFO mem_replica_full_sync_buffer). */
   replicaFullSyncBufferMemory: (() => number) | null = null;
   /** Per-command latency histograms (INFO latencystats). */
-  readonly memory = new MemoryTracker();
+  readonly memory = new MemoryTracker(this);
 
   /** Set by the replication module: accounts replicas' output in shared blocks like 7.0. */
   replicationBuffers: { memoryOf(c: Client): number; blocksOf(c: Client): number } | null = null;
@@ -479,13 +477,15 @@ export class Server {
       c.resizeReplyBuffer(now);
     }
     for (const task of this.cronTasks) task(now);
+    // Redis samples the peak in its cron too (and on every allocation).
+    this.memory.sample();
     if (this.log.level <= LogLevel.Verbose && now - this.lastDbReport >= 5000) {
       this.lastDbReport = now;
       this.logDatabases();
       if (this.log.level <= LogLevel.Debug) {
         let replicas = 0;
         for (const c of this.clients.values()) if (c.isReplica && !c.isMonitor) replicas++;
-        this.log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${usedMemory()} bytes in use`);
+        this.log.debug(`${this.clients.size - replicas} clients connected (${replicas} replicas), ${this.memory.used()} bytes in use`);
       }
     }
   }
@@ -567,6 +567,10 @@ export class Server {
     this.log.notice('Ready to accept connections');
     const unixPath = this.config.str('unixsocket');
     if (unixPath !== '') this.log.notice(`The server is now ready to accept connections at ${unixPath}`);
+    const maxmemory = this.config.num('maxmemory');
+    if (maxmemory > 0 && maxmemory < 1024 * 1024) {
+      this.log.warning(`WARNING: You specified a maxmemory value that is less than 1MB (current value is ${maxmemory} bytes). Are you sure this is what you really want?`);
+    }
   }
 
   private showBanner(): void {

@@ -128,7 +128,7 @@ function memorySection(s: Server): string[] {
     `used_memory_dataset_perc:${m.used - m.startup > 0 ? ((m.dataset * 100) / (m.used - m.startup)).toFixed(2) : '0.00'}%`,
     `allocator_allocated:${m.heapUsed}`,
     `allocator_active:${m.heapTotal}`,
-    `allocator_resident:${m.rss}`,
+    `allocator_resident:${m.heapPhysical}`,
     `total_system_memory:${os.totalmem()}`,
     `total_system_memory_human:${bytesToHuman(os.totalmem())}`,
     `used_memory_lua:${lua.vmEval}`,
@@ -150,13 +150,15 @@ function memorySection(s: Server): string[] {
     `maxmemory_policy:${s.config.str('maxmemory-policy')}`,
     `allocator_frag_ratio:${(m.heapTotal / Math.max(1, m.heapUsed)).toFixed(2)}`,
     `allocator_frag_bytes:${m.heapTotal - m.heapUsed}`,
-    `allocator_rss_ratio:${(m.rss / Math.max(1, m.heapTotal)).toFixed(2)}`,
-    `allocator_rss_bytes:${m.rss - m.heapTotal}`,
-    `rss_overhead_ratio:${(m.rss / Math.max(1, m.used)).toFixed(2)}`,
-    `rss_overhead_bytes:${m.rss - m.used}`,
+    `allocator_rss_ratio:${(m.heapPhysical / Math.max(1, m.heapTotal)).toFixed(2)}`,
+    `allocator_rss_bytes:${m.heapPhysical - m.heapTotal}`,
+    `rss_overhead_ratio:${(m.rss / Math.max(1, m.heapPhysical)).toFixed(2)}`,
+    `rss_overhead_bytes:${m.rss - m.heapPhysical}`,
+    // rss / used_memory: large, because the process also holds the JavaScript runtime and V8's
+    // representation of the data, which used_memory (Redis's accounting) does not count.
     `mem_fragmentation_ratio:${(m.rss / Math.max(1, m.used)).toFixed(2)}`,
     `mem_fragmentation_bytes:${m.rss - m.used}`,
-    'mem_not_counted_for_evict:0',
+    `mem_not_counted_for_evict:${m.clientsReplicas}`,
     `mem_replication_backlog:${m.replicationBacklog}`,
     // Includes the replica's full sync buffer, as Redis 8 counts it.
     `mem_total_replication_buffers:${m.replicationBuffers + (s.replicaFullSyncBufferMemory?.() ?? 0)}`,
@@ -169,11 +171,16 @@ function memorySection(s: Server): string[] {
     'active_defrag_running:0',
     'lazyfree_pending_objects:0',
     'lazyfreed_objects:0',
+    // reddish only: the V8 heap that actually holds the data and the runtime, and Buffers outside it.
+    `reddish_v8_heap_used:${m.heapUsed}`,
+    `reddish_v8_heap_total:${m.heapTotal}`,
+    `reddish_v8_external:${m.external}`,
   ];
 }
 
 function statsSection(s: Server): string[] {
   const st = s.stats;
+  const ev = s.evictor.exceededTimes();
   let channels = 0;
   let patterns = 0;
   const ps = s.pubsubCounts?.();
@@ -200,8 +207,8 @@ function statsSection(s: Server): string[] {
     'expire_cycle_cpu_milliseconds:0',
     `evicted_keys:${st.evictedKeys}`,
     `evicted_clients:${st.evictedClients}`,
-    'total_eviction_exceeded_time:0',
-    'current_eviction_exceeded_time:0',
+    `total_eviction_exceeded_time:${ev.total}`,
+    `current_eviction_exceeded_time:${ev.current}`,
     `keyspace_hits:${s.keyspace.hits}`,
     `keyspace_misses:${s.keyspace.misses}`,
     `pubsub_channels:${channels}`,

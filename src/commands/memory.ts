@@ -1,9 +1,10 @@
-/** MEMORY USAGE / STATS / HELP: V8-based figures in Redis's reply shapes. */
+/** MEMORY USAGE / STATS / DOCTOR / HELP: Redis's accounting of reddish's data (store/memsize.ts, memory.ts). */
 import type { Client } from '../net/client.js';
 import type { CommandSpec } from './registry.js';
 import v8 from 'node:v8';
 import { memoryReport, memoryDoctor } from '../memory.js';
-import { stringBytes } from '../store/values.js';
+import { sdsBytes } from '../store/memsize.js';
+import { valueBytes } from '../store/database.js';
 import { helpSubcommand } from './connection.js';
 import { E, is, parseInt64 } from './util.js';
 
@@ -28,8 +29,10 @@ function usage(c: Client, argv: string[]): void {
     c.w.nil();
     return;
   }
-  // Key string, dictionary entry and value; 7.0 does not count the key's entry in the expires dict.
-  c.w.int(stringBytes(key.length) + 48 + v.memoryUsage());
+  // The value, the key's sds and its dictEntry; 7.0 does not count the key's entry in the expires
+  // dict. Every element is counted (the counters are exact), so SAMPLES changes nothing.
+  // Like Redis, the dictEntry counts at its struct size (24) here, at its allocation in used_memory.
+  c.w.int(sdsBytes(key.length) + 24 + valueBytes(v));
 }
 
 interface Float {
@@ -39,9 +42,10 @@ interface Float {
 function stats(c: Client): void {
   const s = c.server;
   const m = memoryReport(s);
-  const keys = s.keyspace.totalKeys();
+  const keys = m.keys;
   // Redis keeps these figures as C floats and replies with addReplyDouble even when whole.
   const f = (x: number): Float => ({ float: Math.fround(x) });
+  const net = m.used > m.startup ? m.used - m.startup : 1;
   const fields: [string, number | Float | [string, number][]][] = [
     ['peak.allocated', m.peak],
     ['total.allocated', m.used],
@@ -51,36 +55,38 @@ function stats(c: Client): void {
     ['clients.normal', m.clientsNormal],
     ['cluster.links', 0],
     ['aof.buffer', 0],
-    ['lua.caches', 0],
-    ['functions.caches', 0],
+    ['lua.caches', m.luaCaches],
+    ['functions.caches', m.functionsCaches],
   ];
-  for (const db of s.keyspace.dbs) {
-    if (db.size === 0 && db.expires.size === 0) continue;
-    // A Map slot costs about 24 bytes plus its share of the bucket array.
-    fields.push([`db.${db.id}`, [
-      ['overhead.hashtable.main', Math.ceil(db.size * 1.5) * 28],
-      ['overhead.hashtable.expires', Math.ceil(db.expires.size * 1.5) * 28],
-      // Cluster mode only in Redis: always 0 here.
-      ['overhead.hashtable.slot-to-keys', 0],
-    ]]);
+  for (const d of m.dbs) {
+    fields.push([
+      `db.${d.id}`,
+      [
+        ['overhead.hashtable.main', d.main],
+        ['overhead.hashtable.expires', d.expires],
+        // The slot-to-keys metadata exists in cluster mode only.
+        ['overhead.hashtable.slot-to-keys', 0],
+      ],
+    ]);
   }
+  // The allocator is V8: allocated/active/resident are the heap's used, total and physical sizes.
   fields.push(
     ['overhead.total', m.overhead],
     ['keys.count', keys],
-    ['keys.bytes-per-key', keys ? Math.floor((m.used - m.startup) / keys) : 0],
+    ['keys.bytes-per-key', keys ? Math.floor(net / keys) : 0],
     ['dataset.bytes', m.dataset],
-    ['dataset.percentage', f(m.used - m.startup > 0 ? (m.dataset * 100) / (m.used - m.startup) : 0)],
-    ['peak.percentage', f(m.peak ? (m.used * 100) / m.peak : 0)],
+    ['dataset.percentage', f((m.dataset * 100) / net)],
+    ['peak.percentage', f((m.used * 100) / Math.max(1, m.peak))],
     ['allocator.allocated', m.heapUsed],
     ['allocator.active', m.heapTotal],
-    ['allocator.resident', m.rss],
-    ['allocator-fragmentation.ratio', f(m.heapUsed ? m.heapTotal / m.heapUsed : 0)],
+    ['allocator.resident', m.heapPhysical],
+    ['allocator-fragmentation.ratio', f(m.heapTotal / Math.max(1, m.heapUsed))],
     ['allocator-fragmentation.bytes', m.heapTotal - m.heapUsed],
-    ['allocator-rss.ratio', f(m.heapTotal ? m.rss / m.heapTotal : 0)],
-    ['allocator-rss.bytes', m.rss - m.heapTotal],
-    ['rss-overhead.ratio', f(m.used ? m.rss / m.used : 0)],
-    ['rss-overhead.bytes', m.rss - m.used],
-    ['fragmentation', f(m.used ? m.rss / m.used : 0)],
+    ['allocator-rss.ratio', f(m.heapPhysical / Math.max(1, m.heapTotal))],
+    ['allocator-rss.bytes', m.heapPhysical - m.heapTotal],
+    ['rss-overhead.ratio', f(m.rss / Math.max(1, m.heapPhysical))],
+    ['rss-overhead.bytes', m.rss - m.heapPhysical],
+    ['fragmentation', f(m.rss / Math.max(1, m.used))],
     ['fragmentation.bytes', m.rss - m.used],
   );
   c.w.map(fields.length);
@@ -190,15 +196,16 @@ export function memoryCommands(): CommandSpec[] {
         },
         helpSubcommand(g.group, 'MEMORY', '4.0.0', [
               'DOCTOR',
-              '    Return a report of memory problems, if any.',
+              '    Return memory problems reports.',
               'MALLOC-STATS',
-              '    Return the allocator\'s statistics (V8 heap spaces in reddish).',
+              '    Return internal statistics report from the memory allocator.',
               'PURGE',
-              '    Ask the allocator to release unused memory (nothing to do in reddish).',
+              '    Attempt to purge dirty pages for reclamation by the allocator.',
               'STATS',
-              '    Return a map of memory figures (V8 heap based in reddish).',
+              '    Return information about the memory usage of the server.',
               'USAGE <key> [SAMPLES <count>]',
-              '    Return the approximate bytes held by <key> and its value.',
+              '    Return memory in bytes used by <key> and its value. Nested values are',
+              '    sampled up to <count> times (default: 5, 0 means sample all).',
         ]),
       ],
     },

@@ -131,6 +131,7 @@ function resetStats(s: Server): void {
   s.keyspace.expiredStalePerc = 0;
   s.keyspace.expiredTimeCapReached = 0;
   s.memory.peak = 0;
+  s.evictor.resetStats();
 }
 
 // ---------------------------------------------------------------- flushing

@@ -472,7 +472,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   mem('maxmemory', 0, 0, LONG_MAX),
   enm('maxmemory-policy', 'noeviction', ['volatile-lru', 'volatile-lfu', 'volatile-random', 'volatile-ttl', 'allkeys-lru', 'allkeys-lfu', 'allkeys-random', 'noeviction']),
   int('maxmemory-samples', 5, 1, INT_MAX),
-  int('maxmemory-eviction-tenacity', 10, 0, 100, { noEffect: 'Eviction frees memory synchronously until under the limit.' }),
+  int('maxmemory-eviction-tenacity', 10, 0, 100),
   bool('replica-ignore-maxmemory', true, { alias: 'slave-ignore-maxmemory' }),
   int('lfu-log-factor', 10, 0, INT_MAX),
   int('lfu-decay-time', 1, 0, INT_MAX),

@@ -6,8 +6,30 @@
  * where lazy expiry, hit/miss statistics, the access clock and the hooks that other parts need
  * (WATCH invalidation, copy-on-write for snapshots, propagation of expiries) happen.
  */
-import type { RedisValue } from './values.js';
+import { ValueType, type RedisValue } from './values.js';
 import { NOTIFY } from '../config/config.js';
+import { DICT_ENTRY, dictBuckets, keyBytes, streamBytes } from './memsize.js';
+
+/** Redis's bytes for a value (memsize.ts). Streams are estimated from their entry and node counts. */
+export function valueBytes(v: RedisValue): number {
+  return v.type === ValueType.Stream ? streamBytes(v as unknown as { length?: number; nodes?: { length: number } }) : v.memoryUsage();
+}
+
+/**
+ * Redis's bucket count for a dict of n entries that had `slots`: it doubles as soon as it is
+ * full, and shrinks (in the cron) to fit only once under 10% full; an emptied table keeps 4.
+ */
+function resizedSlots(slots: number, n: number): number {
+  if (n > slots) return dictBuckets(n) / 8;
+  if (slots > 4 && n * 10 < slots) return Math.max(4, dictBuckets(n) / 8);
+  return slots;
+}
+
+/**
+ * Values marked as changing are re-measured at the end of each command, or once this many are
+ * pending (a script or transaction writing many keys).
+ */
+const DIRTY_MAX = 256;
 
 // Notification classes this layer fires itself.
 const N_NEW = NOTIFY.NEW;
@@ -46,6 +68,20 @@ export class Database {
 
   dict = new Map<string, RedisValue>();
   expires = new Map<string, number>();
+  /**
+   * Memory accounting (see memsize.ts): Redis's bytes for every key's dictEntry, name and value.
+   * A value handed out for writing (or just stored) is kept in `dirty` with the bytes it was
+   * counted at, and re-measured at the next read of the figure, so each change costs O(1) here
+   * and the figure follows in-place edits exactly.
+   */
+  bytes = 0;
+  /** Values that may have changed since they were counted, and the bytes they were counted at (parallel arrays: a command marks one to three). */
+  private dirty: (RedisValue | null)[] = [];
+  private dirtyBytes: number[] = [];
+  /** How many of `dirty` are in use (the arrays are reused, not truncated, to spare the allocator). */
+  dirtyCount = 0;
+  /** The dictionary `bytes` describes: one installed directly (a replica's diskless load) is recounted. */
+  counted: Map<string, RedisValue> = this.dict;
   /** Average TTL estimate for INFO keyspace (`avg_ttl`), refreshed by active expiry. */
   avgTtl = 0;
   /**
@@ -79,11 +115,116 @@ export class Database {
     return when !== undefined && when < this.hooks.now();
   }
 
+  /** Counts a key and its value just stored; the value may still change within the command. */
+  private charge(key: string, v: RedisValue): void {
+    const b = valueBytes(v);
+    this.bytes += keyBytes(key) + b;
+    this.markDirty(v, b);
+  }
+
+  private markDirty(v: RedisValue, counted: number): void {
+    if (this.dirtyCount >= DIRTY_MAX) this.settle();
+    const n = this.dirtyCount++;
+    if (n < this.dirty.length) {
+      this.dirty[n] = v;
+      this.dirtyBytes[n] = counted;
+    } else {
+      this.dirty.push(v);
+      this.dirtyBytes.push(counted);
+    }
+  }
+
+  /**
+   * A key's value is about to change in place: it is re-measured at the end of the command.
+   * Called from the keyspace's beforeWrite hook, which every in-place writer already signals
+   * (snapshots rely on it for copy-on-write), so no edit escapes the accounting.
+   */
+  markChanging(key: string): void {
+    const v = this.dict.get(key);
+    if (v !== undefined && (this.dirtyCount === 0 || this.dirtyIndex(v) < 0)) this.markDirty(v, valueBytes(v));
+  }
+
+  /** Position of v among the dirty values, or -1. */
+  private dirtyIndex(v: RedisValue): number {
+    const d = this.dirty;
+    for (let i = this.dirtyCount - 1; i >= 0; i--) if (d[i] === v) return i;
+    return -1;
+  }
+
+  /** Uncounts a key and its value, at the bytes it was counted at. */
+  private uncharge(key: string, v: RedisValue): void {
+    const i = this.dirtyCount === 0 ? -1 : this.dirtyIndex(v);
+    if (i >= 0) {
+      this.bytes -= keyBytes(key) + this.dirtyBytes[i];
+      const last = --this.dirtyCount;
+      this.dirty[i] = this.dirty[last];
+      this.dirtyBytes[i] = this.dirtyBytes[last];
+      this.dirty[last] = null;
+    } else this.bytes -= keyBytes(key) + valueBytes(v);
+  }
+
+  /** Re-measures the values changed since the last read. */
+  settle(): void {
+    if (this.counted !== this.dict) {
+      this.recount();
+      return;
+    }
+    const d = this.dirty;
+    const b = this.dirtyBytes;
+    for (let i = 0; i < this.dirtyCount; i++) {
+      this.bytes += valueBytes(d[i]!) - b[i];
+      d[i] = null;
+    }
+    this.dirtyCount = 0;
+  }
+
+  private recount(): void {
+    let b = 0;
+    for (const [k, v] of this.dict) b += keyBytes(k) + valueBytes(v);
+    this.bytes = b;
+    this.dirty.fill(null);
+    this.dirtyCount = 0;
+    this.counted = this.dict;
+  }
+
+  /**
+   * Redis's allocations for this database: keys and values, the expires dict's entries, and the
+   * bucket arrays of both dicts. O(1) apart from re-measuring the values changed since the last call.
+   */
+  usedBytes(): number {
+    if (this.dirtyCount !== 0 || this.counted !== this.dict) this.settle();
+    this.mainSlots = resizedSlots(this.mainSlots, this.dict.size);
+    this.expireSlots = resizedSlots(this.expireSlots, this.expires.size);
+    return this.bytes + this.mainSlots * 8 + this.expires.size * DICT_ENTRY + this.expireSlots * 8;
+  }
+
+  /** Bucket counts of the two dicts as Redis's would be (they grow at once, shrink only below 10% full). */
+  private mainSlots = 0;
+  private expireSlots = 0;
+
+  /** SWAPDB, after both were settled and their dictionaries exchanged: the accounting follows them. */
+  swapAccounting(o: Database): void {
+    const b = this.bytes;
+    const c = this.counted;
+    this.bytes = o.bytes;
+    this.counted = o.counted;
+    o.bytes = b;
+    o.counted = c;
+    const ms = this.mainSlots;
+    const es = this.expireSlots;
+    this.mainSlots = o.mainSlots;
+    this.expireSlots = o.expireSlots;
+    o.mainSlots = ms;
+    o.expireSlots = es;
+  }
+
   /** Lazy expiry: deletes the key if its time has come. Returns true if the key is (logically) gone. */
   expireIfNeeded(key: string): boolean {
     if (!this.isExpired(key)) return false;
     if (this.hooks.keepExpired) return true;
     this.hooks.beforeWrite(this, key);
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.delete(key);
     this.expires.delete(key);
     this.hooks.expired(this, key);
@@ -115,7 +256,7 @@ export class Database {
     if (this.expireIfNeeded(key)) return undefined;
     const v = this.dict.get(key);
     if (v !== undefined) {
-      this.hooks.beforeWrite(this, key);
+      this.hooks.beforeWrite(this, key); // marks v as changing (markChanging)
       this.hooks.touch(v);
     }
     return v;
@@ -140,7 +281,10 @@ export class Database {
     value.sv = this.hooks.epoch;
     // Redis's dbAdd fires 'new' when the key did not exist (an overwrite does not).
     const isNew = (this.notifyFlags & N_NEW) !== 0 && !this.dict.has(key);
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.charge(key, value);
     if (!keepTtl && this.expires.size !== 0) this.expires.delete(key);
     if (isNew) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
@@ -152,7 +296,10 @@ export class Database {
    */
   loadEntry(key: string, value: RedisValue, expireMs: number | null): void {
     value.sv = this.hooks.epoch;
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.bytes += keyBytes(key) + valueBytes(value);
     if (expireMs !== null) this.expires.set(key, expireMs);
   }
 
@@ -161,7 +308,10 @@ export class Database {
     this.hooks.beforeWrite(this, key);
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
+    const old = this.dict.get(key);
+    if (old !== undefined) this.uncharge(key, old);
     this.dict.set(key, value);
+    this.charge(key, value);
     if ((this.notifyFlags & N_NEW) !== 0) this.notifySink!('new', key, this.id);
     this.hooks.modified(this, key);
   }
@@ -169,8 +319,10 @@ export class Database {
   delete(key: string): boolean {
     // A replica hides expired keys but an explicit delete (the master's DEL) still removes them.
     if (this.expireIfNeeded(key) && !this.hooks.keepExpired) return false;
-    if (!this.dict.has(key)) return false;
+    const old = this.dict.get(key);
+    if (old === undefined) return false;
     this.hooks.beforeWrite(this, key);
+    this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.hooks.modified(this, key);
@@ -183,8 +335,10 @@ export class Database {
    * destination it never looked up (an empty STORE result, RESTORE REPLACE).
    */
   deleteUnchecked(key: string): boolean {
-    if (!this.dict.has(key)) return false;
+    const old = this.dict.get(key);
+    if (old === undefined) return false;
     this.hooks.beforeWrite(this, key);
+    this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
     this.hooks.modified(this, key);
@@ -219,6 +373,12 @@ export class Database {
     const n = this.dict.size;
     this.dict = new Map();
     this.expires = new Map();
+    this.bytes = 0;
+    this.dirty.fill(null);
+    this.dirtyCount = 0;
+    this.counted = this.dict;
+    this.mainSlots = 0;
+    this.expireSlots = 0;
     this.avgTtl = 0;
     return n;
   }

@@ -27,6 +27,7 @@
  * passed in by the commands (they read the live config).
  */
 import { ValueType, type RedisValue } from './values.js';
+import { DICT_ENTRY, DICT_STRUCT, LP_OVERHEAD, ROBJ, dictBuckets, jemSize, sdsBytes } from './memsize.js';
 
 // ---------------------------------------------------------------- packed string primitives
 
@@ -161,6 +162,8 @@ class HashTable {
   readonly index = new Map<string, number>();
   readonly fields: string[] = [];
   readonly values: string[] = [];
+  /** Redis's allocations for the pairs: a dictEntry and two sds strings each (kept on every change). */
+  bytes = 0;
 
   get size(): number {
     return this.fields.length;
@@ -175,18 +178,28 @@ class HashTable {
   set(f: string, v: string): boolean {
     const i = this.index.get(f);
     if (i !== undefined) {
+      this.bytes += sdsBytes(v.length) - sdsBytes(this.values[i].length);
       this.values[i] = v;
       return false;
     }
     this.index.set(f, this.fields.length);
     this.fields.push(f);
     this.values.push(v);
+    this.bytes += DICT_ENTRY + sdsBytes(f.length) + sdsBytes(v.length);
     return true;
+  }
+
+  /** Recomputes `bytes` after the arrays were filled directly. */
+  recount(): void {
+    let b = 0;
+    for (let i = 0; i < this.fields.length; i++) b += DICT_ENTRY + sdsBytes(this.fields[i].length) + sdsBytes(this.values[i].length);
+    this.bytes = b;
   }
 
   delete(f: string): boolean {
     const i = this.index.get(f);
     if (i === undefined) return false;
+    this.bytes -= DICT_ENTRY + sdsBytes(f.length) + sdsBytes(this.values[i].length);
     const last = this.fields.length - 1;
     if (i !== last) {
       const lf = this.fields[last];
@@ -283,6 +296,7 @@ export class HashValue implements RedisValue {
     const t = new HashTable();
     lpDecode(d, t.fields, t.values, true);
     for (let i = 0; i < t.fields.length; i++) t.index.set(t.fields[i], i);
+    t.recount();
     this.d = t;
   }
 
@@ -490,20 +504,70 @@ export class HashValue implements RedisValue {
         t.values.push(d.values[i]);
         t.index.set(d.fields[i], i);
       }
+      t.bytes = d.bytes;
       h.d = t;
     }
     return h;
   }
 
-  /** Approximate bytes held (object, encoding structures, strings). */
+  /**
+   * Bytes Redis would hold for this value (objectComputeSize with every element): the robj and
+   * the listpack, or the dict, its buckets and per pair a dictEntry and two sds strings.
+   */
   memoryUsage(): number {
     const d = this.d;
-    if (typeof d === 'string') return 40 + stringBytes(d.length);
-    let bytes = 40 + 32 + 2 * 32;
-    const n = d.fields.length;
-    // Map: ~24 bytes per entry slot + 8 per bucket at ~1.5x capacity; arrays 8 per slot.
-    bytes += Math.ceil(n * 1.5) * 28 + 2 * (16 + 8 * n);
-    for (let i = 0; i < n; i++) bytes += stringBytes(d.fields[i].length) + stringBytes(d.values[i].length);
-    return bytes;
+    if (typeof d === 'string') return ROBJ + jemSize(LP_OVERHEAD + packedListpackBytes(d));
+    return ROBJ + DICT_STRUCT + dictBuckets(d.size) + d.bytes;
   }
+}
+
+/** Listpack entry bytes of a packed hash (fields and values, integers as integers); bounded by the listpack limits. */
+function packedListpackBytes(s: string): number {
+  const n = s.length;
+  let p = 0;
+  let bytes = 0;
+  while (p < n) {
+    const l = readLen(s, p);
+    p = rp;
+    bytes += l <= 18 ? smallEntryBytes(s, p, l) : lpEntryBytes1(l);
+    p += l;
+  }
+  return bytes;
+}
+
+/**
+ * Listpack bytes of the entry s[p, p+l) with l <= 18, read in place: canonical integers (no
+ * leading zero, no "-0") are stored as integers, by range; anything else as a string.
+ */
+function smallEntryBytes(s: string, p: number, l: number): number {
+  if (l === 0) return 2;
+  let i = p;
+  const end = p + l;
+  let neg = false;
+  if (s.charCodeAt(i) === 45) {
+    if (l === 1) return 3;
+    neg = true;
+    i++;
+  }
+  const first = s.charCodeAt(i);
+  if (first < 48 || first > 57 || (first === 48 && end - i > 1) || (neg && first === 48)) return lpEntryBytes1(l);
+  let v = 0;
+  for (; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return lpEntryBytes1(l);
+    v = v * 10 + (c - 48);
+  }
+  if (neg) v = -v;
+  if (v >= 0 && v <= 127) return 2;
+  if (v >= -4096 && v <= 4095) return 3;
+  if (v >= -32768 && v <= 32767) return 4;
+  if (v >= -8388608 && v <= 8388607) return 5;
+  if (v >= -2147483648 && v <= 2147483647) return 6;
+  return 10;
+}
+
+/** Listpack bytes of a string entry of n bytes that is not an integer. */
+function lpEntryBytes1(n: number): number {
+  const enc = n < 64 ? 1 + n : n < 4096 ? 2 + n : 5 + n;
+  return enc + (enc < 128 ? 1 : enc < 16384 ? 2 : enc < 2097152 ? 3 : 4);
 }

@@ -79,6 +79,10 @@ export class Keyspace implements KeyspaceHooks {
   /** Freezes the clock for the duration of a command (call with Date.now() before executing). */
   setNow(ms: number): void {
     this.cachedNow = ms;
+    // At the end of a command: re-measure the values it changed, so the dirty lists stay short.
+    if (ms === 0) {
+      for (const db of this.dbs) if (db.dirtyCount !== 0) db.settle();
+    }
   }
 
   now(): number {
@@ -86,6 +90,7 @@ export class Keyspace implements KeyspaceHooks {
   }
 
   beforeWrite(db: Database, key: string): void {
+    db.markChanging(key);
     const fns = this.beforeWriteFns;
     for (let i = 0; i < fns.length; i++) fns[i](db, key);
   }
@@ -128,6 +133,8 @@ export class Keyspace implements KeyspaceHooks {
     const da = this.dbs[a];
     const dbb = this.dbs[b];
     for (const l of this.listeners) l.beforeSwap?.(da, dbb);
+    da.settle();
+    dbb.settle();
     const dict = da.dict;
     const exp = da.expires;
     const avg = da.avgTtl;
@@ -137,6 +144,14 @@ export class Keyspace implements KeyspaceHooks {
     dbb.dict = dict;
     dbb.expires = exp;
     dbb.avgTtl = avg;
+    da.swapAccounting(dbb);
+  }
+
+  /** Redis's allocations for every database's keys, values and dicts (see memsize.ts). */
+  usedBytes(): number {
+    let n = 0;
+    for (const db of this.dbs) n += db.usedBytes();
+    return n;
   }
 
   totalKeys(): number {

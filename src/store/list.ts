@@ -13,6 +13,7 @@
  * 7.2), so encoding() does too.
  */
 import { ValueType, type RedisValue } from './values.js';
+import { lpEntryBytes, quicklistBytes } from './memsize.js';
 
 const MIN_CAPACITY = 4;
 
@@ -38,6 +39,8 @@ export class ListValue implements RedisValue {
   private mask: number;
   private head = 0;
   private len = 0;
+  /** Listpack bytes of the elements as Redis would store them (kept on every change, for memoryUsage). */
+  private ebytes = 0;
 
   constructor(capacity = MIN_CAPACITY) {
     const cap = capacityFor(capacity);
@@ -48,8 +51,13 @@ export class ListValue implements RedisValue {
   static from(items: Iterable<string>): ListValue {
     const arr = Array.isArray(items) ? (items as string[]) : [...items];
     const l = new ListValue(arr.length);
-    for (let i = 0; i < arr.length; i++) l.buf[i] = arr[i];
+    let b = 0;
+    for (let i = 0; i < arr.length; i++) {
+      l.buf[i] = arr[i];
+      b += lpEntryBytes(arr[i]);
+    }
     l.len = arr.length;
+    l.ebytes = b;
     return l;
   }
 
@@ -77,7 +85,9 @@ export class ListValue implements RedisValue {
   set(index: number, value: string): boolean {
     if (index < 0) index += this.len;
     if (index < 0 || index >= this.len) return false;
-    this.buf[(this.head + index) & this.mask] = value;
+    const at = (this.head + index) & this.mask;
+    this.ebytes += lpEntryBytes(value) - lpEntryBytes(this.buf[at]);
+    this.buf[at] = value;
     return true;
   }
 
@@ -85,6 +95,7 @@ export class ListValue implements RedisValue {
     if (this.len === this.buf.length) this.resize(this.buf.length * 2);
     this.buf[(this.head + this.len) & this.mask] = value;
     this.len++;
+    this.ebytes += lpEntryBytes(value);
   }
 
   pushHead(value: string): void {
@@ -92,6 +103,7 @@ export class ListValue implements RedisValue {
     this.head = (this.head - 1) & this.mask;
     this.buf[this.head] = value;
     this.len++;
+    this.ebytes += lpEntryBytes(value);
   }
 
   popHead(): string | undefined {
@@ -101,6 +113,7 @@ export class ListValue implements RedisValue {
     this.buf[h] = '';
     this.head = (h + 1) & this.mask;
     this.len--;
+    this.ebytes -= lpEntryBytes(v);
     this.maybeShrink();
     return v;
   }
@@ -111,6 +124,7 @@ export class ListValue implements RedisValue {
     const v = this.buf[i];
     this.buf[i] = '';
     this.len--;
+    this.ebytes -= lpEntryBytes(v);
     this.maybeShrink();
     return v;
   }
@@ -121,7 +135,11 @@ export class ListValue implements RedisValue {
       this.clear();
       return;
     }
-    for (let i = 0; i < n; i++) this.buf[(this.head + i) & this.mask] = '';
+    for (let i = 0; i < n; i++) {
+      const at = (this.head + i) & this.mask;
+      this.ebytes -= lpEntryBytes(this.buf[at]);
+      this.buf[at] = '';
+    }
     this.head = (this.head + n) & this.mask;
     this.len -= n;
     this.maybeShrink();
@@ -134,7 +152,11 @@ export class ListValue implements RedisValue {
       return;
     }
     const keep = this.len - n;
-    for (let i = keep; i < this.len; i++) this.buf[(this.head + i) & this.mask] = '';
+    for (let i = keep; i < this.len; i++) {
+      const at = (this.head + i) & this.mask;
+      this.ebytes -= lpEntryBytes(this.buf[at]);
+      this.buf[at] = '';
+    }
     this.len = keep;
     this.maybeShrink();
   }
@@ -144,6 +166,7 @@ export class ListValue implements RedisValue {
     this.mask = MIN_CAPACITY - 1;
     this.head = 0;
     this.len = 0;
+    this.ebytes = 0;
   }
 
   /** Inserts `value` so that it ends up at logical position pos (0 = head, length = tail). */
@@ -163,6 +186,7 @@ export class ListValue implements RedisValue {
     }
     b[(this.head + pos) & m] = value;
     this.len++;
+    this.ebytes += lpEntryBytes(value);
   }
 
   /** Position of the first element equal to value, scanning from the head; -1 if none. */
@@ -193,7 +217,10 @@ export class ListValue implements RedisValue {
         }
       }
     }
-    if (found.length > 0) this.removePositions(found);
+    if (found.length > 0) {
+      this.removePositions(found);
+      if (this.len > 0) this.ebytes -= found.length * lpEntryBytes(value);
+    }
     return found.length;
   }
 
@@ -261,23 +288,13 @@ export class ListValue implements RedisValue {
     const l = new ListValue(this.len);
     for (let i = 0; i < this.len; i++) l.buf[i] = this.get(i);
     l.len = this.len;
+    l.ebytes = this.ebytes;
     return l;
   }
 
-  /**
-   * Approximate bytes held: the value, its slot array and the strings (each with V8's header).
-   * Long lists are sampled, like MEMORY USAGE does in Redis.
-   */
+  /** Bytes Redis would hold: a quicklist of 8 KB listpack nodes holding the elements. */
   memoryUsage(): number {
-    let bytes = 48 + 16 + this.buf.length * 8;
-    const n = this.len;
-    if (n === 0) return bytes;
-    const samples = Math.min(n, 64);
-    const step = n / samples;
-    let sampled = 0;
-    for (let s = 0; s < samples; s++) sampled += this.get(Math.floor(s * step)).length + 16;
-    bytes += Math.round((sampled / samples) * n);
-    return bytes;
+    return quicklistBytes(this.ebytes, this.len);
   }
 
   private resize(cap: number): void {

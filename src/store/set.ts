@@ -17,7 +17,7 @@
  * hashtable when a non-integer is added or it grows past set-max-intset-entries.
  */
 import { ValueType, isIntegerText, type RedisValue } from './values.js';
-import { stringBytes } from './hash.js';
+import { DICT_ENTRY, DICT_STRUCT, ROBJ, dictBuckets, jemSize, sdsBytes } from './memsize.js';
 
 export type Int = number | bigint;
 
@@ -43,6 +43,8 @@ class SetTable {
   /** member → slot in items. */
   readonly index = new Map<string, number>();
   readonly items: string[] = [];
+  /** Redis's allocations for the members: a dictEntry and an sds string each. */
+  bytes = 0;
 
   get size(): number {
     return this.items.length;
@@ -52,6 +54,7 @@ class SetTable {
     if (this.index.has(m)) return false;
     this.index.set(m, this.items.length);
     this.items.push(m);
+    this.bytes += DICT_ENTRY + sdsBytes(m.length);
     return true;
   }
 
@@ -71,6 +74,7 @@ class SetTable {
     }
     this.items.pop();
     this.index.delete(m);
+    this.bytes -= DICT_ENTRY + sdsBytes(m.length);
   }
 }
 
@@ -245,17 +249,24 @@ export class SetValue implements RedisValue {
     return s;
   }
 
-  /** Approximate bytes held. */
+  /**
+   * Bytes Redis would hold (objectComputeSize with every element): the robj and the intset (its
+   * integer width set by the extreme members), or the dict, its buckets and per member a
+   * dictEntry and an sds string.
+   */
   memoryUsage(): number {
     const d = this.d;
     if (Array.isArray(d)) {
-      let bytes = 40 + 32 + 16 + 8 * d.length;
-      for (const v of d) if (typeof v === 'bigint') bytes += 24;
-      return bytes;
+      const n = d.length;
+      let width = 2;
+      if (n > 0) {
+        const lo = d[0];
+        const hi = d[n - 1];
+        if (lo < -2147483648 || hi > 2147483647) width = 8;
+        else if (lo < -32768 || hi > 32767) width = 4;
+      }
+      return ROBJ + jemSize(8 + width * n);
     }
-    const n = d.items.length;
-    let bytes = 40 + 32 + 32 + Math.ceil(n * 1.5) * 28 + 16 + 8 * n;
-    for (const m of d.items) bytes += stringBytes(m.length);
-    return bytes;
+    return ROBJ + DICT_STRUCT + dictBuckets(d.size) + d.bytes;
   }
 }

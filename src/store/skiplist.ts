@@ -14,6 +14,13 @@
 export const SKIPLIST_MAXLEVEL = 32;
 const P = 0.25;
 
+import { DICT_ENTRY, sdsBytes, zslNodeBytes } from './memsize.js';
+
+/** What Redis allocates per member of a skiplist sorted set: the node, the member's sds and its dictEntry. */
+function memberBytes(level: number, ele: string): number {
+  return zslNodeBytes(level) + sdsBytes(ele.length) + DICT_ENTRY;
+}
+
 export class SkipNode {
   backward: SkipNode | null = null;
   readonly next: (SkipNode | null)[];
@@ -124,6 +131,8 @@ export class SkipList {
   tail: SkipNode | null = null;
   length = 0;
   level = 1;
+  /** Redis's allocations for the members (see memberBytes), kept on every insert and unlink. */
+  bytes = 0;
 
   /** Inserts a member that is not present yet. */
   insert(score: number, ele: string): SkipNode {
@@ -163,6 +172,7 @@ export class SkipList {
     if (n0 !== null) n0.backward = node;
     else this.tail = node;
     this.length++;
+    this.bytes += memberBytes(level, ele);
     return node;
   }
 
@@ -182,6 +192,7 @@ export class SkipList {
     else this.tail = x.backward;
     while (this.level > 1 && this.head.next[this.level - 1] === null) this.level--;
     this.length--;
+    this.bytes -= memberBytes(x.next.length, x.ele);
   }
 
   /** Deletes the node with exactly this (score, ele); returns it, or null if absent. */

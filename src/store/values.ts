@@ -1,3 +1,5 @@
+import { ROBJ, jemSize, sdsBytes } from './memsize.js';
+
 /**
  * Value objects stored in the keyspace. Every value carries the type tag and the access clock
  * (LRU seconds or LFU counter, as Redis keeps in its robj) so OBJECT IDLETIME/FREQ and eviction
@@ -116,7 +118,8 @@ export class StringValue implements RedisValue {
   bytes(): Buffer {
     if (this.buf === null) {
       const s = this.str!;
-      const b = Buffer.allocUnsafe(Math.max(s.length, 16));
+      // Exactly the length: a read must not change the value's accounted size (memoryUsage).
+      const b = Buffer.allocUnsafe(s.length);
       b.latin1Write(s, 0, s.length);
       this.buf = b;
       this.blen = s.length;
@@ -153,9 +156,18 @@ export class StringValue implements RedisValue {
     return this.blen;
   }
 
+  /**
+   * Bytes Redis would hold: a bare robj for an integer, robj and sds in one allocation for an
+   * embstr, robj plus a separate sds for a raw string, with its spare room once grown in place.
+   * It depends only on what writes change (the length, the spare room), never on the caches
+   * reads fill (bytes(), toString()), so a read leaves the accounted figure as it was.
+   */
   memoryUsage(): number {
-    // Object (type, lru, str, buf, blen) plus the string or the growable buffer.
-    return 48 + (this.buf !== null ? 96 + this.buf.length : stringBytes(this.str!.length));
+    const n = this.length;
+    if (this.buf !== null && this.buf.length > n) return ROBJ + sdsBytes(this.buf.length);
+    if (n <= 20 && isIntegerText(this.toString())) return ROBJ;
+    if (n <= EMBSTR_LIMIT) return jemSize(ROBJ + 3 + n + 1);
+    return ROBJ + sdsBytes(n);
   }
 
   clone(): StringValue {

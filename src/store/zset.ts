@@ -16,6 +16,7 @@
  * Also here: the score and range parsers with Redis's exact acceptance rules (strtod based).
  */
 import { ValueType, type RedisValue } from './values.js';
+import { LP_OVERHEAD, ROBJ, ZSET_SKIPLIST_BASE, dictBuckets, jemSize, lpEntryBytes, lpScoreBytes } from './memsize.js';
 import { formatG17 } from '../protocol/reply-writer.js';
 import {
   SkipList,
@@ -478,28 +479,20 @@ export class ZSetValue implements RedisValue {
     return z;
   }
 
-  /** Approximate bytes held (members sampled on large sets). */
+  /**
+   * Bytes Redis would hold (objectComputeSize with every element): the robj and the listpack of
+   * member/score pairs, or the skiplist structures, the dict's buckets and per member a node,
+   * an sds and a dictEntry (counted by the skiplist as it changes).
+   */
   memoryUsage(): number {
-    const n = this.size;
-    let bytes = 64;
-    let perEntry: number;
-    if (this.lpEle !== null) {
-      bytes += 32 + n * 16;
-      perEntry = 16;
-    } else {
-      // node + its two level arrays (1.33 levels on average) + map entry
-      bytes += 200;
-      perEntry = 48 + 2 * (16 + 8 * 1.33) + 40;
+    const eles = this.lpEle;
+    if (eles !== null) {
+      const scores = this.lpScore!;
+      let b = LP_OVERHEAD;
+      for (let i = 0; i < eles.length; i++) b += lpEntryBytes(eles[i]) + lpScoreBytes(scores[i]);
+      return ROBJ + jemSize(b);
     }
-    if (n === 0) return bytes;
-    const samples = Math.min(n, 64);
-    let sampled = 0;
-    const step = n / samples;
-    for (let s = 0; s < samples; s++) {
-      this.atRank(Math.floor(s * step));
-      sampled += this.lastEle.length + 16;
-    }
-    return Math.round(bytes + n * perEntry + (sampled / samples) * n);
+    return ZSET_SKIPLIST_BASE + dictBuckets(this.zsl!.length) + this.zsl!.bytes;
   }
 }
 

@@ -127,6 +127,6 @@ test('random picks are fair for both encodings; memory estimates are positive', 
       counts.set(m, (counts.get(m) ?? 0) + 1);
     }
     for (const m of members) assert.ok((counts.get(m) ?? 0) > 800, `${m}: ${counts.get(m)}`);
-    assert.ok(s.memoryUsage() > 40);
+    assert.ok(s.memoryUsage() > 16, 'more than the robj');
   }
 });
