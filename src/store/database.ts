@@ -8,11 +8,12 @@
  */
 import { ValueType, type RedisValue } from './values.js';
 import { NOTIFY } from '../config/config.js';
+import type { StreamValue } from './stream.js';
 import { DICT_ENTRY, dictBuckets, keyBytes, streamBytes } from './memsize.js';
 
 /** Redis's bytes for a value (memsize.ts). Streams are estimated from their entry and node counts. */
 export function valueBytes(v: RedisValue): number {
-  return v.type === ValueType.Stream ? streamBytes(v as unknown as { length?: number; nodes?: { length: number } }) : v.memoryUsage();
+  return v.type === ValueType.Stream ? streamBytes(v as unknown as StreamValue) : v.memoryUsage();
 }
 
 /**

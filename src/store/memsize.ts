@@ -133,12 +133,11 @@ export function zslNodeBytes(level: number): number {
 export const ZSET_SKIPLIST_BASE = ROBJ + 16 + 32 + DICT_STRUCT + zslNodeBytes(32);
 
 /**
- * A stream, from the figures its public API gives (entries and nodes): Redis's radix tree
- * (~30 words per node, a stream ID per entry) and per entry a listpack record of about 64 bytes.
+ * A stream as Redis allocates it: robj and stream struct, a radix-tree node and key per listpack
+ * node, and the listpacks themselves — the same bytes as Redis's (reddish packs nodes in
+ * Redis's listpack layout), plus jemalloc's size-class rounding, about 1/16 on average.
  * Consumer groups are left out: their pending lists change on reads, which do not mark the value.
  */
-export function streamBytes(v: { length?: number; nodes?: { length: number } }): number {
-  const entries = typeof v.length === 'number' ? v.length : 0;
-  const nodes = v.nodes && typeof v.nodes.length === 'number' ? v.nodes.length : Math.ceil(entries / 100);
-  return ROBJ + 64 + nodes * (4 + 240 + 16 + jemSize(Math.min(4096, Math.ceil(entries / Math.max(1, nodes)) * 64 + LP_OVERHEAD))) + 0;
+export function streamBytes(v: { packedBytes: number; nodes: { length: number } }): number {
+  return ROBJ + 64 + v.nodes.length * (4 + 240 + 16) + Math.round(v.packedBytes * (17 / 16));
 }

@@ -90,6 +90,11 @@ export class StreamValue implements RedisValue {
     return this.sizeEstimate();
   }
 
+  /** The nodes' listpack bytes (sealed nodes are trimmed to their length; the last may hold spare room). */
+  get packedBytes(): number {
+    return this.packed;
+  }
+
   clone(): StreamValue {
     const s = new StreamValue();
     s.nodes = this.nodes.map((n) => n.clone());
