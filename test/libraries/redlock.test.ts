@@ -14,7 +14,8 @@ perServer(
   'redlock',
   ({ servers }) => {
     // Connected before the lock is taken: redlock counts a server still connecting as a vote
-    // against, and takes the lock on the quorum without it.
+    // against, and takes the lock on the quorum without it. Likewise acquire/extend/release
+    // resolve at the quorum: the tests wait for every vote (`attempts`) before looking.
     const connect = async (): Promise<Redis[]> => {
       const cs = servers().map((s) => ioredis(s.port, { maxRetriesPerRequest: 1 }));
       await Promise.all(cs.map((c) => c.ping()));
@@ -29,6 +30,9 @@ perServer(
       const a = uniq('lock-a');
       const b = uniq('lock-b');
       const lock = await redlock.acquire([a, b], 5000);
+      // acquire() resolves at the quorum; the last server's vote (maybe an EVAL after NOSCRIPT)
+      // can still be on its way, queued behind nothing we send: wait for every vote.
+      await Promise.all(lock.attempts);
       for (const c of cs) {
         assert.equal(await c.get(a), lock.value);
         assert.equal(await c.get(b), lock.value);
@@ -37,7 +41,7 @@ perServer(
       }
       // Someone else's value is not released by our release script.
       await cs[0].set(b, 'someone-else');
-      await lock.release();
+      await Promise.all((await lock.release()).attempts);
       assert.equal(await cs[0].get(b), 'someone-else');
       for (const c of cs) assert.equal(await c.exists(a), 0);
       assert.equal(await cs[1].exists(b), 0);
@@ -51,6 +55,7 @@ perServer(
       const lock = await redlock.acquire([key], 2000);
       await assert.rejects(redlock.acquire([key], 2000), ExecutionError);
       const extended = await lock.extend(10000);
+      await Promise.all(extended.attempts);
       const ttl = await cs[2].pttl(key);
       assert.ok(ttl > 2000, `pttl after extend ${ttl}`);
       await extended.release();
@@ -66,10 +71,11 @@ perServer(
       await cs[0].set(key, 'foreign', 'PX', 5000);
       const redlock = new Redlock(cs, { retryCount: 0 });
       const lock = await redlock.acquire([key], 3000);
+      await Promise.all(lock.attempts);
       assert.equal(await cs[0].get(key), 'foreign');
       assert.equal(await cs[1].get(key), lock.value);
       assert.equal(await cs[2].get(key), lock.value);
-      await lock.release();
+      await Promise.all((await lock.release()).attempts);
       assert.equal(await cs[0].get(key), 'foreign');
       await cs[0].del(key);
     });
