@@ -6,7 +6,7 @@
  *  - BGREWRITEAOF wall time of the lab's session-hash dataset (same seed on both servers),
  *    from the command to `aof_rewrite_in_progress:0`, and the new base file's size.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
@@ -75,19 +75,24 @@ async function rewriteOnce(kind: 'redis' | 'reddish', keys: number, log: (m: str
     try {
       // The startup rewrite (if any) must be over before the timed one.
       while (/aof_rewrite_in_progress:1/.test(String(plain(await c.call('INFO', 'persistence'))))) await new Promise((r) => setTimeout(r, 50));
+      const rewrites = async () => Number(/aof_rewrites:(\d+)/.exec(String(plain(await c.call('INFO', 'persistence'))))?.[1] ?? 0);
+      const before = await rewrites();
       const t0 = process.hrtime.bigint();
       await c.call('BGREWRITEAOF');
       for (;;) {
         const info = String(plain(await c.call('INFO', 'persistence')));
-        if (/aof_rewrite_in_progress:0/.test(info) && !/aof_rewrite_scheduled:1/.test(info)) {
+        const done = Number(/aof_rewrites:(\d+)/.exec(info)?.[1] ?? 0) > before;
+        if (done && /aof_rewrite_in_progress:0/.test(info)) {
           if (!/aof_last_bgrewrite_status:ok/.test(info)) throw new Error(`${kind}: BGREWRITEAOF failed`);
           break;
         }
         await new Promise((r) => setTimeout(r, 10));
       }
       const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      // The base named in the manifest (an old one may not be deleted yet).
       const dir = join(s.dir, 'appendonlydir');
-      const base = readdirSync(dir).find((f) => f.includes('.base.'));
+      const manifest = readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.manifest'))!), 'latin1');
+      const base = /^file (\S+) seq \d+ type b$/m.exec(manifest)?.[1];
       return { seconds, baseBytes: base ? statSync(join(dir, base)).size : 0 };
     } finally {
       c.close();
