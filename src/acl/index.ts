@@ -30,6 +30,9 @@ import {
 } from './rules.js';
 import { redactArgs } from './redact.js';
 
+/** The verdict for an allowed command (shared: callers only read it). */
+const ALLOWED: { readonly res: Denied; readonly idx: number } = Object.freeze({ res: Denied.Ok, idx: 0 });
+
 /** What the ACL module needs from the server. */
 export interface AclHost {
   readonly commands: CommandTable;
@@ -172,7 +175,10 @@ export class Acl implements AccessControl {
 
   /** ACLCheckAllUserCommandPerm: the first selector allowing it wins; else the most relevant denial. */
   checkUser(u: User | null, cmd: Command, argv: readonly string[]): { res: Denied; idx: number } {
-    if (u === null) return { res: Denied.Ok, idx: 0 };
+    if (u === null) return ALLOWED;
+    // The common case (the default user, `+@all ~* &*`): nothing to look at, per command.
+    const root = u.selectors[0];
+    if (root.allCommands && root.allKeys && root.allChannels) return ALLOWED;
     const table = cmd.viewOf ?? cmd;
     let relevant = Denied.Cmd;
     let lastIdx = 0;
