@@ -30,6 +30,7 @@ import { Persistence } from './persistence/persistence.js';
 import { installReplication } from './replication/index.js';
 import { installTls, type TlsModule } from './tls/index.js';
 import { installAof } from './aof/index.js';
+import { installWatchdog } from './watchdog/index.js';
 import type { ReplicationCore } from './replication/core.js';
 import type { ScriptingMemory } from './scripting/index.js';
 import type { RdbFunctions } from './persistence/rdb-types.js';
@@ -125,6 +126,7 @@ export class Server {
     this.tls = installTls(this);
     this.replication = installReplication(this);
     installAof(this);
+    installWatchdog(this);
     registerAllCommands(this);
     // Expired keys are propagated to replicas as DEL (UNLINK with lazyfree-lazy-expire), like Redis.
     this.keyspace.addListener({

@@ -430,7 +430,7 @@ export const CONFIG_DEFS: readonly ConfigDef[] = [
   bool('crash-log-enabled', true, { noEffect: 'A crash is a Node exception with its own stack trace; there is no signal-handler crash report.' }),
   bool('crash-memcheck-enabled', true, { noEffect: 'There is no crash-time memory test.' }),
   bool('use-exit-on-panic', false, { hidden: true, noEffect: 'A panic is a thrown exception; there is no abort() to replace.' }),
-  int('watchdog-period', 0, 0, INT_MAX, { hidden: true, noEffect: 'There is no SIGALRM software watchdog.' }),
+  int('watchdog-period', 0, 0, INT_MAX, { hidden: true }),
   str('ignore-warnings', '', { noEffect: 'reddish prints none of the kernel-specific startup warnings it would silence.' }),
   // ---- security and limits
   { name: 'requirepass', kind: 'string', default: '', sensitive: true },

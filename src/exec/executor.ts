@@ -80,6 +80,8 @@ export class Executor {
   }
 
   observer: CallObserver | null = null;
+  /** Told of each command about to run (the watchdog names it if the server then stalls). */
+  onStart: ((c: Client, name: string) => void) | null = null;
 
   /** Whether a command or an execution unit is running (nested calls join it). */
   get executing(): boolean {
@@ -254,6 +256,7 @@ export class Executor {
 
   private run(c: Client, cmd: Command, argv: string[]): void {
     const h = this.host;
+    if (this.onStart !== null) this.onStart(c, cmd.fullName);
     const prevCmd = c.cmd;
     c.cmd = cmd;
     c.lastCommand = cmd.fullName;
