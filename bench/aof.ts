@@ -30,15 +30,6 @@ export interface RewriteResult {
   reddishBaseBytes: number;
 }
 
-async function call(port: number, ...args: string[]): Promise<unknown> {
-  const c = await RespClient.connect(port);
-  try {
-    return plain(await c.call(...args));
-  } finally {
-    c.close();
-  }
-}
-
 async function aofServer(kind: 'redis' | 'reddish', fsync: string): Promise<SpawnedServer> {
   return spawnServer(kind, ['--appendonly', 'yes', '--appendfsync', fsync, '--save', '']);
 }
@@ -73,16 +64,16 @@ async function rewriteOnce(kind: 'redis' | 'reddish', keys: number, log: (m: str
     await generate({ type: 'hash', qty: keys, prefix: 'session', port: s.port, seed: 2020 });
     const c = await RespClient.connect(s.port);
     try {
+      const persistence = async () => String(plain(await c.call('INFO', 'persistence')));
+      const field = (info: string, name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
       // The startup rewrite (if any) must be over before the timed one.
-      while (/aof_rewrite_in_progress:1/.test(String(plain(await c.call('INFO', 'persistence'))))) await new Promise((r) => setTimeout(r, 50));
-      const rewrites = async () => Number(/aof_rewrites:(\d+)/.exec(String(plain(await c.call('INFO', 'persistence'))))?.[1] ?? 0);
-      const before = await rewrites();
+      while (field(await persistence(), 'aof_rewrite_in_progress') === 1) await new Promise((r) => setTimeout(r, 50));
+      const before = field(await persistence(), 'aof_rewrites');
       const t0 = process.hrtime.bigint();
       await c.call('BGREWRITEAOF');
       for (;;) {
-        const info = String(plain(await c.call('INFO', 'persistence')));
-        const done = Number(/aof_rewrites:(\d+)/.exec(info)?.[1] ?? 0) > before;
-        if (done && /aof_rewrite_in_progress:0/.test(info)) {
+        const info = await persistence();
+        if (field(info, 'aof_rewrites') > before && field(info, 'aof_rewrite_in_progress') === 0) {
           if (!/aof_last_bgrewrite_status:ok/.test(info)) throw new Error(`${kind}: BGREWRITEAOF failed`);
           break;
         }

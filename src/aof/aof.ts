@@ -160,7 +160,7 @@ export class Aof {
       this.flush(false);
       // everysec/no: the replies held for this turn's write(2) go now, written or not (a failed
       // write is retried and reported by MISCONF, as Redis sends its replies after a failed write).
-      if (this.held.size > 0 && this.cfg.str('appendfsync') !== 'always') this.releaseAll();
+      if (this.held.size > 0 && this.cfg.str('appendfsync') !== 'always') this.release(Infinity);
     });
   }
 
@@ -190,9 +190,10 @@ export class Aof {
     return false;
   }
 
-  private release(): void {
+  /** Writes the held clients' replies whose data is covered up to `upTo` (the fsynced offset by default). */
+  private release(upTo = this.synced): void {
     for (const [c, target] of this.held) {
-      if (target > this.synced) continue;
+      if (target > upTo) continue;
       this.held.delete(c);
       if (c.isClosed) continue;
       this.releasing = c;

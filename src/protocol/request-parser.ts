@@ -137,8 +137,7 @@ export class RequestParser {
       if (n === null) return null;
       if (n === -2) throw this.rewind(start, new ProtocolError('Protocol error: invalid multibulk length', 'invalid mbulk count'));
       if (n > 10 && this.limits.authRequired) {
-        this.pos = start;
-        throw new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count');
+        throw this.rewind(start, new ProtocolError('Protocol error: unauthenticated multibulk length', 'unauth mbulk count'));
       }
       if (n <= 0) return [];
       this.argv = new Array<string>(n);
@@ -168,8 +167,7 @@ export class RequestParser {
           throw this.rewind(start, new ProtocolError('Protocol error: invalid bulk length', 'invalid bulk length'));
         }
         if (len > 16384 && this.limits.authRequired) {
-          this.pos = start;
-          throw new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length');
+          throw this.rewind(start, new ProtocolError('Protocol error: unauthenticated bulk length', 'unauth bulk length'));
         }
         this.bulkLen = len;
       }

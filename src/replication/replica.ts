@@ -821,19 +821,23 @@ export class ReplicaSide implements ReplicaLinkView {
 
   // ---------------------------------------------------------------- rdb channel (Redis 8)
 
-  /** +RDBCHANNELSYNC <id>: the main channel waits (buffering); the snapshot comes on a new connection. */
+  /**
+   * +RDBCHANNELSYNC <id> (Redis 8) or +DUALCHANNELSYNC (Valkey 8): the main channel waits
+   * (buffering); the snapshot comes on a new connection.
+   */
   private startRdbChannel(line: string): void {
     const s = this.server;
+    // Valkey's reply names no client id: the rdb channel learns its own from $ENDOFF.
     const dual = line === '+DUALCHANNELSYNC';
-    const m = dual ? ['', ''] : /^\+RDBCHANNELSYNC (\d+)$/.exec(line);
-    if (!m) {
+    const clientId = dual ? '' : /^\+RDBCHANNELSYNC (\d+)$/.exec(line)?.[1];
+    if (clientId === undefined) {
       s.log.warning(`Master replied with wrong +RDBCHANNELSYNC syntax: ${line}`);
       this.handshakeError();
       return;
     }
     s.log.notice('PSYNC is not possible, initialize RDB channel.');
     const mainSock = this.sock!;
-    const ch = new RdbChannelSync(s, mainSock, m[1], (why) => {
+    const ch = new RdbChannelSync(s, mainSock, clientId, (why) => {
       if (this.rdbch !== ch) return;
       s.log.warning(dual ? 'Aborting dual channel sync' : 'Aborting rdb channel sync');
       void why;

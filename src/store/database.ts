@@ -13,7 +13,7 @@ import { DICT_ENTRY, dictBuckets, keyBytes, streamBytes } from './memsize.js';
 
 /** Redis's bytes for a value (memsize.ts). Streams are estimated from their entry and node counts. */
 export function valueBytes(v: RedisValue): number {
-  return v.type === ValueType.Stream ? streamBytes(v as unknown as StreamValue) : v.memoryUsage();
+  return v.type === ValueType.Stream ? streamBytes(v as StreamValue) : v.memoryUsage();
 }
 
 /**

@@ -14,6 +14,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { Client } from '../net/client.js';
+import { newShared, viewsOf } from './layout.js';
 
 /** What the watchdog needs of the server. */
 export interface WatchdogHost {
@@ -22,15 +23,9 @@ export interface WatchdogHost {
   closeTasks: (() => void | Promise<void>)[];
 }
 
-/** Shared layout: [0] heartbeat ms, [1] command start ms (Float64); then length + text bytes. */
-const TEXT_OFFSET = 16;
-const TEXT_MAX = 240;
-
 export class Watchdog {
-  private readonly shared = new SharedArrayBuffer(TEXT_OFFSET + 4 + TEXT_MAX);
-  private readonly times = new Float64Array(this.shared, 0, 2);
-  private readonly textLen = new Int32Array(this.shared, TEXT_OFFSET, 1);
-  private readonly text = new Uint8Array(this.shared, TEXT_OFFSET + 4, TEXT_MAX);
+  private readonly shared = newShared();
+  private readonly views = viewsOf(this.shared);
   private worker: Worker | null = null;
   private beat: NodeJS.Timeout | null = null;
   private period = 0;
@@ -52,8 +47,9 @@ export class Watchdog {
   }
 
   private start(period: number): void {
-    this.times[0] = Date.now();
-    this.beat = setInterval(() => (this.times[0] = Date.now()), Math.max(5, Math.floor(period / 4)));
+    const times = this.views.times;
+    times[0] = Date.now();
+    this.beat = setInterval(() => (times[0] = Date.now()), Math.max(5, Math.floor(period / 4)));
     this.beat.unref();
     this.host.exec.onStart = (c, name) => this.running(c, name);
     const logfile = this.host.config.str('logfile');
@@ -74,11 +70,12 @@ export class Watchdog {
 
   /** Before each command: what the banner will name if this one stalls the server. */
   private running(c: Client, name: string): void {
+    const { text, textLen, times } = this.views;
     const line = `'${name}' from client ${c.addr}`;
-    const n = Math.min(line.length, TEXT_MAX);
-    for (let i = 0; i < n; i++) this.text[i] = line.charCodeAt(i) & 0xff;
-    this.textLen[0] = n;
-    this.times[1] = Date.now();
+    const n = Math.min(line.length, text.length);
+    for (let i = 0; i < n; i++) text[i] = line.charCodeAt(i) & 0xff;
+    textLen[0] = n;
+    times[1] = Date.now();
   }
 }
 

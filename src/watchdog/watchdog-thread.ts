@@ -5,11 +5,10 @@
  */
 import { workerData } from 'node:worker_threads';
 import { appendFileSync, writeSync } from 'node:fs';
+import { viewsOf } from './layout.js';
 
 const { shared, period, logfile, pid } = workerData as { shared: SharedArrayBuffer; period: number; logfile: string; pid: number };
-const times = new Float64Array(shared, 0, 2);
-const textLen = new Int32Array(shared, 16, 1);
-const text = new Uint8Array(shared, 20, 240);
+const { times, textLen, text } = viewsOf(shared);
 
 function emit(line: string): void {
   // Redis's serverLogFromHandler format: "<pid>:signal-handler (<unix time>) <message>".
