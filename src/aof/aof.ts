@@ -7,8 +7,8 @@
  *
  * The buffer is written at the end of the event-loop turn, or as soon as a client's reply is
  * about to be sent (the output gate), so a reply never leaves before its write reached the
- * file. With appendfsync always the replies wait for the fsync too (it runs in libuv's thread
- * pool); everysec fsyncs in the background once a second. A rewrite is the fork-less snapshot
+ * file. With appendfsync always the replies wait for the fsync too (fdatasync right after the
+ * write, on the event loop, as Redis); everysec fsyncs in libuv's thread pool once a second. A rewrite is the fork-less snapshot
  * of the persistence module: at its start a new incr file receives every later write, and
  * the snapshot (the dataset at that instant) becomes the new base.
  */
@@ -295,11 +295,10 @@ export class Aof {
       return;
     }
     if (policy === 'always') {
-      if (this.fsyncInFlight > 0) return; // the callback starts the next one
-      this.startFsync(true);
+      this.fsyncInline();
       this.lastFsyncSec = nowSec;
     } else if (policy === 'everysec' && nowSec > this.lastFsyncSec) {
-      if (this.fsyncInFlight === 0) this.startFsync(false);
+      if (this.fsyncInFlight === 0) this.startFsync();
       this.lastFsyncSec = nowSec;
     } else if (policy === 'no') {
       // Nothing waits for the disk; the kernel writes back on its own.
@@ -307,21 +306,35 @@ export class Aof {
     }
   }
 
-  /** fsync in libuv's thread pool (Redis's bio thread, or its inline fsync for always). */
-  private startFsync(always: boolean): void {
+  /**
+   * appendfsync always: fdatasync on the event loop right after the write, before any reply of
+   * this turn leaves, as Redis does in beforeSleep (a thread-pool round trip would add a loop
+   * turn to every write's latency).
+   */
+  private fsyncInline(): void {
+    try {
+      fs.fdatasyncSync(this.fd);
+    } catch (e) {
+      this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(e)}. Exiting...`);
+      return;
+    }
+    this.synced = this.written;
+    this.lastIncrFsyncOffset = this.lastIncrSize;
+    if (!this.bioFsyncOk) this.bioFsyncOk = true;
+    this.release();
+  }
+
+  /** fdatasync in libuv's thread pool (Redis's bio thread; Redis's redis_fsync is fdatasync on Linux). */
+  private startFsync(): void {
     const fd = this.fd;
     const target = this.written;
     const incrSize = this.lastIncrSize;
     this.fsyncInFlight++;
-    fs.fsync(fd, (err) => {
+    fs.fdatasync(fd, (err) => {
       this.fsyncInFlight--;
       if (this.closeAfterFsync.delete(fd)) fs.close(fd, () => {});
       const stale = fd !== this.fd;
       if (err && !stale) {
-        if (always) {
-          this.fatal(`Can't persist AOF for fsync error when the AOF fsync policy is 'always': ${strerror(err)}. Exiting...`);
-          return;
-        }
         this.bioFsyncOk = false;
         this.bioFsyncErr = strerror(err);
         return;
