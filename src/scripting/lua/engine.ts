@@ -110,7 +110,7 @@ export class LuaEngine {
       return { ok: true, chunk: main };
     } catch (e) {
       if (e instanceof CompileRefused) return { ok: false, fallback: true, why: e.message };
-      if (e instanceof SyntaxError || (e as { line?: number }).line !== undefined) {
+      if (e instanceof SyntaxError && typeof (e as { line?: number }).line === 'number' && typeof (e as { index?: number }).index === 'number') {
         // luaparse refused a text Lua accepted (or no Lua was asked): the fallback decides.
         return { ok: false, fallback: true, why: `parser: ${(e as Error).message}` };
       }
