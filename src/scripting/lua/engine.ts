@@ -46,13 +46,6 @@ export function chunkId(name: string): string {
   return len < name.length ? `[string "${name.slice(0, len)}..."]` : `[string "${name}"]`;
 }
 
-function readonlyTable(entries: Array<[string, LuaValue]>): LuaTable {
-  const t = new LuaTable(0, entries.length);
-  for (const [k, v] of entries) t.setStr(k, v);
-  t.readonly = true;
-  return t;
-}
-
 export class LuaEngine {
   readonly globals: LuaTable;
   private hook: (() => void) | undefined = undefined;
@@ -66,8 +59,8 @@ export class LuaEngine {
     for (const [k, v] of baseLibrary({ load: (src, name) => this.load(src, name) })) g.setStr(k, v);
     g.setStr('_VERSION', 'Lua 5.1');
     for (const [k, v] of pairsFunctions()) g.setStr(k, v);
-    for (const [name, entries] of standardLibraries()) {
-      const lib = readonlyTable(entries);
+    for (const [name, lib] of standardLibraries()) {
+      lib.readonly = true;
       g.setStr(name, lib);
       if (name === 'string') {
         const sm = new LuaTable(0, 1);
@@ -163,7 +156,8 @@ export class LuaEngine {
 function noop(): void {}
 
 function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable(items.length, 0);
+  // luaCreateArray: lua_newtable then rawseti, so the array part grows as Lua grows it.
+  const t = new LuaTable();
   for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
   return t;
 }
