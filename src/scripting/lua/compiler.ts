@@ -78,6 +78,23 @@ const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/':
 /** Names that force a script onto the wasm fallback (their semantics need a real Lua VM). */
 const FALLBACK_NAMES = new Set(['coroutine', 'dump', 'getfenv', 'setfenv']);
 
+function isLiteral(n: Node): boolean {
+  return n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'BooleanLiteral' || n.type === 'NilLiteral';
+}
+
+/**
+ * `k and e` with k a true constant is e, `nil or e` is e: Lua's code generator drops the constant
+ * (luaK_goiftrue), so errors name e as if it stood alone.
+ */
+function foldLogical(n: Node): Node {
+  while (n.type === 'LogicalExpression' && isLiteral(n.left)) {
+    const truthy = !(n.left.type === 'NilLiteral' || (n.left.type === 'BooleanLiteral' && !n.left.value));
+    if ((n.operator === 'and') === truthy) n = n.right;
+    else break;
+  }
+  return n;
+}
+
 export interface Compiled {
   /** The JS source of the chunk factory (for debugging and tests). */
   code: string;
@@ -168,6 +185,7 @@ class CodeGen {
 
   /** How an error names a value (ldebug.c getobjname): "local 'x'", "global 'x'", "field 'x'"... */
   private nameOf(node: Node): string | undefined {
+    node = foldLogical(node);
     switch (node.type) {
       case 'Identifier': {
         const v = this.scope.lookup(node.name);
@@ -728,7 +746,7 @@ class CodeGen {
     const lit = (n: Node) => n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'NilLiteral' || n.type === 'BooleanLiteral';
     if (op === '==' || op === '~=') {
       const eq = lit(e.left) || lit(e.right) ? `${a} === ${b}` : `(${a} === ${b} || typeof ${a} === 'object' && typeof ${b} === 'object' && R.eqMeta(${a}, ${b}))`;
-      return this.seq(pre, op === '==' ? eq : `!${eq}`);
+      return this.seq(pre, op === '==' ? eq : `!(${eq})`);
     }
     const num = (x: string, n: Node) => (n.type === 'NumericLiteral' ? '' : `typeof ${x} === 'number'`);
     const checks = [num(a, e.left), num(b, e.right)].filter(Boolean).join(' && ');

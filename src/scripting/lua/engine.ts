@@ -141,8 +141,11 @@ export class LuaEngine {
       return f(...args);
     } catch (e) {
       if (e instanceof ScriptAbort || e instanceof LuaError) throw e;
-      if (e instanceof LevelError) throw new LuaError(e.value);
-      throw new LuaError(errorValue(e));
+      // Raised with no Lua frame left to give it a position (error('x', 2) at top level, a
+      // library function called directly): the value as it is, with the innermost position seen.
+      const out = new LuaError(e instanceof LevelError ? e.value : errorValue(e)) as LuaError & { position?: unknown };
+      out.position = (e as { position?: unknown }).position;
+      throw out;
     } finally {
       R.hook = savedHook;
     }
