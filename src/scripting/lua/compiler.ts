@@ -10,7 +10,7 @@
  * LibError/ArgError into "user_script:<line>: ..." (runtime.ts `frameError`).
  */
 import luaparse from 'luaparse';
-import { LuaTable } from './table.js';
+import { LuaTable, luaStringHash } from './table.js';
 import type { LuaValue } from './types.js';
 import { R, type Position } from './runtime.js';
 
@@ -432,9 +432,16 @@ class CodeGen {
       pre.push(`${t} = ${obj};`);
       obj = t;
     }
+    const fn = this.scope.fn;
     if (v.type === 'MemberExpression') {
       const key = this.str(v.identifier.name);
-      return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+      const h = luaStringHash(v.identifier.name);
+      return (value) => {
+        const o = this.isSimple(v.base) || hoist ? obj : fn.temp();
+        const val = fn.temp();
+        const first = o === obj ? '' : `${o} = ${obj}; `;
+        return `${first}${val} = ${value};\nif (${o} instanceof LT && ${o}.metatable === undefined) ${o}.setStrH(${key}, ${h}, ${val}); else R.setIndex(${o}, ${key}, ${val}, ${this.nameArg(name)});`;
+      };
     }
     let key = this.expr(v.index);
     if (hoist && !this.isSimple(v.index)) {
@@ -442,7 +449,21 @@ class CodeGen {
       pre.push(`${t} = ${key};`);
       key = t;
     }
-    return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+    return (value) => {
+      let pre = '';
+      let o = obj;
+      let kk = key;
+      if (!(this.isSimple(v.base) || hoist)) {
+        o = fn.temp();
+        pre += `${o} = ${obj}; `;
+      }
+      if (!(this.isSimple(v.index) || hoist)) {
+        kk = fn.temp();
+        pre += `${kk} = ${key}; `;
+      }
+      const val = fn.temp();
+      return `${pre}${val} = ${value};\nif (${o} instanceof LT && ${o}.metatable === undefined) ${o}.set(${kk}, ${val}); else R.setIndex(${o}, ${kk}, ${val}, ${this.nameArg(name)});`;
+    };
   }
 
   private functionDeclaration(s: Node): string {
@@ -608,7 +629,8 @@ class CodeGen {
     const name: string = e.name;
     if (FALLBACK_NAMES.has(name)) throw new CompileRefused(`uses ${name}`);
     const g = this.opts.globals;
-    if (this.opts.dynamicGlobals?.has(name)) return `R.getGlobal(${this.k(g)}, ${this.str(name)})`;
+    // KEYS and ARGV of the EVAL environment: the runtime holds the running script's tables.
+    if (this.opts.dynamicGlobals?.has(name)) return `R.${name}`;
     if (g.readonly) {
       const value = g.getStr(name);
       // A read-only environment cannot change: its values are constants of the script.
@@ -652,7 +674,8 @@ class CodeGen {
     const base = this.expr(baseNode);
     if (keyNode.type === 'StringLiteral') {
       const key = this.str(keyNode.value);
-      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStr(${key})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${key}, ${this.nameArg(name)})`)})`;
+      const h = luaStringHash(keyNode.value);
+      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStrH(${key}, ${h})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${key}, ${this.nameArg(name)})`)})`;
     }
     const kk = fn.temp();
     const key = this.expr(keyNode);

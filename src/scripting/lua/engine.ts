@@ -126,9 +126,13 @@ export class LuaEngine {
   run(chunk: LuaFunction, keys: string[], argv: string[]): LuaValue[] {
     const g = this.globals;
     g.readonly = false;
-    g.setStr('KEYS', arrayTable(keys));
-    g.setStr('ARGV', arrayTable(argv));
+    const k = arrayTable(keys);
+    const a = arrayTable(argv);
+    g.setStr('KEYS', k);
+    g.setStr('ARGV', a);
     g.readonly = true;
+    R.KEYS = k;
+    R.ARGV = a;
     return this.call(chunk, []);
   }
 

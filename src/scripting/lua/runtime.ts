@@ -119,6 +119,8 @@ export const R = {
   budget: HOOK_PERIOD,
   hook: noHook as () => void,
   /** KEYS and ARGV of the running script (dynamic globals of the EVAL environment). */
+  KEYS: undefined as LuaValue,
+  ARGV: undefined as LuaValue,
   tick(): void {
     R.budget = HOOK_PERIOD;
     R.hook();
