@@ -700,21 +700,40 @@ class CodeGen {
     const lastField = fields[fields.length - 1];
     const lastMulti = lastField && lastField.type === 'TableValue' && MULTI.has(lastField.value.type) && this.parenCount(lastField.range[0], lastField.value) === 0;
     if (lastMulti) narr--;
-    const t = this.scope.fn.temp();
+    const fn = this.scope.fn;
+    const t = fn.temp();
     const [a, h] = R.constructorSizes(narr, nrec);
     const parts = [`${t} = new LT(${a}, ${h})`];
+    // Lua keeps list items in registers and stores them 50 at a time (when the next field
+    // starts, and at the '}'), while record items are stored at once: with both kinds, the
+    // list values wait in temps so that stores happen in Lua's order.
+    const buffered = nrec > 0 && narr > 0;
+    let pending: Array<[number, string]> = [];
+    const flush = () => {
+      for (const [i, v] of pending) parts.push(`R.setItem(${t}, ${i}, ${v})`);
+      pending = [];
+    };
     let idx = 1;
     for (const f of fields) {
-      if (f.type === 'TableKeyString') parts.push(`${t}.setStr(${this.str(f.key.name)}, ${this.expr(f.value)})`);
+      if (pending.length === 50) flush();
+      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${this.expr(f.value)})`);
       else if (f.type === 'TableKey') {
         const key = f.key.type === 'StringLiteral' ? this.str(f.key.value) : this.expr(f.key);
         parts.push(`R.rawsetKey(${t}, ${key}, ${this.expr(f.value)})`);
       } else if (f === lastField && lastMulti) {
-        parts.push(`R.setList(${t}, ${idx}, ${this.multi(f.value)})`);
+        const m = fn.temp();
+        parts.push(`${m} = ${this.multi(f.value)}`);
+        flush();
+        parts.push(`R.setList(${t}, ${idx}, ${m})`);
+      } else if (buffered) {
+        const v = fn.temp();
+        parts.push(`${v} = ${this.expr(f.value)}`);
+        pending.push([idx++, v]);
       } else {
         parts.push(`R.setItem(${t}, ${idx++}, ${this.expr(f.value)})`);
       }
     }
+    flush();
     parts.push(t);
     return `(${parts.join(', ')})`;
   }

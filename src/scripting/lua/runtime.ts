@@ -204,6 +204,8 @@ export const R = {
           o.set(k, v);
           return;
         }
+        // luaV_settable has already made the key's node (luaH_set) when it finds the handler.
+        if (!o.readonly) o.set(k, undefined);
       } else {
         h = meta.metamethod(o, '__newindex');
         if (h === undefined) throw new LibError(`attempt to index ${meta.describe(o, what)}`);
@@ -300,6 +302,9 @@ export const R = {
   },
 
   setList(t: LuaTable, start: number, values: LuaValue[]): void {
+    // OP_SETLIST grows the array part to the last index first (luaH_resizearray).
+    const last = start + values.length - 1;
+    if (last > t.arraySize) t.resizeArray(last);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v !== undefined) t.setInt(start + i, v);
