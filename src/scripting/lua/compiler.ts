@@ -48,6 +48,9 @@ interface Var {
 
 class FuncState {
   temps = 0;
+  /** Active locals (Lua allows 200 per function) and upvalues (60). */
+  active = 0;
+  readonly upvalues = new Set<Var>();
   constructor(
     readonly parent: FuncState | undefined,
     readonly vararg: boolean,
@@ -77,6 +80,20 @@ const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/':
 
 /** Names that force a script onto the wasm fallback (their semantics need a real Lua VM). */
 const FALLBACK_NAMES = new Set(['coroutine', 'dump', 'getfenv', 'setfenv']);
+
+/** Whether a function body uses '...' itself (nested functions aside). */
+function usesVararg(node: Node): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(usesVararg);
+  if (node.type === 'VarargLiteral') return true;
+  if (node.type === 'FunctionDeclaration') return false;
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || key === 'range') continue;
+    const v = node[key];
+    if (v && typeof v === 'object' && usesVararg(v)) return true;
+  }
+  return false;
+}
 
 function isLiteral(n: Node): boolean {
   return n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'BooleanLiteral' || n.type === 'NilLiteral';
@@ -158,17 +175,37 @@ class CodeGen {
   private declare(name: string): Var {
     const v: Var = { js: `${name}$${++this.nextVar}`, name, fn: this.scope.fn };
     this.scope.vars.set(name, v);
+    // Lua's limits are compile errors there: such scripts go where Lua reports them.
+    if (++this.scope.fn.active > 200) throw new CompileRefused('more than 200 local variables');
+    this.scopeCount.set(this.scope, (this.scopeCount.get(this.scope) ?? 0) + 1);
     return v;
   }
 
+  private readonly scopeCount = new Map<Scope, number>();
+
   private withScope<T>(fn: FuncState, f: () => T): T {
     const saved = this.scope;
-    this.scope = new Scope(saved, fn);
+    const scope = new Scope(saved, fn);
+    this.scope = scope;
     try {
       return f();
     } finally {
+      fn.active -= this.scopeCount.get(scope) ?? 0;
+      this.scopeCount.delete(scope);
       this.scope = saved;
     }
+  }
+
+  /** A variable seen from the current function: upvalues count against Lua's limit of 60. */
+  private resolve(name: string): Var | undefined {
+    const v = this.scope.lookup(name);
+    if (v !== undefined && v.fn !== this.scope.fn) {
+      for (let f: FuncState | undefined = this.scope.fn; f && f !== v.fn; f = f.parent) {
+        f.upvalues.add(v);
+        if (f.upvalues.size > 60) throw new CompileRefused('more than 60 upvalues');
+      }
+    }
+    return v;
   }
 
   /** Is a Lua literal string usable as a JS string literal? JSON escapes cover bytes 0..255. */
@@ -295,7 +332,14 @@ class CodeGen {
       const names: string[] = [];
       if (self) names.push(this.declare(self).js);
       for (const p of params) if (p.type === 'Identifier') names.push(this.declare(p.name).js);
-      const stmts = this.block(body, false);
+      // LUA_COMPAT_VARARG: a vararg function has a local 'arg', the table {..., n = count}
+      // unless its body uses '...' itself (then it stays nil).
+      let argDecl = '';
+      if (vararg && fn.parent !== undefined) {
+        const arg = this.declare('arg');
+        argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
+      }
+      const stmts = argDecl + this.block(body, false);
       const temps = fn.temps > 0 ? `let ${Array.from({ length: fn.temps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
       const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
@@ -420,7 +464,7 @@ class CodeGen {
   /** Prepares an assignment target; returns the statement that stores a value into it. */
   private target(v: Node, pre: string[], hoist: boolean): (value: string) => string {
     if (v.type === 'Identifier') {
-      const local = this.scope.lookup(v.name);
+      const local = this.resolve(v.name);
       if (local) return (value) => `${local.js} = ${value};`;
       const g = this.opts.globals;
       return (value) => `R.setGlobal(${this.k(g)}, ${this.str(v.name)}, ${value});`;
@@ -624,7 +668,7 @@ class CodeGen {
   }
 
   private identifier(e: Node): string {
-    const v = this.scope.lookup(e.name);
+    const v = this.resolve(e.name);
     if (v) return v.js;
     const name: string = e.name;
     if (FALLBACK_NAMES.has(name)) throw new CompileRefused(`uses ${name}`);
@@ -868,7 +912,11 @@ class CodeGen {
     } else {
       argNodes = e.arguments;
       // Skip the call's own '(' (the first one after the callee).
-      argsFrom = this.src.indexOf('(', e.base.range[1]) + 1;
+      const open = this.src.indexOf('(', e.base.range[1]);
+      argsFrom = open + 1;
+      // Lua 5.1 refuses a call whose '(' starts a new line (its parser reports it).
+      if (/[\n\r]/.test(this.src.slice(e.base.range[1], open).replace(/--\[(=*)\[[\s\S]*?\]\1\]|--[^\n]*/g, (m) => m.replace(/[^\n\r]/g, ''))))
+        throw new CompileRefused('ambiguous syntax (function call x new statement)');
     }
     const base = e.base;
     const line = base.loc.end.line;

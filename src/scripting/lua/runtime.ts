@@ -311,6 +311,14 @@ export const R = {
     }
   },
 
+  /** The 'arg' table of a vararg function (adjust_varargs): the extra arguments and n. */
+  argTable(va: LuaValue[]): LuaTable {
+    const t = new LuaTable(va.length, 1);
+    for (let i = 0; i < va.length; i++) t.setInt(i + 1, va[i]);
+    t.setStr('n', va.length);
+    return t;
+  },
+
   constructorSizes(narr: number, nrec: number): [number, number] {
     return [fb2int(int2fb(narr)), fb2int(int2fb(nrec))];
   },

@@ -294,6 +294,13 @@ export const CORPUS: string[] = [
   'local f = function(x) return x end\nreturn f(1)\n  (2)\n  (3)',
   'error(\n  "multi"\n)',
   'assert(\n  false,\n  "m")',
+  // LUA_COMPAT_VARARG's 'arg'
+  'local function f(...) return arg end local t = f(1, nil, 3) return {t[1], t[3], t.n}',
+  'local function f(...) local x = ... return type(arg) end return f(1, 2)',
+  'local function f(...) arg = 5 return arg end return f()',
+  'local function f(a, ...) return arg.n end return f(1, 2, 3)',
+  'local function f() return arg end return f()',
+  'return arg',
   // comments
   '-- comment\nreturn --[[ inline ]] 5 --[==[ long\n comment ]==]',
   // numeric literals
