@@ -83,7 +83,7 @@ test('Lua 5.1 limits and ambiguities go to the fallback when no syntax check is 
   const bare = new LuaEngine();
   const locals = Array.from({ length: 201 }, (_, i) => `local v${i} = ${i}`).join('\n');
   assert.deepEqual(bare.compile(locals), { ok: false, fallback: true, why: 'more than 200 local variables' });
-  const amb = bare.compile('local f = 1\n(f)(1)');
+  const amb = bare.compile('local f = 1\nlocal g = f\n(f)(1)');
   assert.ok(!amb.ok && 'fallback' in amb && /ambiguous syntax/.test(amb.why));
   const r = bare.compile('return +');
   assert.ok(!r.ok && 'fallback' in r);
