@@ -47,7 +47,9 @@ interface Var {
 }
 
 class FuncState {
+  /** Temps in use; they are reused from one statement to the next (smaller JS frames). */
   temps = 0;
+  maxTemps = 0;
   /** Active locals (Lua allows 200 per function) and upvalues (60). */
   active = 0;
   readonly upvalues = new Set<Var>();
@@ -56,7 +58,9 @@ class FuncState {
     readonly vararg: boolean,
   ) {}
   temp(): string {
-    return `$${++this.temps}`;
+    const n = ++this.temps;
+    if (n > this.maxTemps) this.maxTemps = n;
+    return `$${n}`;
   }
 }
 
@@ -340,7 +344,7 @@ class CodeGen {
         argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
       }
       const stmts = argDecl + this.block(body, false);
-      const temps = fn.temps > 0 ? `let ${Array.from({ length: fn.temps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
+      const temps = fn.maxTemps > 0 ? `let ${Array.from({ length: fn.maxTemps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
       const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
       return fn.parent === undefined ? inner : `(function (${sig}) {\n${inner}\n})`;
@@ -367,7 +371,10 @@ class CodeGen {
           lastLine = line;
         }
         this.curLine = line;
+        const fn = this.scope.fn;
+        const mark = fn.temps;
         out.push(this.statement(s));
+        fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
       }
       return out.join('\n');
