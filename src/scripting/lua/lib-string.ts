@@ -454,7 +454,8 @@ function str_format(...args: LuaValue[]): LuaValue[] {
         break;
       }
       default:
-        throw new LibError(`invalid option '%${conv}' to 'format'`);
+        // lua_pushfstring's %c of a NUL adds nothing (it is pushed as a C string).
+        throw new LibError(`invalid option '%${conv === '\0' ? '' : conv}' to 'format'`);
     }
   }
   return [out];
