@@ -136,7 +136,8 @@ export function numberToString(n: number): string {
 
 /** lua_Number2str for redis.call arguments in 7.0 ("%.17g"). */
 export function numberToArg(n: number): string {
-  if (Number.isInteger(n) && n > -1e17 && n < 1e17 && !Object.is(n, -0)) return String(n);
+  // Up to 2^53 String() prints the exact integer; beyond, it prints the shortest round-trip text.
+  if (Number.isInteger(n) && n > -9007199254740992 && n < 9007199254740992 && !Object.is(n, -0)) return String(n);
   return formatG(n, 17);
 }
 

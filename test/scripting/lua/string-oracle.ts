@@ -8,7 +8,7 @@ import { LuaWasmEngine } from 'lua-redis-wasm';
 import { stringLibrary } from '../../../src/scripting/lua/lib-string.js';
 import { LuaTable } from '../../../src/scripting/lua/table.js';
 import { ArgError, LibError, LuaError, type LuaFunction, type LuaValue } from '../../../src/scripting/lua/types.js';
-import { numberToString } from '../../../src/scripting/lua/number.js';
+import { numberToString, stringToNumber } from '../../../src/scripting/lua/number.js';
 import type { RespClient, Reply } from '../../helpers/resp.js';
 
 export type Arg =
@@ -177,6 +177,8 @@ function jsTable(name: string): LuaTable {
 
 const jsFns: Record<string, LuaFunction> = {
   ...lib,
+  tostring: (v) => [tostr(v)],
+  tonumber: (v) => [typeof v === 'number' ? v : typeof v === 'string' ? stringToNumber(v) : undefined],
   gmatch: (s, p) => {
     const it = lib.gmatch(s, p)[0] as LuaFunction;
     const res: LuaValue[] = [];
