@@ -63,8 +63,13 @@ async function compare(name: string, cases: Case[], against: 'oracle' | 'redis')
   assert.equal(bad.length, 0, `${name}: ${bad.length}+ mismatches of ${cases.length}\n${bad.join('\n')}`);
 }
 
+/** LUA_FUZZ_SCALE multiplies the case counts and LUA_FUZZ_SEED shifts the seeds (long runs by hand). */
+const SCALE = Number(process.env.LUA_FUZZ_SCALE ?? 1);
+const SEED = Number(process.env.LUA_FUZZ_SEED ?? 0);
+
 function gen(seed: number, n: number, f: (r: Rnd) => Case): Case[] {
-  const r = prng(seed);
+  n = Math.round(n * SCALE);
+  const r = prng(seed + SEED * 1000);
   return Array.from({ length: n }, () => f(r));
 }
 
