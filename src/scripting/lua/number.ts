@@ -131,6 +131,26 @@ function expSuffix(exp: number, e: string): string {
 export function numberToString(n: number): string {
   // Integers below 10^14 print the same under %.14g: the common case of `..` stays cheap.
   if (Number.isInteger(n) && n > -1e14 && n < 1e14 && !Object.is(n, -0)) return String(n);
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e13) {
+    // Short decimals (0.5, 3.14, 99.99): when m/10^k reads back as exactly this double and m has
+    // at most 14 digits, %.14g prints that decimal (the double is within half an ulp of it, far
+    // below half a unit of the 14th digit), so its digits come from integer arithmetic.
+    let p = 10;
+    for (let k = 1; k <= 8; k++, p *= 10) {
+      const m = Math.round(a * p);
+      if (m >= 1e14) break;
+      if (m / p === a) {
+        let d = String(m);
+        if (d.length <= k) d = '0'.repeat(k - d.length + 1) + d;
+        let end = d.length;
+        while (d.charCodeAt(end - 1) === 48) end--;
+        const point = d.length - k;
+        const text = end > point ? d.slice(0, point) + '.' + d.slice(point, end) : d.slice(0, point);
+        return n < 0 ? '-' + text : text;
+      }
+    }
+  }
   return formatG(n, 14);
 }
 
