@@ -135,8 +135,8 @@ function replacement(r: Rnd): Arg {
   return pick(r, [B(true), NIL]);
 }
 
-function patternCase(r: Rnd): Case {
-  const s = r() < 0.9 ? S(subject(r)) : N(pick(r, [12.5, -3, 1e100]));
+function patternCase(r: Rnd, maxSubject = 14): Case {
+  const s = r() < 0.9 ? S(subject(r, maxSubject)) : N(pick(r, [12.5, -3, 1e100]));
   const p = S(pattern(r));
   switch (int(r, 0, 4)) {
     case 0:
@@ -250,6 +250,10 @@ function gen(seed: number, n: number, f: (r: Rnd) => Case): Case[] {
 
 test('patterns: find/match/gmatch/gsub over random patterns and subjects agree with the oracle', async () => {
   await compare('patterns', gen(1, 40000, patternCase), 'oracle');
+});
+
+test('patterns over long subjects (deeper backtracking) agree with the oracle', async () => {
+  await compare('patterns/long', gen(7, 8000, (r) => patternCase(r, 80)), 'oracle');
 });
 
 test('patterns agree with redis-server too', { skip: !hasRedisServer() }, async () => {
