@@ -90,6 +90,15 @@ test('%.17g of doubles agrees with redis-server', { skip: !hasRedisServer() }, a
   await compare('%.17g/redis', cases, 'redis');
 });
 
+test('the fast paths of tostring and redis.call arguments print what %.14g / %.17g print', () => {
+  const r = prng(15 + SEED * 1000);
+  for (let i = 0; i < 200000 * SCALE; i++) {
+    const x = i % 3 === 0 ? int(r, -1e6, 1e6) / 2 ** int(r, 0, 20) : i % 3 === 1 ? int(r, -1e6, 1e6) / 10 ** int(r, 0, 9) : double(r);
+    assert.equal(numberToString(x), formatG(x, 14), `tostring ${x}`);
+    assert.equal(numberToArg(x), formatG(x, 17), `arg ${x}`);
+  }
+});
+
 test('fixed cases', () => {
   assert.equal(numberToString(0.1), '0.1');
   assert.equal(numberToString(-0), '-0');
