@@ -357,6 +357,8 @@ const EDGE: Case[] = [
   { fn: 'upper', args: [S('aBc\xe0\xe9z')] },
   { fn: 'len', args: [N(-1.5)] },
   { fn: 'reverse', args: [S('ab\0c')] },
+  { fn: 'reverse', args: [S('ab\0c\xff\x80'.repeat(30))] },
+  { fn: 'lower', args: [S('ABC\xc0\xe9Z'.repeat(30))] },
   { fn: 'dump', args: [] },
   { fn: 'dump', args: [S('x')] },
   { fn: 'dump', args: [FN('cat')] },
