@@ -22,7 +22,9 @@ export type Gen =
   | { k: 'str'; v: string }
   | { k: 'null' }
   | { k: 'fn' }
-  | { k: 'table'; ops: Array<[Gen, Gen]> };
+  | { k: 'table'; ops: Array<[Gen, Gen]> }
+  /** Anything else: Lua source and a JS builder that make the same value. */
+  | { k: 'raw'; lua: string; js: () => LuaValue };
 
 export const nil: Gen = { k: 'nil' };
 export const num = (v: number): Gen => ({ k: 'num', v });
@@ -66,6 +68,8 @@ export function toLua(g: Gen): string {
       return 'cjson.null';
     case 'fn':
       return 'tostring';
+    case 'raw':
+      return g.lua;
     case 'table':
       return `(function() local t = {} ${g.ops.map(([k, v]) => `t[${toLua(k)}] = ${toLua(v)}`).join(' ')} return t end)()`;
   }
@@ -88,6 +92,8 @@ export function toJs(g: Gen): LuaValue {
       return CJSON_NULL;
     case 'fn':
       return FN;
+    case 'raw':
+      return g.js();
     case 'table': {
       const t = new LuaTable();
       for (const [k, v] of g.ops) t.set(toJs(k), toJs(v));
@@ -136,8 +142,9 @@ export function callLua(c: Call): string {
   return `R(function() return pack(${c.lib}.${c.fn}(${c.args.map(toLua).join(', ')})) end)`;
 }
 
-export function script(calls: Call[]): string {
-  return `${PRELUDE} return {${calls.map(callLua).join(', ')}}`;
+/** `prefix` runs first (e.g. resetting cjson's configuration, which outlives a script). */
+export function script(calls: Call[], prefix = ''): string {
+  return `${PRELUDE} ${prefix} return {${calls.map(callLua).join(', ')}}`;
 }
 
 /** [in next() order, sorted]: what the Lua side computes, from the JS side. */
@@ -206,9 +213,9 @@ export function oracle(): Promise<LuaWasmEngine> {
 }
 
 /** Runs the calls in the oracle (batched in one script). */
-export async function runOracle(calls: Call[]): Promise<Outcome[]> {
+export async function runOracle(calls: Call[], prefix = ''): Promise<Outcome[]> {
   const o = await oracle();
-  const r = o.evalWithArgs(script(calls), [], []) as unknown;
+  const r = o.evalWithArgs(script(calls, prefix), [], []) as unknown;
   if (!Array.isArray(r)) throw new Error(`oracle failed: ${JSON.stringify(r, (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v))}`);
   return r.map(outcomeOf);
 }
@@ -230,8 +237,8 @@ export class RealRedis {
     return this.client.call('EVAL', Buffer.from(src, 'latin1'), '0', ...args.map((a) => Buffer.from(a, 'latin1')));
   }
 
-  async run(calls: Call[]): Promise<Outcome[]> {
-    const r = await this.eval(script(calls));
+  async run(calls: Call[], prefix = ''): Promise<Outcome[]> {
+    const r = await this.eval(script(calls, prefix));
     if (r.t !== 'array') throw new Error(`redis-server failed: ${JSON.stringify(r)}`);
     return r.v.map((x) => {
       const parts = (x as { v: Reply[] }).v.map((y) => (y as { v: string }).v);
