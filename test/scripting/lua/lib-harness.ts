@@ -258,7 +258,7 @@ export class RealRedis {
  */
 export async function tableOrderIsExact(): Promise<boolean> {
   const g = tbl(['alpha', 'beta', 'gamma', 'delta', 'x', 'y', '1', 'zz'].map((k, i) => [str(k), num(i)]));
-  const [o] = await runOracle([{ lib: 'table', fn: 'unpack', args: [arr([g])] }]);
+  const [o] = await runOracle([{ lib: '_G', fn: 'unpack', args: [arr([g])] }]);
   const mine = ser(toJs(g), 0, false);
   return o.ordered === 'OK ' + mine;
 }
