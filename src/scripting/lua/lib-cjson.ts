@@ -442,6 +442,27 @@ class Decoder {
   }
 
   numberToken(): void {
+    // Fast path: a plain integer of up to 15 digits reads exactly without strtod.
+    const s = this.s;
+    let q = this.p;
+    let c = s.charCodeAt(q);
+    const neg = c === 0x2d;
+    if (neg) c = s.charCodeAt(++q);
+    if (isDigit(c)) {
+      const start = q;
+      let v = 0;
+      do {
+        v = v * 10 + (c - 0x30);
+        c = s.charCodeAt(++q);
+      } while (isDigit(c));
+      const lc = c | 0x20;
+      if (q - start <= 15 && c !== 0x2e && lc !== 0x65 && lc !== 0x78) {
+        this.type = T_NUMBER;
+        this.num = neg ? -v : v;
+        this.p = q;
+        return;
+      }
+    }
     const r = strtod(this.s, this.p);
     this.type = T_NUMBER;
     this.num = r.value;
