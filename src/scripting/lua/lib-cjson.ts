@@ -128,49 +128,87 @@ function arrayLength(cfg: Config, t: LuaTable): number {
   return max;
 }
 
-/** json_append_data. `top` is the C frame's slot count with the value on top (lua_checkstack). */
-function encodeValue(cfg: Config, v: LuaValue, depth: number, top: number): string {
-  switch (typeof v) {
-    case 'string':
-      return encodeString(v);
-    case 'number':
-      return encodeNumber(cfg, v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    case 'undefined':
-      return 'null';
-    default:
-      if (v instanceof LuaTable) return encodeTable(cfg, v, depth + 1, top);
-      if (v === CJSON_NULL) return 'null';
-      throw exception(v, 'type not supported');
-  }
+/** A table being written (an explicit stack: nesting is bounded by the 8000 C slots, not JS's). */
+interface EncodeFrame {
+  t: LuaTable;
+  /** Array length, or -1 for an object. */
+  len: number;
+  /** Items written so far. */
+  n: number;
+  /** The object key last visited (next() continues from it). */
+  key: LuaValue;
+  depth: number;
+  top: number;
 }
 
-function encodeTable(cfg: Config, t: LuaTable, depth: number, top: number): string {
-  if (depth > cfg.encodeMaxDepth || top + 3 > MAX_C_STACK) {
-    throw new EncodeError(`Cannot serialise, excessive nesting (${depth})`);
-  }
-  const len = arrayLength(cfg, t);
-  if (len > 0) {
-    let out = '[';
-    for (let i = 1; i <= len; i++) {
-      if (i > 1) out += ',';
-      out += encodeValue(cfg, t.getInt(i), depth, top + 1);
+/**
+ * json_append_data with the recursion unrolled. `top` counts the C frame's slots with the value
+ * on top, as lua_checkstack sees them: an array item adds one slot, an object entry two.
+ */
+function encodeRoot(cfg: Config, root: LuaValue): string {
+  let out = '';
+  const stack: EncodeFrame[] = [];
+  let v = root;
+  let depth = 0;
+  let top = 1;
+  for (;;) {
+    switch (typeof v) {
+      case 'string':
+        out += encodeString(v);
+        break;
+      case 'number':
+        out += encodeNumber(cfg, v);
+        break;
+      case 'boolean':
+        out += v ? 'true' : 'false';
+        break;
+      case 'undefined':
+        out += 'null';
+        break;
+      default:
+        if (v instanceof LuaTable) {
+          const d = depth + 1;
+          if (d > cfg.encodeMaxDepth || top + 3 > MAX_C_STACK) throw new EncodeError(`Cannot serialise, excessive nesting (${d})`);
+          const len = arrayLength(cfg, v);
+          out += len > 0 ? '[' : '{';
+          stack.push({ t: v, len: len > 0 ? len : -1, n: 0, key: undefined, depth: d, top });
+        } else if (v === CJSON_NULL) out += 'null';
+        else throw exception(v, 'type not supported');
     }
-    return out + ']';
+    // Move to the next value to write, closing the tables that are complete.
+    for (;;) {
+      const f = stack.length === 0 ? undefined : stack[stack.length - 1];
+      if (f === undefined) return out;
+      if (f.len >= 0) {
+        if (f.n < f.len) {
+          if (f.n > 0) out += ',';
+          v = f.t.getInt(++f.n);
+          depth = f.depth;
+          top = f.top + 1;
+          break;
+        }
+        out += ']';
+        stack.pop();
+        continue;
+      }
+      const e = f.t.next(f.key);
+      if (e === undefined) {
+        out += '}';
+        stack.pop();
+        continue;
+      }
+      if (f.n++ > 0) out += ',';
+      const k = e[0];
+      f.key = k;
+      if (typeof k === 'number') out += '"' + encodeNumber(cfg, k) + '":';
+      else if (typeof k === 'string') out += encodeString(k) + ':';
+      else throw exception(k, 'table key must be a number or string');
+      v = e[1];
+      depth = f.depth;
+      top = f.top + 2;
+      break;
+    }
   }
-  let out = '{';
-  let comma = false;
-  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) {
-    if (comma) out += ',';
-    else comma = true;
-    const k = e[0];
-    if (typeof k === 'number') out += '"' + encodeNumber(cfg, k) + '":';
-    else if (typeof k === 'string') out += encodeString(k) + ':';
-    else throw exception(k, 'table key must be a number or string');
-    out += encodeValue(cfg, e[1], depth, top + 2);
-  }
-  return out + '}';
 }
 
 // ---------------------------------------------------------------- decoding
@@ -404,6 +442,27 @@ class Decoder {
   }
 
   numberToken(): void {
+    // Fast path: a plain integer of up to 15 digits reads exactly without strtod.
+    const s = this.s;
+    let q = this.p;
+    let c = s.charCodeAt(q);
+    const neg = c === 0x2d;
+    if (neg) c = s.charCodeAt(++q);
+    if (isDigit(c)) {
+      const start = q;
+      let v = 0;
+      do {
+        v = v * 10 + (c - 0x30);
+        c = s.charCodeAt(++q);
+      } while (isDigit(c));
+      const lc = c | 0x20;
+      if (q - start <= 15 && c !== 0x2e && lc !== 0x65 && lc !== 0x78) {
+        this.type = T_NUMBER;
+        this.num = neg ? -v : v;
+        this.p = q;
+        return;
+      }
+    }
     const r = strtod(this.s, this.p);
     this.type = T_NUMBER;
     this.num = r.value;
@@ -560,71 +619,111 @@ class Decoder {
     throw new LibError(`Found too many nested data structures (${this.depth}) at character ${this.p}`);
   }
 
-  /** json_process_value for the current token; `top` is the frame's slot count before the push. */
+  /**
+   * json_process_value for the current token, with the recursion of the object and array
+   * contexts unrolled. `top` is the frame's slot count before the push (checked by descend).
+   */
   value(top: number): LuaValue {
-    switch (this.type) {
-      case T_STRING:
-        return this.str;
-      case T_NUMBER:
-        return this.num;
-      case T_BOOLEAN:
-        return this.bool;
-      case T_OBJ_BEGIN:
-        return this.object(top);
-      case T_ARR_BEGIN:
-        return this.array(top);
-      case T_NULL:
-        return CJSON_NULL;
-      default:
-        throw this.parseError('value');
-    }
-  }
-
-  object(top: number): LuaTable {
-    this.descend(top, 3);
-    const t = new LuaTable();
-    this.nextToken();
-    if (this.tok() === T_OBJ_END) {
-      this.depth--;
-      return t;
-    }
+    const stack: DecodeFrame[] = [];
     for (;;) {
-      if (this.tok() !== T_STRING) throw this.parseError('object key string');
-      const key = this.str;
-      this.nextToken();
-      if (this.tok() !== T_COLON) throw this.parseError('colon');
-      this.nextToken();
-      const v = this.value(top + 2);
-      t.set(key, v);
-      this.nextToken();
-      if (this.tok() === T_OBJ_END) {
-        this.depth--;
-        return t;
+      let v: LuaValue;
+      switch (this.tok()) {
+        case T_STRING:
+          v = this.str;
+          break;
+        case T_NUMBER:
+          v = this.num;
+          break;
+        case T_BOOLEAN:
+          v = this.bool;
+          break;
+        case T_NULL:
+          v = CJSON_NULL;
+          break;
+        case T_OBJ_BEGIN: {
+          this.descend(top, 3);
+          const t = new LuaTable();
+          this.nextToken();
+          if (this.tok() === T_OBJ_END) {
+            this.depth--;
+            v = t;
+            break;
+          }
+          stack.push({ t, array: false, i: 0, key: this.objectKey(), top });
+          top += 2;
+          continue;
+        }
+        case T_ARR_BEGIN: {
+          this.descend(top, 2);
+          const t = new LuaTable();
+          this.nextToken();
+          if (this.tok() === T_ARR_END) {
+            this.depth--;
+            v = t;
+            break;
+          }
+          stack.push({ t, array: true, i: 1, key: undefined, top });
+          top += 1;
+          continue;
+        }
+        default:
+          throw this.parseError('value');
       }
-      if (this.tok() !== T_COMMA) throw this.parseError('comma or object end');
-      this.nextToken();
+      // Store the value and read on, closing the containers that end here.
+      for (;;) {
+        const f = stack.length === 0 ? undefined : stack[stack.length - 1];
+        if (f === undefined) return v;
+        if (f.array) {
+          f.t.setInt(f.i++, v);
+          this.nextToken();
+          if (this.tok() === T_ARR_END) {
+            this.depth--;
+            stack.pop();
+            v = f.t;
+            continue;
+          }
+          if (this.tok() !== T_COMMA) throw this.parseError('comma or array end');
+          this.nextToken();
+          top = f.top + 1;
+          break;
+        }
+        f.t.set(f.key, v);
+        this.nextToken();
+        if (this.tok() === T_OBJ_END) {
+          this.depth--;
+          stack.pop();
+          v = f.t;
+          continue;
+        }
+        if (this.tok() !== T_COMMA) throw this.parseError('comma or object end');
+        this.nextToken();
+        f.key = this.objectKey();
+        top = f.top + 2;
+        break;
+      }
     }
   }
 
-  array(top: number): LuaTable {
-    this.descend(top, 2);
-    const t = new LuaTable();
+  /** A member's key and colon; leaves the value's first token current. */
+  objectKey(): string {
+    if (this.tok() !== T_STRING) throw this.parseError('object key string');
+    const key = this.str;
     this.nextToken();
-    if (this.tok() === T_ARR_END) {
-      this.depth--;
-      return t;
-    }
-    for (let i = 1; ; i++) {
-      t.setInt(i, this.value(top + 1));
-      this.nextToken();
-      if (this.tok() === T_ARR_END) {
-        this.depth--;
-        return t;
-      }
-      if (this.tok() !== T_COMMA) throw this.parseError('comma or array end');
-      this.nextToken();
-    }
+    if (this.tok() !== T_COLON) throw this.parseError('colon');
+    this.nextToken();
+    return key;
   }
+}
+
+/** An object or array being filled. */
+interface DecodeFrame {
+  t: LuaTable;
+  array: boolean;
+  /** Next array index. */
+  i: number;
+  /** The object member's key waiting for its value. */
+  key: LuaValue;
+  top: number;
 }
 
 function utf8(cp: number): string {
@@ -673,7 +772,7 @@ function instance(): Array<[string, LuaValue]> {
 
   const encode: LuaFunction = (...args) => {
     if (args.length !== 1) throw new ArgError(1, 'expected 1 argument');
-    return [encodeValue(cfg, args[0], 0, 1)];
+    return [encodeRoot(cfg, args[0])];
   };
 
   const decode: LuaFunction = (...args) => {

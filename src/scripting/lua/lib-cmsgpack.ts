@@ -168,6 +168,9 @@ const ERR_BADFMT = 2;
 class Cursor {
   p: number;
   err = ERR_NONE;
+  /** Set by decodeOne when it read an array or map header. */
+  open = 0;
+  openLen = 0;
   constructor(
     readonly s: string,
     p: number,
@@ -189,11 +192,15 @@ function u64at(c: Cursor, i: number): bigint {
   return (BigInt(u32at(c, i)) << 32n) | BigInt(u32at(c, i + 4));
 }
 
+/** Marks decodeOne's result as "a container was opened" (its header was consumed). */
+const OPEN_ARRAY = 1;
+const OPEN_MAP = 2;
+
 /**
- * mp_decode_to_lua_type: one value, or undefined with c.err set. `top` is the frame's slot count
- * before the value is pushed.
+ * One step of mp_decode_to_lua_type: a scalar value, or (with c.open set) the header of an
+ * array or map whose length is c.openLen. `top` is the frame's slot count before the push.
  */
-function decodeValue(c: Cursor, top: number): LuaValue {
+function decodeOne(c: Cursor, top: number): LuaValue {
   const left = c.end - c.p;
   if (left < 1) {
     c.err = ERR_EOF;
@@ -284,24 +291,16 @@ function decodeValue(c: Cursor, top: number): LuaValue {
       return c.s.slice(c.p - l, c.p);
     case 0xdc:
       if (left < 3) break;
-      l = (u8(c, 1) << 8) | u8(c, 2);
-      c.p += 3;
-      return decodeArray(c, l, top);
+      return open(c, OPEN_ARRAY, (u8(c, 1) << 8) | u8(c, 2), 3);
     case 0xdd:
       if (left < 5) break;
-      l = u32at(c, 1);
-      c.p += 5;
-      return decodeArray(c, l, top);
+      return open(c, OPEN_ARRAY, u32at(c, 1), 5);
     case 0xde:
       if (left < 3) break;
-      l = (u8(c, 1) << 8) | u8(c, 2);
-      c.p += 3;
-      return decodeMap(c, l, top);
+      return open(c, OPEN_MAP, (u8(c, 1) << 8) | u8(c, 2), 3);
     case 0xdf:
       if (left < 5) break;
-      l = u32at(c, 1);
-      c.p += 5;
-      return decodeMap(c, l, top);
+      return open(c, OPEN_MAP, u32at(c, 1), 5);
     default:
       if ((b & 0x80) === 0) {
         c.p += 1;
@@ -317,14 +316,9 @@ function decodeValue(c: Cursor, top: number): LuaValue {
         c.p += 1 + l;
         return c.s.slice(c.p - l, c.p);
       }
-      if ((b & 0xf0) === 0x90) {
-        c.p += 1;
-        return decodeArray(c, b & 0xf, top);
-      }
-      if ((b & 0xf0) === 0x80) {
-        c.p += 1;
-        return decodeMap(c, b & 0xf, top);
-      }
+      // 0x9X is a fix array, 0x8X a fix map.
+      if ((b & 0xf0) === 0x90) return open(c, OPEN_ARRAY, b & 0xf, 1);
+      if ((b & 0xf0) === 0x80) return open(c, OPEN_MAP, b & 0xf, 1);
       c.err = ERR_BADFMT;
       return undefined;
   }
@@ -332,30 +326,76 @@ function decodeValue(c: Cursor, top: number): LuaValue {
   return undefined;
 }
 
-function decodeArray(c: Cursor, len: number, top: number): LuaValue {
-  const t = new LuaTable();
-  checkStack(top + 1, 1, 'in function mp_decode_to_lua_array');
-  for (let i = 1; i <= len; i++) {
-    const v = decodeValue(c, top + 2);
-    if (c.err !== ERR_NONE) return undefined;
-    t.set(i, v);
-  }
-  return t;
+function open(c: Cursor, kind: number, len: number, header: number): undefined {
+  c.p += header;
+  c.open = kind;
+  c.openLen = len;
+  return undefined;
 }
 
-function decodeMap(c: Cursor, len: number, top: number): LuaValue {
-  const t = new LuaTable();
-  while (len-- > 0) {
-    const k = decodeValue(c, top + 1);
+/** A container being filled (an explicit stack: nesting is bounded only by the 8000 slots). */
+interface Frame {
+  t: LuaTable;
+  map: boolean;
+  left: number;
+  /** Next array index, or (maps) whether the key is read and waits for its value. */
+  i: number;
+  key: LuaValue;
+  top: number;
+}
+
+/**
+ * mp_decode_to_lua_type with the recursion of mp_decode_to_lua_array/hash unrolled: one value,
+ * or undefined with c.err set. `top` is the frame's slot count before the value is pushed.
+ */
+function decodeValue(c: Cursor, top: number): LuaValue {
+  const stack: Frame[] = [];
+  let at = top;
+  for (;;) {
+    let v = decodeOne(c, at);
     if (c.err !== ERR_NONE) return undefined;
-    const v = decodeValue(c, top + 2);
-    if (c.err !== ERR_NONE) return undefined;
-    // lua_settable raises from inside the C function: no position is added to these.
-    if (k === undefined) throw new LuaError('table index is nil');
-    if (k !== k) throw new LuaError('table index is NaN');
-    t.set(k, v);
+    if (c.open !== 0) {
+      const map = c.open === OPEN_MAP;
+      const len = c.openLen;
+      c.open = 0;
+      const t = new LuaTable();
+      if (!map) checkStack(at + 1, 1, 'in function mp_decode_to_lua_array');
+      if (len > 0) {
+        // An array pushes the index before each value; a map decodes the key first.
+        stack.push({ t, map, left: len, i: map ? 0 : 1, key: undefined, top: at });
+        at = map ? at + 1 : at + 2;
+        continue;
+      }
+      v = t;
+    }
+    // Store the finished value in the containers it completes.
+    for (;;) {
+      const f = stack.length === 0 ? undefined : stack[stack.length - 1];
+      if (f === undefined) return v;
+      if (!f.map) {
+        f.t.set(f.i++, v);
+      } else if (f.i === 0) {
+        f.key = v;
+        f.i = 1;
+        at = f.top + 2;
+        break;
+      } else {
+        const k = f.key;
+        // lua_settable raises from inside the C function: no position is added to these.
+        if (k === undefined) throw new LuaError('table index is nil');
+        if (k !== k) throw new LuaError('table index is NaN');
+        f.t.set(k, v);
+        f.i = 0;
+        f.key = undefined;
+      }
+      if (--f.left > 0) {
+        at = f.map ? f.top + 1 : f.top + 2;
+        break;
+      }
+      stack.pop();
+      v = f.t;
+    }
   }
-  return t;
 }
 
 /** int of a lua_Integer, as lua_pushfstring's %d prints it. */

@@ -91,6 +91,7 @@ function str_sub(s: LuaValue, i: LuaValue, j: LuaValue): LuaValue[] {
 
 function str_reverse(s: LuaValue): LuaValue[] {
   const str = checkString(s, 1, arguments.length);
+  if (str.length > 64) return [Buffer.from(str, 'latin1').reverse().toString('latin1')];
   let out = '';
   for (let i = str.length - 1; i >= 0; i--) out += str[i];
   return [out];

@@ -320,6 +320,8 @@ export class MatchState {
     this.src = src;
     this.level = 0;
     const len = src.length;
+    // A huge match leaves a huge stack behind: let it go rather than keep it forever.
+    if (this.stack.length > 1 << 16) this.stack = [];
     const st = this.stack;
     const capInit = this.capInit;
     const capLen = this.capLen;

@@ -107,6 +107,9 @@ export function formatG(n: number, prec: number): string {
 function gBody(x: number, p: number, alt: boolean): string {
   const [d, exp] = significant(x, p);
   if (exp < -4 || exp >= p) {
+    // glibc: when rounding carries a value that would print in fixed style (99.5 under %#.2g)
+    // into exponent style, '#' keeps the fixed style's zero fraction digits: "1.e+02".
+    if (alt && exp === p && x < 10 ** p) return '1.' + expSuffix(exp, 'e');
     let m = d.length > 1 ? d[0] + '.' + d.slice(1) : alt ? d + '.' : d;
     if (!alt) m = stripZeros(m);
     return m + expSuffix(exp, 'e');

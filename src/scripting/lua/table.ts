@@ -15,6 +15,13 @@
  */
 import { LibError, type LuaValue } from './types.js';
 
+/** A LibError made without Error's constructor: no stack capture, as scripts may pcall these in loops. */
+function tableError(message: string): LibError {
+  const e = Object.create(LibError.prototype) as { message: string };
+  e.message = message;
+  return e as LibError;
+}
+
 /** The array part never grows beyond 2^MAXBITS; the node vector neither. */
 const MAXBITS = 26;
 const MAXASIZE = 1 << MAXBITS;
@@ -39,10 +46,14 @@ function computeStrHash(s: string): number {
   return h;
 }
 
-/** Long strings: their hash is remembered, since every byte is hashed on each computation. */
-const LONG_STRING = 40;
+/**
+ * Lua hashes every byte (~2 ns each here) where V8 keeps a string's own hash in the string: past a
+ * few bytes a Map lookup (~7 ns whatever the length) is cheaper, so longer strings' hashes are
+ * remembered. Bounded: cleared when full.
+ */
+const LONG_STRING = 5;
 const longHashes = new Map<string, number>();
-const LONG_CACHE_MAX = 4096;
+const LONG_CACHE_MAX = 16384;
 
 /** The hash Lua gives a string (int32). Compiled code may compute it once for a constant key. */
 export function luaStringHash(s: string): number {
@@ -247,30 +258,30 @@ export class LuaTable {
    * set(key, undefined) before calling the handler, to keep Lua's layout.
    */
   set(key: LuaValue, value: LuaValue): void {
-    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    if (this.readonly) throw tableError('Attempt to modify a readonly table');
     switch (typeof key) {
       case 'string':
         this.setStr(key, value);
         return;
       case 'number':
-        if (key !== key) throw new LibError('table index is NaN');
+        if (key !== key) throw tableError('table index is NaN');
         this.setInt(key, value);
         return;
       case 'undefined':
-        throw new LibError('table index is nil');
+        throw tableError('table index is nil');
       default:
         this.insert(key, keyHash(key), value);
     }
   }
 
   setInt(i: number, value: LuaValue): void {
-    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    if (this.readonly) throw tableError('Attempt to modify a readonly table');
     const k = i - 1;
     if (k >>> 0 === k && k < this.arr.length) {
       this.arr[k] = value;
       return;
     }
-    if (i !== i) throw new LibError('table index is NaN');
+    if (i !== i) throw tableError('table index is NaN');
     const h = i === 0 ? 0 : numHash(i);
     const nodes = this.nodes;
     let n = (h >>> 0) % (this.mask | 1);
@@ -286,7 +297,7 @@ export class LuaTable {
   }
 
   setStr(s: string, value: LuaValue): void {
-    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    if (this.readonly) throw tableError('Attempt to modify a readonly table');
     const h = luaStringHash(s);
     const nodes = this.nodes;
     let n = h & this.mask;
@@ -303,7 +314,7 @@ export class LuaTable {
 
   /** setStr with the key's luaStringHash computed by the caller (constant keys). */
   setStrH(s: string, h: number, value: LuaValue): void {
-    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    if (this.readonly) throw tableError('Attempt to modify a readonly table');
     const nodes = this.nodes;
     let n = h & this.mask;
     do {
@@ -406,7 +417,7 @@ export class LuaTable {
       return;
     }
     const lsize = ceilLog2(size);
-    if (lsize > MAXBITS) throw new LibError('table overflow');
+    if (lsize > MAXBITS) throw tableError('table overflow');
     size = 1 << lsize;
     // Built by literal and push so every node vector is a PACKED_ELEMENTS array: one elements kind
     // keeps the lookups monomorphic.
@@ -522,7 +533,7 @@ export class LuaTable {
         n = nodes[n * NODE + NEXT] as number;
       } while (n >= 0);
     }
-    throw new LibError("invalid key to 'next'");
+    throw tableError("invalid key to 'next'");
   }
 
   /** The first slot after `slot` holding a non-nil value, or -1. */

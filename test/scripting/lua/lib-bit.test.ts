@@ -5,6 +5,8 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { bitLibrary } from '../../../src/scripting/lua/lib-bit.js';
+import { LuaTable } from '../../../src/scripting/lua/table.js';
+import type { LuaValue } from '../../../src/scripting/lua/types.js';
 import { prng } from '../../helpers/prng.js';
 import { compare, libMap, num, runJs, runOracle, str, nil, bool, tbl, type Call, type Gen } from './lib-harness.js';
 
@@ -79,6 +81,15 @@ describe('bit library', () => {
       bitLibrary().map(([k]) => k),
       FNS,
     );
+  });
+
+  it("pairs() over the table luaL_register builds (presized to 12) visits Redis's order", () => {
+    const lib = bitLibrary();
+    const t = new LuaTable(0, lib.length);
+    for (const [k, v] of lib) t.setStr(k, v);
+    const o: LuaValue[] = [];
+    for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) o.push(e[0]);
+    assert.deepEqual(o, 'band rshift bor bnot bswap bxor tobit ror lshift tohex rol arshift'.split(' '));
   });
 
   it('tohex edge widths', async () => {

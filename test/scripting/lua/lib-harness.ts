@@ -22,7 +22,9 @@ export type Gen =
   | { k: 'str'; v: string }
   | { k: 'null' }
   | { k: 'fn' }
-  | { k: 'table'; ops: Array<[Gen, Gen]> };
+  | { k: 'table'; ops: Array<[Gen, Gen]> }
+  /** Anything else: Lua source and a JS builder that make the same value. */
+  | { k: 'raw'; lua: string; js: () => LuaValue };
 
 export const nil: Gen = { k: 'nil' };
 export const num = (v: number): Gen => ({ k: 'num', v });
@@ -66,6 +68,8 @@ export function toLua(g: Gen): string {
       return 'cjson.null';
     case 'fn':
       return 'tostring';
+    case 'raw':
+      return g.lua;
     case 'table':
       return `(function() local t = {} ${g.ops.map(([k, v]) => `t[${toLua(k)}] = ${toLua(v)}`).join(' ')} return t end)()`;
   }
@@ -88,6 +92,8 @@ export function toJs(g: Gen): LuaValue {
       return CJSON_NULL;
     case 'fn':
       return FN;
+    case 'raw':
+      return g.js();
     case 'table': {
       const t = new LuaTable();
       for (const [k, v] of g.ops) t.set(toJs(k), toJs(v));
@@ -136,8 +142,9 @@ export function callLua(c: Call): string {
   return `R(function() return pack(${c.lib}.${c.fn}(${c.args.map(toLua).join(', ')})) end)`;
 }
 
-export function script(calls: Call[]): string {
-  return `${PRELUDE} return {${calls.map(callLua).join(', ')}}`;
+/** `prefix` runs first (e.g. resetting cjson's configuration, which outlives a script). */
+export function script(calls: Call[], prefix = ''): string {
+  return `${PRELUDE} ${prefix} return {${calls.map(callLua).join(', ')}}`;
 }
 
 /** [in next() order, sorted]: what the Lua side computes, from the JS side. */
@@ -206,9 +213,9 @@ export function oracle(): Promise<LuaWasmEngine> {
 }
 
 /** Runs the calls in the oracle (batched in one script). */
-export async function runOracle(calls: Call[]): Promise<Outcome[]> {
+export async function runOracle(calls: Call[], prefix = ''): Promise<Outcome[]> {
   const o = await oracle();
-  const r = o.evalWithArgs(script(calls), [], []) as unknown;
+  const r = o.evalWithArgs(script(calls, prefix), [], []) as unknown;
   if (!Array.isArray(r)) throw new Error(`oracle failed: ${JSON.stringify(r, (_k, v) => (v?.type === 'Buffer' ? Buffer.from(v.data).toString('latin1') : v))}`);
   return r.map(outcomeOf);
 }
@@ -230,8 +237,8 @@ export class RealRedis {
     return this.client.call('EVAL', Buffer.from(src, 'latin1'), '0', ...args.map((a) => Buffer.from(a, 'latin1')));
   }
 
-  async run(calls: Call[]): Promise<Outcome[]> {
-    const r = await this.eval(script(calls));
+  async run(calls: Call[], prefix = ''): Promise<Outcome[]> {
+    const r = await this.eval(script(calls, prefix));
     if (r.t !== 'array') throw new Error(`redis-server failed: ${JSON.stringify(r)}`);
     return r.v.map((x) => {
       const parts = (x as { v: Reply[] }).v.map((y) => (y as { v: string }).v);
@@ -251,7 +258,7 @@ export class RealRedis {
  */
 export async function tableOrderIsExact(): Promise<boolean> {
   const g = tbl(['alpha', 'beta', 'gamma', 'delta', 'x', 'y', '1', 'zz'].map((k, i) => [str(k), num(i)]));
-  const [o] = await runOracle([{ lib: 'table', fn: 'unpack', args: [arr([g])] }]);
+  const [o] = await runOracle([{ lib: '_G', fn: 'unpack', args: [arr([g])] }]);
   const mine = ser(toJs(g), 0, false);
   return o.ordered === 'OK ' + mine;
 }
@@ -270,4 +277,99 @@ export function compare(calls: Call[], mine: Outcome[], ref: Outcome[], exact: b
     }
   }
   return bad;
+}
+
+/** Numbers that exercise integer/float boundaries of the encoders. */
+export function randomNumber(r: () => number): number {
+  switch (Math.floor(r() * 12)) {
+    case 0:
+      return Math.floor(r() * 300) - 150;
+    case 1:
+      return Math.floor((r() - 0.5) * 2 ** 17);
+    case 2:
+      return Math.floor((r() - 0.5) * 2 ** 34);
+    case 3:
+      return Math.floor((r() - 0.5) * 2 ** 66);
+    case 4:
+      return [0, -1, 127, 128, 255, 256, 65535, 65536, -32, -33, -128, -129, -32768, -32769, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32 - 1, 2 ** 32, 2 ** 53, 2 ** 63, -(2 ** 63), 2 ** 64, 1e15, 1e16, 1e300, -1e-300, 5e-324, Infinity, -Infinity, NaN, 0.1, 1 / 3, 2 ** 31 - 1][Math.floor(r() * 34)];
+    case 5:
+      return Math.fround((r() - 0.5) * 1000);
+    case 6:
+      return (r() - 0.5) * 10 ** Math.floor(r() * 40 - 20);
+    case 7: {
+      const b = new Uint32Array([Math.floor(r() * 2 ** 32), Math.floor(r() * 2 ** 32)]);
+      return new Float64Array(b.buffer)[0];
+    }
+    case 8:
+      return Math.floor(r() * 1e6) / 100;
+    default:
+      return Math.floor(r() * 100);
+  }
+}
+
+export function randomBytes(r: () => number, n: number): string {
+  let s = '';
+  for (let i = 0; i < n; i++) {
+    const x = r();
+    s += String.fromCharCode(x < 0.6 ? 0x61 + Math.floor(r() * 26) : x < 0.8 ? Math.floor(r() * 0x80) : Math.floor(r() * 256));
+  }
+  return s;
+}
+
+export function randomString(r: () => number): string {
+  const x = r();
+  if (x < 0.02) return randomBytes(r, [31, 32, 255, 256, 65535, 65536][Math.floor(r() * 6)]);
+  return randomBytes(r, Math.floor(r() * (x < 0.8 ? 8 : 40)));
+}
+
+export interface GenOptions {
+  /** Probability of string keys vs integer keys. */
+  keyKinds?: Array<'str' | 'int' | 'num' | 'bool' | 'table'>;
+  leaves?: Array<'num' | 'str' | 'bool' | 'nil' | 'null' | 'fn'>;
+  maxDepth?: number;
+  maxItems?: number;
+}
+
+/** A random value: leaves and tables shaped as arrays, sparse arrays, maps or mixes. */
+export function randomGen(r: () => number, depth: number, o: GenOptions = {}): Gen {
+  const maxDepth = o.maxDepth ?? 4;
+  const leaves = o.leaves ?? ['num', 'str', 'bool'];
+  if (depth >= maxDepth || r() < 0.45) {
+    switch (leaves[Math.floor(r() * leaves.length)]) {
+      case 'num':
+        return num(randomNumber(r));
+      case 'str':
+        return str(randomString(r));
+      case 'bool':
+        return bool(r() < 0.5);
+      case 'nil':
+        return nil;
+      case 'null':
+        return { k: 'null' };
+      case 'fn':
+        return { k: 'fn' };
+    }
+  }
+  const n = Math.floor(r() * (o.maxItems ?? 8));
+  const shape = r();
+  const ops: Array<[Gen, Gen]> = [];
+  const keyKinds = o.keyKinds ?? ['str', 'int'];
+  for (let i = 0; i < n; i++) {
+    let k: Gen;
+    if (shape < 0.4) k = num(i + 1);
+    else if (shape < 0.55) k = num(1 + Math.floor(r() * n * 3));
+    else {
+      const kind = keyKinds[Math.floor(r() * keyKinds.length)];
+      if (kind === 'str') k = str(r() < 0.5 ? randomBytes(r, 1 + Math.floor(r() * 6)) : ['a', 'b', 'id', 'name', 'data', 'x1', '1', ''][Math.floor(r() * 8)]);
+      else if (kind === 'int') k = num(Math.floor(r() * 20) - 2);
+      else if (kind === 'num') k = num(randomNumber(r));
+      else if (kind === 'bool') k = bool(r() < 0.5);
+      else k = tbl([]);
+      if (k.k === 'num' && k.v !== k.v) k = num(0.5);
+    }
+    ops.push([k, randomGen(r, depth + 1, o)]);
+  }
+  // Occasionally punch holes (t[k] = nil) after filling.
+  if (n > 2 && r() < 0.15) ops.push([ops[Math.floor(r() * n)][0], nil]);
+  return tbl(ops);
 }

@@ -6,6 +6,8 @@
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { structLibrary } from '../../../src/scripting/lua/lib-struct.js';
+import { LuaTable } from '../../../src/scripting/lua/table.js';
+import type { LuaValue } from '../../../src/scripting/lua/types.js';
 import { prng } from '../../helpers/prng.js';
 import { hasRedisServer } from '../../helpers/servers.js';
 import { compare, libMap, num, runJs, str, nil, tbl, RealRedis, runOracle, type Call, type Gen } from './lib-harness.js';
@@ -208,6 +210,14 @@ describe('struct library', { skip: !hasRedisServer() }, () => {
       { lib: 'struct', fn: 'size', args: [str('!4 b i h d')] },
     ];
     assert.deepEqual(compare(calls, calls.map((c) => runJs(lib, c)), await runOracle(calls), true), []);
+  });
+
+  it("pairs() over the table luaL_register builds (presized to 3) visits Redis's order", () => {
+    const t = new LuaTable(0, 3);
+    for (const [k, v] of structLibrary()) t.setStr(k, v);
+    const o: LuaValue[] = [];
+    for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) o.push(e[0]);
+    assert.deepEqual(o, ['pack', 'size', 'unpack']);
   });
 
   it('registers pack, unpack, size', () => {

@@ -299,3 +299,49 @@ test('getStrH/setStrH agree with getStr/setStr', () => {
   for (let i = 0; i < 100; i++) assert.equal(t.getStr('f' + i), i);
   for (let i = 0; i < 100; i++) assert.equal(t.getStrH('f' + i, luaStringHash('f' + i)), i);
 });
+
+test('constructors ending in a multi-value call resize the array part as OP_SETLIST does', () => {
+  const r = prng(31);
+  for (let c = 0; c < 300; c++) {
+    const nList = Math.floor(r() * (r() < 0.3 ? 70 : 6));
+    const nRec = Math.floor(r() * 6);
+    const nRet = Math.floor(r() * (r() < 0.3 ? 120 : 10));
+    const recKeys = Array.from({ length: nRec }, (_, i) => (r() < 0.5 ? 'r' + i : 1 + Math.floor(r() * 40)));
+    const uniq = [...new Set(recKeys)];
+    const items: string[] = [];
+    const order: Array<['l', number] | ['r', LuaValue]> = [];
+    let li = 0;
+    for (const k of uniq) {
+      while (li < nList && r() < 0.5) { order.push(['l', li]); li++; }
+      order.push(['r', k]);
+    }
+    while (li < nList) { order.push(['l', li]); li++; }
+    for (const o of order) items.push(o[0] === 'l' ? String(100 + o[1]) : `[${luaLiteral(o[1])}] = 'rec'`);
+    items.push('f()');
+    const lua = `local function f() local t = {} for i = 1, ${nRet} do t[i] = 200 + i end return unpack(t, 1, ${nRet}) end\nlocal t = {${items.join(', ')}}\n${DUMP}\nreturn out`;
+    const want = runOracle(lua);
+    // The same construction as compiled code does it.
+    const t = new LuaTable(...constructorSizes(nList, uniq.length));
+    const pending: LuaValue[] = [];
+    let stored = 0;
+    const flush = () => {
+      for (let i = pending.length - 1; i >= 0; i--) t.setInt(stored + i + 1, pending[i]);
+      stored += pending.length;
+      pending.length = 0;
+    };
+    for (const o of order) {
+      if (o[0] === 'l') {
+        if (pending.length === 50) flush();
+        pending.push(100 + o[1]);
+      } else t.set(o[1], 'rec');
+    }
+    if (pending.length === 50) flush();
+    for (let i = 1; i <= nRet; i++) pending.push(200 + i);
+    const last = stored + pending.length;
+    if (last > t.arraySize) t.resizeArray(last);
+    flush();
+    const got: string[] = [];
+    dump(t, got);
+    assert.deepEqual(got, want, lua);
+  }
+});
