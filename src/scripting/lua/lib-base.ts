@@ -322,7 +322,8 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
         const e = args[2] === undefined ? t.length() : checkInt(args, 2);
         if (i > e) return [];
         const n = e - i + 1;
-        if (n <= 0 || n >= MAX_UNPACK) throw new LibError('too many results to unpack');
+        // lua_checkstack: the values already on unpack's stack (its arguments) count too.
+        if (n <= 0 || args.length + n > MAX_UNPACK) throw new LibError('too many results to unpack');
         const out = new Array<LuaValue>(n);
         for (let k = 0; k < n; k++) out[k] = t.getInt(i + k);
         return out;

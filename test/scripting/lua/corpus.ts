@@ -388,6 +388,10 @@ export const CORPUS: string[] = [
   'local t = setmetatable({}, {__index = table}) t:insert("x") return t[1]',
   'return unpack({1, 2, 3}, -1, 1)',
   'return #{unpack({1, 2, 3}, 1, 5)}',
+  'return #{unpack({}, 1, 7997)}',
+  'return #{unpack({}, 1, 7998)}',
+  'local t = {} for i = 1, 7998 do t[i] = i end return #{unpack(t)}',
+  'local t = {} for i = 1, 7999 do t[i] = i end return #{unpack(t)}',
   // comments
   '-- comment\nreturn --[[ inline ]] 5 --[==[ long\n comment ]==]',
   // numeric literals
