@@ -171,6 +171,9 @@ export class LuaEngine {
     // Lua errors are values, not diagnostics: no JS stack trace is captured for them (a
     // capture costs microseconds per throw, and scripts may throw on purpose, e.g. in pcall).
     const savedLimit = Error.stackTraceLimit;
+    // The script itself is called from C (lua_pcall): one C level.
+    const savedCcalls = meta.shared.ccalls;
+    if (savedCcalls === 0) meta.shared.ccalls = 1;
     Error.stackTraceLimit = 0;
     try {
       return f(...args);
@@ -183,6 +186,7 @@ export class LuaEngine {
       throw out;
     } finally {
       Error.stackTraceLimit = savedLimit;
+      meta.shared.ccalls = savedCcalls;
       R.hook = savedHook;
     }
   }

@@ -212,11 +212,16 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
       (...args) => {
         checkAny(args, 0);
         const f = args[0];
+        // lua_pcall → luaD_call: raised here, in C, so without a position.
+        if (meta.shared.ccalls + 1 >= 200) throw luaError('C stack overflow');
+        meta.shared.ccalls++;
         try {
           const r = typeof f === 'function' ? f(...args.slice(1)) : meta.call(f, args.slice(1));
           return [true, ...r];
         } catch (e) {
           return [false, pcallValue(e)];
+        } finally {
+          meta.shared.ccalls--;
         }
       },
     ],
@@ -335,6 +340,8 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
         checkAny(args, 1);
         const f = args[0];
         const handler = args[1];
+        if (meta.shared.ccalls + 1 >= 200) throw luaError('C stack overflow');
+        meta.shared.ccalls++;
         try {
           const r = typeof f === 'function' ? f() : meta.call(f, []);
           return [true, ...r];
@@ -346,6 +353,8 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
             if (e2 instanceof ScriptAbort) throw e2;
             return [false, 'error in error handling'];
           }
+        } finally {
+          meta.shared.ccalls--;
         }
       },
     ],

@@ -19,8 +19,27 @@ export function libError(message: string): LibError {
 /** Loop limit of __index/__newindex chains (MAXTAGLOOP). */
 const MAX_TAG_LOOP = 100;
 
-/** The metatable all strings share (its __index is the string library); set by the engine. */
-export const shared: { stringMeta: LuaTable | undefined } = { stringMeta: undefined };
+/**
+ * The metatable all strings share (its __index is the string library); set by the engine.
+ * ccalls counts nested calls made "from C" (metamethods, pcall): Lua stops them at 200
+ * (LUAI_MAXCCALLS) with "C stack overflow".
+ */
+export const shared: { stringMeta: LuaTable | undefined; ccalls: number } = { stringMeta: undefined, ccalls: 0 };
+
+const MAX_CCALLS = 200;
+
+/** A metamethod call (luaD_call): counted against Lua's C-call limit. */
+export function callMeta(h: LuaValue, args: LuaValue[]): LuaValue[] {
+  if (++shared.ccalls >= MAX_CCALLS) {
+    shared.ccalls--;
+    throw libError('C stack overflow');
+  }
+  try {
+    return call(h, args);
+  } finally {
+    shared.ccalls--;
+  }
+}
 
 export function getMetatable(v: LuaValue): LuaTable | undefined {
   if (v instanceof LuaTable || v instanceof LuaUserdata) return v.metatable;
@@ -49,7 +68,7 @@ export function index(o: LuaValue, k: LuaValue, what?: string): LuaValue {
       h = metamethod(o, '__index');
       if (h === undefined) throw libError(`attempt to index ${describe(o, what)}`);
     }
-    if (typeof h === 'function') return h(o, k)[0];
+    if (typeof h === 'function') return callMeta(h, [o, k])[0];
     o = h;
     what = undefined;
   }
@@ -72,7 +91,7 @@ export function lessThan(a: LuaValue, b: LuaValue): boolean {
     if (ta === 'number') return (a as number) < (b as number);
     if (ta === 'string') return (a as string) < (b as string);
     const h = sameMetamethod(a, b, '__lt');
-    if (h !== undefined) return truthy(call(h, [a, b])[0]);
+    if (h !== undefined) return truthy(callMeta(h, [a, b])[0]);
   }
   throw compareError(a, b);
 }
@@ -84,9 +103,9 @@ export function lessEqual(a: LuaValue, b: LuaValue): boolean {
     if (ta === 'number') return (a as number) <= (b as number);
     if (ta === 'string') return (a as string) <= (b as string);
     let h = sameMetamethod(a, b, '__le');
-    if (h !== undefined) return truthy(call(h, [a, b])[0]);
+    if (h !== undefined) return truthy(callMeta(h, [a, b])[0]);
     h = sameMetamethod(b, a, '__lt');
-    if (h !== undefined) return !truthy(call(h, [b, a])[0]);
+    if (h !== undefined) return !truthy(callMeta(h, [b, a])[0]);
   }
   throw compareError(a, b);
 }

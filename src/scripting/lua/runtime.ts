@@ -220,7 +220,7 @@ export const R = {
         if (h === undefined) throw meta.libError(`attempt to index ${meta.describe(o, what)}`);
       }
       if (typeof h === 'function') {
-        h(o, k, v);
+        meta.callMeta(h, [o, k, v]);
         return;
       }
       o = h;
@@ -238,7 +238,7 @@ export const R = {
     const y = toNumber(b);
     if (x !== undefined && y !== undefined) return arithOp(op, x, y);
     const h = binMeta(a, b, EVENTS[op]);
-    if (h !== undefined) return meta.call(h, [a, b])[0];
+    if (h !== undefined) return meta.callMeta(h, [a, b])[0];
     // The operand that does not convert is the one named (luaG_aritherror).
     const badFirst = x === undefined;
     throw meta.libError(`attempt to perform arithmetic on ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
@@ -248,7 +248,7 @@ export const R = {
     const x = toNumber(a);
     if (x !== undefined) return -x;
     const h = meta.metamethod(a, '__unm');
-    if (h !== undefined) return meta.call(h, [a, a])[0];
+    if (h !== undefined) return meta.callMeta(h, [a, a])[0];
     throw meta.libError(`attempt to perform arithmetic on ${meta.describe(a, name)}`);
   },
 
@@ -256,7 +256,7 @@ export const R = {
     if (a instanceof LuaTable) return a.length();
     if (typeof a === 'string') return a.length;
     const h = meta.metamethod(a, '__len');
-    if (h !== undefined) return meta.call(h, [a, undefined])[0];
+    if (h !== undefined) return meta.callMeta(h, [a, undefined])[0];
     throw meta.libError(`attempt to get length of ${meta.describe(a, name)}`);
   },
 
@@ -267,7 +267,7 @@ export const R = {
       return (ta === 'number' ? numberToString(a as number) : (a as string)) + (tb === 'number' ? numberToString(b as number) : (b as string));
     }
     const h = binMeta(a, b, '__concat');
-    if (h !== undefined) return meta.call(h, [a, b])[0];
+    if (h !== undefined) return meta.callMeta(h, [a, b])[0];
     const badFirst = !(ta === 'string' || ta === 'number');
     throw meta.libError(`attempt to concatenate ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
   },
@@ -293,7 +293,7 @@ export const R = {
       const h2 = mt2.getStr('__eq');
       if (h2 !== h1) return false;
     }
-    return meta.truthy(meta.call(h1, [a, b])[0]);
+    return meta.truthy(meta.callMeta(h1, [a, b])[0]);
   },
 
   forNumber(v: LuaValue, what: string): number {

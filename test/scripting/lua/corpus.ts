@@ -392,6 +392,12 @@ export const CORPUS: string[] = [
   'return #{unpack({}, 1, 7998)}',
   'local t = {} for i = 1, 7998 do t[i] = i end return #{unpack(t)}',
   'local t = {} for i = 1, 7999 do t[i] = i end return #{unpack(t)}',
+  // C stack overflow (LUAI_MAXCCALLS) through metamethods and pcall
+  'local t = setmetatable({}, {__index = function(t, k) return t[k] end}) return t.x',
+  'local function f() return pcall(f) end return f()',
+  'local t = setmetatable({}, {__concat = function(a, b) return a .. b end}) return t .. "x"',
+  'local n = 0 local t t = setmetatable({}, {__index = function(_, k) n = n + 1 return t[k] end}) pcall(function() return t.x end) return n',
+  'local n = 0 local function f() n = n + 1 pcall(f) end f() return n',
   // comments
   '-- comment\nreturn --[[ inline ]] 5 --[==[ long\n comment ]==]',
   // numeric literals
