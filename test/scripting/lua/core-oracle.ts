@@ -27,6 +27,10 @@ export function oracleSyntaxCheck(oracle: LuaWasmEngine): (source: string, chunk
   };
 }
 
+export function fromOracleReply(v: unknown): Shape {
+  return fromOracle(v);
+}
+
 function fromOracle(v: unknown): Shape {
   if (v === null || v === undefined) return null;
   if (Buffer.isBuffer(v)) return v.toString('latin1');

@@ -2,7 +2,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LuaWasmEngine } from 'lua-redis-wasm';
 import { LuaEngine, ScriptAbort } from '../../../src/scripting/lua/engine.js';
-import { LuaError } from '../../../src/scripting/lua/types.js';
+import { LibError, LuaError } from '../../../src/scripting/lua/types.js';
 import { createOracle, oracleSyntaxCheck, runOracle, runOurs } from './core-oracle.js';
 import { CORPUS } from './corpus.js';
 
@@ -111,4 +111,104 @@ test("pairs() order over the globals and the libraries is Redis Lua's", async ()
   const want = (expected as string).split(' ').filter((k) => k !== 'coroutine');
   want.splice(2, 0, '__redis__err__handler');
   assert.equal(ours, want.join(' '));
+});
+
+test("BullMQ's scripts give the same replies as Redis Lua with a scripted redis.call", async () => {
+  const { readdirSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const { LuaWasmEngine } = await import('lua-redis-wasm');
+  const { LuaTable } = await import('../../../src/scripting/lua/table.js');
+  const { toShape, fromOracleReply } = await import('./core-oracle.js');
+  // The same deterministic replies on both sides: by command name.
+  const reply = (cmd: string): number | string | null | 'HMGET' => {
+    switch (cmd.toUpperCase()) {
+      case 'EXISTS':
+      case 'HSETNX':
+      case 'INCR':
+      case 'SET':
+      case 'ZADD':
+      case 'LPUSH':
+      case 'RPUSH':
+        return 1;
+      case 'GET':
+      case 'HGET':
+        return 'v';
+      case 'LLEN':
+      case 'ZCARD':
+      case 'SCARD':
+        return 3;
+      case 'HMGET':
+        return 'HMGET';
+      default:
+        return null;
+    }
+  };
+  const redis = new LuaTable();
+  const call = (...args: unknown[]) => {
+    // redis.call's own argument check (lib-redis's job): only that both sides refuse is compared.
+    if (args.some((a) => typeof a !== 'string' && typeof a !== 'number')) throw new LibError('command-arg-type');
+    const r = reply(String(args[0]));
+    if (r === 'HMGET') {
+      const t = new LuaTable();
+      for (let i = 1; i <= args.length - 2; i++) t.setInt(i, false);
+      return [t];
+    }
+    return [r === null ? false : r];
+  };
+  redis.setStr('call', call);
+  redis.setStr('pcall', call);
+  const ours = new LuaEngine({ globals: [['redis', redis]] });
+  const hostCall = (args: Buffer[]) => {
+    const r = reply(args[0].toString());
+    if (r === 'HMGET') return args.slice(2).map(() => null);
+    return typeof r === 'string' ? Buffer.from(r) : r;
+  };
+  const wasm = await LuaWasmEngine.create({
+    profile: 'redis-7.0',
+    limits: { maxFuel: 0xffffffff },
+    host: { redisCall: hostCall, redisPcall: hostCall, log() {} },
+  } as unknown as Parameters<typeof LuaWasmEngine.create>[0]);
+  const require = createRequire(import.meta.url);
+  const dir = require.resolve('bullmq/package.json').replace(/package\.json$/, 'dist/esm/scripts/');
+  const keys = Array.from({ length: 16 }, (_, i) => `bull:q:${i}`);
+  const argSets = [
+    ['1', '1700000000000', 'token', '30000', 'bull:q:', 'x', 'y', 'z', '0', '', '', ''],
+    ['bull:q:', '', '', '5', '10', 'completed', 'true', '1', '0', '', '', ''],
+  ];
+  const failures: string[] = [];
+  let runs = 0;
+  for (const f of readdirSync(dir).filter((x) => x.endsWith('.js') && x !== 'index.js')) {
+    const mod = (await import(dir + f)) as Record<string, { content?: string }>;
+    const src = Object.values(mod).find((v) => v && typeof v.content === 'string')!.content!;
+    const c = ours.compile(src);
+    assert.ok(c.ok, f);
+    for (const argv of argSets) {
+      runs++;
+      let actual: unknown;
+      try {
+        const r = ours.run(c.chunk, keys, argv);
+        actual = toShape(r[r.length - 1]);
+      } catch (e) {
+        actual = { err: String((e as LuaError).value) };
+      }
+      let expected: unknown;
+      try {
+        expected = fromOracleReply(wasm.evalWithArgs(src, keys.map((k) => Buffer.from(k)), argv.map((a) => Buffer.from(a))));
+      } catch (e) {
+        expected = { err: `THROW ${(e as Error).message}` };
+      }
+      if ((expected as { err?: string } | null)?.err === 'command-arg-type') {
+        expected = { err: 'command-arg-type' };
+        const text = (actual as { err?: string } | null)?.err ?? '';
+        if (text.endsWith('command-arg-type')) actual = expected;
+      }
+      try {
+        assert.deepStrictEqual(actual, expected);
+      } catch {
+        failures.push(`${f} ${JSON.stringify(argv.slice(0, 3))}\n   ours:   ${JSON.stringify(actual)}\n   oracle: ${JSON.stringify(expected)}`);
+      }
+    }
+  }
+  assert.ok(runs > 80);
+  assert.equal(failures.length, 0, failures.join('\n'));
 });
