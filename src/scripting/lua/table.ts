@@ -144,6 +144,9 @@ function newArrayPart(n: number): LuaValue[] {
   return arr;
 }
 
+/** The array part of every table created without one; never written (growing replaces it). */
+const EMPTY_ARRAY: LuaValue[] = newArrayPart(0);
+
 /** The node vector's slot layout: 4 entries per node (one allocation per vector). */
 const KEY = 0;
 const VAL = 1;
@@ -178,7 +181,7 @@ export class LuaTable {
   /** narr/nrec as lua_createtable(L, narr, nrec) presizes (they shape iteration order). */
   constructor(narr = 0, nrec = 0) {
     this.id = nextTableId++ | 0;
-    this.arr = newArrayPart(narr);
+    this.arr = narr > 0 ? newArrayPart(narr) : EMPTY_ARRAY;
     if (nrec > 0) this.setNodeVector(nrec);
   }
 
@@ -430,10 +433,13 @@ export class LuaTable {
   }
 
   private resize(nasize: number, nhsize: number): void {
-    const arr = this.arr;
+    let arr = this.arr;
     const oldasize = arr.length;
     const old = this.nodes;
-    if (nasize > oldasize) for (let i = oldasize; i < nasize; i++) arr.push(undefined);
+    if (nasize > oldasize) {
+      if (arr === EMPTY_ARRAY) this.arr = arr = newArrayPart(nasize);
+      else for (let i = oldasize; i < nasize; i++) arr.push(undefined);
+    }
     this.setNodeVector(nhsize);
     if (nasize < oldasize) {
       // The vanishing slice moves to the hash part (stored past the new array size).
@@ -443,20 +449,31 @@ export class LuaTable {
         const v = tail[i];
         if (v !== undefined) {
           const key = nasize + i + 1;
-          this.insert(key, numHash(key), v);
+          this.newKey(key, numHash(key), v);
         }
       }
     }
+    // Every old key is distinct and none was in 1..oldasize, so luaH_set's lookup would miss:
+    // straight to the array part or newkey.
     for (let b = old.length - NODE; b >= 0; b -= NODE) {
       const v = old[b + VAL];
-      if (v !== undefined) this.insert(old[b], old[b + HASH] as number, v);
+      if (v === undefined) continue;
+      const key = old[b];
+      if (typeof key === 'number') {
+        const k = key - 1;
+        if (k >>> 0 === k && k < arr.length) {
+          arr[k] = v;
+          continue;
+        }
+      }
+      this.newKey(key, old[b + HASH] as number, v);
     }
   }
 
   private rehash(extraKey: LuaValue): void {
     if (this.dummy && this.arr.length === 0) {
       // A fresh table's first key: computesizes gives an array part of 1 for the key 1, else one node.
-      if (extraKey === 1) this.arr.push(undefined);
+      if (extraKey === 1) this.arr = newArrayPart(1);
       else this.setNodeVector(1);
       return;
     }

@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import { Packr } from 'msgpackr';
 import { cmsgpackLibrary, cmsgpackTable } from '../../../src/scripting/lua/lib-cmsgpack.js';
 import type { LuaValue } from '../../../src/scripting/lua/types.js';
+import { LuaTable } from '../../../src/scripting/lua/table.js';
 import { prng } from '../../helpers/prng.js';
 import {
   arr,
@@ -277,6 +278,33 @@ describe('cmsgpack.unpack', () => {
       calls.push({ lib: 'cmsgpack', fn: 'unpack', args: [str(bull.pack(v).toString('latin1'))] });
     }
     await checkCalls(calls);
+  });
+});
+
+describe('cmsgpack.pack argument count limits', () => {
+  // Expected values were read from redis-server 7.0.15 (cmsgpack.pack(unpack(t)) with t built in Lua).
+  const pack = new Map(cmsgpackLibrary()).get('pack') as (...a: LuaValue[]) => LuaValue[];
+  const run = (n: number, last: () => LuaValue): string | number => {
+    const a: LuaValue[] = [];
+    for (let i = 1; i <= n; i++) a.push(i);
+    a[n - 1] = last();
+    try {
+      return (pack(...a)[0] as string).length;
+    } catch (e) {
+      return (e as { extramsg?: string }).extramsg ?? (e as Error).message;
+    }
+  };
+  const nested = () => {
+    const t = new LuaTable();
+    t.set(1, new LuaTable());
+    return t;
+  };
+  it('refuses more than 4000 arguments and checks the C stack for tables', () => {
+    assert.equal(run(4001, () => 4001), 'Too many arguments for MessagePack pack.');
+    assert.equal(run(4000, () => 4000), 11618);
+    assert.equal(run(4000, () => new LuaTable()), 'stack overflow (in function table_is_an_array)');
+    assert.equal(run(3999, () => new LuaTable()), 11613);
+    assert.equal(run(3998, nested), 11611);
   });
 });
 
