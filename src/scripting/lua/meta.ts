@@ -6,11 +6,40 @@
 import { LuaTable } from './table.js';
 import { LibError, LuaUserdata, typeName, type LuaFunction, type LuaValue } from './types.js';
 
+/**
+ * A LibError without Error's constructor (no stack capture: microseconds per throw). Same
+ * prototype, so instanceof and .message work as for `new LibError(message)`.
+ */
+export function libError(message: string): LibError {
+  const e = Object.create(LibError.prototype) as { message: string };
+  e.message = message;
+  return e as LibError;
+}
+
 /** Loop limit of __index/__newindex chains (MAXTAGLOOP). */
 const MAX_TAG_LOOP = 100;
 
-/** The metatable all strings share (its __index is the string library); set by the engine. */
-export const shared: { stringMeta: LuaTable | undefined } = { stringMeta: undefined };
+/**
+ * The metatable all strings share (its __index is the string library); set by the engine.
+ * ccalls counts nested calls made "from C" (metamethods, pcall): Lua stops them at 200
+ * (LUAI_MAXCCALLS) with "C stack overflow".
+ */
+export const shared: { stringMeta: LuaTable | undefined; ccalls: number } = { stringMeta: undefined, ccalls: 0 };
+
+const MAX_CCALLS = 200;
+
+/** A metamethod call (luaD_call): counted against Lua's C-call limit. */
+export function callMeta(h: LuaValue, args: LuaValue[]): LuaValue[] {
+  if (++shared.ccalls >= MAX_CCALLS) {
+    shared.ccalls--;
+    throw libError('C stack overflow');
+  }
+  try {
+    return call(h, args);
+  } finally {
+    shared.ccalls--;
+  }
+}
 
 export function getMetatable(v: LuaValue): LuaTable | undefined {
   if (v instanceof LuaTable || v instanceof LuaUserdata) return v.metatable;
@@ -37,23 +66,21 @@ export function index(o: LuaValue, k: LuaValue, what?: string): LuaValue {
       if (h === undefined) return undefined;
     } else {
       h = metamethod(o, '__index');
-      if (h === undefined) throw new LibError(`attempt to index ${describe(o, what)}`);
+      if (h === undefined) throw libError(`attempt to index ${describe(o, what)}`);
     }
-    if (typeof h === 'function') return h(o, k)[0];
+    if (typeof h === 'function') return callMeta(h, [o, k])[0];
     o = h;
     what = undefined;
   }
-  throw new LibError("loop in gettable");
+  throw libError("loop in gettable");
 }
 
 /** f(...args) for any value: functions directly, others through __call (luaD_precall). */
 export function call(f: LuaValue, args: LuaValue[], what?: string): LuaValue[] {
   if (typeof f === 'function') return f(...args);
+  // tryfuncTM: only a function __call is taken (no chain); otherwise the value itself is blamed.
   const h = metamethod(f, '__call');
-  if (typeof h !== 'function') {
-    if (h === undefined) throw new LibError(`attempt to call ${describe(f, what)}`);
-    return call(h, [f, ...args]);
-  }
+  if (typeof h !== 'function') throw libError(`attempt to call ${describe(f, what)}`);
   return h(f, ...args);
 }
 
@@ -64,7 +91,7 @@ export function lessThan(a: LuaValue, b: LuaValue): boolean {
     if (ta === 'number') return (a as number) < (b as number);
     if (ta === 'string') return (a as string) < (b as string);
     const h = sameMetamethod(a, b, '__lt');
-    if (h !== undefined) return truthy(call(h, [a, b])[0]);
+    if (h !== undefined) return truthy(callMeta(h, [a, b])[0]);
   }
   throw compareError(a, b);
 }
@@ -76,9 +103,9 @@ export function lessEqual(a: LuaValue, b: LuaValue): boolean {
     if (ta === 'number') return (a as number) <= (b as number);
     if (ta === 'string') return (a as string) <= (b as string);
     let h = sameMetamethod(a, b, '__le');
-    if (h !== undefined) return truthy(call(h, [a, b])[0]);
+    if (h !== undefined) return truthy(callMeta(h, [a, b])[0]);
     h = sameMetamethod(b, a, '__lt');
-    if (h !== undefined) return !truthy(call(h, [b, a])[0]);
+    if (h !== undefined) return !truthy(callMeta(h, [b, a])[0]);
   }
   throw compareError(a, b);
 }
@@ -93,7 +120,7 @@ function sameMetamethod(a: LuaValue, b: LuaValue, event: string): LuaValue {
 function compareError(a: LuaValue, b: LuaValue): LibError {
   const t1 = typeName(a);
   const t2 = typeName(b);
-  return new LibError(t1 === t2 ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
+  return libError(t1 === t2 ? `attempt to compare two ${t1} values` : `attempt to compare ${t1} with ${t2}`);
 }
 
 export function truthy(v: LuaValue): boolean {
