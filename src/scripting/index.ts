@@ -12,6 +12,7 @@ import { ScriptRunner } from './runner.js';
 import { evalCommands, ScriptCache } from './eval.js';
 import { FunctionRegistry } from './functions.js';
 import { functionCommands } from './function-commands.js';
+import { CompiledVm } from './compiled-vm.js';
 
 /** Per-entry overhead 7.0 adds to a cached script (dict entry + luaScript + sds header of the SHA). */
 const SCRIPT_ENTRY_OVERHEAD = 24 + 16 + 48;
@@ -30,15 +31,18 @@ export function installScripting(server: Server): void {
   const busy = new BusyScript(server);
   threaded.busy = busy;
   const vm: ScriptVm = threaded;
-  const cache = new ScriptCache(vm);
-  const registry = new FunctionRegistry(vm);
   const runner = new ScriptRunner(server, vm, busy);
+  // Scripts run compiled on this thread; the wasm VM (its thread) starts only for a script the
+  // compiler leaves to it.
+  const compiled = new CompiledVm(runner, busy);
+  const cache = new ScriptCache(compiled);
+  const registry = new FunctionRegistry(vm, compiled, threaded);
   const feedMonitors = (c: Parameters<Server['exec']['feedMonitors']>[0], argv: string[]): void => server.exec.feedMonitors(c, argv);
-  server.commands.register(evalCommands({ vm, thread: threaded, busy, cache, runner, feedMonitors }));
+  server.commands.register(evalCommands({ vm, compiled, thread: threaded, busy, cache, runner, feedMonitors }));
   server.commands.register(
-    functionCommands({ vm, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
+    functionCommands({ vm, compiled, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
   );
-  server.startupTasks.unshift(() => threaded.start());
+  server.startupTasks.unshift(() => compiled.start());
   server.closeTasks.push(() => threaded.close());
   server.rdbFunctions = {
     codes: () => registry.codes(),
@@ -51,7 +55,7 @@ export function installScripting(server: Server): void {
     },
   };
   server.scriptingMemory = (): ScriptingMemory => ({
-    vmEval: vm.heapBytes(),
+    vmEval: threaded.threadReady ? vm.heapBytes() : compiled.heapBytes(),
     scriptsEval: cache.bodyBytes + cache.scripts.size * SCRIPT_ENTRY_OVERHEAD,
     cachedScripts: cache.scripts.size,
     functions: registry.functions.size,
