@@ -1,0 +1,836 @@
+/**
+ * Lua 5.1 → JavaScript. luaparse gives the syntax tree; this module writes one JS function per
+ * Lua function and `new Function` builds them once per script, so V8 JITs the script like any
+ * other code. The shapes (types.ts): a Lua function is `(...args) => LuaValue[]`, locals are JS
+ * `let`s (fresh per loop iteration, so closures capture as Lua's upvalues do), multiple results
+ * are arrays that only the last expression of a list spreads.
+ *
+ * Errors carry positions without a try/catch per operation: every Lua function frame keeps a
+ * position index `P` (set per statement line and before each call) and one catch turns
+ * LibError/ArgError into "user_script:<line>: ..." (runtime.ts `frameError`).
+ */
+import luaparse from 'luaparse';
+import { LuaTable } from './table.js';
+import type { LuaValue } from './types.js';
+import { R, type Position } from './runtime.js';
+
+type Node = any; // luaparse's AST (untyped package)
+
+export interface CompileOptions {
+  /** "user_script" (Redis's '@user_script' without the '@'). */
+  chunkName: string;
+  /** The environment: read-only tables let global reads become constants. */
+  globals: LuaTable;
+  /** Names whose global reads must stay dynamic (KEYS/ARGV change per run). */
+  dynamicGlobals?: ReadonlySet<string>;
+}
+
+export class CompileRefused extends Error {}
+
+const PARSE_OPTIONS = {
+  luaVersion: '5.1',
+  encodingMode: 'pseudo-latin1',
+  locations: true,
+  ranges: true,
+  scope: false,
+  comments: false,
+} as const;
+
+export function parse(source: string): Node {
+  return (luaparse as any).parse(source, PARSE_OPTIONS);
+}
+
+interface Var {
+  js: string;
+  name: string;
+  fn: FuncState;
+}
+
+class FuncState {
+  temps = 0;
+  constructor(
+    readonly parent: FuncState | undefined,
+    readonly vararg: boolean,
+  ) {}
+  temp(): string {
+    return `$${++this.temps}`;
+  }
+}
+
+class Scope {
+  readonly vars = new Map<string, Var>();
+  constructor(
+    readonly parent: Scope | undefined,
+    readonly fn: FuncState,
+  ) {}
+  lookup(name: string): Var | undefined {
+    for (let s: Scope | undefined = this; s; s = s.parent) {
+      const v = s.vars.get(name);
+      if (v) return v;
+    }
+    return undefined;
+  }
+}
+
+const MULTI = new Set(['CallExpression', 'StringCallExpression', 'TableCallExpression', 'VarargLiteral']);
+const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/': 'div', '%': 'mod', '^': 'pow' };
+
+/** Names that force a script onto the wasm fallback (their semantics need a real Lua VM). */
+const FALLBACK_NAMES = new Set(['coroutine', 'dump', 'getfenv', 'setfenv']);
+
+export interface Compiled {
+  /** The JS source of the chunk factory (for debugging and tests). */
+  code: string;
+  factory: (...deps: unknown[]) => (...args: LuaValue[]) => LuaValue[];
+  deps: unknown[];
+}
+
+export function compileChunk(source: string, opts: CompileOptions): Compiled {
+  const ast = parse(source);
+  const gen = new CodeGen(source, opts);
+  return gen.chunk(ast);
+}
+
+class CodeGen {
+  private readonly consts: unknown[] = [];
+  private readonly constIndex = new Map<unknown, number>();
+  readonly positions: Position[] = [];
+  private readonly posIndex = new Map<string, number>();
+  private nextVar = 0;
+  private scope!: Scope;
+
+  constructor(
+    private readonly src: string,
+    private readonly opts: CompileOptions,
+  ) {}
+
+  chunk(ast: Node): Compiled {
+    const fn = new FuncState(undefined, true);
+    const body = this.funcBody(fn, [], true, ast.body, undefined);
+    const constDecls = this.consts.map((_, i) => `const K${i} = KS[${i}];`).join('\n');
+    const code = `"use strict";\n${constDecls}\nreturn function main(...$va) {\n${body}\n};`;
+    const factory = new Function('R', 'LT', 'POS', 'KS', code) as Compiled['factory'];
+    return { code, factory, deps: [R, LuaTable, this.positions, this.consts] };
+  }
+
+  // ── helpers ──────────────────────────────────────────────────────────────────────────────
+
+  private k(v: unknown): string {
+    let i = this.constIndex.get(v);
+    if (i === undefined) {
+      i = this.consts.length;
+      this.consts.push(v);
+      this.constIndex.set(v, i);
+    }
+    return `K${i}`;
+  }
+
+  private pos(line: number, name?: string, method = false): number {
+    const key = `${line}|${name ?? ''}|${method ? 1 : 0}`;
+    let i = this.posIndex.get(key);
+    if (i === undefined) {
+      i = this.positions.length;
+      this.positions.push({ chunk: this.opts.chunkName, line, name, method });
+      this.posIndex.set(key, i);
+    }
+    return i;
+  }
+
+  private declare(name: string): Var {
+    const v: Var = { js: `${name}$${++this.nextVar}`, name, fn: this.scope.fn };
+    this.scope.vars.set(name, v);
+    return v;
+  }
+
+  private withScope<T>(fn: FuncState, f: () => T): T {
+    const saved = this.scope;
+    this.scope = new Scope(saved, fn);
+    try {
+      return f();
+    } finally {
+      this.scope = saved;
+    }
+  }
+
+  /** Is a Lua literal string usable as a JS string literal? JSON escapes cover bytes 0..255. */
+  private str(s: string): string {
+    return JSON.stringify(s);
+  }
+
+  private num(n: number): string {
+    if (Number.isNaN(n)) return 'NaN';
+    if (n === Infinity) return 'Infinity';
+    if (Object.is(n, -0)) return '-0';
+    return n < 0 ? `(${n})` : String(n);
+  }
+
+  /** How an error names a value (ldebug.c getobjname): "local 'x'", "global 'x'", "field 'x'"... */
+  private nameOf(node: Node): string | undefined {
+    switch (node.type) {
+      case 'Identifier': {
+        const v = this.scope.lookup(node.name);
+        if (!v) return `global '${node.name}'`;
+        return v.fn === this.scope.fn ? `local '${node.name}'` : `upvalue '${node.name}'`;
+      }
+      case 'MemberExpression':
+        return node.indexer === ':' ? `method '${node.identifier.name}'` : `field '${node.identifier.name}'`;
+      case 'IndexExpression':
+        return node.index.type === 'StringLiteral' ? `field '${node.index.value}'` : `field '?'`;
+      default:
+        return undefined;
+    }
+  }
+
+  /** The function name a callee gets in "bad argument #1 to 'x'" (getfuncname). */
+  private funcName(node: Node): string | undefined {
+    switch (node.type) {
+      case 'Identifier':
+        return node.name;
+      case 'MemberExpression':
+        return node.identifier.name;
+      case 'IndexExpression':
+        return node.index.type === 'StringLiteral' ? node.index.value : '?';
+      default:
+        return undefined;
+    }
+  }
+
+  private nameArg(name: string | undefined): string {
+    return name === undefined ? 'undefined' : this.str(name);
+  }
+
+  /** Cheap, side-effect-free expressions that may be written twice. */
+  private isSimple(node: Node): boolean {
+    switch (node.type) {
+      case 'NumericLiteral':
+      case 'StringLiteral':
+      case 'BooleanLiteral':
+      case 'NilLiteral':
+        return true;
+      case 'Identifier':
+        return this.scope.lookup(node.name) !== undefined;
+      default:
+        return false;
+    }
+  }
+
+  /** Whether evaluating the node may run a call (which moves P): then call args go to temps. */
+  private hasCall(node: Node): boolean {
+    if (node === null || typeof node !== 'object') return false;
+    if (MULTI.has(node.type) && node.type !== 'VarargLiteral') return true;
+    if (node.type === 'FunctionDeclaration') return false;
+    for (const key of Object.keys(node)) {
+      if (key === 'loc' || key === 'range') continue;
+      const v = node[key];
+      if (Array.isArray(v)) {
+        if (v.some((x) => this.hasCall(x))) return true;
+      } else if (v && typeof v === 'object' && v.type && this.hasCall(v)) return true;
+    }
+    // Metamethods may run too, but they keep their own frames: only direct calls matter.
+    return false;
+  }
+
+  /**
+   * luaparse drops parentheses; `(f())` keeps one value. The text between the previous token
+   * (from `from`) and the node tells: count the '(' there, minus the list's own opener.
+   */
+  private parenCount(from: number, node: Node): number {
+    const gap = this.src.slice(from, node.range[0]);
+    let n = 0;
+    for (let i = 0; i < gap.length; i++) {
+      const c = gap[i];
+      if (c === '-' && gap[i + 1] === '-') {
+        const long = /^--\[(=*)\[/.exec(gap.slice(i));
+        if (long) {
+          const close = gap.indexOf(`]${long[1]}]`, i + long[0].length);
+          i = close < 0 ? gap.length : close + long[1].length + 1;
+        } else {
+          const nl = gap.indexOf('\n', i);
+          i = nl < 0 ? gap.length : nl;
+        }
+      } else if (c === '(') n++;
+    }
+    return n;
+  }
+
+  // ── functions ────────────────────────────────────────────────────────────────────────────
+
+  private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+    return this.withScope(fn, () => {
+      const names: string[] = [];
+      if (self) names.push(this.declare(self).js);
+      for (const p of params) if (p.type === 'Identifier') names.push(this.declare(p.name).js);
+      const stmts = this.block(body, false);
+      const temps = fn.temps > 0 ? `let ${Array.from({ length: fn.temps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
+      const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
+      const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
+      return fn.parent === undefined ? inner : `(function (${sig}) {\n${inner}\n})`;
+    });
+  }
+
+  private functionExpr(node: Node, self?: string): string {
+    const params: Node[] = node.parameters;
+    const vararg = params.some((p) => p.type === 'VarargLiteral');
+    const fn = new FuncState(this.scope.fn, vararg);
+    return this.funcBody(fn, params, vararg, node.body, self);
+  }
+
+  // ── statements ───────────────────────────────────────────────────────────────────────────
+
+  private block(body: Node[], newScope = true): string {
+    const run = () => {
+      const out: string[] = [];
+      let lastLine = -1;
+      for (const s of body) {
+        const line = s.loc.start.line;
+        if (line !== lastLine) {
+          out.push(`P = ${this.pos(line)};`);
+          lastLine = line;
+        }
+        out.push(this.statement(s));
+        if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
+      }
+      return out.join('\n');
+    };
+    return newScope ? this.withScope(this.scope.fn, run) : run();
+  }
+
+  private statement(s: Node): string {
+    switch (s.type) {
+      case 'LocalStatement':
+        return this.localStatement(s);
+      case 'AssignmentStatement':
+        return this.assignment(s);
+      case 'CallStatement':
+        return `${this.callExpr(s.expression, false)};`;
+      case 'FunctionDeclaration':
+        return this.functionDeclaration(s);
+      case 'ReturnStatement':
+        return this.returnStatement(s);
+      case 'IfStatement':
+        return this.ifStatement(s);
+      case 'WhileStatement':
+        return `while (${this.test(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}\n}`;
+      case 'RepeatStatement':
+        // The condition sees the body's locals: test it inside the body's scope.
+        return this.withScope(this.scope.fn, () => {
+          const body = this.block(s.body, false);
+          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.test(s.condition)}) break;\n} while (true);`;
+        });
+      case 'DoStatement':
+        return `{\n${this.block(s.body)}\n}`;
+      case 'BreakStatement':
+        return 'break;';
+      case 'ForNumericStatement':
+        return this.forNumeric(s);
+      case 'ForGenericStatement':
+        return this.forGeneric(s);
+      case 'LabelStatement':
+      case 'GotoStatement':
+        throw new CompileRefused('goto is not Lua 5.1');
+      default:
+        throw new CompileRefused(`unsupported statement ${s.type}`);
+    }
+  }
+
+  /** An expression list adjusted to `n` values, as JS expressions (temps hold a spread call). */
+  private adjust(exprs: Node[], n: number, from: number, pre: string[]): string[] {
+    const out: string[] = [];
+    let prevEnd = from;
+    for (let i = 0; i < exprs.length; i++) {
+      const e = exprs[i];
+      const last = i === exprs.length - 1;
+      if (last && MULTI.has(e.type) && n > i + 1 && this.parenCount(prevEnd, e) === 0) {
+        const t = this.scope.fn.temp();
+        pre.push(`${t} = ${this.multi(e)};`);
+        for (let j = i; j < n; j++) out.push(`${t}[${j - i}]`);
+        return out;
+      }
+      if (i < n) {
+        if (n > 1 && exprs.length > 1) {
+          // Every value is computed before any is assigned.
+          const t = this.scope.fn.temp();
+          pre.push(`${t} = ${this.expr(e)};`);
+          out.push(t);
+        } else out.push(this.expr(e));
+      } else pre.push(`${this.expr(e)};`);
+      prevEnd = e.range[1];
+    }
+    while (out.length < n) out.push('undefined');
+    return out;
+  }
+
+  private localStatement(s: Node): string {
+    const pre: string[] = [];
+    const from = s.variables[s.variables.length - 1].range[1];
+    const values = this.adjust(s.init, s.variables.length, from, pre);
+    // The new locals come into scope after the values (local x = x reads the outer x).
+    const names = s.variables.map((v: Node) => this.declare(v.name).js);
+    return `${pre.join('\n')}\nlet ${names.map((n: string, i: number) => `${n} = ${values[i]}`).join(', ')};`;
+  }
+
+  private assignment(s: Node): string {
+    const pre: string[] = [];
+    const targets: Array<(v: string) => string> = [];
+    // Lua evaluates the tables and keys of the targets first, then the values, then assigns.
+    for (const v of s.variables) targets.push(this.target(v, pre, s.variables.length > 1));
+    const from = s.variables[s.variables.length - 1].range[1];
+    const values = this.adjust(s.init, s.variables.length, from, pre);
+    const out = [...pre];
+    for (let i = targets.length - 1; i >= 0; i--) out.push(targets[i](values[i]));
+    return out.join('\n');
+  }
+
+  /** Prepares an assignment target; returns the statement that stores a value into it. */
+  private target(v: Node, pre: string[], hoist: boolean): (value: string) => string {
+    if (v.type === 'Identifier') {
+      const local = this.scope.lookup(v.name);
+      if (local) return (value) => `${local.js} = ${value};`;
+      const g = this.opts.globals;
+      return (value) => `R.setGlobal(${this.k(g)}, ${this.str(v.name)}, ${value});`;
+    }
+    const name = this.nameOf(v.base);
+    let obj = this.expr(v.base);
+    if (hoist && !this.isSimple(v.base)) {
+      const t = this.scope.fn.temp();
+      pre.push(`${t} = ${obj};`);
+      obj = t;
+    }
+    if (v.type === 'MemberExpression') {
+      const key = this.str(v.identifier.name);
+      return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+    }
+    let key = this.expr(v.index);
+    if (hoist && !this.isSimple(v.index)) {
+      const t = this.scope.fn.temp();
+      pre.push(`${t} = ${key};`);
+      key = t;
+    }
+    return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+  }
+
+  private functionDeclaration(s: Node): string {
+    const id = s.identifier;
+    if (s.isLocal) {
+      const v = this.declare(id.name);
+      return `let ${v.js};\n${v.js} = ${this.functionExpr(s)};`;
+    }
+    if (id === null) return `${this.functionExpr(s)};`;
+    if (id.type === 'MemberExpression' && id.indexer === ':') {
+      const store = this.target({ ...id, indexer: '.' }, [], false);
+      return store(this.functionExpr(s, 'self'));
+    }
+    return this.target(id, [], false)(this.functionExpr(s));
+  }
+
+  private returnStatement(s: Node): string {
+    const args: Node[] = s.arguments;
+    if (args.length === 0) return 'return [];';
+    const from = s.range[0] + 6;
+    if (args.length === 1) {
+      const e = args[0];
+      if (MULTI.has(e.type) && this.parenCount(from, e) === 0) return `return ${this.multi(e)};`;
+      return `return [${this.expr(e)}];`;
+    }
+    return `return ${this.list(args, from)};`;
+  }
+
+  /** An expression list as one JS array expression (the last multi-value expression spreads). */
+  private list(exprs: Node[], from: number): string {
+    const parts: string[] = [];
+    let prevEnd = from;
+    exprs.forEach((e, i) => {
+      if (i === exprs.length - 1 && MULTI.has(e.type) && this.parenCount(prevEnd, e) === 0) parts.push(`...${this.multi(e)}`);
+      else parts.push(this.expr(e));
+      prevEnd = e.range[1];
+    });
+    return `[${parts.join(', ')}]`;
+  }
+
+  private ifStatement(s: Node): string {
+    const out: string[] = [];
+    s.clauses.forEach((c: Node, i: number) => {
+      if (c.type === 'IfClause') out.push(`if (${this.test(c.condition)}) {\n${this.block(c.body)}\n}`);
+      else if (c.type === 'ElseifClause') {
+        // The condition's P must be set inside the else branch (its own line).
+        out.push(` else {\nP = ${this.pos(c.condition.loc.start.line)};\nif (${this.test(c.condition)}) {\n${this.block(c.body)}\n}`);
+      } else out.push(` else {\n${this.block(c.body)}\n}`);
+      void i;
+    });
+    const elseifs = s.clauses.filter((c: Node) => c.type === 'ElseifClause').length;
+    return out.join('') + '}'.repeat(elseifs);
+  }
+
+  private forNumeric(s: Node): string {
+    const fn = this.scope.fn;
+    const i = fn.temp();
+    const lim = fn.temp();
+    const step = fn.temp();
+    const startE = this.expr(s.start);
+    const limE = this.expr(s.end);
+    const stepE = s.step ? this.expr(s.step) : '1';
+    const constStep = s.step === null ? 1 : s.step.type === 'NumericLiteral' ? s.step.value : undefined;
+    const cond = constStep !== undefined ? (constStep > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`) : `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`;
+    return this.withScope(fn, () => {
+      const v = this.declare(s.variable.name);
+      const body = this.block(s.body, false);
+      return (
+        `${i} = ${startE}; ${lim} = ${limE}; ${step} = ${stepE};\n` +
+        `if (typeof ${i} !== 'number') ${i} = R.forNumber(${i}, 'initial value');\n` +
+        `if (typeof ${lim} !== 'number') ${lim} = R.forNumber(${lim}, 'limit');\n` +
+        `if (typeof ${step} !== 'number') ${step} = R.forNumber(${step}, 'step');\n` +
+        `for (; ${cond}; ${i} += ${step}) {\nif (--R.budget < 0) R.tick();\nlet ${v.js} = ${i};\n${body}\n}`
+      );
+    });
+  }
+
+  private forGeneric(s: Node): string {
+    const fn = this.scope.fn;
+    const f = fn.temp();
+    const st = fn.temp();
+    const ctl = fn.temp();
+    const r = fn.temp();
+    const pre: string[] = [];
+    const vals = this.adjust(s.iterators, 3, s.range[0], pre);
+    const line = s.loc.start.line;
+    // Lua names the iterator by its hidden loop local when a library rejects an argument.
+    const callPos = this.pos(line, '(for generator)');
+    return this.withScope(fn, () => {
+      const vars: Var[] = s.variables.map((v: Node) => this.declare(v.name));
+      const body = this.block(s.body, false);
+      const k = vars[0].js;
+      const rest = vars.slice(1);
+      // next/ipairs over a plain table run inline: no result array per step.
+      const restFromR = rest.map((v, j) => `${v.js} = ${r}[${j + 1}]`).join(', ');
+      const restFromPair = rest.length > 0 ? `${rest[0].js} = ${r}[1]` : '';
+      return (
+        `${pre.join('\n')}\n${f} = ${vals[0]}; ${st} = ${vals[1]}; ${ctl} = ${vals[2]};\n` +
+        `for (;;) {\nif (--R.budget < 0) R.tick();\n` +
+        `let ${vars.map((v) => v.js).join(', ')};\n` +
+        `if (${f} === R.next && ${st} instanceof LT) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0]; ${restFromPair ? restFromPair + ';' : ''} }\n` +
+        `else if (${f} === R.ipairsStep && ${st} instanceof LT && typeof ${ctl} === 'number') { ${k} = ${ctl} + 1; ${rest.length > 0 ? `${rest[0].js} = ` : `${r} = `}${st}.getInt(${k}); if (${rest.length > 0 ? rest[0].js : r} === undefined) break; }\n` +
+        `else { P = ${callPos}; ${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
+        `${ctl} = ${k};\n${body}\n}`
+      );
+    });
+  }
+
+  // ── expressions ──────────────────────────────────────────────────────────────────────────
+
+  /** A multi-value expression as a JS array expression. */
+  private multi(e: Node): string {
+    if (e.type === 'VarargLiteral') return '$va';
+    return this.callExpr(e, true);
+  }
+
+  /** One value. */
+  expr(e: Node): string {
+    switch (e.type) {
+      case 'NumericLiteral':
+        return this.num(e.value);
+      case 'StringLiteral':
+        return this.str(e.value);
+      case 'BooleanLiteral':
+        return e.value ? 'true' : 'false';
+      case 'NilLiteral':
+        return 'undefined';
+      case 'VarargLiteral':
+        return '$va[0]';
+      case 'Identifier':
+        return this.identifier(e);
+      case 'FunctionDeclaration':
+        return this.functionExpr(e);
+      case 'TableConstructorExpression':
+        return this.tableConstructor(e);
+      case 'CallExpression':
+      case 'StringCallExpression':
+      case 'TableCallExpression':
+        return `${this.callExpr(e, true)}[0]`;
+      case 'MemberExpression':
+        return this.index(e.base, { type: 'StringLiteral', value: e.identifier.name }, this.nameOf(e.base));
+      case 'IndexExpression':
+        return this.index(e.base, e.index, this.nameOf(e.base));
+      case 'BinaryExpression':
+        return this.binary(e);
+      case 'LogicalExpression': {
+        const t = this.scope.fn.temp();
+        const l = this.expr(e.left);
+        const r = this.expr(e.right);
+        return e.operator === 'and'
+          ? `((${t} = ${l}) === undefined || ${t} === false ? ${t} : ${r})`
+          : `((${t} = ${l}) !== undefined && ${t} !== false ? ${t} : ${r})`;
+      }
+      case 'UnaryExpression':
+        return this.unary(e);
+      default:
+        throw new CompileRefused(`unsupported expression ${e.type}`);
+    }
+  }
+
+  private identifier(e: Node): string {
+    const v = this.scope.lookup(e.name);
+    if (v) return v.js;
+    const name: string = e.name;
+    if (FALLBACK_NAMES.has(name)) throw new CompileRefused(`uses ${name}`);
+    const g = this.opts.globals;
+    if (this.opts.dynamicGlobals?.has(name)) return `R.getGlobal(${this.k(g)}, ${this.str(name)})`;
+    if (g.readonly) {
+      const value = g.getStr(name);
+      // A read-only environment cannot change: its values are constants of the script.
+      if (value !== undefined) {
+        if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+        return this.k(value);
+      }
+    }
+    return `R.getGlobal(${this.k(g)}, ${this.str(name)})`;
+  }
+
+  /** Constant value of an expression when it is known at compile time (read-only library fields). */
+  private constValue(e: Node): { value: LuaValue } | undefined {
+    if (e.type === 'Identifier') {
+      if (this.scope.lookup(e.name) || this.opts.dynamicGlobals?.has(e.name)) return undefined;
+      const g = this.opts.globals;
+      if (!g.readonly) return undefined;
+      const value = g.getStr(e.name);
+      return value === undefined ? undefined : { value };
+    }
+    if (e.type === 'MemberExpression' && e.indexer === '.') {
+      const base = this.constValue(e.base);
+      if (base && base.value instanceof LuaTable && base.value.readonly) {
+        if (e.identifier.name === 'dump' && FALLBACK_NAMES.has('dump')) throw new CompileRefused('uses string.dump');
+        const value = base.value.getStr(e.identifier.name);
+        if (value !== undefined) return { value };
+      }
+    }
+    return undefined;
+  }
+
+  private index(baseNode: Node, keyNode: Node, name: string | undefined): string {
+    if (keyNode.type === 'StringLiteral') {
+      const c = this.constValue({ type: 'MemberExpression', indexer: '.', base: baseNode, identifier: { name: keyNode.value } });
+      if (c) return this.constExpr(c.value);
+      if (keyNode.value === 'dump' && FALLBACK_NAMES.has('dump')) throw new CompileRefused('uses string.dump');
+    }
+    const fn = this.scope.fn;
+    const o = fn.temp();
+    const v = fn.temp();
+    const base = this.expr(baseNode);
+    if (keyNode.type === 'StringLiteral') {
+      const key = this.str(keyNode.value);
+      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStr(${key})) !== undefined ? ${v} : R.index(${o}, ${key}, ${this.nameArg(name)}))`;
+    }
+    const kk = fn.temp();
+    const key = this.expr(keyNode);
+    return `(${o} = ${base}, ${kk} = ${key}, ${o} instanceof LT && (${v} = ${o}.get(${kk})) !== undefined ? ${v} : R.index(${o}, ${kk}, ${this.nameArg(name)}))`;
+  }
+
+  private constExpr(value: LuaValue): string {
+    if (typeof value === 'number') return this.num(value);
+    if (typeof value === 'boolean') return String(value);
+    if (typeof value === 'string') return this.str(value);
+    return this.k(value);
+  }
+
+  private tableConstructor(e: Node): string {
+    const fields: Node[] = e.fields;
+    let narr = 0;
+    let nrec = 0;
+    for (const f of fields) {
+      if (f.type === 'TableValue') narr++;
+      else nrec++;
+    }
+    const lastField = fields[fields.length - 1];
+    const lastMulti = lastField && lastField.type === 'TableValue' && MULTI.has(lastField.value.type) && this.parenCount(lastField.range[0], lastField.value) === 0;
+    if (lastMulti) narr--;
+    const t = this.scope.fn.temp();
+    const [a, h] = R.constructorSizes(narr, nrec);
+    const parts = [`${t} = new LT(${a}, ${h})`];
+    let idx = 1;
+    for (const f of fields) {
+      if (f.type === 'TableKeyString') parts.push(`${t}.setStr(${this.str(f.key.name)}, ${this.expr(f.value)})`);
+      else if (f.type === 'TableKey') {
+        const key = f.key.type === 'StringLiteral' ? this.str(f.key.value) : this.expr(f.key);
+        parts.push(`R.rawsetKey(${t}, ${key}, ${this.expr(f.value)})`);
+      } else if (f === lastField && lastMulti) {
+        parts.push(`R.setList(${t}, ${idx}, ${this.multi(f.value)})`);
+      } else {
+        parts.push(`R.setItem(${t}, ${idx++}, ${this.expr(f.value)})`);
+      }
+    }
+    parts.push(t);
+    return `(${parts.join(', ')})`;
+  }
+
+  /** Operands: simple ones are used as they are, others go through temps (evaluated in order). */
+  private operands(nodes: Node[]): { pre: string[]; vals: string[] } {
+    const pre: string[] = [];
+    const vals: string[] = [];
+    for (const n of nodes) {
+      if (this.isSimple(n)) vals.push(this.expr(n));
+      else {
+        const t = this.scope.fn.temp();
+        pre.push(`${t} = ${this.expr(n)}`);
+        vals.push(t);
+      }
+    }
+    return { pre, vals };
+  }
+
+  private seq(pre: string[], result: string): string {
+    return pre.length === 0 ? `(${result})` : `(${pre.join(', ')}, ${result})`;
+  }
+
+  private binary(e: Node): string {
+    const op: string = e.operator;
+    const arith = ARITH[op];
+    if (arith) {
+      const { pre, vals } = this.operands([e.left, e.right]);
+      const [a, b] = vals;
+      const checks = [e.left, e.right].map((n, i) => (n.type === 'NumericLiteral' ? '' : `typeof ${vals[i]} === 'number'`)).filter(Boolean);
+      let fast: string;
+      if (op === '%') fast = `${a} - Math.floor(${a} / ${b}) * ${b}`;
+      else if (op === '^') fast = `Math.pow(${a}, ${b})`;
+      else fast = `${a} ${op} ${b}`;
+      const slow = `R.arith(${this.str(arith)}, ${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`;
+      return this.seq(pre, checks.length ? `${checks.join(' && ')} ? ${fast} : ${slow}` : fast);
+    }
+    if (op === '..') {
+      const { pre, vals } = this.operands([e.left, e.right]);
+      const [a, b] = vals;
+      return this.seq(pre, `typeof ${a} === 'string' && typeof ${b} === 'string' ? ${a} + ${b} : R.concat(${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`);
+    }
+    return this.compare(e);
+  }
+
+  /** Comparisons give JS booleans, which are Lua booleans. */
+  private compare(e: Node): string {
+    const op: string = e.operator;
+    const { pre, vals } = this.operands([e.left, e.right]);
+    const [a, b] = vals;
+    const lit = (n: Node) => n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'NilLiteral' || n.type === 'BooleanLiteral';
+    if (op === '==' || op === '~=') {
+      const eq = lit(e.left) || lit(e.right) ? `${a} === ${b}` : `(${a} === ${b} || typeof ${a} === 'object' && typeof ${b} === 'object' && R.eqMeta(${a}, ${b}))`;
+      return this.seq(pre, op === '==' ? eq : `!${eq}`);
+    }
+    const num = (x: string, n: Node) => (n.type === 'NumericLiteral' ? '' : `typeof ${x} === 'number'`);
+    const checks = [num(a, e.left), num(b, e.right)].filter(Boolean).join(' && ');
+    // a > b is b < a, a >= b is b <= a (the operands keep their evaluation order).
+    const [x, y, fn] = op === '<' ? [a, b, 'lt'] : op === '<=' ? [a, b, 'le'] : op === '>' ? [b, a, 'lt'] : [b, a, 'le'];
+    const jsop = fn === 'lt' ? '<' : '<=';
+    return this.seq(pre, checks ? `${checks} ? ${x} ${jsop} ${y} : R.${fn}(${x}, ${y})` : `${x} ${jsop} ${y}`);
+  }
+
+  private unary(e: Node): string {
+    const { pre, vals } = this.operands([e.argument]);
+    const a = vals[0];
+    const name = this.nameArg(this.nameOf(e.argument));
+    switch (e.operator) {
+      case 'not':
+        return this.seq(pre, `${a} === undefined || ${a} === false`);
+      case '-':
+        return this.seq(pre, `typeof ${a} === 'number' ? -${a} : R.unm(${a}, ${name})`);
+      case '#':
+        return this.seq(pre, `typeof ${a} === 'string' ? ${a}.length : R.len(${a}, ${name})`);
+      default:
+        throw new CompileRefused(`operator ${e.operator}`);
+    }
+  }
+
+  /** A condition as a JS boolean expression. */
+  test(e: Node): string {
+    switch (e.type) {
+      case 'BooleanLiteral':
+        return e.value ? 'true' : 'false';
+      case 'NilLiteral':
+        return 'false';
+      case 'NumericLiteral':
+      case 'StringLiteral':
+      case 'TableConstructorExpression':
+      case 'FunctionDeclaration':
+        return `(${this.expr(e)}, true)`;
+      case 'LogicalExpression':
+        return e.operator === 'and' ? `(${this.test(e.left)} && ${this.test(e.right)})` : `(${this.test(e.left)} || ${this.test(e.right)})`;
+      case 'UnaryExpression':
+        if (e.operator === 'not') return `!${this.test(e.argument)}`;
+        break;
+      case 'BinaryExpression':
+        if (['==', '~=', '<', '<=', '>', '>='].includes(e.operator)) return this.compare(e);
+        break;
+      case 'Identifier':
+        if (this.scope.lookup(e.name)) {
+          const v = this.expr(e);
+          return `(${v} !== undefined && ${v} !== false)`;
+        }
+        break;
+    }
+    const t = this.scope.fn.temp();
+    return `((${t} = ${this.expr(e)}) !== undefined && ${t} !== false)`;
+  }
+
+  /** A call; `wantArray` (always true here) gives the result array. */
+  private callExpr(e: Node, wantArray: boolean): string {
+    void wantArray;
+    const fn = this.scope.fn;
+    let argNodes: Node[];
+    let argsFrom: number;
+    if (e.type === 'StringCallExpression') {
+      argNodes = [e.argument];
+      argsFrom = e.argument.range[0];
+    } else if (e.type === 'TableCallExpression') {
+      argNodes = [e.arguments];
+      argsFrom = e.arguments.range[0];
+    } else {
+      argNodes = e.arguments;
+      // Skip the call's own '(' (the first one after the callee).
+      argsFrom = this.src.indexOf('(', e.base.range[1]) + 1;
+    }
+    const base = e.base;
+    const line = base.loc.end.line;
+    const pre: string[] = [];
+    let callee: string;
+    let self: string | undefined;
+    const isMethod = base.type === 'MemberExpression' && base.indexer === ':';
+    const name = this.funcName(base);
+    const what = this.nameOf(base);
+    const P = this.pos(line, name, isMethod);
+    if (isMethod) {
+      const o = fn.temp();
+      pre.push(`${o} = ${this.expr(base.base)}`);
+      self = o;
+      const f = fn.temp();
+      const key = this.str(base.identifier.name);
+      pre.push(`${f} = R.method(${o}, ${key}, ${this.nameArg(this.nameOf(base.base))})`);
+      callee = f;
+    } else {
+      const c = this.constValue(base);
+      if (c && typeof c.value === 'function') callee = this.k(c.value);
+      else if (base.type === 'Identifier' && this.scope.lookup(base.name) && !argNodes.some((a) => this.hasCall(a))) callee = this.expr(base);
+      else {
+        const f = fn.temp();
+        pre.push(`${f} = ${this.expr(base)}`);
+        callee = f;
+      }
+    }
+    // Arguments that run calls go to temps so that P names this call when it runs.
+    const hoist = argNodes.some((a) => this.hasCall(a));
+    const args: string[] = self ? [self] : [];
+    let prevEnd = argsFrom;
+    argNodes.forEach((a, i) => {
+      const last = i === argNodes.length - 1;
+      const spread = last && MULTI.has(a.type) && this.parenCount(prevEnd, a) === 0;
+      let v = spread ? this.multi(a) : this.expr(a);
+      if (hoist && !this.isSimple(a)) {
+        const t = fn.temp();
+        pre.push(`${t} = ${v}`);
+        v = t;
+      }
+      args.push(spread ? `...${v}` : v);
+      prevEnd = a.range[1];
+    });
+    pre.push(`P = ${P}`);
+    const list = args.join(', ');
+    const known = callee.startsWith('K') && !isMethod;
+    const call = known ? `${callee}(${list})` : `(typeof ${callee} === 'function' ? ${callee}(${list}) : R.call(${callee}, [${list}], ${this.nameArg(what)}))`;
+    return `(${pre.join(', ')}, ${call})`;
+  }
+}

@@ -1,0 +1,170 @@
+/**
+ * reddish's Lua engine: scripts compiled to JavaScript once (compiler.ts) and run on the calling
+ * thread with Redis 7.0's environment: a read-only globals table whose missing names raise,
+ * read-only library tables, KEYS and ARGV per run.
+ *
+ * compile() answers one of three ways: a chunk; Lua's own syntax error (from `syntaxCheck`, the
+ * wasm Lua when the server gives one); or "fallback" for scripts this engine does not run
+ * (coroutines, getfenv/setfenv, string.dump; or text luaparse rejects while Lua accepts it).
+ */
+import { LuaTable } from './table.js';
+import { LibError, LuaError, type LuaFunction, type LuaValue } from './types.js';
+import * as meta from './meta.js';
+import { CompileRefused, compileChunk } from './compiler.js';
+import { R, ScriptAbort, LevelError, errorValue } from './runtime.js';
+import { baseLibrary, pairsFunctions, tostring } from './lib-base.js';
+import { standardLibraries } from './libraries.js';
+
+export { ScriptAbort };
+
+export type CompileResult = { ok: true; chunk: LuaFunction } | { ok: false; error: string } | { ok: false; fallback: true; why: string };
+
+export interface LuaEngineOptions {
+  /** Extra globals ('redis', ...), set before the globals table is locked. */
+  globals?: Array<[string, LuaValue]>;
+  /**
+   * Lua's own verdict on a text (as `loadstring(src, chunkName)` gives it): the error message,
+   * or null when it compiles. Without it, texts luaparse rejects go to the fallback (whose Lua
+   * reports the exact message).
+   */
+  syntaxCheck?: (source: string, chunkName: string) => string | null;
+}
+
+/** luaO_chunkid: how a chunk name appears in messages (LUA_IDSIZE 60). */
+export function chunkId(name: string): string {
+  const size = 60;
+  if (name.startsWith('=')) return name.slice(1, size);
+  if (name.startsWith('@')) {
+    const s = name.slice(1);
+    const room = size - ' \'...\' '.length - 1;
+    return s.length > room ? `...${s.slice(s.length - room)}` : s;
+  }
+  const room = size - ' [string "..."] '.length - 1;
+  let len = name.search(/[\n\r]/);
+  if (len < 0) len = name.length;
+  if (len > room) len = room;
+  return len < name.length ? `[string "${name.slice(0, len)}..."]` : `[string "${name}"]`;
+}
+
+function readonlyTable(entries: Array<[string, LuaValue]>): LuaTable {
+  const t = new LuaTable(0, entries.length);
+  for (const [k, v] of entries) t.setStr(k, v);
+  t.readonly = true;
+  return t;
+}
+
+export class LuaEngine {
+  readonly globals: LuaTable;
+  private hook: (() => void) | undefined = undefined;
+  private readonly syntaxCheck: LuaEngineOptions['syntaxCheck'];
+  private readonly dynamic = new Set(['KEYS', 'ARGV']);
+
+  constructor(options: LuaEngineOptions = {}) {
+    this.syntaxCheck = options.syntaxCheck;
+    const g = new LuaTable(0, 64);
+    g.setStr('_G', g);
+    for (const [k, v] of baseLibrary({ load: (src, name) => this.load(src, name) })) g.setStr(k, v);
+    g.setStr('_VERSION', 'Lua 5.1');
+    for (const [k, v] of pairsFunctions()) g.setStr(k, v);
+    for (const [name, entries] of standardLibraries()) {
+      const lib = readonlyTable(entries);
+      g.setStr(name, lib);
+      if (name === 'string') {
+        const sm = new LuaTable(0, 1);
+        sm.setStr('__index', lib);
+        meta.shared.stringMeta = sm;
+      }
+    }
+    // Redis's error handler (eval.c): turns any error into a table with err = 'ERR ...'.
+    g.setStr('__redis__err__handler', (err?: LuaValue) => {
+      if (err instanceof LuaTable) return [err];
+      const t = new LuaTable(0, 1);
+      t.setStr('err', `ERR ${tostring(err)}`);
+      return [t];
+    });
+    for (const [k, v] of options.globals ?? []) g.setStr(k, v);
+    g.setStr('KEYS', new LuaTable());
+    g.setStr('ARGV', new LuaTable());
+    const mt = new LuaTable(0, 1);
+    mt.setStr('__index', (_t?: LuaValue, k?: LuaValue) => {
+      throw new LibError(`Script attempted to access nonexistent global variable '${tostring(k)}'`);
+    });
+    mt.readonly = true;
+    g.metatable = mt;
+    g.readonly = true;
+    this.globals = g;
+  }
+
+  /**
+   * Compiles a script. chunkName as Lua takes it ('@user_script' → "user_script:1:" in
+   * messages). `env` replaces the globals (FUNCTION libraries run in their own environment).
+   */
+  compile(source: string, chunkName = '@user_script', env?: LuaTable): CompileResult {
+    if (this.syntaxCheck) {
+      const error = this.syntaxCheck(source, chunkName);
+      if (error !== null) return { ok: false, error };
+    }
+    try {
+      const c = compileChunk(source, { chunkName: chunkId(chunkName), globals: env ?? this.globals, dynamicGlobals: env ? undefined : this.dynamic });
+      const main = c.factory(...c.deps);
+      return { ok: true, chunk: main };
+    } catch (e) {
+      if (e instanceof CompileRefused) return { ok: false, fallback: true, why: e.message };
+      if (e instanceof SyntaxError || (e as { line?: number }).line !== undefined) {
+        // luaparse refused a text Lua accepted (or no Lua was asked): the fallback decides.
+        return { ok: false, fallback: true, why: `parser: ${(e as Error).message}` };
+      }
+      throw e;
+    }
+  }
+
+  /** loadstring/load: a chunk over the same globals, or Lua's message. */
+  private load(source: string, chunkName: string): LuaFunction | string {
+    const r = this.compile(source, chunkName);
+    if (r.ok) return r.chunk;
+    if ('error' in r) return r.error;
+    return `cannot load this chunk here (${r.why})`;
+  }
+
+  /**
+   * Runs a compiled chunk with KEYS and ARGV set. Throws LuaError (its value is the message
+   * with position, or whatever error() raised) or ScriptAbort (from the hook).
+   */
+  run(chunk: LuaFunction, keys: string[], argv: string[]): LuaValue[] {
+    const g = this.globals;
+    g.readonly = false;
+    g.setStr('KEYS', arrayTable(keys));
+    g.setStr('ARGV', arrayTable(argv));
+    g.readonly = true;
+    return this.call(chunk, []);
+  }
+
+  /** Calls any Lua function under this engine's hook, with top-level error conversion. */
+  call(f: LuaFunction, args: LuaValue[]): LuaValue[] {
+    const savedHook = R.hook;
+    R.hook = this.hook ?? noop;
+    R.budget = 1000;
+    try {
+      return f(...args);
+    } catch (e) {
+      if (e instanceof ScriptAbort || e instanceof LuaError) throw e;
+      if (e instanceof LevelError) throw new LuaError(e.value);
+      throw new LuaError(errorValue(e));
+    } finally {
+      R.hook = savedHook;
+    }
+  }
+
+  setHook(hook: (() => void) | undefined): void {
+    this.hook = hook;
+  }
+}
+
+function noop(): void {}
+
+function arrayTable(items: string[]): LuaTable {
+  const t = new LuaTable(items.length, 0);
+  for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
+  return t;
+}
+
