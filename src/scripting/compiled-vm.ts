@@ -34,6 +34,13 @@ interface Position {
 type Stamped = Error & { position?: Position };
 
 /**
+ * The position of the error raised last. The engine rebuilds some errors at its top level
+ * (error(v, 2) leaving the chunk), dropping the stamp; the error that ends a run is always the
+ * last one raised, so this stands in for it.
+ */
+const last: { position: Position | undefined } = { position: undefined };
+
+/**
  * Redis's error handler reads the line of the innermost Lua function when the error is raised
  * (debug.getinfo at level 2, or 3 past a C function). The runtime's frame catch sees each error
  * first in that frame: the wrap records the frame's position on the error, and keeps it when
@@ -50,7 +57,7 @@ function stampPositions(): void {
     if (out instanceof Error && (out as Stamped).position === undefined) {
       const from = e instanceof Error ? (e as Stamped).position : undefined;
       const p = from ?? (pos as Position | undefined);
-      if (p !== undefined) (out as Stamped).position = { chunk: p.chunk, line: p.line };
+      if (p !== undefined) last.position = (out as Stamped).position = { chunk: p.chunk, line: p.line };
     }
     return out;
   };
@@ -88,6 +95,9 @@ function errString(v: LuaValue): string {
 class LoadTimeout extends ScriptAbort {}
 
 export const LOAD_TIMEOUT_MS = 500;
+
+/** The libraries Redis 7.0 gives scripts besides the base functions. */
+const LIBRARY_NAMES = ['string', 'table', 'math', 'cjson', 'cmsgpack', 'struct', 'bit'];
 const POLL_MS = 10;
 
 /** What FUNCTION LOAD got from a library body. */
@@ -211,6 +221,17 @@ export class CompiledVm {
     this.libEnvMeta = mt;
   }
 
+  /**
+   * Whether the text names a library of Redis's Lua that this engine does not have yet (the
+   * library modules land one by one): such a script runs on the wasm VM, which has them all.
+   */
+  private lacksLibrary(engine: LuaEngine, text: string): boolean {
+    for (const name of LIBRARY_NAMES) {
+      if (engine.globals.getStr(name) === undefined && new RegExp(`\\b${name}\\b`).test(text)) return true;
+    }
+    return false;
+  }
+
   /** Lua's own compile error for a text ("user_script:1: ..."), or null. */
   private syntaxError(source: string, chunkName: string): string | null {
     const r = this.oracle!.evalWithArgs(
@@ -223,6 +244,10 @@ export class CompiledVm {
 
   /** An EVAL body (shebang line blanked): the chunk, Lua's error, or null for the wasm fallback. */
   compileEval(text: string): { chunk: LuaFunction } | { error: string } | null {
+    if (this.lacksLibrary(this.evalEngine, text)) {
+      const error = this.syntaxError(text, '@user_script');
+      return error === null ? null : { error };
+    }
     const r = this.evalEngine.compile(text, '@user_script');
     if (r.ok) return { chunk: r.chunk };
     if ('error' in r) return { error: r.error };
@@ -245,6 +270,10 @@ export class CompiledVm {
    * registration (names, duplicates) as functionLibCreateFunction does.
    */
   loadLibrary(body: string, check: (f: RegisteredFunction) => string | null): LoadOutcome | null {
+    if (this.lacksLibrary(this.fnEngine, body)) {
+      const error = this.syntaxError(body, '@user_function');
+      return error === null ? null : { ok: false, error: `Error compiling function: ${error}` };
+    }
     const r = this.fnEngine.compile(body, '@user_function', this.libEnv);
     if (!r.ok) {
       if ('error' in r) return { ok: false, error: `Error compiling function: ${r.error}` };
@@ -287,6 +316,7 @@ export class CompiledVm {
   }
 
   private beginRun(): void {
+    last.position = undefined;
     this.startedAt = performance.now();
     this.timedOut = false;
     this.lastPoll = this.startedAt;
@@ -329,9 +359,19 @@ function failure(e: unknown, name: string): CompiledOutcome {
     message = typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : 'ERR the script raised a table without an err field';
     counted = index(v, 'ignore_error_stats_update') === true;
   } else message = 'ERR ' + errString(v);
-  const pos = (e as Stamped).position;
-  if (pos !== undefined) message += ` script: ${name}, on @${pos.chunk}:${pos.line}.`;
+  const pos = (e as Stamped).position ?? last.position;
+  if (pos !== undefined) message += ` script: ${name}, on ${sourceOf(pos.chunk)}:${pos.line}.`;
   return { failed: true, message, counted };
+}
+
+/**
+ * debug.getinfo's source from the chunk id in messages: '@user_script' for scripts, and the text
+ * itself for a loadstring chunk (its id quotes it).
+ */
+function sourceOf(chunk: string): string {
+  const quoted = /^\[string "(.*)"\]$/s.exec(chunk);
+  if (quoted) return quoted[1];
+  return '@' + chunk;
 }
 
 /** luaExtractErrorInformation's msg for FUNCTION LOAD: err of a table, or "ERR " and the text. */
