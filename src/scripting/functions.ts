@@ -240,7 +240,7 @@ export class FunctionRegistry {
     const seen = new Set<string>();
     const loaded = this.compiled.loadLibrary(code.slice(meta.shebangLength), (f) => {
       if (!VALID_NAME.test(f.name)) return NAME_RULE;
-      const key = f.name.toLowerCase();
+      const key = f.name;
       if (seen.has(key)) return 'Function already exists in the library';
       seen.add(key);
       return null;
