@@ -78,6 +78,23 @@ const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/':
 /** Names that force a script onto the wasm fallback (their semantics need a real Lua VM). */
 const FALLBACK_NAMES = new Set(['coroutine', 'dump', 'getfenv', 'setfenv']);
 
+function isLiteral(n: Node): boolean {
+  return n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'BooleanLiteral' || n.type === 'NilLiteral';
+}
+
+/**
+ * `k and e` with k a true constant is e, `nil or e` is e: Lua's code generator drops the constant
+ * (luaK_goiftrue), so errors name e as if it stood alone.
+ */
+function foldLogical(n: Node): Node {
+  while (n.type === 'LogicalExpression' && isLiteral(n.left)) {
+    const truthy = !(n.left.type === 'NilLiteral' || (n.left.type === 'BooleanLiteral' && !n.left.value));
+    if ((n.operator === 'and') === truthy) n = n.right;
+    else break;
+  }
+  return n;
+}
+
 export interface Compiled {
   /** The JS source of the chunk factory (for debugging and tests). */
   code: string;
@@ -98,6 +115,8 @@ class CodeGen {
   private readonly posIndex = new Map<string, number>();
   private nextVar = 0;
   private scope!: Scope;
+  /** The line P holds at this point of the code being written (its statement's). */
+  private curLine = 0;
 
   constructor(
     private readonly src: string,
@@ -166,6 +185,7 @@ class CodeGen {
 
   /** How an error names a value (ldebug.c getobjname): "local 'x'", "global 'x'", "field 'x'"... */
   private nameOf(node: Node): string | undefined {
+    node = foldLogical(node);
     switch (node.type) {
       case 'Identifier': {
         const v = this.scope.lookup(node.name);
@@ -255,7 +275,22 @@ class CodeGen {
 
   // ── functions ────────────────────────────────────────────────────────────────────────────
 
+  /** `code` (a slow path that may raise) with P moved to `line` first when it differs. */
+  private at(line: number, code: string): string {
+    return line === this.curLine ? code : `(P = ${this.pos(line)}, ${code})`;
+  }
+
   private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+    const savedLine = this.curLine;
+    this.curLine = 0;
+    try {
+      return this.funcBodyIn(fn, params, vararg, body, self);
+    } finally {
+      this.curLine = savedLine;
+    }
+  }
+
+  private funcBodyIn(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
     return this.withScope(fn, () => {
       const names: string[] = [];
       if (self) names.push(this.declare(self).js);
@@ -287,6 +322,7 @@ class CodeGen {
           out.push(`P = ${this.pos(line)};`);
           lastLine = line;
         }
+        this.curLine = line;
         out.push(this.statement(s));
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
       }
@@ -310,12 +346,12 @@ class CodeGen {
       case 'IfStatement':
         return this.ifStatement(s);
       case 'WhileStatement':
-        return `while (${this.test(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}\n}`;
+        return `while (${this.condAt(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}\n}`;
       case 'RepeatStatement':
         // The condition sees the body's locals: test it inside the body's scope.
         return this.withScope(this.scope.fn, () => {
           const body = this.block(s.body, false);
-          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.test(s.condition)}) break;\n} while (true);`;
+          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.condAt(s.condition)}) break;\n} while (true);`;
         });
       case 'DoStatement':
         return `{\n${this.block(s.body)}\n}`;
@@ -452,8 +488,7 @@ class CodeGen {
     s.clauses.forEach((c: Node, i: number) => {
       if (c.type === 'IfClause') out.push(`if (${this.test(c.condition)}) {\n${this.block(c.body)}\n}`);
       else if (c.type === 'ElseifClause') {
-        // The condition's P must be set inside the else branch (its own line).
-        out.push(` else {\nP = ${this.pos(c.condition.loc.start.line)};\nif (${this.test(c.condition)}) {\n${this.block(c.body)}\n}`);
+        out.push(` else {\nif (${this.condAt(c.condition)}) {\n${this.block(c.body)}\n}`);
       } else out.push(` else {\n${this.block(c.body)}\n}`);
       void i;
     });
@@ -547,9 +582,9 @@ class CodeGen {
       case 'TableCallExpression':
         return `${this.callExpr(e, true)}[0]`;
       case 'MemberExpression':
-        return this.index(e.base, { type: 'StringLiteral', value: e.identifier.name }, this.nameOf(e.base));
+        return this.index(e.base, { type: 'StringLiteral', value: e.identifier.name }, this.nameOf(e.base), e.loc.end.line);
       case 'IndexExpression':
-        return this.index(e.base, e.index, this.nameOf(e.base));
+        return this.index(e.base, e.index, this.nameOf(e.base), e.loc.end.line);
       case 'BinaryExpression':
         return this.binary(e);
       case 'LogicalExpression': {
@@ -605,7 +640,7 @@ class CodeGen {
     return undefined;
   }
 
-  private index(baseNode: Node, keyNode: Node, name: string | undefined): string {
+  private index(baseNode: Node, keyNode: Node, name: string | undefined, line: number): string {
     if (keyNode.type === 'StringLiteral') {
       const c = this.constValue({ type: 'MemberExpression', indexer: '.', base: baseNode, identifier: { name: keyNode.value } });
       if (c) return this.constExpr(c.value);
@@ -617,11 +652,11 @@ class CodeGen {
     const base = this.expr(baseNode);
     if (keyNode.type === 'StringLiteral') {
       const key = this.str(keyNode.value);
-      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStr(${key})) !== undefined ? ${v} : R.index(${o}, ${key}, ${this.nameArg(name)}))`;
+      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStr(${key})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${key}, ${this.nameArg(name)})`)})`;
     }
     const kk = fn.temp();
     const key = this.expr(keyNode);
-    return `(${o} = ${base}, ${kk} = ${key}, ${o} instanceof LT && (${v} = ${o}.get(${kk})) !== undefined ? ${v} : R.index(${o}, ${kk}, ${this.nameArg(name)}))`;
+    return `(${o} = ${base}, ${kk} = ${key}, ${o} instanceof LT && (${v} = ${o}.get(${kk})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${kk}, ${this.nameArg(name)})`)})`;
   }
 
   private constExpr(value: LuaValue): string {
@@ -691,13 +726,14 @@ class CodeGen {
       if (op === '%') fast = `${a} - Math.floor(${a} / ${b}) * ${b}`;
       else if (op === '^') fast = `Math.pow(${a}, ${b})`;
       else fast = `${a} ${op} ${b}`;
-      const slow = `R.arith(${this.str(arith)}, ${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`;
+      const slow = this.at(e.loc.end.line, `R.arith(${this.str(arith)}, ${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`);
       return this.seq(pre, checks.length ? `${checks.join(' && ')} ? ${fast} : ${slow}` : fast);
     }
     if (op === '..') {
       const { pre, vals } = this.operands([e.left, e.right]);
       const [a, b] = vals;
-      return this.seq(pre, `typeof ${a} === 'string' && typeof ${b} === 'string' ? ${a} + ${b} : R.concat(${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`);
+      const slow = this.at(e.loc.end.line, `R.concat(${a}, ${b}, ${this.nameArg(this.nameOf(e.left))}, ${this.nameArg(this.nameOf(e.right))})`);
+      return this.seq(pre, `typeof ${a} === 'string' && typeof ${b} === 'string' ? ${a} + ${b} : ${slow}`);
     }
     return this.compare(e);
   }
@@ -710,30 +746,38 @@ class CodeGen {
     const lit = (n: Node) => n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'NilLiteral' || n.type === 'BooleanLiteral';
     if (op === '==' || op === '~=') {
       const eq = lit(e.left) || lit(e.right) ? `${a} === ${b}` : `(${a} === ${b} || typeof ${a} === 'object' && typeof ${b} === 'object' && R.eqMeta(${a}, ${b}))`;
-      return this.seq(pre, op === '==' ? eq : `!${eq}`);
+      return this.seq(pre, op === '==' ? eq : `!(${eq})`);
     }
     const num = (x: string, n: Node) => (n.type === 'NumericLiteral' ? '' : `typeof ${x} === 'number'`);
     const checks = [num(a, e.left), num(b, e.right)].filter(Boolean).join(' && ');
     // a > b is b < a, a >= b is b <= a (the operands keep their evaluation order).
     const [x, y, fn] = op === '<' ? [a, b, 'lt'] : op === '<=' ? [a, b, 'le'] : op === '>' ? [b, a, 'lt'] : [b, a, 'le'];
     const jsop = fn === 'lt' ? '<' : '<=';
-    return this.seq(pre, checks ? `${checks} ? ${x} ${jsop} ${y} : R.${fn}(${x}, ${y})` : `${x} ${jsop} ${y}`);
+    return this.seq(pre, checks ? `${checks} ? ${x} ${jsop} ${y} : ${this.at(e.loc.end.line, `R.${fn}(${x}, ${y})`)}` : `${x} ${jsop} ${y}`);
   }
 
   private unary(e: Node): string {
     const { pre, vals } = this.operands([e.argument]);
     const a = vals[0];
     const name = this.nameArg(this.nameOf(e.argument));
+    const line = e.loc.end.line;
     switch (e.operator) {
       case 'not':
         return this.seq(pre, `${a} === undefined || ${a} === false`);
       case '-':
-        return this.seq(pre, `typeof ${a} === 'number' ? -${a} : R.unm(${a}, ${name})`);
+        return this.seq(pre, `typeof ${a} === 'number' ? -${a} : ${this.at(line, `R.unm(${a}, ${name})`)}`);
       case '#':
-        return this.seq(pre, `typeof ${a} === 'string' ? ${a}.length : R.len(${a}, ${name})`);
+        return this.seq(pre, `typeof ${a} === 'string' ? (${a}).length : ${this.at(line, `R.len(${a}, ${name})`)}`);
       default:
         throw new CompileRefused(`operator ${e.operator}`);
     }
+  }
+
+  /** A condition evaluated at a loop's top or an elseif: P moves to its line first. */
+  private condAt(e: Node): string {
+    const line = e.loc.start.line;
+    this.curLine = line;
+    return `(P = ${this.pos(line)}, ${this.test(e)})`;
   }
 
   /** A condition as a JS boolean expression. */

@@ -46,13 +46,6 @@ export function chunkId(name: string): string {
   return len < name.length ? `[string "${name.slice(0, len)}..."]` : `[string "${name}"]`;
 }
 
-function readonlyTable(entries: Array<[string, LuaValue]>): LuaTable {
-  const t = new LuaTable(0, entries.length);
-  for (const [k, v] of entries) t.setStr(k, v);
-  t.readonly = true;
-  return t;
-}
-
 export class LuaEngine {
   readonly globals: LuaTable;
   private hook: (() => void) | undefined = undefined;
@@ -66,8 +59,8 @@ export class LuaEngine {
     for (const [k, v] of baseLibrary({ load: (src, name) => this.load(src, name) })) g.setStr(k, v);
     g.setStr('_VERSION', 'Lua 5.1');
     for (const [k, v] of pairsFunctions()) g.setStr(k, v);
-    for (const [name, entries] of standardLibraries()) {
-      const lib = readonlyTable(entries);
+    for (const [name, lib] of standardLibraries()) {
+      lib.readonly = true;
       g.setStr(name, lib);
       if (name === 'string') {
         const sm = new LuaTable(0, 1);
@@ -110,7 +103,7 @@ export class LuaEngine {
       return { ok: true, chunk: main };
     } catch (e) {
       if (e instanceof CompileRefused) return { ok: false, fallback: true, why: e.message };
-      if (e instanceof SyntaxError || (e as { line?: number }).line !== undefined) {
+      if (e instanceof SyntaxError && typeof (e as { line?: number }).line === 'number' && typeof (e as { index?: number }).index === 'number') {
         // luaparse refused a text Lua accepted (or no Lua was asked): the fallback decides.
         return { ok: false, fallback: true, why: `parser: ${(e as Error).message}` };
       }
@@ -148,8 +141,11 @@ export class LuaEngine {
       return f(...args);
     } catch (e) {
       if (e instanceof ScriptAbort || e instanceof LuaError) throw e;
-      if (e instanceof LevelError) throw new LuaError(e.value);
-      throw new LuaError(errorValue(e));
+      // Raised with no Lua frame left to give it a position (error('x', 2) at top level, a
+      // library function called directly): the value as it is, with the innermost position seen.
+      const out = new LuaError(e instanceof LevelError ? e.value : errorValue(e)) as LuaError & { position?: unknown };
+      out.position = (e as { position?: unknown }).position;
+      throw out;
     } finally {
       R.hook = savedHook;
     }
@@ -163,7 +159,8 @@ export class LuaEngine {
 function noop(): void {}
 
 function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable(items.length, 0);
+  // luaCreateArray: lua_newtable then rawseti, so the array part grows as Lua grows it.
+  const t = new LuaTable();
   for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
   return t;
 }

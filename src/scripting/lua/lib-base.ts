@@ -358,8 +358,7 @@ export function pairsFunctions(): Array<[string, LuaValue]> {
     [
       'ipairs',
       (...args) => {
-        checkAny(args, 0);
-        return [R.ipairsStep, args[0], 0];
+        return [R.ipairsStep, checkTable(args, 0), 0];
       },
     ],
     ['pairs', (...args) => [R.next, checkTable(args, 0), undefined]],

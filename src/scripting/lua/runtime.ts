@@ -124,9 +124,27 @@ export const R = {
     R.hook();
   },
 
-  /** A frame's catch: positions an error raised under it (only LuaError and ScriptAbort pass as they are). */
+  /**
+   * A frame's catch: positions an error raised under it (only LuaError and ScriptAbort pass as
+   * they are). The innermost Lua frame an error leaves is also stamped on it as `position`
+   * (Redis's error handler reports that line: "on @user_script:<line>.").
+   */
   frameError(e: unknown, pos: Position | undefined): unknown {
-    if (e instanceof LuaError || e instanceof ScriptAbort) return e;
+    if (e instanceof LuaError) {
+      const s = e as LuaError & { position?: Position };
+      if (s.position === undefined) s.position = pos;
+      return e;
+    }
+    if (e instanceof ScriptAbort) return e;
+    const out = R.positioned(e, pos);
+    if (out instanceof LuaError || out instanceof LevelError) {
+      const s = out as LuaError & { position?: Position };
+      if (s.position === undefined) s.position = (e as { position?: Position }).position ?? pos;
+    }
+    return out;
+  },
+
+  positioned(e: unknown, pos: Position | undefined): unknown {
     if (e instanceof LevelError) {
       if (e.level > 1) {
         e.level--;

@@ -1,70 +1,616 @@
 /**
- * Lua tables. FIRST VERSION: a Map keeps the entries, so iteration order and the border that `#`
- * finds are not yet Lua 5.1's. It will be replaced by an emulation of ltable.c (array part, hash
- * part with main positions and collision chains, rehash sizing) keeping exactly this API.
+ * Lua tables, laid out as Lua 5.1's ltable.c lays them out (Redis 7.0.15's deps/lua), because the
+ * layout is observable: next()/pairs() walk the array part then the node vector in slot order, and
+ * `#` finds the border luaH_getn's searches find. Same main positions (luaS_hash for strings, the
+ * double's two 32-bit words for numbers), same collision resolution (Brent's variation with a
+ * lastfree cursor), same rehash sizing (computesizes), so a script sees the same order and `#` as
+ * under redis-server.
+ *
+ * Node vector: parallel arrays (key, value, next slot, raw hash). The dummy node of an empty hash
+ * part is one shared, never-written slot, so lookups need no emptiness test.
+ *
+ * Deleting is assigning nil: the node keeps its key (next() can still resume from it), and the
+ * slot is reused only when a new key has it as main position. Assigning nil to a missing key
+ * creates a node with a nil value, exactly as luaH_set does (it may even trigger a rehash).
  */
 import { LibError, type LuaValue } from './types.js';
 
+/** The array part never grows beyond 2^MAXBITS; the node vector neither. */
+const MAXBITS = 26;
+const MAXASIZE = 1 << MAXBITS;
+const MAX_INT = 2147483647;
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** hashnum's raw value: the two 32-bit words of the double added (0 and -0 handled by callers). */
+function numHash(n: number): number {
+  f64[0] = n;
+  return (u32[0] + u32[1]) | 0;
+}
+
+/**
+ * luaS_hash as 7.0.15's lstring.c computes it: seeded with the length, every byte from the last to
+ * the first. Kept as an int32; callers mask it.
+ */
+function computeStrHash(s: string): number {
+  let h = s.length | 0;
+  for (let i = s.length - 1; i >= 0; i--) h ^= (h << 5) + (h >>> 2) + s.charCodeAt(i);
+  return h;
+}
+
+/** Long strings: their hash is remembered, since every byte is hashed on each computation. */
+const LONG_STRING = 40;
+const longHashes = new Map<string, number>();
+const LONG_CACHE_MAX = 4096;
+
+/** The hash Lua gives a string (int32). Compiled code may compute it once for a constant key. */
+export function luaStringHash(s: string): number {
+  if (s.length <= LONG_STRING) return computeStrHash(s);
+  let h = longHashes.get(s);
+  if (h === undefined) {
+    h = computeStrHash(s);
+    if (longHashes.size >= LONG_CACHE_MAX) longHashes.clear();
+    longHashes.set(s, h);
+  }
+  return h;
+}
+
+/** Identity hashes for functions and userdata (Lua hashes their addresses: arbitrary there too). */
+const objectIds = new WeakMap<object, number>();
+let nextObjectId = 1;
+
+function objectHash(o: object): number {
+  if (o instanceof LuaTable) return o.id;
+  let id = objectIds.get(o);
+  if (id === undefined) {
+    id = nextObjectId++ | 0;
+    objectIds.set(o, id);
+  }
+  return id;
+}
+
+/** The raw hash of any non-nil key (strings/booleans masked by a power of 2, others taken mod). */
+function keyHash(key: LuaValue): number {
+  switch (typeof key) {
+    case 'string':
+      return luaStringHash(key);
+    case 'number':
+      return key === 0 ? 0 : numHash(key);
+    case 'boolean':
+      return key ? 1 : 0;
+    default:
+      return objectHash(key as object);
+  }
+}
+
+/** ceil(log2(x)) for x >= 1 (luaO_log2(x-1)+1). */
+function ceilLog2(x: number): number {
+  return x <= 1 ? 0 : 32 - Math.clz32(x - 1);
+}
+
+/** luaO_int2fb: a size as the 8-bit "floating point byte" OP_NEWTABLE stores (rounds up). */
+export function int2fb(x: number): number {
+  let e = 0;
+  while (x >= 16) {
+    x = (x + 1) >>> 1;
+    e++;
+  }
+  return x < 8 ? x : ((e + 1) << 3) | (x - 8);
+}
+
+/** luaO_fb2int. */
+export function fb2int(x: number): number {
+  const e = (x >>> 3) & 31;
+  return e === 0 ? x : ((x & 7) + 8) * 2 ** (e - 1);
+}
+
+/**
+ * The sizes a table constructor presizes with: lparser.c counts the positional items (na, not
+ * counting a last call or `...`, whose count is unknown) and the `k = v` / `[k] = v` items (nh);
+ * OP_NEWTABLE stores both through luaO_int2fb, so both round up (e.g. 17 -> 18, 100 -> 104).
+ * Use `new LuaTable(...constructorSizes(na, nh))`.
+ *
+ * To lay a constructor out as Lua does, compiled code also keeps Lua's store order: each record
+ * item is stored (setStr/set) as soon as its value is evaluated; positional items are stored
+ * (setInt) in batches of 50 — a batch is flushed when the 51st (101st...) positional item starts,
+ * before its expression is evaluated — and the rest at the `}`. A trailing multi-value item (call
+ * or `...`) expands in the last batch: call resizeArray(last) first when last > arraySize (as
+ * OP_SETLIST does), last being the index of the final value.
+ */
+export function constructorSizes(nArrayItems: number, nHashItems: number): [number, number] {
+  return [fb2int(int2fb(nArrayItems)), fb2int(int2fb(nHashItems))];
+}
+
+const DUMMY_KEYS: LuaValue[] = [undefined];
+const DUMMY_VALS: LuaValue[] = [undefined];
+const DUMMY_NEXT: number[] = [-1];
+const DUMMY_HASH: number[] = [0];
+
+let nextTableId = 1;
+
 export class LuaTable {
   metatable: LuaTable | undefined = undefined;
-  /** Redis's read-only tables (globals and libraries): set() refuses. */
+  /** Redis's read-only tables (globals and libraries): every raw set refuses. */
   readonly = false;
-  private readonly map = new Map<LuaValue, LuaValue>();
+  /** Identity hash when the table is itself a key. */
+  readonly id: number;
+  /** Array part: keys 1..arr.length at arr[0..]. */
+  private arr: LuaValue[];
+  /** Node vector (2^lsize slots, or the shared dummy slot). */
+  private nk: LuaValue[] = DUMMY_KEYS;
+  private nv: LuaValue[] = DUMMY_VALS;
+  private nn: number[] = DUMMY_NEXT;
+  private nh: number[] = DUMMY_HASH;
+  /** Node count - 1 (0 for the dummy, as sizenode is 1 there). */
+  private mask = 0;
+  private dummy = true;
+  /** Free slots are searched downwards from here. */
+  private lastfree = 0;
 
   /** narr/nrec as lua_createtable(L, narr, nrec) presizes (they shape iteration order). */
   constructor(narr = 0, nrec = 0) {
-    void narr;
-    void nrec;
+    this.id = nextTableId++ | 0;
+    const arr: LuaValue[] = [];
+    for (let i = 0; i < narr; i++) arr.push(undefined);
+    this.arr = arr;
+    if (nrec > 0) this.setNodeVector(nrec);
   }
+
+  /** Size of the array part (sizearray). */
+  get arraySize(): number {
+    return this.arr.length;
+  }
+
+  /** Size of the node vector (0 when it is the dummy). */
+  get nodeSize(): number {
+    return this.dummy ? 0 : this.mask + 1;
+  }
+
+  // ── reads ──────────────────────────────────────────────────────────────────────────────────
 
   /** Raw get (no metamethods). */
   get(key: LuaValue): LuaValue {
-    return this.map.get(typeof key === 'number' && key === 0 ? 0 : key);
-  }
-
-  /** Raw set (no metamethods). Assigning nil removes the entry. */
-  set(key: LuaValue, value: LuaValue): void {
-    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
-    if (key === undefined) throw new LibError('table index is nil');
-    if (typeof key === 'number') {
-      if (Number.isNaN(key)) throw new LibError('table index is NaN');
-      if (key === 0) key = 0;
+    switch (typeof key) {
+      case 'string':
+        return this.getStr(key);
+      case 'number':
+        return this.getInt(key);
+      case 'undefined':
+        return undefined;
+      case 'boolean': {
+        let n = (key ? 1 : 0) & this.mask;
+        const nk = this.nk;
+        do {
+          if (nk[n] === key) return this.nv[n];
+          n = this.nn[n];
+        } while (n >= 0);
+        return undefined;
+      }
+      default: {
+        let n = (objectHash(key) >>> 0) % (this.mask | 1);
+        const nk = this.nk;
+        do {
+          if (nk[n] === key) return this.nv[n];
+          n = this.nn[n];
+        } while (n >= 0);
+        return undefined;
+      }
     }
-    if (value === undefined) this.map.delete(key);
-    else this.map.set(key, value);
   }
 
+  /** t[i] for any number i (integral or not). */
   getInt(i: number): LuaValue {
-    return this.map.get(i);
+    const k = i - 1;
+    if (k >>> 0 === k && k < this.arr.length) return this.arr[k];
+    return this.getNum(i);
   }
 
-  setInt(i: number, value: LuaValue): void {
-    this.set(i, value);
+  private getNum(i: number): LuaValue {
+    let n = i === 0 ? 0 : (numHash(i) >>> 0) % (this.mask | 1);
+    const nk = this.nk;
+    do {
+      if (nk[n] === i) return this.nv[n];
+      n = this.nn[n];
+    } while (n >= 0);
+    return undefined;
   }
 
   getStr(s: string): LuaValue {
-    return this.map.get(s);
+    let n = luaStringHash(s) & this.mask;
+    const nk = this.nk;
+    do {
+      if (nk[n] === s) return this.nv[n];
+      n = this.nn[n];
+    } while (n >= 0);
+    return undefined;
+  }
+
+  /** getStr with the key's luaStringHash computed by the caller (constant keys). */
+  getStrH(s: string, h: number): LuaValue {
+    let n = h & this.mask;
+    const nk = this.nk;
+    do {
+      if (nk[n] === s) return this.nv[n];
+      n = this.nn[n];
+    } while (n >= 0);
+    return undefined;
+  }
+
+  // ── writes ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Raw set (no metamethods), as luaH_set + assignment. Assigning nil to a missing key still
+   * creates its node (with a nil value), as Lua does; an __newindex path should call
+   * set(key, undefined) before calling the handler, to keep Lua's layout.
+   */
+  set(key: LuaValue, value: LuaValue): void {
+    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    switch (typeof key) {
+      case 'string':
+        this.setStr(key, value);
+        return;
+      case 'number':
+        if (key !== key) throw new LibError('table index is NaN');
+        this.setInt(key, value);
+        return;
+      case 'undefined':
+        throw new LibError('table index is nil');
+      default:
+        this.insert(key, keyHash(key), value);
+    }
+  }
+
+  setInt(i: number, value: LuaValue): void {
+    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    const k = i - 1;
+    if (k >>> 0 === k && k < this.arr.length) {
+      this.arr[k] = value;
+      return;
+    }
+    if (i !== i) throw new LibError('table index is NaN');
+    const h = i === 0 ? 0 : numHash(i);
+    let n = (h >>> 0) % (this.mask | 1);
+    const nk = this.nk;
+    do {
+      if (nk[n] === i) {
+        this.nv[n] = value;
+        return;
+      }
+      n = this.nn[n];
+    } while (n >= 0);
+    this.newKey(i, h, value);
   }
 
   setStr(s: string, value: LuaValue): void {
-    this.set(s, value);
+    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    const h = luaStringHash(s);
+    let n = h & this.mask;
+    const nk = this.nk;
+    do {
+      if (nk[n] === s) {
+        this.nv[n] = value;
+        return;
+      }
+      n = this.nn[n];
+    } while (n >= 0);
+    this.newKey(s, h, value);
+  }
+
+  /** setStr with the key's luaStringHash computed by the caller (constant keys). */
+  setStrH(s: string, h: number, value: LuaValue): void {
+    if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    let n = h & this.mask;
+    const nk = this.nk;
+    do {
+      if (nk[n] === s) {
+        this.nv[n] = value;
+        return;
+      }
+      n = this.nn[n];
+    } while (n >= 0);
+    this.newKey(s, h, value);
+  }
+
+  /** luaH_resizearray: OP_SETLIST's presizing when a constructor's last item expands. */
+  resizeArray(nasize: number): void {
+    this.resize(nasize, this.dummy ? 0 : this.mask + 1);
+  }
+
+  /** luaH_set's lookup-or-insert for a key whose raw hash is known; no checks. */
+  private insert(key: LuaValue, h: number, value: LuaValue): void {
+    let n: number;
+    if (typeof key === 'number') {
+      const k = key - 1;
+      if (k >>> 0 === k && k < this.arr.length) {
+        this.arr[k] = value;
+        return;
+      }
+      n = (h >>> 0) % (this.mask | 1);
+    } else if (typeof key === 'string' || typeof key === 'boolean') {
+      n = h & this.mask;
+    } else {
+      n = (h >>> 0) % (this.mask | 1);
+    }
+    const nk = this.nk;
+    do {
+      if (nk[n] === key) {
+        this.nv[n] = value;
+        return;
+      }
+      n = this.nn[n];
+    } while (n >= 0);
+    this.newKey(key, h, value);
+  }
+
+  private mainPosition(key: LuaValue, h: number): number {
+    const t = typeof key;
+    return t === 'string' || t === 'boolean' ? h & this.mask : (h >>> 0) % (this.mask | 1);
+  }
+
+  /** ltable.c's newkey: place a key absent from the table, then store its value. */
+  private newKey(key: LuaValue, h: number, value: LuaValue): void {
+    let mp = this.mainPosition(key, h);
+    const nv = this.nv;
+    if (nv[mp] !== undefined || this.dummy) {
+      const free = this.getFreePos();
+      if (free < 0) {
+        this.rehash(key);
+        this.insert(key, h, value);
+        return;
+      }
+      const nk = this.nk;
+      const nn = this.nn;
+      const nh = this.nh;
+      let other = this.mainPosition(nk[mp], nh[mp]);
+      if (other !== mp) {
+        // The colliding node is out of its main position: it moves to the free slot.
+        while (nn[other] !== mp) other = nn[other];
+        nn[other] = free;
+        nk[free] = nk[mp];
+        nv[free] = nv[mp];
+        nn[free] = nn[mp];
+        nh[free] = nh[mp];
+        nn[mp] = -1;
+        nv[mp] = undefined;
+      } else {
+        // The colliding node is in its main position: the new key takes the free slot.
+        nn[free] = nn[mp];
+        nn[mp] = free;
+        mp = free;
+      }
+    }
+    this.nk[mp] = key;
+    this.nh[mp] = h;
+    nv[mp] = value;
+  }
+
+  private getFreePos(): number {
+    const nk = this.nk;
+    while (this.lastfree > 0) {
+      const i = --this.lastfree;
+      if (nk[i] === undefined) return i;
+    }
+    return -1;
+  }
+
+  // ── rehash ─────────────────────────────────────────────────────────────────────────────────
+
+  private setNodeVector(size: number): void {
+    if (size === 0) {
+      this.nk = DUMMY_KEYS;
+      this.nv = DUMMY_VALS;
+      this.nn = DUMMY_NEXT;
+      this.nh = DUMMY_HASH;
+      this.mask = 0;
+      this.dummy = true;
+      this.lastfree = 0;
+      return;
+    }
+    const lsize = ceilLog2(size);
+    if (lsize > MAXBITS) throw new LibError('table overflow');
+    size = 1 << lsize;
+    const nk: LuaValue[] = [];
+    const nv: LuaValue[] = [];
+    const nn: number[] = [];
+    const nh: number[] = [];
+    for (let i = 0; i < size; i++) {
+      nk.push(undefined);
+      nv.push(undefined);
+      nn.push(-1);
+      nh.push(0);
+    }
+    this.nk = nk;
+    this.nv = nv;
+    this.nn = nn;
+    this.nh = nh;
+    this.mask = size - 1;
+    this.dummy = false;
+    this.lastfree = size;
+  }
+
+  private resize(nasize: number, nhsize: number): void {
+    const arr = this.arr;
+    const oldasize = arr.length;
+    const oldk = this.nk;
+    const oldv = this.nv;
+    const oldh = this.nh;
+    const oldnsize = oldk.length;
+    if (nasize > oldasize) for (let i = oldasize; i < nasize; i++) arr.push(undefined);
+    this.setNodeVector(nhsize);
+    if (nasize < oldasize) {
+      // The vanishing slice moves to the hash part (stored past the new array size).
+      const tail = arr.slice(nasize, oldasize);
+      arr.length = nasize;
+      for (let i = 0; i < tail.length; i++) {
+        const v = tail[i];
+        if (v !== undefined) {
+          const key = nasize + i + 1;
+          this.insert(key, numHash(key), v);
+        }
+      }
+    }
+    for (let i = oldnsize - 1; i >= 0; i--) {
+      const v = oldv[i];
+      if (v !== undefined) this.insert(oldk[i], oldh[i], v);
+    }
+  }
+
+  private rehash(extraKey: LuaValue): void {
+    const nums: number[] = [];
+    for (let i = 0; i <= MAXBITS; i++) nums.push(0);
+    let nasize = this.numUseArray(nums);
+    let totaluse = nasize;
+    // numusehash
+    const nk = this.nk;
+    const nv = this.nv;
+    let ause = 0;
+    for (let i = nk.length - 1; i >= 0; i--) {
+      if (nv[i] !== undefined) {
+        ause += countInt(nk[i], nums);
+        totaluse++;
+      }
+    }
+    nasize += ause;
+    nasize += countInt(extraKey, nums);
+    totaluse++;
+    // computesizes
+    let a = 0;
+    let na = 0;
+    let n = 0;
+    for (let i = 0, twotoi = 1; Math.floor(twotoi / 2) < nasize; i++, twotoi *= 2) {
+      if (nums[i] > 0) {
+        a += nums[i];
+        if (a > twotoi / 2) {
+          n = twotoi;
+          na = a;
+        }
+      }
+      if (a === nasize) break;
+    }
+    this.resize(n, totaluse - na);
+  }
+
+  private numUseArray(nums: number[]): number {
+    const arr = this.arr;
+    const size = arr.length;
+    let ause = 0;
+    let i = 1;
+    for (let lg = 0, ttlg = 1; lg <= MAXBITS; lg++, ttlg *= 2) {
+      let lc = 0;
+      let lim = ttlg;
+      if (lim > size) {
+        lim = size;
+        if (i > lim) break;
+      }
+      for (; i <= lim; i++) if (arr[i - 1] !== undefined) lc++;
+      nums[lg] += lc;
+      ause += lc;
+    }
+    return ause;
+  }
+
+  // ── traversal and length ───────────────────────────────────────────────────────────────────
+
+  /**
+   * findindex: the traversal slot of `key` (array slots first, then nodes); -1 for nil.
+   * A key no longer in the table: "invalid key to 'next'".
+   */
+  slotOf(key: LuaValue): number {
+    if (key === undefined) return -1;
+    const asize = this.arr.length;
+    if (typeof key === 'number') {
+      const k = key - 1;
+      if (k >>> 0 === k && k < asize) return k;
+    }
+    if (key === key) {
+      const nk = this.nk;
+      let n = this.mainPosition(key, keyHash(key));
+      do {
+        if (nk[n] === key) return n + asize;
+        n = this.nn[n];
+      } while (n >= 0);
+    }
+    throw new LibError("invalid key to 'next'");
+  }
+
+  /** The first slot after `slot` holding a non-nil value, or -1. */
+  nextSlot(slot: number): number {
+    const arr = this.arr;
+    const asize = arr.length;
+    let i = slot + 1;
+    for (; i < asize; i++) if (arr[i] !== undefined) return i;
+    const nv = this.nv;
+    const nsize = this.dummy ? 0 : nv.length;
+    for (i -= asize; i < nsize; i++) if (nv[i] !== undefined) return i + asize;
+    return -1;
+  }
+
+  slotKey(slot: number): LuaValue {
+    const asize = this.arr.length;
+    return slot < asize ? slot + 1 : this.nk[slot - asize];
+  }
+
+  slotValue(slot: number): LuaValue {
+    const asize = this.arr.length;
+    return slot < asize ? this.arr[slot] : this.nv[slot - asize];
   }
 
   /** lua_next: the entry after `key` (undefined key: the first), or undefined at the end. */
   next(key: LuaValue): [LuaValue, LuaValue] | undefined {
-    const it = this.map.entries();
-    if (key !== undefined) {
-      if (!this.map.has(key)) throw new LibError("invalid key to 'next'");
-      for (let e = it.next(); !e.done; e = it.next()) if (e.value[0] === key) break;
-    }
-    const e = it.next();
-    return e.done ? undefined : e.value;
+    const s = this.nextSlot(this.slotOf(key));
+    if (s < 0) return undefined;
+    const asize = this.arr.length;
+    return s < asize ? [s + 1, this.arr[s]] : [this.nk[s - asize], this.nv[s - asize]];
   }
 
   /** The border `#t` returns (luaH_getn). */
   length(): number {
-    let n = 0;
-    while (this.map.get(n + 1) !== undefined) n++;
-    return n;
+    const arr = this.arr;
+    let j = arr.length;
+    if (j > 0 && arr[j - 1] === undefined) {
+      let i = 0;
+      while (j - i > 1) {
+        const m = (i + j) >>> 1;
+        if (arr[m - 1] === undefined) j = m;
+        else i = m;
+      }
+      return i;
+    }
+    if (this.dummy) return j;
+    return this.unboundSearch(j);
   }
+
+  private unboundSearch(j: number): number {
+    let i = j;
+    j++;
+    while (this.getInt(j) !== undefined) {
+      i = j;
+      j *= 2;
+      if (j > MAX_INT) {
+        // Built to defeat the doubling: Lua falls back to a linear scan.
+        i = 1;
+        while (this.getInt(i) !== undefined) i++;
+        return i - 1;
+      }
+    }
+    while (j - i > 1) {
+      const m = Math.floor((i + j) / 2);
+      if (this.getInt(m) === undefined) j = m;
+      else i = m;
+    }
+    return i;
+  }
+}
+
+/** countint: an integer key in 1..MAXASIZE counts for the array-size computation. */
+function countInt(key: LuaValue, nums: number[]): number {
+  if (typeof key === 'number') {
+    const k = key | 0;
+    if (k === key && k > 0 && k <= MAXASIZE) {
+      nums[ceilLog2(k)]++;
+      return 1;
+    }
+  }
+  return 0;
 }
