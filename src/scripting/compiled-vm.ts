@@ -15,7 +15,6 @@
  */
 import { LuaWasmEngine } from 'lua-redis-wasm';
 import { LuaEngine, ScriptAbort } from './lua/engine.js';
-import { R } from './lua/runtime.js';
 import { LuaTable } from './lua/table.js';
 import { LibError, LuaError, LuaUserdata, type LuaFunction, type LuaValue } from './lua/types.js';
 import { index } from './lua/meta.js';
@@ -25,43 +24,13 @@ import type { ScriptRunner } from './runner.js';
 import type { BusyScript } from './busy.js';
 import { FLAG_NAMES } from './flags.js';
 
-/** Where an error was raised: set by the first Lua frame it leaves (see stampPositions). */
+/** Where an error was raised: the innermost Lua frame it left (the engine stamps it). */
 interface Position {
   chunk: string;
   line: number;
 }
 
 type Stamped = Error & { position?: Position };
-
-/**
- * The position of the error raised last. The engine rebuilds some errors at its top level
- * (error(v, 2) leaving the chunk), dropping the stamp; the error that ends a run is always the
- * last one raised, so this stands in for it.
- */
-const last: { position: Position | undefined } = { position: undefined };
-
-/**
- * Redis's error handler reads the line of the innermost Lua function when the error is raised
- * (debug.getinfo at level 2, or 3 past a C function). The runtime's frame catch sees each error
- * first in that frame: the wrap records the frame's position on the error, and keeps it when
- * the runtime turns the error into another one (error(v, 2) travelling outwards, a library's
- * error getting its text position).
- */
-function stampPositions(): void {
-  const marked = R as unknown as { frameError(e: unknown, pos: unknown): unknown; __stamped?: boolean };
-  if (marked.__stamped) return;
-  marked.__stamped = true;
-  const base = marked.frameError;
-  marked.frameError = function (e: unknown, pos: unknown): unknown {
-    const out = base.call(R, e, pos);
-    if (out instanceof Error && (out as Stamped).position === undefined) {
-      const from = e instanceof Error ? (e as Stamped).position : undefined;
-      const p = from ?? (pos as Position | undefined);
-      if (p !== undefined) last.position = (out as Stamped).position = { chunk: p.chunk, line: p.line };
-    }
-    return out;
-  };
-}
 
 /** A script's end: its value, or the error reply 7.0 sends (already worded). */
 export type CompiledOutcome =
@@ -126,7 +95,6 @@ export class CompiledVm {
     private readonly runner: ScriptRunner,
     private readonly busy: BusyScript,
   ) {
-    stampPositions();
     const r = runner;
     this.host = {
       failed: false,
@@ -316,7 +284,6 @@ export class CompiledVm {
   }
 
   private beginRun(): void {
-    last.position = undefined;
     this.startedAt = performance.now();
     this.timedOut = false;
     this.lastPoll = this.startedAt;
@@ -359,7 +326,7 @@ function failure(e: unknown, name: string): CompiledOutcome {
     message = typeof err === 'string' ? err : typeof err === 'number' ? numberToString(err) : 'ERR the script raised a table without an err field';
     counted = index(v, 'ignore_error_stats_update') === true;
   } else message = 'ERR ' + errString(v);
-  const pos = (e as Stamped).position ?? last.position;
+  const pos = (e as Stamped).position;
   if (pos !== undefined) message += ` script: ${name}, on ${sourceOf(pos.chunk)}:${pos.line}.`;
   return { failed: true, message, counted };
 }
