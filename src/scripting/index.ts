@@ -55,7 +55,7 @@ export function installScripting(server: Server): void {
     },
   };
   server.scriptingMemory = (): ScriptingMemory => ({
-    vmEval: threaded.threadReady ? vm.heapBytes() : compiled.heapBytes(),
+    vmEval: compiled.heapBytes(),
     scriptsEval: cache.bodyBytes + cache.scripts.size * SCRIPT_ENTRY_OVERHEAD,
     cachedScripts: cache.scripts.size,
     functions: registry.functions.size,

@@ -237,16 +237,40 @@ const STACK_LIMIT = 7998;
 
 /**
  * luaReplyToRedisReply: the script's value as the caller's reply. `scriptResp` is the protocol
- * the script chose with redis.setresp (it decides what booleans become); `depth` the Lua stack
- * slots in use, as 7.0 runs out of them on deep (or cyclic) tables.
+ * the script chose with redis.setresp (it decides what booleans become). 7.0 recurses with one
+ * Lua stack slot per array level (three or four per map level) and answers "reached lua stack
+ * limit" past LUAI_MAXCSTACK; this walks with its own stack (a cyclic table nests 8000 deep),
+ * counting the same slots.
  */
-export function writeLuaReply(w: ReplyWriter, v: LuaValue, scriptResp: number, errors: ReplyErrors, depth = 0): void {
-  if (depth + 4 > STACK_LIMIT) {
-    errors.texts.push('ERR reached lua stack limit');
-    errors.counted.push(false);
-    w.error('ERR reached lua stack limit');
-    return;
+export function writeLuaReply(w: ReplyWriter, v: LuaValue, scriptResp: number, errors: ReplyErrors): void {
+  if (!(v instanceof LuaTable)) return writeScalar(w, v, scriptResp);
+  // Pending values in reverse order, each with its stack depth.
+  const values: LuaValue[] = [v];
+  const depths: number[] = [0];
+  while (values.length > 0) {
+    const x = values.pop();
+    const depth = depths.pop()!;
+    if (depth + 4 > STACK_LIMIT) {
+      errors.texts.push('ERR reached lua stack limit');
+      errors.counted.push(false);
+      w.error('ERR reached lua stack limit');
+      continue;
+    }
+    if (!(x instanceof LuaTable)) {
+      writeScalar(w, x, scriptResp);
+      continue;
+    }
+    const children = writeTableHead(w, x, errors);
+    if (children === null) continue;
+    // children: [value, depth, value, depth, ...] in reply order
+    for (let i = children.length - 2; i >= 0; i -= 2) {
+      values.push(children[i]);
+      depths.push(depth + (children[i + 1] as number));
+    }
   }
+}
+
+function writeScalar(w: ReplyWriter, v: LuaValue, scriptResp: number): void {
   switch (typeof v) {
     case 'string':
       return w.bulk(v);
@@ -258,9 +282,6 @@ export function writeLuaReply(w: ReplyWriter, v: LuaValue, scriptResp: number, e
         else w.nil();
       } else w.bool(v);
       return;
-    case 'object':
-      if (v instanceof LuaTable) return writeTable(w, v, scriptResp, errors, depth);
-      return w.nil();
     default:
       return w.nil();
   }
@@ -276,50 +297,66 @@ function writeInteger(w: ReplyWriter, n: number): void {
   w.raw(':-9223372036854775808\r\n');
 }
 
-function writeTable(w: ReplyWriter, t: LuaTable, scriptResp: number, errors: ReplyErrors, depth: number): void {
+/**
+ * Writes a table's reply, or the header of an aggregate one: then returns its elements with
+ * the stack slots each adds (array 1; map key 4, value 3; set member 3), else null.
+ */
+function writeTableHead(w: ReplyWriter, t: LuaTable, errors: ReplyErrors): LuaValue[] | null {
   const err = t.getStr('err');
   if (typeof err === 'string') {
     const counted = t.getStr('ignore_error_stats_update') === true;
     const text = err.includes('\r') || err.includes('\n') ? err.replace(/[\r\n]/g, ' ') : err;
     errors.texts.push(text);
     errors.counted.push(counted);
-    return w.error(text);
+    w.error(text);
+    return null;
   }
   const ok = t.getStr('ok');
-  if (typeof ok === 'string') return w.simple(ok.includes('\r') || ok.includes('\n') ? ok.replace(/[\r\n]/g, ' ') : ok);
+  if (typeof ok === 'string') {
+    w.simple(ok.includes('\r') || ok.includes('\n') ? ok.replace(/[\r\n]/g, ' ') : ok);
+    return null;
+  }
   const dbl = t.getStr('double');
-  if (typeof dbl === 'number') return writeDouble(w, dbl);
+  if (typeof dbl === 'number') {
+    writeDouble(w, dbl);
+    return null;
+  }
   const big = t.getStr('big_number');
-  if (typeof big === 'string') return w.bigNumber(big.replace(/[\r\n]/g, ' '));
+  if (typeof big === 'string') {
+    w.bigNumber(big.replace(/[\r\n]/g, ' '));
+    return null;
+  }
   const verb = t.getStr('verbatim_string');
   if (verb instanceof LuaTable) {
     const format = verb.getStr('format');
     const text = verb.getStr('string');
-    if (typeof format === 'string' && typeof text === 'string') return writeVerbatim(w, text, format);
+    if (typeof format === 'string' && typeof text === 'string') {
+      writeVerbatim(w, text, format);
+      return null;
+    }
   }
   const map = t.getStr('map');
   if (map instanceof LuaTable) {
-    const entries: LuaValue[] = [];
-    for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) entries.push(e[0], e[1]);
-    w.map(entries.length / 2);
-    for (let i = 0; i < entries.length; i += 2) {
-      writeLuaReply(w, entries[i], scriptResp, errors, depth + 4);
-      writeLuaReply(w, entries[i + 1], scriptResp, errors, depth + 3);
-    }
-    return;
+    const out: LuaValue[] = [];
+    for (let e = map.next(undefined); e !== undefined; e = map.next(e[0])) out.push(e[0], 4, e[1], 3);
+    w.map(out.length / 4);
+    return out;
   }
   const set = t.getStr('set');
   if (set instanceof LuaTable) {
-    const keys: LuaValue[] = [];
-    for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) keys.push(e[0]);
-    w.set(keys.length);
-    for (const k of keys) writeLuaReply(w, k, scriptResp, errors, depth + 3);
-    return;
+    const out: LuaValue[] = [];
+    for (let e = set.next(undefined); e !== undefined; e = set.next(e[0])) out.push(e[0], 3);
+    w.set(out.length / 2);
+    return out;
   }
-  let n = 0;
-  while (t.getInt(n + 1) !== undefined) n++;
-  w.array(n);
-  for (let i = 1; i <= n; i++) writeLuaReply(w, t.getInt(i), scriptResp, errors, depth + 1);
+  const out: LuaValue[] = [];
+  for (let i = 1; ; i++) {
+    const x = t.getInt(i);
+    if (x === undefined) break;
+    out.push(x, 1);
+  }
+  w.array(out.length / 2);
+  return out;
 }
 
 /** addReplyDouble: "%.17g", inf/-inf spelled out; a bulk string in RESP2. */
