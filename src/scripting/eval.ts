@@ -8,7 +8,7 @@ import type { Command, CommandSpec } from '../commands/registry.js';
 import { replyHelp } from '../commands/connection.js';
 import { parseInt64 } from '../commands/util.js';
 import { sha1Hex } from '../persistence/sha1.js';
-import { commandFlagsFor, parseEvalShebang } from './flags.js';
+import { commandFlagsFor, parseEvalShebang, ScriptFlag } from './flags.js';
 import { chunkFor, type ScriptVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
@@ -86,13 +86,27 @@ function flagsOf(deps: EvalDeps, argv: string[], evalsha: boolean): number | nul
   return typeof shebang === 'string' ? null : shebang.flags;
 }
 
+/** The command as a script with these flags is checked: one view per (command, flags), made once. */
+const views = new WeakMap<Command, Map<number, Command>>();
+export function commandView(cmd: Command, flags: number): Command {
+  let byFlags = views.get(cmd);
+  if (byFlags === undefined) views.set(cmd, (byFlags = new Map()));
+  let view = byFlags.get(flags);
+  if (view === undefined) {
+    const flagSet = commandFlagsFor(cmd.flagSet, flags) as Command['flagSet'];
+    view = { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    byFlags.set(flags, view);
+  }
+  return view;
+}
+
 /** processCommand checks EVAL as the script declares itself (7.0's evalGetCommandFlags). */
 function checkedAs(deps: EvalDeps, evalsha: boolean) {
   return (cmd: Command, argv: string[]): Command => {
     const flags = argv.length >= 2 ? flagsOf(deps, argv, evalsha) : null;
-    if (flags === null) return cmd;
-    const flagSet = commandFlagsFor(cmd.flagSet, flags) as Command['flagSet'];
-    return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    // A script without a shebang is checked as the command itself (7.0's eval compat flags).
+    if (flags === null || flags & ScriptFlag.EvalCompat) return cmd;
+    return commandView(cmd, flags);
   };
 }
 

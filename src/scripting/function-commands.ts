@@ -19,7 +19,7 @@ import type { ThreadedVm } from './vm-thread.js';
 import { holdUntilReady } from './hold.js';
 import { FALLBACK_PENDING } from './functions.js';
 import type { CompiledVm } from './compiled-vm.js';
-import { writeOutcome } from './eval.js';
+import { commandView, writeOutcome } from './eval.js';
 
 export interface FunctionDeps {
   vm: ScriptVm;
@@ -218,8 +218,7 @@ function checkedAs(deps: FunctionDeps) {
   return (cmd: Command, argv: string[]): Command => {
     const found = argv.length >= 2 ? deps.registry.find(argv[1]) : undefined;
     if (!found) return cmd;
-    const flagSet = commandFlagsFor(cmd.flagSet, found.fn.flags) as Command['flagSet'];
-    return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    return commandView(cmd, found.fn.flags);
   };
 }
 
