@@ -10,7 +10,7 @@
  * LibError/ArgError into "user_script:<line>: ..." (runtime.ts `frameError`).
  */
 import luaparse from 'luaparse';
-import { LuaTable } from './table.js';
+import { LuaTable, luaStringHash } from './table.js';
 import type { LuaValue } from './types.js';
 import { R, type Position } from './runtime.js';
 
@@ -47,13 +47,20 @@ interface Var {
 }
 
 class FuncState {
+  /** Temps in use; they are reused from one statement to the next (smaller JS frames). */
   temps = 0;
+  maxTemps = 0;
+  /** Active locals (Lua allows 200 per function) and upvalues (60). */
+  active = 0;
+  readonly upvalues = new Set<Var>();
   constructor(
     readonly parent: FuncState | undefined,
     readonly vararg: boolean,
   ) {}
   temp(): string {
-    return `$${++this.temps}`;
+    const n = ++this.temps;
+    if (n > this.maxTemps) this.maxTemps = n;
+    return `$${n}`;
   }
 }
 
@@ -77,6 +84,20 @@ const ARITH: Record<string, string> = { '+': 'add', '-': 'sub', '*': 'mul', '/':
 
 /** Names that force a script onto the wasm fallback (their semantics need a real Lua VM). */
 const FALLBACK_NAMES = new Set(['coroutine', 'dump', 'getfenv', 'setfenv']);
+
+/** Whether a function body uses '...' itself (nested functions aside). */
+function usesVararg(node: Node): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(usesVararg);
+  if (node.type === 'VarargLiteral') return true;
+  if (node.type === 'FunctionDeclaration') return false;
+  for (const key of Object.keys(node)) {
+    if (key === 'loc' || key === 'range') continue;
+    const v = node[key];
+    if (v && typeof v === 'object' && usesVararg(v)) return true;
+  }
+  return false;
+}
 
 function isLiteral(n: Node): boolean {
   return n.type === 'NumericLiteral' || n.type === 'StringLiteral' || n.type === 'BooleanLiteral' || n.type === 'NilLiteral';
@@ -158,17 +179,37 @@ class CodeGen {
   private declare(name: string): Var {
     const v: Var = { js: `${name}$${++this.nextVar}`, name, fn: this.scope.fn };
     this.scope.vars.set(name, v);
+    // Lua's limits are compile errors there: such scripts go where Lua reports them.
+    if (++this.scope.fn.active > 200) throw new CompileRefused('more than 200 local variables');
+    this.scopeCount.set(this.scope, (this.scopeCount.get(this.scope) ?? 0) + 1);
     return v;
   }
 
+  private readonly scopeCount = new Map<Scope, number>();
+
   private withScope<T>(fn: FuncState, f: () => T): T {
     const saved = this.scope;
-    this.scope = new Scope(saved, fn);
+    const scope = new Scope(saved, fn);
+    this.scope = scope;
     try {
       return f();
     } finally {
+      fn.active -= this.scopeCount.get(scope) ?? 0;
+      this.scopeCount.delete(scope);
       this.scope = saved;
     }
+  }
+
+  /** A variable seen from the current function: upvalues count against Lua's limit of 60. */
+  private resolve(name: string): Var | undefined {
+    const v = this.scope.lookup(name);
+    if (v !== undefined && v.fn !== this.scope.fn) {
+      for (let f: FuncState | undefined = this.scope.fn; f && f !== v.fn; f = f.parent) {
+        f.upvalues.add(v);
+        if (f.upvalues.size > 60) throw new CompileRefused('more than 60 upvalues');
+      }
+    }
+    return v;
   }
 
   /** Is a Lua literal string usable as a JS string literal? JSON escapes cover bytes 0..255. */
@@ -295,8 +336,15 @@ class CodeGen {
       const names: string[] = [];
       if (self) names.push(this.declare(self).js);
       for (const p of params) if (p.type === 'Identifier') names.push(this.declare(p.name).js);
-      const stmts = this.block(body, false);
-      const temps = fn.temps > 0 ? `let ${Array.from({ length: fn.temps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
+      // LUA_COMPAT_VARARG: a vararg function has a local 'arg', the table {..., n = count}
+      // unless its body uses '...' itself (then it stays nil).
+      let argDecl = '';
+      if (vararg && fn.parent !== undefined) {
+        const arg = this.declare('arg');
+        argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
+      }
+      const stmts = argDecl + this.block(body, false);
+      const temps = fn.maxTemps > 0 ? `let ${Array.from({ length: fn.maxTemps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
       const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
       return fn.parent === undefined ? inner : `(function (${sig}) {\n${inner}\n})`;
@@ -323,7 +371,10 @@ class CodeGen {
           lastLine = line;
         }
         this.curLine = line;
+        const fn = this.scope.fn;
+        const mark = fn.temps;
         out.push(this.statement(s));
+        fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
       }
       return out.join('\n');
@@ -420,7 +471,7 @@ class CodeGen {
   /** Prepares an assignment target; returns the statement that stores a value into it. */
   private target(v: Node, pre: string[], hoist: boolean): (value: string) => string {
     if (v.type === 'Identifier') {
-      const local = this.scope.lookup(v.name);
+      const local = this.resolve(v.name);
       if (local) return (value) => `${local.js} = ${value};`;
       const g = this.opts.globals;
       return (value) => `R.setGlobal(${this.k(g)}, ${this.str(v.name)}, ${value});`;
@@ -432,9 +483,16 @@ class CodeGen {
       pre.push(`${t} = ${obj};`);
       obj = t;
     }
+    const fn = this.scope.fn;
     if (v.type === 'MemberExpression') {
       const key = this.str(v.identifier.name);
-      return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+      const h = luaStringHash(v.identifier.name);
+      return (value) => {
+        const o = this.isSimple(v.base) || hoist ? obj : fn.temp();
+        const val = fn.temp();
+        const first = o === obj ? '' : `${o} = ${obj}; `;
+        return `${first}${val} = ${value};\nif (${o} instanceof LT && ${o}.metatable === undefined) ${o}.setStrH(${key}, ${h}, ${val}); else R.setIndex(${o}, ${key}, ${val}, ${this.nameArg(name)});`;
+      };
     }
     let key = this.expr(v.index);
     if (hoist && !this.isSimple(v.index)) {
@@ -442,7 +500,21 @@ class CodeGen {
       pre.push(`${t} = ${key};`);
       key = t;
     }
-    return (value) => `R.setIndex(${obj}, ${key}, ${value}, ${this.nameArg(name)});`;
+    return (value) => {
+      let pre = '';
+      let o = obj;
+      let kk = key;
+      if (!(this.isSimple(v.base) || hoist)) {
+        o = fn.temp();
+        pre += `${o} = ${obj}; `;
+      }
+      if (!(this.isSimple(v.index) || hoist)) {
+        kk = fn.temp();
+        pre += `${kk} = ${key}; `;
+      }
+      const val = fn.temp();
+      return `${pre}${val} = ${value};\nif (${o} instanceof LT && ${o}.metatable === undefined) ${o}.set(${kk}, ${val}); else R.setIndex(${o}, ${kk}, ${val}, ${this.nameArg(name)});`;
+    };
   }
 
   private functionDeclaration(s: Node): string {
@@ -603,12 +675,13 @@ class CodeGen {
   }
 
   private identifier(e: Node): string {
-    const v = this.scope.lookup(e.name);
+    const v = this.resolve(e.name);
     if (v) return v.js;
     const name: string = e.name;
     if (FALLBACK_NAMES.has(name)) throw new CompileRefused(`uses ${name}`);
     const g = this.opts.globals;
-    if (this.opts.dynamicGlobals?.has(name)) return `R.getGlobal(${this.k(g)}, ${this.str(name)})`;
+    // KEYS and ARGV of the EVAL environment: the runtime holds the running script's tables.
+    if (this.opts.dynamicGlobals?.has(name)) return `R.${name}`;
     if (g.readonly) {
       const value = g.getStr(name);
       // A read-only environment cannot change: its values are constants of the script.
@@ -652,7 +725,8 @@ class CodeGen {
     const base = this.expr(baseNode);
     if (keyNode.type === 'StringLiteral') {
       const key = this.str(keyNode.value);
-      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStr(${key})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${key}, ${this.nameArg(name)})`)})`;
+      const h = luaStringHash(keyNode.value);
+      return `((${o} = ${base}) instanceof LT && (${v} = ${o}.getStrH(${key}, ${h})) !== undefined ? ${v} : ${this.at(line, `R.index(${o}, ${key}, ${this.nameArg(name)})`)})`;
     }
     const kk = fn.temp();
     const key = this.expr(keyNode);
@@ -677,21 +751,40 @@ class CodeGen {
     const lastField = fields[fields.length - 1];
     const lastMulti = lastField && lastField.type === 'TableValue' && MULTI.has(lastField.value.type) && this.parenCount(lastField.range[0], lastField.value) === 0;
     if (lastMulti) narr--;
-    const t = this.scope.fn.temp();
+    const fn = this.scope.fn;
+    const t = fn.temp();
     const [a, h] = R.constructorSizes(narr, nrec);
     const parts = [`${t} = new LT(${a}, ${h})`];
+    // Lua keeps list items in registers and stores them 50 at a time (when the next field
+    // starts, and at the '}'), while record items are stored at once: with both kinds, the
+    // list values wait in temps so that stores happen in Lua's order.
+    const buffered = nrec > 0 && narr > 0;
+    let pending: Array<[number, string]> = [];
+    const flush = () => {
+      for (const [i, v] of pending) parts.push(`R.setItem(${t}, ${i}, ${v})`);
+      pending = [];
+    };
     let idx = 1;
     for (const f of fields) {
-      if (f.type === 'TableKeyString') parts.push(`${t}.setStr(${this.str(f.key.name)}, ${this.expr(f.value)})`);
+      if (pending.length === 50) flush();
+      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${this.expr(f.value)})`);
       else if (f.type === 'TableKey') {
         const key = f.key.type === 'StringLiteral' ? this.str(f.key.value) : this.expr(f.key);
         parts.push(`R.rawsetKey(${t}, ${key}, ${this.expr(f.value)})`);
       } else if (f === lastField && lastMulti) {
-        parts.push(`R.setList(${t}, ${idx}, ${this.multi(f.value)})`);
+        const m = fn.temp();
+        parts.push(`${m} = ${this.multi(f.value)}`);
+        flush();
+        parts.push(`R.setList(${t}, ${idx}, ${m})`);
+      } else if (buffered) {
+        const v = fn.temp();
+        parts.push(`${v} = ${this.expr(f.value)}`);
+        pending.push([idx++, v]);
       } else {
         parts.push(`R.setItem(${t}, ${idx++}, ${this.expr(f.value)})`);
       }
     }
+    flush();
     parts.push(t);
     return `(${parts.join(', ')})`;
   }
@@ -826,7 +919,11 @@ class CodeGen {
     } else {
       argNodes = e.arguments;
       // Skip the call's own '(' (the first one after the callee).
-      argsFrom = this.src.indexOf('(', e.base.range[1]) + 1;
+      const open = this.src.indexOf('(', e.base.range[1]);
+      argsFrom = open + 1;
+      // Lua 5.1 refuses a call whose '(' starts a new line (its parser reports it).
+      if (/[\n\r]/.test(this.src.slice(e.base.range[1], open).replace(/--\[(=*)\[[\s\S]*?\]\1\]|--[^\n]*/g, (m) => m.replace(/[^\n\r]/g, ''))))
+        throw new CompileRefused('ambiguous syntax (function call x new statement)');
     }
     const base = e.base;
     const line = base.loc.end.line;

@@ -82,9 +82,15 @@ export class LuaEngine {
     mt.setStr('__index', (_t?: LuaValue, k?: LuaValue) => {
       throw new LibError(`Script attempted to access nonexistent global variable '${tostring(k)}'`);
     });
-    mt.readonly = true;
     g.metatable = mt;
-    g.readonly = true;
+    // luaSetTableProtectionRecursively: every table reachable from the globals (and their
+    // metatables) becomes read-only; the string metatable too. KEYS/ARGV are made per run.
+    protect(g);
+    if (meta.shared.stringMeta) protect(meta.shared.stringMeta);
+    for (const name of ['KEYS', 'ARGV']) {
+      const t = g.getStr(name);
+      if (t instanceof LuaTable) t.readonly = false;
+    }
     this.globals = g;
   }
 
@@ -126,9 +132,13 @@ export class LuaEngine {
   run(chunk: LuaFunction, keys: string[], argv: string[]): LuaValue[] {
     const g = this.globals;
     g.readonly = false;
-    g.setStr('KEYS', arrayTable(keys));
-    g.setStr('ARGV', arrayTable(argv));
+    const k = arrayTable(keys);
+    const a = arrayTable(argv);
+    g.setStr('KEYS', k);
+    g.setStr('ARGV', a);
     g.readonly = true;
+    R.KEYS = k;
+    R.ARGV = a;
     return this.call(chunk, []);
   }
 
@@ -157,6 +167,13 @@ export class LuaEngine {
 }
 
 function noop(): void {}
+
+function protect(t: LuaTable): void {
+  if (t.readonly) return;
+  t.readonly = true;
+  for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) if (e[1] instanceof LuaTable) protect(e[1]);
+  if (t.metatable) protect(t.metatable);
+}
 
 function arrayTable(items: string[]): LuaTable {
   // luaCreateArray: lua_newtable then rawseti, so the array part grows as Lua grows it.

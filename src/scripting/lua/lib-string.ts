@@ -178,6 +178,10 @@ function findAux(find: boolean, argc: number, s: LuaValue, p: LuaValue, init: Lu
   const prog = program(pat);
   let s1 = start;
   do {
+    if (!anchor) {
+      s1 = MatchState.skip(src, s1, prog);
+      if (s1 > l1) break;
+    }
     const e = ms.match(src, s1, prog);
     if (e >= 0) {
       if (find) {
@@ -210,6 +214,8 @@ function gmatch(s: LuaValue, p: LuaValue): LuaValue[] {
   const iter: LuaFunction = () => {
     const len = src.length;
     for (let at = pos; at <= len; at++) {
+      at = MatchState.skip(src, at, prog);
+      if (at > len) break;
       const e = ms.match(src, at, prog);
       if (e >= 0) {
         pos = e === at ? e + 1 : e;
@@ -276,7 +282,17 @@ function str_gsub(s: LuaValue, p: LuaValue, repl: LuaValue, n: LuaValue): LuaVal
   let out = '';
   let count = 0;
   let at = 0;
+  const skipping = !anchor && prog.first !== null;
   while (count < maxS) {
+    if (skipping) {
+      const next = MatchState.skip(src, at, prog);
+      if (next > at) {
+        const stop = next > srcl ? srcl : next;
+        out += src.slice(at, stop);
+        at = stop;
+        if (next > srcl) break;
+      }
+    }
     const e = ms.match(src, at, prog);
     if (e >= 0) {
       count++;
@@ -454,7 +470,8 @@ function str_format(...args: LuaValue[]): LuaValue[] {
         break;
       }
       default:
-        throw new LibError(`invalid option '%${conv}' to 'format'`);
+        // lua_pushfstring's %c of a NUL adds nothing (it is pushed as a C string).
+        throw new LibError(`invalid option '%${conv === '\0' ? '' : conv}' to 'format'`);
     }
   }
   return [out];

@@ -124,6 +124,13 @@ function integerBits(n: number): bigint {
   return 0n;
 }
 
+/** (size_t)d on x86-64: 2^64 and above give 0, NaN and negative counts give huge sizes. */
+function toSizeT(d: number): number {
+  if (d >= 18446744073709551616) return 0;
+  if (d > -1) return Math.trunc(d);
+  return 2 ** 63;
+}
+
 function putinteger(out: string[], n: number, endian: number, size: number): void {
   // Small non-negative integers (the common case) skip BigInt.
   if (Number.isInteger(n) && n >= 0 && n <= 0xffffffff) {
@@ -179,14 +186,21 @@ const pack: LuaFunction = (...args) => {
       case 0x78:
         out.push('\0');
         break;
-      case 0x66:
-        f32[0] = checkNumber(args, arg++);
+      case 0x66: {
+        const n = checkNumber(args, arg++);
+        f32[0] = n;
+        // x86's default NaN (what 0/0 gives in Redis) has the sign bit set; JS keeps no NaN sign.
+        if (n !== n) f32b[3] = 0xff;
         out.push(bytesOf(f32b, h.endian));
         break;
-      case 0x64:
-        f64[0] = checkNumber(args, arg++);
+      }
+      case 0x64: {
+        const n = checkNumber(args, arg++);
+        f64[0] = n;
+        if (n !== n) f64b[7] = 0xff;
         out.push(bytesOf(f64b, h.endian));
         break;
+      }
       case 0x63:
       case 0x73: {
         const s = checkString(args, arg++);
@@ -278,9 +292,7 @@ const unpack: LuaFunction = (...args) => {
           const prev = res.length === 0 ? undefined : res[res.length - 1];
           if (res.length === 0 || !isNumber(prev)) throw new LibError("format 'c0' needs a previous size");
           const d = toNumber(prev);
-          // (size_t)d: a negative count (or NaN) converts to a huge size.
-          const t = Math.trunc(d);
-          size = t < 0 || Number.isNaN(t) ? Infinity : t;
+          size = toSizeT(d);
           res.pop();
           if (!(size <= ld && pos <= ld - size)) throw new ArgError(2, 'data string too short');
         }

@@ -34,6 +34,12 @@ const Q_PLUS = 3; // '+'
 const Q_MIN = 4; // '-'
 
 class Item {
+  /**
+   * OP_SINGLE: the class of the next item when that item must consume a character right away
+   * (a single with no quantifier or '+'): repetition counts after which it cannot match are
+   * skipped without running it, which is what C ends up doing, only slower.
+   */
+  follow: Uint8Array | null = null;
   constructor(
     readonly op: number,
     readonly next: number,
@@ -47,7 +53,49 @@ class Item {
   ) {}
 }
 
-export type Program = Item[];
+export class Program {
+  constructor(
+    readonly items: Item[],
+    /**
+     * When every match must begin with one character of this class (only captures come before
+     * it), search loops skip start positions where it cannot match: those attempts fail at
+     * their first item, before any side effect or error, in C too.
+     */
+    readonly first: Uint8Array | null,
+  ) {}
+}
+
+/**
+ * The class of the first character the items from i on must consume, looking through capture
+ * opens and closes that cannot fail or raise (known statically: the items run in order, so the
+ * capture level at each is fixed). null when unknown.
+ */
+function needsChar(items: Item[], i: number, safe: boolean[]): Uint8Array | null {
+  while (i < items.length && (items[i].op === OP_OPEN || items[i].op === OP_CLOSE) && safe[i]) i++;
+  const it = items[i];
+  return it !== undefined && it.op === OP_SINGLE && (it.a === Q_ONE || it.a === Q_PLUS) ? it.set : null;
+}
+
+function link(items: Item[]): Program {
+  // Which opens stay under the capture limit and which closes find an unfinished capture.
+  const safe: boolean[] = new Array<boolean>(items.length).fill(false);
+  let level = 0;
+  const open: boolean[] = [];
+  for (let i = 0; i < items.length; i++) {
+    const it = items[i];
+    if (it.op === OP_OPEN) {
+      safe[i] = level < MAX_CAPTURES;
+      level++;
+      open.push(it.a === 0);
+    } else if (it.op === OP_CLOSE) {
+      const k = open.lastIndexOf(true);
+      safe[i] = k >= 0;
+      if (k >= 0) open[k] = false;
+    }
+  }
+  for (const it of items) if (it.op === OP_SINGLE && it.a !== Q_ONE) it.follow = needsChar(items, it.next, safe);
+  return new Program(items, needsChar(items, 0, safe));
+}
 
 // ── C-locale ctype (bytes above 127 are in no class) ────────────────────────────────────────
 
@@ -146,7 +194,7 @@ function errorItem(message: string): Item {
   return new Item(OP_ERROR, -1, null, 0, 0, message);
 }
 
-function compile(p: string): Program {
+function compile(p: string): Item[] {
   const prog: Item[] = [];
   const len = p.length;
   let i = 0;
@@ -229,7 +277,7 @@ export function program(p: string): Program {
   let prog = programCache.get(p);
   if (prog !== undefined) return prog;
   const nul = p.indexOf('\0');
-  prog = compile(nul < 0 ? p : p.slice(0, nul));
+  prog = link(compile(nul < 0 ? p : p.slice(0, nul)));
   if (programCache.size > 1024) programCache.clear();
   programCache.set(p, prog);
   return prog;
@@ -267,7 +315,8 @@ export class MatchState {
   private stack: number[] = [];
 
   /** match(ms, s, p): the end of a match of prog starting at s, or -1. */
-  match(src: string, s: number, prog: Program): number {
+  match(src: string, s: number, program: Program): number {
+    const prog = program.items;
     this.src = src;
     this.level = 0;
     const len = src.length;
@@ -300,6 +349,14 @@ export class MatchState {
               }
               let i = 0;
               while (s + i < len && set[src.charCodeAt(s + i)] === 1) i++;
+              const follow = it.follow;
+              if (follow !== null) {
+                while (i >= 0 && !(s + i < len && follow[src.charCodeAt(s + i)] === 1)) i--;
+                if (i < 0) {
+                  ok = false;
+                  break;
+                }
+              }
               if (i > 0) {
                 st[sp++] = BT_MAX;
                 st[sp++] = pc;
@@ -326,6 +383,8 @@ export class MatchState {
               st[sp++] = s;
               st[sp++] = 0;
               pc = it.next;
+              // The rest cannot start here: go straight to extending.
+              if (it.follow !== null && !(s < len && it.follow[src.charCodeAt(s)] === 1)) ok = false;
           }
           break;
         }
@@ -435,9 +494,16 @@ export class MatchState {
           resumed = true;
           break;
         } else if (kind === BT_MAX) {
-          const i = st[sp + 3] - 1;
-          pc = prog[st[sp + 1]].next;
-          s = st[sp + 2] + i;
+          const item = prog[st[sp + 1]];
+          const base = st[sp + 2];
+          let i = st[sp + 3] - 1;
+          const follow = item.follow;
+          if (follow !== null) {
+            while (i >= 0 && !(base + i < len && follow[src.charCodeAt(base + i)] === 1)) i--;
+            if (i < 0) continue;
+          }
+          pc = item.next;
+          s = base + i;
           if (i > 0) {
             st[sp + 3] = i;
             sp += 4;
@@ -445,20 +511,37 @@ export class MatchState {
           resumed = true;
           break;
         } else {
-          const at = st[sp + 2];
+          let at = st[sp + 2];
           const item = prog[st[sp + 1]];
-          if (at < len && item.set![src.charCodeAt(at)] === 1) {
-            s = at + 1;
-            st[sp + 2] = s;
+          const set = item.set!;
+          const follow = item.follow;
+          while (at < len && set[src.charCodeAt(at)] === 1) {
+            at++;
+            if (follow === null || (at < len && follow[src.charCodeAt(at)] === 1)) {
+              resumed = true;
+              break;
+            }
+          }
+          if (resumed) {
+            s = at;
+            st[sp + 2] = at;
             sp += 4;
             pc = item.next;
-            resumed = true;
             break;
           }
         }
       }
       if (!resumed) return -1;
     }
+  }
+
+  /** The first position >= at where a match of prog may start (src.length + 1: none). */
+  static skip(src: string, at: number, prog: Program): number {
+    const first = prog.first;
+    if (first === null) return at;
+    const len = src.length;
+    while (at < len && first[src.charCodeAt(at)] === 0) at++;
+    return at < len ? at : len + 1;
   }
 
   /** push_onecapture: capture i (a string, or a position as a number) of the match [s, e). */

@@ -131,13 +131,60 @@ function expSuffix(exp: number, e: string): string {
 export function numberToString(n: number): string {
   // Integers below 10^14 print the same under %.14g: the common case of `..` stays cheap.
   if (Number.isInteger(n) && n > -1e14 && n < 1e14 && !Object.is(n, -0)) return String(n);
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e13) {
+    // Short decimals (0.5, 3.14, 99.99): when m/10^k reads back as exactly this double and m has
+    // at most 14 digits, %.14g prints that decimal (the double is within half an ulp of it, far
+    // below half a unit of the 14th digit), so its digits come from integer arithmetic.
+    let p = 10;
+    for (let k = 1; k <= 8; k++, p *= 10) {
+      const m = Math.round(a * p);
+      if (m >= 1e14) break;
+      if (m / p === a) {
+        let d = String(m);
+        if (d.length <= k) d = '0'.repeat(k - d.length + 1) + d;
+        let end = d.length;
+        while (d.charCodeAt(end - 1) === 48) end--;
+        const point = d.length - k;
+        const text = end > point ? d.slice(0, point) + '.' + d.slice(point, end) : d.slice(0, point);
+        return n < 0 ? '-' + text : text;
+      }
+    }
+  }
   return formatG(n, 14);
 }
 
 /** lua_Number2str for redis.call arguments in 7.0 ("%.17g"). */
 export function numberToArg(n: number): string {
-  if (Number.isInteger(n) && n > -1e17 && n < 1e17 && !Object.is(n, -0)) return String(n);
+  // Up to 2^53 String() prints the exact integer; beyond, it prints the shortest round-trip text.
+  if (Number.isInteger(n) && n > -9007199254740992 && n < 9007199254740992 && !Object.is(n, -0)) return String(n);
+  const a = n < 0 ? -n : n;
+  if (a >= 1e-4 && a < 1e15 && Number.isFinite(a)) {
+    // A double with few binary fraction digits (1.5, 0.375) is a short exact decimal: with
+    // at most 17 significant digits %.17g prints exactly it.
+    const e = lowBitExponent(a);
+    if (e >= -20) {
+      const m = a * 2 ** -e * 5 ** -e; // exact: the double times 10^-e, an integer below 2^53
+      if (m < 9007199254740992) {
+        const text = shortDecimal(m, -e);
+        if (text !== undefined) return n < 0 ? '-' + text : text;
+      }
+    }
+  }
   return formatG(n, 17);
+}
+
+/** m / 10^k (m an integer, k >= 1) in %g's fixed style when it has at most 17 digits. */
+function shortDecimal(m: number, k: number): string | undefined {
+  let d = String(m);
+  if (d.length <= k) d = '0'.repeat(k - d.length + 1) + d;
+  let start = 0;
+  while (start < d.length - 1 && d.charCodeAt(start) === 48) start++;
+  if (d.length - start > 17) return undefined;
+  let end = d.length;
+  while (d.charCodeAt(end - 1) === 48) end--;
+  const point = d.length - k;
+  return end > point ? d.slice(0, point) + '.' + d.slice(point, end) : d.slice(0, point);
 }
 
 function stripZeros(s: string): string {
@@ -160,7 +207,7 @@ const NUMBER_TEXT =
 export function stringToNumber(s: string): number | undefined {
   const nul = s.indexOf('\0');
   if (nul >= 0) s = s.slice(0, nul);
-  // Fast path: plain decimal integers.
+  // Fast paths: plain decimal integers, then "-12", "3.25" (Number() reads those as strtod does).
   const len = s.length;
   if (len > 0 && len < 16) {
     let v = 0;
@@ -171,6 +218,18 @@ export function stringToNumber(s: string): number | undefined {
       v = v * 10 + (c - 48);
     }
     if (i === len) return v;
+  }
+  if (len > 0 && len < 40) {
+    let i = s.charCodeAt(0) === 45 ? 1 : 0;
+    let digits = 0;
+    let dots = 0;
+    for (; i < len; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 48 && c <= 57) digits++;
+      else if (c === 46 && dots === 0) dots++;
+      else break;
+    }
+    if (i === len && digits > 0) return Number(s);
   }
   const m = NUMBER_TEXT.exec(s);
   if (m === null) return undefined;

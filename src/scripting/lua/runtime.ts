@@ -119,6 +119,8 @@ export const R = {
   budget: HOOK_PERIOD,
   hook: noHook as () => void,
   /** KEYS and ARGV of the running script (dynamic globals of the EVAL environment). */
+  KEYS: undefined as LuaValue,
+  ARGV: undefined as LuaValue,
   tick(): void {
     R.budget = HOOK_PERIOD;
     R.hook();
@@ -202,6 +204,8 @@ export const R = {
           o.set(k, v);
           return;
         }
+        // luaV_settable has already made the key's node (luaH_set) when it finds the handler.
+        if (!o.readonly) o.set(k, undefined);
       } else {
         h = meta.metamethod(o, '__newindex');
         if (h === undefined) throw new LibError(`attempt to index ${meta.describe(o, what)}`);
@@ -298,10 +302,21 @@ export const R = {
   },
 
   setList(t: LuaTable, start: number, values: LuaValue[]): void {
+    // OP_SETLIST grows the array part to the last index first (luaH_resizearray).
+    const last = start + values.length - 1;
+    if (last > t.arraySize) t.resizeArray(last);
     for (let i = 0; i < values.length; i++) {
       const v = values[i];
       if (v !== undefined) t.setInt(start + i, v);
     }
+  },
+
+  /** The 'arg' table of a vararg function (adjust_varargs): the extra arguments and n. */
+  argTable(va: LuaValue[]): LuaTable {
+    const t = new LuaTable(va.length, 1);
+    for (let i = 0; i < va.length; i++) t.setInt(i + 1, va[i]);
+    t.setStr('n', va.length);
+    return t;
   },
 
   constructorSizes(narr: number, nrec: number): [number, number] {

@@ -6,8 +6,8 @@
  * lastfree cursor), same rehash sizing (computesizes), so a script sees the same order and `#` as
  * under redis-server.
  *
- * Node vector: parallel arrays (key, value, next slot, raw hash). The dummy node of an empty hash
- * part is one shared, never-written slot, so lookups need no emptiness test.
+ * Node vector: one array, 4 entries per node (key, value, next node, raw hash). The dummy node of
+ * an empty hash part is one shared, never-written node, so lookups need no emptiness test.
  *
  * Deleting is assigning nil: the node keeps its key (next() can still resume from it), and the
  * slot is reused only when a new key has it as main position. Assigning nil to a missing key
@@ -122,10 +122,29 @@ export function constructorSizes(nArrayItems: number, nHashItems: number): [numb
   return [fb2int(int2fb(nArrayItems)), fb2int(int2fb(nHashItems))];
 }
 
-const DUMMY_KEYS: LuaValue[] = [undefined];
-const DUMMY_VALS: LuaValue[] = [undefined];
-const DUMMY_NEXT: number[] = [-1];
-const DUMMY_HASH: number[] = [0];
+/**
+ * An array part of n nils. Always a PACKED_ELEMENTS array (an empty [] would be PACKED_SMI): one
+ * elements kind for every table keeps getInt/setInt monomorphic.
+ */
+function newArrayPart(n: number): LuaValue[] {
+  const arr: LuaValue[] = [undefined];
+  if (n === 0) arr.pop();
+  else for (let i = 1; i < n; i++) arr.push(undefined);
+  return arr;
+}
+
+/** The node vector's slot layout: 4 entries per node (one allocation per vector). */
+const KEY = 0;
+const VAL = 1;
+const NEXT = 2;
+const HASH = 3;
+const NODE = 4;
+
+/** The hash part of an empty table: one node, never written (lookups need no emptiness test). */
+const DUMMY_NODES: LuaValue[] = [undefined, undefined, -1, 0];
+
+/** computesizes' counters, reused by every rehash. */
+const NUMS = new Int32Array(MAXBITS + 1);
 
 let nextTableId = 1;
 
@@ -137,23 +156,18 @@ export class LuaTable {
   readonly id: number;
   /** Array part: keys 1..arr.length at arr[0..]. */
   private arr: LuaValue[];
-  /** Node vector (2^lsize slots, or the shared dummy slot). */
-  private nk: LuaValue[] = DUMMY_KEYS;
-  private nv: LuaValue[] = DUMMY_VALS;
-  private nn: number[] = DUMMY_NEXT;
-  private nh: number[] = DUMMY_HASH;
+  /** Node vector: 2^lsize nodes of [key, value, next node (-1: none), raw hash]. */
+  private nodes: LuaValue[] = DUMMY_NODES;
   /** Node count - 1 (0 for the dummy, as sizenode is 1 there). */
   private mask = 0;
   private dummy = true;
-  /** Free slots are searched downwards from here. */
+  /** Free nodes are searched downwards from here. */
   private lastfree = 0;
 
   /** narr/nrec as lua_createtable(L, narr, nrec) presizes (they shape iteration order). */
   constructor(narr = 0, nrec = 0) {
     this.id = nextTableId++ | 0;
-    const arr: LuaValue[] = [];
-    for (let i = 0; i < narr; i++) arr.push(undefined);
-    this.arr = arr;
+    this.arr = newArrayPart(narr);
     if (nrec > 0) this.setNodeVector(nrec);
   }
 
@@ -178,61 +192,49 @@ export class LuaTable {
         return this.getInt(key);
       case 'undefined':
         return undefined;
-      case 'boolean': {
-        let n = (key ? 1 : 0) & this.mask;
-        const nk = this.nk;
-        do {
-          if (nk[n] === key) return this.nv[n];
-          n = this.nn[n];
-        } while (n >= 0);
-        return undefined;
-      }
-      default: {
-        let n = (objectHash(key) >>> 0) % (this.mask | 1);
-        const nk = this.nk;
-        do {
-          if (nk[n] === key) return this.nv[n];
-          n = this.nn[n];
-        } while (n >= 0);
-        return undefined;
-      }
+      case 'boolean':
+        return this.find(key, (key ? 1 : 0) & this.mask);
+      default:
+        return this.find(key, (objectHash(key) >>> 0) % (this.mask | 1));
     }
+  }
+
+  private find(key: LuaValue, n: number): LuaValue {
+    const nodes = this.nodes;
+    do {
+      const b = n * NODE;
+      if (nodes[b] === key) return nodes[b + VAL];
+      n = nodes[b + NEXT] as number;
+    } while (n >= 0);
+    return undefined;
   }
 
   /** t[i] for any number i (integral or not). */
   getInt(i: number): LuaValue {
     const k = i - 1;
     if (k >>> 0 === k && k < this.arr.length) return this.arr[k];
-    return this.getNum(i);
-  }
-
-  private getNum(i: number): LuaValue {
-    let n = i === 0 ? 0 : (numHash(i) >>> 0) % (this.mask | 1);
-    const nk = this.nk;
-    do {
-      if (nk[n] === i) return this.nv[n];
-      n = this.nn[n];
-    } while (n >= 0);
-    return undefined;
+    return this.find(i, i === 0 ? 0 : (numHash(i) >>> 0) % (this.mask | 1));
   }
 
   getStr(s: string): LuaValue {
+    const nodes = this.nodes;
     let n = luaStringHash(s) & this.mask;
-    const nk = this.nk;
     do {
-      if (nk[n] === s) return this.nv[n];
-      n = this.nn[n];
+      const b = n * NODE;
+      if (nodes[b] === s) return nodes[b + VAL];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     return undefined;
   }
 
   /** getStr with the key's luaStringHash computed by the caller (constant keys). */
   getStrH(s: string, h: number): LuaValue {
+    const nodes = this.nodes;
     let n = h & this.mask;
-    const nk = this.nk;
     do {
-      if (nk[n] === s) return this.nv[n];
-      n = this.nn[n];
+      const b = n * NODE;
+      if (nodes[b] === s) return nodes[b + VAL];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     return undefined;
   }
@@ -270,14 +272,15 @@ export class LuaTable {
     }
     if (i !== i) throw new LibError('table index is NaN');
     const h = i === 0 ? 0 : numHash(i);
+    const nodes = this.nodes;
     let n = (h >>> 0) % (this.mask | 1);
-    const nk = this.nk;
     do {
-      if (nk[n] === i) {
-        this.nv[n] = value;
+      const b = n * NODE;
+      if (nodes[b] === i) {
+        nodes[b + VAL] = value;
         return;
       }
-      n = this.nn[n];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     this.newKey(i, h, value);
   }
@@ -285,14 +288,15 @@ export class LuaTable {
   setStr(s: string, value: LuaValue): void {
     if (this.readonly) throw new LibError('Attempt to modify a readonly table');
     const h = luaStringHash(s);
+    const nodes = this.nodes;
     let n = h & this.mask;
-    const nk = this.nk;
     do {
-      if (nk[n] === s) {
-        this.nv[n] = value;
+      const b = n * NODE;
+      if (nodes[b] === s) {
+        nodes[b + VAL] = value;
         return;
       }
-      n = this.nn[n];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     this.newKey(s, h, value);
   }
@@ -300,14 +304,15 @@ export class LuaTable {
   /** setStr with the key's luaStringHash computed by the caller (constant keys). */
   setStrH(s: string, h: number, value: LuaValue): void {
     if (this.readonly) throw new LibError('Attempt to modify a readonly table');
+    const nodes = this.nodes;
     let n = h & this.mask;
-    const nk = this.nk;
     do {
-      if (nk[n] === s) {
-        this.nv[n] = value;
+      const b = n * NODE;
+      if (nodes[b] === s) {
+        nodes[b + VAL] = value;
         return;
       }
-      n = this.nn[n];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     this.newKey(s, h, value);
   }
@@ -319,26 +324,22 @@ export class LuaTable {
 
   /** luaH_set's lookup-or-insert for a key whose raw hash is known; no checks. */
   private insert(key: LuaValue, h: number, value: LuaValue): void {
-    let n: number;
     if (typeof key === 'number') {
       const k = key - 1;
       if (k >>> 0 === k && k < this.arr.length) {
         this.arr[k] = value;
         return;
       }
-      n = (h >>> 0) % (this.mask | 1);
-    } else if (typeof key === 'string' || typeof key === 'boolean') {
-      n = h & this.mask;
-    } else {
-      n = (h >>> 0) % (this.mask | 1);
     }
-    const nk = this.nk;
+    const nodes = this.nodes;
+    let n = this.mainPosition(key, h);
     do {
-      if (nk[n] === key) {
-        this.nv[n] = value;
+      const b = n * NODE;
+      if (nodes[b] === key) {
+        nodes[b + VAL] = value;
         return;
       }
-      n = this.nn[n];
+      n = nodes[b + NEXT] as number;
     } while (n >= 0);
     this.newKey(key, h, value);
   }
@@ -350,46 +351,46 @@ export class LuaTable {
 
   /** ltable.c's newkey: place a key absent from the table, then store its value. */
   private newKey(key: LuaValue, h: number, value: LuaValue): void {
+    const nodes = this.nodes;
     let mp = this.mainPosition(key, h);
-    const nv = this.nv;
-    if (nv[mp] !== undefined || this.dummy) {
+    if (nodes[mp * NODE + VAL] !== undefined || this.dummy) {
       const free = this.getFreePos();
       if (free < 0) {
         this.rehash(key);
         this.insert(key, h, value);
         return;
       }
-      const nk = this.nk;
-      const nn = this.nn;
-      const nh = this.nh;
-      let other = this.mainPosition(nk[mp], nh[mp]);
+      const m = mp * NODE;
+      const f = free * NODE;
+      let other = this.mainPosition(nodes[m], nodes[m + HASH] as number);
       if (other !== mp) {
-        // The colliding node is out of its main position: it moves to the free slot.
-        while (nn[other] !== mp) other = nn[other];
-        nn[other] = free;
-        nk[free] = nk[mp];
-        nv[free] = nv[mp];
-        nn[free] = nn[mp];
-        nh[free] = nh[mp];
-        nn[mp] = -1;
-        nv[mp] = undefined;
+        // The colliding node is out of its main position: it moves to the free node.
+        while (nodes[other * NODE + NEXT] !== mp) other = nodes[other * NODE + NEXT] as number;
+        nodes[other * NODE + NEXT] = free;
+        nodes[f] = nodes[m];
+        nodes[f + VAL] = nodes[m + VAL];
+        nodes[f + NEXT] = nodes[m + NEXT];
+        nodes[f + HASH] = nodes[m + HASH];
+        nodes[m + NEXT] = -1;
+        nodes[m + VAL] = undefined;
       } else {
-        // The colliding node is in its main position: the new key takes the free slot.
-        nn[free] = nn[mp];
-        nn[mp] = free;
+        // The colliding node is in its main position: the new key takes the free node.
+        nodes[f + NEXT] = nodes[m + NEXT];
+        nodes[m + NEXT] = free;
         mp = free;
       }
     }
-    this.nk[mp] = key;
-    this.nh[mp] = h;
-    nv[mp] = value;
+    const b = mp * NODE;
+    nodes[b] = key;
+    nodes[b + VAL] = value;
+    nodes[b + HASH] = h;
   }
 
   private getFreePos(): number {
-    const nk = this.nk;
+    const nodes = this.nodes;
     while (this.lastfree > 0) {
       const i = --this.lastfree;
-      if (nk[i] === undefined) return i;
+      if (nodes[i * NODE] === undefined) return i;
     }
     return -1;
   }
@@ -398,10 +399,7 @@ export class LuaTable {
 
   private setNodeVector(size: number): void {
     if (size === 0) {
-      this.nk = DUMMY_KEYS;
-      this.nv = DUMMY_VALS;
-      this.nn = DUMMY_NEXT;
-      this.nh = DUMMY_HASH;
+      this.nodes = DUMMY_NODES;
       this.mask = 0;
       this.dummy = true;
       this.lastfree = 0;
@@ -410,20 +408,11 @@ export class LuaTable {
     const lsize = ceilLog2(size);
     if (lsize > MAXBITS) throw new LibError('table overflow');
     size = 1 << lsize;
-    const nk: LuaValue[] = [];
-    const nv: LuaValue[] = [];
-    const nn: number[] = [];
-    const nh: number[] = [];
-    for (let i = 0; i < size; i++) {
-      nk.push(undefined);
-      nv.push(undefined);
-      nn.push(-1);
-      nh.push(0);
-    }
-    this.nk = nk;
-    this.nv = nv;
-    this.nn = nn;
-    this.nh = nh;
+    // Built by literal and push so every node vector is a PACKED_ELEMENTS array: one elements kind
+    // keeps the lookups monomorphic.
+    const nodes: LuaValue[] = [undefined, undefined, -1, 0];
+    for (let i = 1; i < size; i++) nodes.push(undefined, undefined, -1, 0);
+    this.nodes = nodes;
     this.mask = size - 1;
     this.dummy = false;
     this.lastfree = size;
@@ -432,10 +421,7 @@ export class LuaTable {
   private resize(nasize: number, nhsize: number): void {
     const arr = this.arr;
     const oldasize = arr.length;
-    const oldk = this.nk;
-    const oldv = this.nv;
-    const oldh = this.nh;
-    const oldnsize = oldk.length;
+    const old = this.nodes;
     if (nasize > oldasize) for (let i = oldasize; i < nasize; i++) arr.push(undefined);
     this.setNodeVector(nhsize);
     if (nasize < oldasize) {
@@ -450,38 +436,43 @@ export class LuaTable {
         }
       }
     }
-    for (let i = oldnsize - 1; i >= 0; i--) {
-      const v = oldv[i];
-      if (v !== undefined) this.insert(oldk[i], oldh[i], v);
+    for (let b = old.length - NODE; b >= 0; b -= NODE) {
+      const v = old[b + VAL];
+      if (v !== undefined) this.insert(old[b], old[b + HASH] as number, v);
     }
   }
 
   private rehash(extraKey: LuaValue): void {
-    const nums: number[] = [];
-    for (let i = 0; i <= MAXBITS; i++) nums.push(0);
+    if (this.dummy && this.arr.length === 0) {
+      // A fresh table's first key: computesizes gives an array part of 1 for the key 1, else one node.
+      if (extraKey === 1) this.arr.push(undefined);
+      else this.setNodeVector(1);
+      return;
+    }
+    const nums = NUMS;
+    for (let i = 0; i <= MAXBITS; i++) nums[i] = 0;
     let nasize = this.numUseArray(nums);
     let totaluse = nasize;
     // numusehash
-    const nk = this.nk;
-    const nv = this.nv;
+    const nodes = this.nodes;
     let ause = 0;
-    for (let i = nk.length - 1; i >= 0; i--) {
-      if (nv[i] !== undefined) {
-        ause += countInt(nk[i], nums);
+    for (let b = nodes.length - NODE; b >= 0; b -= NODE) {
+      if (nodes[b + VAL] !== undefined) {
+        ause += countInt(nodes[b], nums);
         totaluse++;
       }
     }
     nasize += ause;
     nasize += countInt(extraKey, nums);
     totaluse++;
-    // computesizes
+    // computesizes: the largest n (a power of 2) with more than n/2 integer keys in 1..n
     let a = 0;
     let na = 0;
     let n = 0;
-    for (let i = 0, twotoi = 1; Math.floor(twotoi / 2) < nasize; i++, twotoi *= 2) {
+    for (let i = 0, twotoi = 1; twotoi >>> 1 < nasize; i++, twotoi *= 2) {
       if (nums[i] > 0) {
         a += nums[i];
-        if (a > twotoi / 2) {
+        if (a > twotoi >>> 1) {
           n = twotoi;
           na = a;
         }
@@ -491,7 +482,7 @@ export class LuaTable {
     this.resize(n, totaluse - na);
   }
 
-  private numUseArray(nums: number[]): number {
+  private numUseArray(nums: Int32Array): number {
     const arr = this.arr;
     const size = arr.length;
     let ause = 0;
@@ -524,11 +515,11 @@ export class LuaTable {
       if (k >>> 0 === k && k < asize) return k;
     }
     if (key === key) {
-      const nk = this.nk;
+      const nodes = this.nodes;
       let n = this.mainPosition(key, keyHash(key));
       do {
-        if (nk[n] === key) return n + asize;
-        n = this.nn[n];
+        if (nodes[n * NODE] === key) return n + asize;
+        n = nodes[n * NODE + NEXT] as number;
       } while (n >= 0);
     }
     throw new LibError("invalid key to 'next'");
@@ -540,20 +531,20 @@ export class LuaTable {
     const asize = arr.length;
     let i = slot + 1;
     for (; i < asize; i++) if (arr[i] !== undefined) return i;
-    const nv = this.nv;
-    const nsize = this.dummy ? 0 : nv.length;
-    for (i -= asize; i < nsize; i++) if (nv[i] !== undefined) return i + asize;
+    const nodes = this.nodes;
+    const nsize = this.dummy ? 0 : this.mask + 1;
+    for (i -= asize; i < nsize; i++) if (nodes[i * NODE + VAL] !== undefined) return i + asize;
     return -1;
   }
 
   slotKey(slot: number): LuaValue {
     const asize = this.arr.length;
-    return slot < asize ? slot + 1 : this.nk[slot - asize];
+    return slot < asize ? slot + 1 : this.nodes[(slot - asize) * NODE];
   }
 
   slotValue(slot: number): LuaValue {
     const asize = this.arr.length;
-    return slot < asize ? this.arr[slot] : this.nv[slot - asize];
+    return slot < asize ? this.arr[slot] : this.nodes[(slot - asize) * NODE + VAL];
   }
 
   /** lua_next: the entry after `key` (undefined key: the first), or undefined at the end. */
@@ -561,7 +552,9 @@ export class LuaTable {
     const s = this.nextSlot(this.slotOf(key));
     if (s < 0) return undefined;
     const asize = this.arr.length;
-    return s < asize ? [s + 1, this.arr[s]] : [this.nk[s - asize], this.nv[s - asize]];
+    if (s < asize) return [s + 1, this.arr[s]];
+    const b = (s - asize) * NODE;
+    return [this.nodes[b], this.nodes[b + VAL]];
   }
 
   /** The border `#t` returns (luaH_getn). */
@@ -604,7 +597,7 @@ export class LuaTable {
 }
 
 /** countint: an integer key in 1..MAXASIZE counts for the array-size computation. */
-function countInt(key: LuaValue, nums: number[]): number {
+function countInt(key: LuaValue, nums: Int32Array): number {
   if (typeof key === 'number') {
     const k = key | 0;
     if (k === key && k > 0 && k <= MAXASIZE) {
