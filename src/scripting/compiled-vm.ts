@@ -193,11 +193,11 @@ export class CompiledVm {
    * Whether the text names a library of Redis's Lua that this engine does not have yet (the
    * library modules land one by one): such a script runs on the wasm VM, which has them all.
    */
-  private lacksLibrary(engine: LuaEngine, text: string): boolean {
+  private lacksLibrary(engine: LuaEngine, text: string): string | null {
     for (const name of LIBRARY_NAMES) {
-      if (engine.globals.getStr(name) === undefined && new RegExp(`\\b${name}\\b`).test(text)) return true;
+      if (engine.globals.getStr(name) === undefined && new RegExp(`\\b${name}\\b`).test(text)) return name;
     }
-    return false;
+    return null;
   }
 
   /** Lua's own compile error for a text ("user_script:1: ..."), or null. */
@@ -212,15 +212,21 @@ export class CompiledVm {
 
   /** An EVAL body (shebang line blanked): the chunk, Lua's error, or null for the wasm fallback. */
   compileEval(text: string): { chunk: LuaFunction } | { error: string } | null {
-    if (this.lacksLibrary(this.evalEngine, text)) {
+    const missing = this.lacksLibrary(this.evalEngine, text);
+    if (missing !== null) {
       const error = this.syntaxError(text, '@user_script');
+      if (error === null) this.fallbackWhy = `uses ${missing}`;
       return error === null ? null : { error };
     }
     const r = this.evalEngine.compile(text, '@user_script');
     if (r.ok) return { chunk: r.chunk };
     if ('error' in r) return { error: r.error };
+    this.fallbackWhy = r.why;
     return null;
   }
+
+  /** Why the last script compileEval or loadLibrary answered null for goes to the wasm VM. */
+  fallbackWhy = '';
 
   runEval(chunk: LuaFunction, keys: string[], argv: string[], name: string): CompiledOutcome {
     this.beginRun();
@@ -238,13 +244,16 @@ export class CompiledVm {
    * registration (names, duplicates) as functionLibCreateFunction does.
    */
   loadLibrary(body: string, check: (f: RegisteredFunction) => string | null): LoadOutcome | null {
-    if (this.lacksLibrary(this.fnEngine, body)) {
+    const missing = this.lacksLibrary(this.fnEngine, body);
+    if (missing !== null) {
       const error = this.syntaxError(body, '@user_function');
+      if (error === null) this.fallbackWhy = `uses ${missing}`;
       return error === null ? null : { ok: false, error: `Error compiling function: ${error}` };
     }
     const r = this.fnEngine.compile(body, '@user_function', this.libEnv);
     if (!r.ok) {
       if ('error' in r) return { ok: false, error: `Error compiling function: ${r.error}` };
+      this.fallbackWhy = r.why;
       return null;
     }
     const registered: RegisteredFunction[] = [];

@@ -36,7 +36,11 @@ export class ScriptCache {
   /** Bytes of script bodies held (INFO used_memory_scripts_eval). */
   bodyBytes = 0;
 
-  constructor(private readonly compiled: CompiledVm) {}
+  constructor(
+    private readonly compiled: CompiledVm,
+    /** Verbose log lines (which scripts the compiler leaves to the wasm VM, and why). */
+    private readonly log?: (line: string) => void,
+  ) {}
 
   get(sha: string): CachedScript | undefined {
     return this.scripts.get(sha.toLowerCase());
@@ -56,6 +60,7 @@ export class ScriptCache {
     if (made !== null && 'error' in made) return `ERR Error compiling script (new function): ${made.error}`;
     const script: CachedScript =
       made !== null ? { sha, body, flags: shebang.flags, fn: made.chunk, chunk: null } : { sha, body, flags: shebang.flags, fn: null, chunk: chunkFor(body, shebang.length) };
+    if (made === null) this.log?.(`Script ${sha} runs on the wasm Lua VM (${this.compiled.fallbackWhy})`);
     this.scripts.set(sha, script);
     this.bodyBytes += body.length;
     return script;

@@ -35,7 +35,7 @@ export function installScripting(server: Server): void {
   // Scripts run compiled on this thread; the wasm VM (its thread) starts only for a script the
   // compiler leaves to it.
   const compiled = new CompiledVm(runner, busy);
-  const cache = new ScriptCache(compiled);
+  const cache = new ScriptCache(compiled, (line) => server.log.verbose(line));
   const registry = new FunctionRegistry(vm, compiled, threaded);
   const feedMonitors = (c: Parameters<Server['exec']['feedMonitors']>[0], argv: string[]): void => server.exec.feedMonitors(c, argv);
   server.commands.register(evalCommands({ vm, compiled, thread: threaded, busy, cache, runner, feedMonitors }));
