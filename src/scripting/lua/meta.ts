@@ -49,11 +49,9 @@ export function index(o: LuaValue, k: LuaValue, what?: string): LuaValue {
 /** f(...args) for any value: functions directly, others through __call (luaD_precall). */
 export function call(f: LuaValue, args: LuaValue[], what?: string): LuaValue[] {
   if (typeof f === 'function') return f(...args);
+  // tryfuncTM: only a function __call is taken (no chain); otherwise the value itself is blamed.
   const h = metamethod(f, '__call');
-  if (typeof h !== 'function') {
-    if (h === undefined) throw new LibError(`attempt to call ${describe(f, what)}`);
-    return call(h, [f, ...args]);
-  }
+  if (typeof h !== 'function') throw new LibError(`attempt to call ${describe(f, what)}`);
   return h(f, ...args);
 }
 
