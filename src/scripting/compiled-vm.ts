@@ -361,8 +361,9 @@ function errorMessage(e: unknown): string {
   return 'ERR ' + errString(v);
 }
 
+/** A table filled one field at a time from empty, as 7.0 builds `redis` (its pairs() order follows). */
 function readonlyTable(entries: Array<[string, LuaValue]>): LuaTable {
-  const t = new LuaTable(0, entries.length);
+  const t = new LuaTable();
   for (const [k, v] of entries) t.setStr(k, v);
   t.readonly = true;
   return t;

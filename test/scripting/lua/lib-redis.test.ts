@@ -114,6 +114,8 @@ describe('redis.* argument checks and results', () => {
       ev('return redis.acl_check_cmd()'),
       ev("return redis.acl_check_cmd('get', {})"),
       ev('return type(redis.REDIS_VERSION_NUM)'),
+      // Field order as 7.0 fills the table (pairs follows Lua's hash layout).
+      ev("local s = '' for k in pairs(redis) do s = s .. k .. ' ' end return s"),
       ev('redis.call = 1'),
       ev("redis.nope = 1"),
       ev('return redis.nope'),
@@ -172,6 +174,9 @@ describe('FUNCTION libraries on the compiled engine', () => {
         ['FCALL', 'lr_err2', 0],
         lib('l19', "redis.register_function('lr_regcall', function() return redis.register_function('q', function() end) end)"),
         ['FCALL', 'lr_regcall', 0],
+        lib('l20', "local s = '' for k in pairs(redis) do s = s .. k .. ' ' end"),
+        lib('l21', "redis.register_function('lr_pairs', function() local s = '' for k in pairs(redis) do s = s .. k .. ' ' end return s end)"),
+        ['FCALL', 'lr_pairs', 0],
         ['FUNCTION', 'FLUSH'],
       ],
       { resp: [2] },
