@@ -260,7 +260,7 @@ export class CompiledVm {
     this.loading = registered;
     this.loadError = check;
     this.setLibraryIndex(this.loadApi);
-    this.loadDeadline = performance.now() + LOAD_TIMEOUT_MS;
+    this.loadDeadline = Date.now() + LOAD_TIMEOUT_MS;
     this.beginRun();
     try {
       this.fnEngine.call(r.chunk, []);
@@ -293,19 +293,20 @@ export class CompiledVm {
   }
 
   private beginRun(): void {
-    this.startedAt = performance.now();
+    // Read lazily by the hook: most runs end before it ever fires.
+    this.startedAt = 0;
     this.timedOut = false;
-    this.lastPoll = this.startedAt;
   }
 
   /** The engine's periodic check: load time limit, busy mode, kills. */
   private hook(): void {
-    const now = performance.now();
+    const now = Date.now();
     if (this.loadDeadline !== 0) {
       if (now > this.loadDeadline) throw new LoadTimeout();
       return;
     }
     const busy = this.busy;
+    if (this.startedAt === 0) this.startedAt = busy.current?.startedAt ?? now;
     if (!this.timedOut) {
       const threshold = busy.thresholdMs();
       if (threshold <= 0 || now - this.startedAt < threshold) return;

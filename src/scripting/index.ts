@@ -37,7 +37,10 @@ export function installScripting(server: Server): void {
   const compiled = new CompiledVm(runner, busy);
   const cache = new ScriptCache(compiled, (line) => server.log.verbose(line));
   const registry = new FunctionRegistry(vm, compiled, threaded);
-  const feedMonitors = (c: Parameters<Server['exec']['feedMonitors']>[0], argv: string[]): void => server.exec.feedMonitors(c, argv);
+  // The MONITOR line is only built when someone listens.
+  const feedMonitors = (c: Parameters<Server['exec']['feedMonitors']>[0], argv: string[]): void => {
+    if (server.monitors.size > 0) server.exec.feedMonitors(c, argv);
+  };
   server.commands.register(evalCommands({ vm, compiled, thread: threaded, busy, cache, runner, feedMonitors }));
   server.commands.register(
     functionCommands({ vm, compiled, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
