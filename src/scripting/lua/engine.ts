@@ -11,7 +11,7 @@ import { LuaTable } from './table.js';
 import { LibError, LuaError, type LuaFunction, type LuaValue } from './types.js';
 import * as meta from './meta.js';
 import { CompileRefused, compileChunk } from './compiler.js';
-import { R, ScriptAbort, LevelError, errorValue } from './runtime.js';
+import { R, ScriptAbort, LevelError, errorValue, luaError } from './runtime.js';
 import { baseLibrary, pairsFunctions, tostring } from './lib-base.js';
 import { standardLibraries } from './libraries.js';
 
@@ -147,16 +147,21 @@ export class LuaEngine {
     const savedHook = R.hook;
     R.hook = this.hook ?? noop;
     R.budget = 1000;
+    // Lua errors are values, not diagnostics: no JS stack trace is captured for them (a
+    // capture costs microseconds per throw, and scripts may throw on purpose, e.g. in pcall).
+    const savedLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     try {
       return f(...args);
     } catch (e) {
       if (e instanceof ScriptAbort || e instanceof LuaError) throw e;
       // Raised with no Lua frame left to give it a position (error('x', 2) at top level, a
       // library function called directly): the value as it is, with the innermost position seen.
-      const out = new LuaError(e instanceof LevelError ? e.value : errorValue(e)) as LuaError & { position?: unknown };
+      const out = luaError(e instanceof LevelError ? e.value : errorValue(e)) as LuaError & { position?: unknown };
       out.position = (e as { position?: unknown }).position;
       throw out;
     } finally {
+      Error.stackTraceLimit = savedLimit;
       R.hook = savedHook;
     }
   }

@@ -7,7 +7,7 @@ import { LuaTable } from './table.js';
 import { ArgError, LibError, LuaError, LuaUserdata, typeError, typeName, type LuaFunction, type LuaValue } from './types.js';
 import * as meta from './meta.js';
 import { numberToString, stringToNumber } from './number.js';
-import { R, ScriptAbort, LevelError, errorValue } from './runtime.js';
+import { R, ScriptAbort, LevelError, errorValue, luaError } from './runtime.js';
 
 /** The stack room Lua checks before unpack pushes results (LUAI_MAXCSTACK). */
 const MAX_UNPACK = 8000;
@@ -166,7 +166,7 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
         const level = optInt(args, 1, 1);
         const v = args[0];
         if ((typeof v === 'string' || typeof v === 'number') && level > 0) throw new LevelError(v, level);
-        throw new LuaError(v);
+        throw luaError(v);
       },
     ],
     ['gcinfo', () => [Math.floor(heapKb())]],
@@ -243,11 +243,11 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
         checkAny(args, 1);
         checkAny(args, 2);
         // Raised inside rawset itself (a C function in Lua): no position.
-        if (t.readonly) throw new LuaError('Attempt to modify a readonly table');
+        if (t.readonly) throw luaError('Attempt to modify a readonly table');
         try {
           t.set(args[1], args[2]);
         } catch (e) {
-          if (e instanceof LibError) throw new LuaError(e.message);
+          if (e instanceof LibError) throw luaError(e.message);
           throw e;
         }
         return [t];
@@ -274,7 +274,7 @@ export function baseLibrary(host: BaseHost): Array<[string, LuaValue]> {
         if (!(mt === undefined || mt instanceof LuaTable)) throw new ArgError(2, 'nil or table expected');
         if (args.length < 2) throw new ArgError(2, 'nil or table expected');
         if (t.metatable !== undefined && t.metatable.getStr('__metatable') !== undefined) throw new LibError('cannot change a protected metatable');
-        if (t.readonly) throw new LuaError('Attempt to modify a readonly table');
+        if (t.readonly) throw luaError('Attempt to modify a readonly table');
         t.metatable = mt;
         return [t];
       },

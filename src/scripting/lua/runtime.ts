@@ -23,13 +23,22 @@ export class ScriptAbort extends Error {}
  * error(v, level>=1) before its position is known: each Lua frame it leaves counts one level, the
  * frame at level 1 prefixes its position. Crossing a library function (pcall) leaves it as is.
  */
-export class LevelError extends Error {
+export class LevelError {
   constructor(
     readonly value: LuaValue,
     public level: number,
-  ) {
-    super(typeof value === 'string' ? value : 'lua error');
-  }
+  ) {}
+}
+
+/**
+ * A LuaError made without running Error's constructor: same prototype (instanceof, .value,
+ * .message) but no stack capture, which costs microseconds per error and says nothing about Lua.
+ */
+export function luaError(value: LuaValue): LuaError {
+  const e = Object.create(LuaError.prototype) as { value: LuaValue; message: string };
+  e.value = value;
+  e.message = typeof value === 'string' ? value : 'lua error';
+  return e as unknown as LuaError;
 }
 
 const HOOK_PERIOD = 1000;
@@ -153,15 +162,15 @@ export const R = {
         return e;
       }
       const v = e.value;
-      return new LuaError(typeof v === 'string' ? where(pos) + v : typeof v === 'number' ? where(pos) + numberToString(v) : v);
+      return luaError(typeof v === 'string' ? where(pos) + v : typeof v === 'number' ? where(pos) + numberToString(v) : v);
     }
     if (e instanceof LibError) {
       // luaH_next raises from inside next(), a C function: no position.
-      if (e.message === "invalid key to 'next'") return new LuaError(e.message);
-      return new LuaError(where(pos) + e.message);
+      if (e.message === "invalid key to 'next'") return luaError(e.message);
+      return luaError(where(pos) + e.message);
     }
-    if (e instanceof ArgError) return new LuaError(where(pos) + argErrorMessage(e, pos));
-    if (isStackOverflow(e)) return new LuaError(where(pos) + 'stack overflow');
+    if (e instanceof ArgError) return luaError(where(pos) + argErrorMessage(e, pos));
+    if (isStackOverflow(e)) return luaError(where(pos) + 'stack overflow');
     return e;
   },
 
@@ -208,7 +217,7 @@ export const R = {
         if (!o.readonly) o.set(k, undefined);
       } else {
         h = meta.metamethod(o, '__newindex');
-        if (h === undefined) throw new LibError(`attempt to index ${meta.describe(o, what)}`);
+        if (h === undefined) throw meta.libError(`attempt to index ${meta.describe(o, what)}`);
       }
       if (typeof h === 'function') {
         h(o, k, v);
@@ -217,7 +226,7 @@ export const R = {
       o = h;
       what = undefined;
     }
-    throw new LibError('loop in settable');
+    throw meta.libError('loop in settable');
   },
 
   call(f: LuaValue, args: LuaValue[], what: string | undefined): LuaValue[] {
@@ -232,7 +241,7 @@ export const R = {
     if (h !== undefined) return meta.call(h, [a, b])[0];
     // The operand that does not convert is the one named (luaG_aritherror).
     const badFirst = x === undefined;
-    throw new LibError(`attempt to perform arithmetic on ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
+    throw meta.libError(`attempt to perform arithmetic on ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
   },
 
   unm(a: LuaValue, name: string | undefined): LuaValue {
@@ -240,7 +249,7 @@ export const R = {
     if (x !== undefined) return -x;
     const h = meta.metamethod(a, '__unm');
     if (h !== undefined) return meta.call(h, [a, a])[0];
-    throw new LibError(`attempt to perform arithmetic on ${meta.describe(a, name)}`);
+    throw meta.libError(`attempt to perform arithmetic on ${meta.describe(a, name)}`);
   },
 
   len(a: LuaValue, name: string | undefined): LuaValue {
@@ -248,7 +257,7 @@ export const R = {
     if (typeof a === 'string') return a.length;
     const h = meta.metamethod(a, '__len');
     if (h !== undefined) return meta.call(h, [a, undefined])[0];
-    throw new LibError(`attempt to get length of ${meta.describe(a, name)}`);
+    throw meta.libError(`attempt to get length of ${meta.describe(a, name)}`);
   },
 
   concat(a: LuaValue, b: LuaValue, na: string | undefined, nb: string | undefined): LuaValue {
@@ -260,7 +269,7 @@ export const R = {
     const h = binMeta(a, b, '__concat');
     if (h !== undefined) return meta.call(h, [a, b])[0];
     const badFirst = !(ta === 'string' || ta === 'number');
-    throw new LibError(`attempt to concatenate ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
+    throw meta.libError(`attempt to concatenate ${meta.describe(badFirst ? a : b, badFirst ? na : nb)}`);
   },
 
   lt(a: LuaValue, b: LuaValue): boolean {
@@ -289,7 +298,7 @@ export const R = {
 
   forNumber(v: LuaValue, what: string): number {
     const n = typeof v === 'string' ? stringToNumber(v) : undefined;
-    if (n === undefined) throw new LibError(`'for' ${what} must be a number`);
+    if (n === undefined) throw meta.libError(`'for' ${what} must be a number`);
     return n;
   },
 

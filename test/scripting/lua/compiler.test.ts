@@ -7,7 +7,7 @@ import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LuaWasmEngine } from 'lua-redis-wasm';
 import { LuaEngine } from '../../../src/scripting/lua/engine.js';
-import { createOracle, oracleSyntaxCheck, runOracle, runOurs } from './oracle.js';
+import { createOracle, oracleSyntaxCheck, runOracle, runOurs } from './core-oracle.js';
 import { prng } from '../../helpers/prng.js';
 
 let oracle: LuaWasmEngine;

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { LuaWasmEngine } from 'lua-redis-wasm';
 import { LuaEngine, ScriptAbort } from '../../../src/scripting/lua/engine.js';
 import { LuaError } from '../../../src/scripting/lua/types.js';
-import { createOracle, oracleSyntaxCheck, runOracle, runOurs } from './oracle.js';
+import { createOracle, oracleSyntaxCheck, runOracle, runOurs } from './core-oracle.js';
 import { CORPUS } from './corpus.js';
 
 let oracle: LuaWasmEngine;

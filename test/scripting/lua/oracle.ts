@@ -1,15 +1,15 @@
 /**
- * The oracle for the Lua engine's tests: Redis's own Lua (lua-redis-wasm, profile redis-7.0),
- * and the conversion of our results into the reply shape it returns, so both compare directly.
+ * Shared by the Lua library tests: Redis's own Lua (lua-redis-wasm) as the reference, and helpers
+ * to run a JS library function the way a Lua call site would and print what came back.
  */
 import { LuaWasmEngine } from 'lua-redis-wasm';
-import { LuaEngine } from '../../../src/scripting/lua/engine.js';
+import { numberToString } from '../../../src/scripting/lua/number.js';
 import { LuaTable } from '../../../src/scripting/lua/table.js';
-import { LuaError, type LuaValue } from '../../../src/scripting/lua/types.js';
+import { ArgError, LibError, LuaError, type LuaFunction, type LuaValue } from '../../../src/scripting/lua/types.js';
 
-export type Shape = null | number | string | Shape[] | { err: string } | { ok: string };
+export type Oracle = Awaited<ReturnType<typeof LuaWasmEngine.create>>;
 
-export async function createOracle(): Promise<LuaWasmEngine> {
+export function createOracle(): Promise<Oracle> {
   return LuaWasmEngine.create({
     profile: 'redis-7.0',
     limits: { maxFuel: 0xffffffff },
@@ -17,81 +17,73 @@ export async function createOracle(): Promise<LuaWasmEngine> {
   } as Parameters<typeof LuaWasmEngine.create>[0]);
 }
 
-const CHECK = "local f, e = loadstring(ARGV[1], ARGV[2]) if f then return false end return e";
-
-/** Lua's own compile verdict, for LuaEngine's syntaxCheck option. */
-export function oracleSyntaxCheck(oracle: LuaWasmEngine): (source: string, chunkName: string) => string | null {
-  return (source, chunkName) => {
-    const r = oracle.evalWithArgs(CHECK, [], [Buffer.from(source, 'latin1'), Buffer.from(chunkName, 'latin1')]);
-    return Buffer.isBuffer(r) ? r.toString('latin1') : null;
-  };
+/** Runs a script whose result is a list of strings; error positions ("user_script:3: ") dropped. */
+export function runOracle(oracle: Oracle, src: string): string[] {
+  const r = oracle.evalWithArgs(src, [], []) as unknown;
+  if (!Array.isArray(r)) throw new Error(`oracle: ${JSON.stringify(r)} for\n${src}`);
+  return r.map((b) => stripPosition(Buffer.isBuffer(b) ? b.toString('latin1') : String(b)));
 }
 
-function fromOracle(v: unknown): Shape {
-  if (v === null || v === undefined) return null;
-  if (Buffer.isBuffer(v)) return v.toString('latin1');
-  if (typeof v === 'number') return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (Array.isArray(v)) return v.map(fromOracle);
-  const o = v as { err?: Buffer | string; ok?: Buffer | string; meta?: { kind?: string; name?: string; line?: number } };
-  if (o.err !== undefined) {
-    const text = Buffer.isBuffer(o.err) ? o.err.toString('latin1') : String(o.err);
-    if (o.meta?.kind === 'global-read') return { err: `user_script:${o.meta.line}: Script attempted to access nonexistent global variable '${o.meta.name}'` };
-    return { err: text };
+export function stripPosition(s: string): string {
+  return s.replace(/^user_script:\d+: /, '');
+}
+
+/** A Lua literal for a value (tables and functions excepted). */
+export function luaLiteral(k: LuaValue): string {
+  switch (typeof k) {
+    case 'string': {
+      let s = '"';
+      for (let i = 0; i < k.length; i++) s += '\\' + k.charCodeAt(i);
+      return s + '"';
+    }
+    case 'number':
+      if (k === Infinity) return '(1/0)';
+      if (k === -Infinity) return '(-1/0)';
+      if (k !== k) return '(0/0)';
+      if (Object.is(k, -0)) return '(-0.0)';
+      if (Number.isInteger(k)) return k < 0 ? `(${k})` : String(k);
+      return `(${k.toPrecision(17)})`;
+    case 'boolean':
+      return String(k);
+    case 'undefined':
+      return 'nil';
+    default:
+      return k instanceof LuaTable ? '{}' : 'nil';
   }
-  if (o.ok !== undefined) return { ok: Buffer.isBuffer(o.ok) ? o.ok.toString('latin1') : String(o.ok) };
-  return JSON.stringify(v);
 }
 
-/** luaReplyToRedisReply (RESP2) over our values. */
-export function toShape(v: LuaValue): Shape {
+/** tostring as the test scripts print values (no addresses). */
+export function show(v: LuaValue): string {
   switch (typeof v) {
+    case 'number':
+      return numberToString(v);
     case 'string':
       return v;
-    case 'number':
-      return Math.trunc(v) || 0;
     case 'boolean':
-      return v ? 1 : null;
+      return String(v);
     case 'undefined':
-      return null;
-  }
-  if (v instanceof LuaTable) {
-    const err = v.getStr('err');
-    if (typeof err === 'string') return { err };
-    const ok = v.getStr('ok');
-    if (typeof ok === 'string') return { ok };
-    const out: Shape[] = [];
-    for (let i = 1; ; i++) {
-      const x = v.getInt(i);
-      if (x === undefined) break;
-      out.push(toShape(x));
-    }
-    return out;
-  }
-  return null;
-}
-
-export function runOracle(oracle: LuaWasmEngine, src: string, keys: string[] = [], argv: string[] = []): Shape {
-  try {
-    return fromOracle(oracle.evalWithArgs(src, keys.map((k) => Buffer.from(k, 'latin1')), argv.map((a) => Buffer.from(a, 'latin1'))));
-  } catch (e) {
-    return { err: `THROW ${(e as Error).message}` };
+      return 'nil';
+    default:
+      return v instanceof LuaTable ? 'table' : typeof v === 'function' ? 'function' : 'userdata';
   }
 }
 
-export function runOurs(engine: LuaEngine, src: string, keys: string[] = [], argv: string[] = []): Shape | { fallback: string } {
-  const c = engine.compile(src);
-  if (!c.ok) return 'error' in c ? { err: c.error } : { fallback: c.why };
+/** The Lua helper printing values the same way. */
+export const LUA_SHOW = `local function show(v) local t = type(v) if t == 'table' or t == 'function' or t == 'userdata' then return t end return tostring(v) end`;
+
+/** Calls a library function as `name(...)` would, returning Lua-printable results or the error text. */
+export function callAs(name: string, f: LuaFunction, args: LuaValue[]): string[] {
   try {
-    // The oracle replies with the last value a chunk returns (Redis uses the first): compare like it.
-    const r = engine.run(c.chunk, keys, argv);
-    return toShape(r[r.length - 1]);
+    const r = f(...args);
+    return ['true', ...r.map(show)];
   } catch (e) {
-    if (e instanceof LuaError) {
-      const v = e.value;
-      if (v instanceof LuaTable) return toShape(v);
-      return { err: typeof v === 'string' ? v : typeof v === 'number' ? String(v) : `(error object is a ${v === undefined ? 'nil' : typeof v} value)` };
-    }
-    throw e;
+    return ['false', errorText(name, e)];
   }
+}
+
+export function errorText(name: string, e: unknown): string {
+  if (e instanceof ArgError) return `bad argument #${e.narg} to '${name}' (${e.extramsg})`;
+  if (e instanceof LibError) return e.message;
+  if (e instanceof LuaError) return stripPosition(show(e.value));
+  throw e;
 }
