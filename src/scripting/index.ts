@@ -10,7 +10,7 @@ import { ThreadedVm } from './vm-thread.js';
 import { BusyScript } from './busy.js';
 import { ScriptRunner } from './runner.js';
 import { evalCommands, ScriptCache } from './eval.js';
-import { FunctionRegistry } from './functions.js';
+import { FALLBACK_PENDING, FunctionRegistry } from './functions.js';
 import { functionCommands } from './function-commands.js';
 import { CompiledVm } from './compiled-vm.js';
 
@@ -51,10 +51,25 @@ export function installScripting(server: Server): void {
     codes: () => registry.codes(),
     replaceAll: (codes) => {
       registry.flush();
+      const pending: string[] = [];
       for (const code of codes) {
         const made = registry.create(code, false);
-        if (typeof made === 'string') throw new Error(`Failed loading library: ${made}`);
+        if (made === FALLBACK_PENDING) pending.push(code);
+        else if (typeof made === 'string') throw new Error(`Failed loading library: ${made}`);
       }
+      if (pending.length === 0) return;
+      // Libraries the compiler leaves to the wasm VM wait for its thread; at startup the
+      // server waits for them before taking commands (startup tasks run in order).
+      const ready = new Promise<void>((resolve) =>
+        threaded.onReady(() => {
+          for (const code of pending) {
+            const made = registry.create(code, false);
+            if (typeof made === 'string') server.log.warning(`Failed loading library: ${made}`);
+          }
+          resolve();
+        }),
+      );
+      server.startupTasks.push(() => ready);
     },
   };
   server.scriptingMemory = (): ScriptingMemory => ({
