@@ -46,6 +46,10 @@ export function chunkId(name: string): string {
   return len < name.length ? `[string "${name.slice(0, len)}..."]` : `[string "${name}"]`;
 }
 
+/** lbaselib.c's base_funcs order. */
+const BASE_ORDER = ['assert', 'collectgarbage', 'dofile', 'error', 'gcinfo', 'getfenv', 'getmetatable', 'loadfile', 'load', 'loadstring', 'next', 'pcall', 'print', 'rawequal', 'rawget', 'rawset', 'select', 'setfenv', 'setmetatable', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
+const DROPPED = ['dofile', 'getfenv', 'loadfile', 'print', 'setfenv', 'newproxy', 'coroutine'];
+
 export class LuaEngine {
   readonly globals: LuaTable;
   private hook: (() => void) | undefined = undefined;
@@ -54,11 +58,19 @@ export class LuaEngine {
 
   constructor(options: LuaEngineOptions = {}) {
     this.syntaxCheck = options.syntaxCheck;
-    const g = new LuaTable(0, 64);
+    // The globals are filled in Redis's order (lua_newstate's table of 2, base_open, the
+    // libraries, luaRegisterRedisAPI, eval.c's error handler), since that order is what pairs(_G)
+    // shows. Names Redis 7.0.15 drops (print, dofile, loadfile, getfenv, setfenv, newproxy) are
+    // set and removed again as there (their nodes stay); coroutine too, as it is left to the
+    // fallback engine.
+    const g = new LuaTable(0, 2);
     g.setStr('_G', g);
-    for (const [k, v] of baseLibrary({ load: (src, name) => this.load(src, name) })) g.setStr(k, v);
+    const base = new Map(baseLibrary({ load: (src, name) => this.load(src, name) }));
+    for (const name of BASE_ORDER) g.setStr(name, base.get(name) ?? false);
     g.setStr('_VERSION', 'Lua 5.1');
     for (const [k, v] of pairsFunctions()) g.setStr(k, v);
+    g.setStr('newproxy', false);
+    g.setStr('coroutine', false);
     for (const [name, lib] of standardLibraries()) {
       lib.readonly = true;
       g.setStr(name, lib);
@@ -67,15 +79,24 @@ export class LuaEngine {
         sm.setStr('__index', lib);
         meta.shared.stringMeta = sm;
       }
+      // debug is opened after math and removed again by eval.c (its node stays).
+      if (name === 'math') g.setStr('debug', false);
     }
+    const extra = options.globals ?? [];
+    // luaRegisterRedisAPI replaces pcall, then sets redis (then eval.c removes debug).
+    for (const [k, v] of extra) if (k === 'pcall') g.setStr(k, v);
+    for (const [k, v] of extra) if (k !== 'pcall') g.setStr(k, v);
+    g.setStr('debug', undefined);
     // Redis's error handler (eval.c): turns any error into a table with err = 'ERR ...'.
-    g.setStr('__redis__err__handler', (err?: LuaValue) => {
-      if (err instanceof LuaTable) return [err];
-      const t = new LuaTable(0, 1);
-      t.setStr('err', `ERR ${tostring(err)}`);
-      return [t];
-    });
-    for (const [k, v] of options.globals ?? []) g.setStr(k, v);
+    if (g.getStr('__redis__err__handler') === undefined) {
+      g.setStr('__redis__err__handler', (err?: LuaValue) => {
+        if (err instanceof LuaTable) return [err];
+        const t = new LuaTable(0, 1);
+        t.setStr('err', `ERR ${tostring(err)}`);
+        return [t];
+      });
+    }
+    for (const name of DROPPED) g.setStr(name, undefined);
     g.setStr('KEYS', new LuaTable());
     g.setStr('ARGV', new LuaTable());
     const mt = new LuaTable(0, 1);

@@ -7,6 +7,8 @@
 import { LuaTable } from './table.js';
 import type { LuaValue } from './types.js';
 import { stringLibrary } from './lib-string.js';
+import { tableLibrary } from './lib-table.js';
+import { mathLibrary, Lrand48 } from './lib-math.js';
 import { cjsonTable } from './lib-cjson.js';
 import { structLibrary } from './lib-struct.js';
 import { cmsgpackTable } from './lib-cmsgpack.js';
@@ -21,8 +23,13 @@ export function registered(entries: Array<[string, LuaValue]>, extra: Array<[str
 }
 
 export function standardLibraries(): Array<[string, LuaTable]> {
+  const math = mathLibrary(new Lrand48());
+  // pi, huge and mod are set after luaL_register (mod under LUA_COMPAT_MOD): not in its count.
+  const extras = math.filter(([k]) => k === 'pi' || k === 'huge' || k === 'mod');
   return [
+    ['table', registered(tableLibrary())],
     ['string', registered(stringLibrary())],
+    ['math', registered(math.filter((e) => !extras.includes(e)), extras)],
     ['cjson', cjsonTable()],
     ['struct', registered(structLibrary())],
     ['cmsgpack', cmsgpackTable()],

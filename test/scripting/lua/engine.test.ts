@@ -91,3 +91,24 @@ test('Lua 5.1 limits and ambiguities go to the fallback when no syntax check is 
   // 61 locals in the main function are fine; 61 upvalues in the inner one are not.
   assert.deepEqual(bare.compile(ups), { ok: false, fallback: true, why: 'more than 60 upvalues' });
 });
+
+test("pairs() order over the globals and the libraries is Redis Lua's", async () => {
+  const { LuaTable } = await import('../../../src/scripting/lua/table.js');
+  const withRedis = new LuaEngine({ globals: [['redis', new LuaTable()]] });
+  const keysOf = (expr: string) => {
+    const src = `local t = {} for k in pairs(${expr}) do t[#t + 1] = k end return table.concat(t, ' ')`;
+    const c = withRedis.compile(src);
+    assert.ok(c.ok);
+    return { ours: withRedis.run(c.chunk, [], [])[0], oracle: runOracle(oracle, src) };
+  };
+  for (const lib of ['string', 'math', 'table', 'bit', 'struct', 'cmsgpack']) {
+    const { ours, oracle: expected } = keysOf(lib);
+    assert.equal(ours, expected, lib);
+  }
+  // The globals: the oracle has no __redis__err__handler (Redis has it, third) and coroutine
+  // exists only on the fallback engine.
+  const { ours, oracle: expected } = keysOf('_G');
+  const want = (expected as string).split(' ').filter((k) => k !== 'coroutine');
+  want.splice(2, 0, '__redis__err__handler');
+  assert.equal(ours, want.join(' '));
+});
