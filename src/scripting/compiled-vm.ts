@@ -127,7 +127,12 @@ export class CompiledVm {
     this.fnEngine = new LuaEngine({ globals: [['redis', readonlyTable(functionRedisLibrary(this.host))]], syntaxCheck });
     this.redisEnvironment(this.fnEngine);
     // 7.0's function engine keeps its error handler in the registry, not in the globals.
-    withWritable(this.fnEngine.globals, (g) => g.setStr('__redis__err__handler', undefined));
+    // KEYS and ARGV are not globals there either: functions get them as arguments.
+    withWritable(this.fnEngine.globals, (g) => {
+      g.setStr('__redis__err__handler', undefined);
+      g.setStr('KEYS', undefined);
+      g.setStr('ARGV', undefined);
+    });
     this.buildLibraryEnvironment();
     const hook = (): void => this.hook();
     this.evalEngine.setHook(hook);
