@@ -162,7 +162,8 @@ function sortGeneric(c: Client, argv: string[], readonly: boolean): void {
   const type = value === undefined ? ValueType.List : value.type;
 
   // An unsorted set would store (or replicate) an arbitrary order: sort it as strings instead.
-  if (dontsort && type === ValueType.Set && storekey !== null) {
+  // Scripts get the same (7.0's CLIENT_SCRIPT), so their effects do not depend on set order.
+  if (dontsort && type === ValueType.Set && (storekey !== null || c.luaClient)) {
     dontsort = false;
     alpha = true;
     sortby = null;

@@ -472,6 +472,11 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
     const more = argv.length - i - 1;
     const o = argv[i].toLowerCase();
     if (o === 'block' && more > 0) {
+      // 7.0 refuses BLOCK from scripts outright (not only the blocking itself).
+      if (c.luaClient) {
+        c.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
+        return null;
+      }
       i++;
       const d = blockArg(c, argv[i]);
       if (d === null) return null;

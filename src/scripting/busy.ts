@@ -37,7 +37,7 @@ export class BusyScript implements BusyHooks {
   }
 
   begin(run: Omit<RunningScript, 'startedAt' | 'timedOut' | 'killed'>): void {
-    this.current = { ...run, startedAt: Date.now(), timedOut: false, killed: false };
+    this.current = { name: run.name, evalMode: run.evalMode, caller: run.caller, argv: run.argv, wrote: run.wrote, startedAt: Date.now(), timedOut: false, killed: false };
   }
 
   end(): void {

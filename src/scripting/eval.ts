@@ -8,19 +8,25 @@ import type { Command, CommandSpec } from '../commands/registry.js';
 import { replyHelp } from '../commands/connection.js';
 import { parseInt64 } from '../commands/util.js';
 import { sha1Hex } from '../persistence/sha1.js';
-import { commandFlagsFor, parseEvalShebang } from './flags.js';
+import { commandFlagsFor, parseEvalShebang, ScriptFlag } from './flags.js';
 import { chunkFor, type ScriptVm } from './lua-vm.js';
 import type { ScriptRunner } from './runner.js';
 import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
 import type { ThreadedVm } from './vm-thread.js';
 import { holdUntilReady } from './hold.js';
+import type { CompiledVm } from './compiled-vm.js';
+import type { LuaFunction } from './lua/types.js';
+import { writeLuaReply, type ReplyErrors } from './lua/convert.js';
 
 export interface CachedScript {
   sha: string;
   body: Buffer;
   flags: number;
-  chunk: Buffer;
+  /** The compiled script (reddish's engine), or null when it runs on the wasm fallback. */
+  fn: LuaFunction | null;
+  /** The wasm VM's chunk (fallback scripts only). */
+  chunk: Buffer | null;
 }
 
 const NOSCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
@@ -30,7 +36,11 @@ export class ScriptCache {
   /** Bytes of script bodies held (INFO used_memory_scripts_eval). */
   bodyBytes = 0;
 
-  constructor(private readonly vm: ScriptVm) {}
+  constructor(
+    private readonly compiled: CompiledVm,
+    /** Verbose log lines (which scripts the compiler leaves to the wasm VM, and why). */
+    private readonly log?: (line: string) => void,
+  ) {}
 
   get(sha: string): CachedScript | undefined {
     return this.scripts.get(sha.toLowerCase());
@@ -44,9 +54,13 @@ export class ScriptCache {
     const shebang = parseEvalShebang(bodyText);
     if (typeof shebang === 'string') return 'ERR ' + shebang;
     const body = Buffer.from(bodyText, 'latin1');
-    const compileError = this.vm.compileError(body, shebang.length);
-    if (compileError !== null) return `ERR Error compiling script (new function): ${compileError}`;
-    const script = { sha, body, flags: shebang.flags, chunk: chunkFor(body, shebang.length) };
+    // The shebang line stays as blank space, so the script keeps its line numbers.
+    const text = shebang.length > 0 ? ' '.repeat(shebang.length) + bodyText.slice(shebang.length) : bodyText;
+    const made = this.compiled.compileEval(text);
+    if (made !== null && 'error' in made) return `ERR Error compiling script (new function): ${made.error}`;
+    const script: CachedScript =
+      made !== null ? { sha, body, flags: shebang.flags, fn: made.chunk, chunk: null } : { sha, body, flags: shebang.flags, fn: null, chunk: chunkFor(body, shebang.length) };
+    if (made === null) this.log?.(`Script ${sha} runs on the wasm Lua VM (${this.compiled.fallbackWhy})`);
     this.scripts.set(sha, script);
     this.bodyBytes += body.length;
     return script;
@@ -60,6 +74,7 @@ export class ScriptCache {
 
 export interface EvalDeps {
   vm: ScriptVm;
+  compiled: CompiledVm;
   thread: ThreadedVm;
   busy: BusyScript;
   cache: ScriptCache;
@@ -76,13 +91,27 @@ function flagsOf(deps: EvalDeps, argv: string[], evalsha: boolean): number | nul
   return typeof shebang === 'string' ? null : shebang.flags;
 }
 
+/** The command as a script with these flags is checked: one view per (command, flags), made once. */
+const views = new WeakMap<Command, Map<number, Command>>();
+export function commandView(cmd: Command, flags: number): Command {
+  let byFlags = views.get(cmd);
+  if (byFlags === undefined) views.set(cmd, (byFlags = new Map()));
+  let view = byFlags.get(flags);
+  if (view === undefined) {
+    const flagSet = commandFlagsFor(cmd.flagSet, flags) as Command['flagSet'];
+    view = { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    byFlags.set(flags, view);
+  }
+  return view;
+}
+
 /** processCommand checks EVAL as the script declares itself (7.0's evalGetCommandFlags). */
 function checkedAs(deps: EvalDeps, evalsha: boolean) {
   return (cmd: Command, argv: string[]): Command => {
     const flags = argv.length >= 2 ? flagsOf(deps, argv, evalsha) : null;
-    if (flags === null) return cmd;
-    const flagSet = commandFlagsFor(cmd.flagSet, flags) as Command['flagSet'];
-    return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    // A script without a shebang is checked as the command itself (7.0's eval compat flags).
+    if (flags === null || flags & ScriptFlag.EvalCompat) return cmd;
+    return commandView(cmd, flags);
   };
 }
 
@@ -93,8 +122,7 @@ function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean
   if (numkeys === null) return c.error('ERR value is not an integer or out of range');
   if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.error("ERR Number of keys can't be negative");
-  if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
-  if (holdUntilReady(deps.thread, c, argv)) return;
+  if (!deps.compiled.ready) return c.error('LOADING Redis is loading the dataset in memory');
   let script: CachedScript | undefined;
   if (evalsha) {
     script = argv[1].length === 40 ? deps.cache.get(argv[1]) : undefined;
@@ -104,6 +132,8 @@ function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean
     if (typeof made === 'string') return c.error(made);
     script = made;
   }
+  // A script the compiler leaves to the wasm VM waits for its thread (started on first need).
+  if (script.fn === null && needsThread(deps.thread, c, argv)) return;
   runScript(deps, c, script, argv, 3, numkeys, ro);
 }
 
@@ -111,14 +141,21 @@ export function runScript(deps: EvalDeps, c: Client, script: CachedScript, argv:
   runScriptBody(deps, c, script, argv, first, numkeys, ro);
 }
 
+/** Starts the wasm thread if needed; true when the command was held until it is ready. */
+export function needsThread(thread: ThreadedVm, c: Client, argv: string[]): boolean {
+  thread.startLazily();
+  return holdUntilReady(thread, c, argv);
+}
+
 function runScriptBody(deps: EvalDeps, c: Client, script: CachedScript, argv: string[], first: number, numkeys: number, ro: boolean): void {
   const refused = deps.runner.refusal(c, script.flags, ro);
   if (refused !== null) return c.error(refused);
+  if (script.fn !== null) return runCompiled(deps, c, script.fn, script, argv, first, numkeys, ro);
   const keys = new Array<Buffer>(numkeys);
   for (let i = 0; i < numkeys; i++) keys[i] = Buffer.from(argv[first + i], 'latin1');
   const args = new Array<Buffer>(argv.length - first - numkeys);
   for (let i = 0; i < args.length; i++) args[i] = Buffer.from(argv[first + numkeys + i], 'latin1');
-  const result = deps.runner.run({ caller: c, name: script.sha, evalMode: true, argv, chunk: script.chunk, keys, args, flags: script.flags, readOnlyCommand: ro });
+  const result = deps.runner.run({ caller: c, name: script.sha, evalMode: true, argv, chunk: script.chunk!, keys, args, flags: script.flags, readOnlyCommand: ro });
   // The script's effects were propagated as they happened; the EVAL itself is not.
   c.preventPropagation = true;
   if (result.failed) {
@@ -136,6 +173,45 @@ function runScriptBody(deps: EvalDeps, c: Client, script: CachedScript, argv: st
     if (deps.runner.alreadyCounted(e)) continue;
     c.server.stats.totalErrorReplies++;
     c.server.stats.countError(e);
+  }
+}
+
+function runCompiled(deps: EvalDeps, c: Client, fn: LuaFunction, script: CachedScript, argv: string[], first: number, numkeys: number, ro: boolean): void {
+  const keys = argv.slice(first, first + numkeys);
+  const args = argv.slice(first + numkeys);
+  const runner = deps.runner;
+  const outcome = runner.within({ caller: c, name: script.sha, evalMode: true, argv, flags: script.flags, readOnlyCommand: ro }, () =>
+    deps.compiled.runEval(fn, keys, args, script.sha),
+  );
+  // The script's effects were propagated as they happened; the EVAL itself is not.
+  c.preventPropagation = true;
+  writeOutcome(c, outcome, runner.client.w.resp, true);
+}
+
+/**
+ * The reply of a compiled script or function: its value (each error reply in it counted once,
+ * unless a command inside the script already counted it), or the failure's error.
+ */
+export function writeOutcome(c: Client, outcome: ReturnType<CompiledVm['runEval']>, scriptResp: number, evalMode: boolean): void {
+  if (outcome.failed) {
+    if (!outcome.counted) return c.error(outcome.message);
+    c.w.error(outcome.message);
+    c.errored = true;
+    return;
+  }
+  const errors: ReplyErrors = { texts: [], counted: [] };
+  writeLuaReply(c.w, outcome.value, scriptResp, errors);
+  const n = errors.texts.length;
+  if (n === 0) return;
+  // 7.0 counts a failed call per error reply the script returns (errors it caught do not count).
+  if (evalMode) {
+    c.errored = true;
+    if (c.cmd) (c.cmd.viewOf ?? c.cmd).failedCalls += n - 1;
+  }
+  for (let i = 0; i < n; i++) {
+    if (errors.counted[i]) continue;
+    c.server.stats.totalErrorReplies++;
+    c.server.stats.countError(errors.texts[i]);
   }
 }
 
@@ -239,8 +315,7 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
           flags: ['noscript', 'stale'],
           summary: 'Load the specified Lua script into the script cache.',
           handler: (c, argv) => {
-            if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
-            if (holdUntilReady(deps.thread, c, argv)) return;
+            if (!deps.compiled.ready) return c.error('LOADING Redis is loading the dataset in memory');
             const made = deps.cache.create(argv[2]);
             if (typeof made === 'string') return c.error(made);
             c.w.bulk(made.sha);

@@ -17,9 +17,13 @@ import { writeScriptReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
 import type { ThreadedVm } from './vm-thread.js';
 import { holdUntilReady } from './hold.js';
+import { FALLBACK_PENDING } from './functions.js';
+import type { CompiledVm } from './compiled-vm.js';
+import { commandView, writeOutcome } from './eval.js';
 
 export interface FunctionDeps {
   vm: ScriptVm;
+  compiled: CompiledVm;
   thread: ThreadedVm;
   busy: BusyScript;
   registry: FunctionRegistry;
@@ -81,9 +85,9 @@ function load(deps: FunctionDeps, c: Client, argv: string[]): void {
     return c.error(`ERR Unknown option given: ${opt}`);
   }
   if (i >= argv.length) return c.error('ERR Function code is missing');
-  if (!deps.vm.ready) return c.error('LOADING Redis is loading the dataset in memory');
-  if (holdUntilReady(deps.thread, c, argv)) return;
+  if (!deps.compiled.ready) return c.error('LOADING Redis is loading the dataset in memory');
   const made = deps.registry.create(argv[i], replace);
+  if (made === FALLBACK_PENDING && holdUntilReady(deps.thread, c, argv)) return;
   if (typeof made === 'string') return c.error('ERR ' + made);
   c.server.dirty++;
   c.w.bulk(made.name);
@@ -160,6 +164,7 @@ function restore(deps: FunctionDeps, c: Client, argv: string[]): void {
   const staged = deps.registry.staging();
   for (const code of codes) {
     const made = staged.create(code, false);
+    if (made === FALLBACK_PENDING && holdUntilReady(deps.thread, c, argv)) return;
     if (typeof made === 'string') return c.error('ERR ' + made);
   }
   if (policy === 'flush') deps.registry.flush();
@@ -177,13 +182,24 @@ function fcall(deps: FunctionDeps, c: Client, argv: string[], ro: boolean): void
   if (numkeys === null) return c.error('ERR Bad number of keys provided');
   if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
   if (numkeys < 0) return c.error("ERR Number of keys can't be negative");
-  if (holdUntilReady(deps.thread, c, argv)) return;
   const { fn } = found;
+  if (fn.callback === null && holdUntilReady(deps.thread, c, argv)) return;
   const refused = deps.runner.refusal(c, fn.flags, ro);
   if (refused !== null) return c.error(refused);
+  if (fn.callback !== null) {
+    const callback = fn.callback;
+    const keys = argv.slice(3, 3 + numkeys);
+    const args = argv.slice(3 + numkeys);
+    const runner = deps.runner;
+    const outcome = runner.within({ caller: c, name: fn.name, evalMode: false, argv, flags: fn.flags, readOnlyCommand: ro }, () =>
+      deps.compiled.runFunction(callback, keys, args, fn.name),
+    );
+    c.preventPropagation = true;
+    return writeOutcome(c, outcome, runner.client.w.resp, false);
+  }
   const keys = argv.slice(3, 3 + numkeys).map((k) => Buffer.from(k, 'latin1'));
   const args = argv.slice(3 + numkeys).map((a) => Buffer.from(a, 'latin1'));
-  const result = deps.runner.run({ caller: c, name: fn.name, evalMode: false, argv, chunk: fn.chunk, keys, args, flags: fn.flags, readOnlyCommand: ro });
+  const result = deps.runner.run({ caller: c, name: fn.name, evalMode: false, argv, chunk: fn.chunk!, keys, args, flags: fn.flags, readOnlyCommand: ro });
   c.preventPropagation = true;
   if (result.failed) {
     const message = result.message.replace(/user_script:/g, 'user_function:');
@@ -202,8 +218,7 @@ function checkedAs(deps: FunctionDeps) {
   return (cmd: Command, argv: string[]): Command => {
     const found = argv.length >= 2 ? deps.registry.find(argv[1]) : undefined;
     if (!found) return cmd;
-    const flagSet = commandFlagsFor(cmd.flagSet, found.fn.flags) as Command['flagSet'];
-    return { ...cmd, flagSet, isWrite: flagSet.has('write'), viewOf: cmd };
+    return commandView(cmd, found.fn.flags);
   };
 }
 

@@ -13,13 +13,18 @@ import type { ReplyValue } from 'lua-redis-wasm';
 import { FLAG_NAMES } from './flags.js';
 import { HOST_PREFIX, type ScriptVm, type VmHost } from './lua-vm.js';
 import { globMatch } from '../store/glob.js';
+import type { CompiledVm } from './compiled-vm.js';
+import type { ThreadedVm } from './vm-thread.js';
+import type { LuaFunction } from './lua/types.js';
 
 export interface LibraryFunction {
   name: string;
   description: string | null;
   flags: number;
-  /** The chunk FCALL runs for this function. */
-  chunk: Buffer;
+  /** The compiled callback (reddish's engine), or null for a library on the wasm fallback. */
+  callback: LuaFunction | null;
+  /** The wasm chunk FCALL runs for this function (fallback libraries only). */
+  chunk: Buffer | null;
 }
 
 export interface Library {
@@ -87,6 +92,9 @@ export function parseMetadata(code: string): Metadata | string {
   if (name === null) return 'Library name was not given';
   return { name, engine, shebangLength: end };
 }
+
+/** create()'s answer when a library needs the wasm VM and its thread is still starting. */
+export const FALLBACK_PENDING = '\0fallback-pending';
 
 /** The failure a load run ends with when it passes LoadHost.timeoutMs. */
 export const LOAD_TIMEOUT = 'ERR FUNCTION LOAD timeout';
@@ -181,7 +189,11 @@ export class FunctionRegistry {
     return this.functions.get(name.toLowerCase());
   }
 
-  constructor(private readonly vm: ScriptVm) {}
+  constructor(
+    private readonly vm: ScriptVm,
+    private readonly compiled: CompiledVm,
+    private readonly thread: ThreadedVm,
+  ) {}
 
   /** Compiles and registers a library; returns it, or the error text (without "ERR "). */
   create(code: string, replace: boolean): Library | string {
@@ -191,6 +203,13 @@ export class FunctionRegistry {
     if (meta.engine.toLowerCase() !== 'lua') return `Engine '${meta.engine}' not found`;
     const old = this.libraries.get(meta.name);
     if (old && !replace) return `Library '${meta.name}' already exists`;
+    const compiled = this.createCompiled(code, meta, old);
+    if (compiled !== null) return compiled;
+    // Left to the wasm VM: its thread starts on first need; the command waits for it.
+    if (!this.thread.threadReady) {
+      this.thread.startLazily();
+      return FALLBACK_PENDING;
+    }
     const body = Buffer.from(' '.repeat(meta.shebangLength) + bodyAfterShebang(code, meta.shebangLength), 'latin1');
     const compileError = this.vm.compileError(body, 0);
     if (compileError !== null) return `Error compiling function: ${compileError.replace(/user_script:/g, 'user_function:')}`;
@@ -210,7 +229,39 @@ export class FunctionRegistry {
       name: meta.name,
       engine: 'LUA',
       code,
-      functions: host.registered.map((r) => ({ ...r, chunk: callChunk(code, meta, r.name) })),
+      functions: host.registered.map((r) => ({ ...r, callback: null, chunk: callChunk(code, meta, r.name) })),
+    };
+    this.link(library);
+    return library;
+  }
+
+  /** FUNCTION LOAD on the compiled engine; null when the library needs the wasm fallback. */
+  private createCompiled(code: string, meta: Metadata, old: Library | undefined): Library | string | null {
+    const seen = new Set<string>();
+    const loaded = this.compiled.loadLibrary(code.slice(meta.shebangLength), (f) => {
+      if (!VALID_NAME.test(f.name)) return NAME_RULE;
+      const key = f.name;
+      if (seen.has(key)) return 'Function already exists in the library';
+      seen.add(key);
+      return null;
+    });
+    if (loaded === null) return null;
+    if (!loaded.ok) return loaded.error;
+    if (loaded.functions.length === 0) return 'No functions registered';
+    for (const r of loaded.functions) {
+      const holder = this.functions.get(r.name.toLowerCase());
+      if (holder && holder.library.name !== meta.name) return `Function ${r.name} already exists`;
+    }
+    if (old) this.unlink(old);
+    const library: Library = {
+      name: meta.name,
+      engine: 'LUA',
+      code,
+      functions: loaded.functions.map((f) => {
+        let flags = 0;
+        for (const name of f.flags) flags |= FLAG_NAMES.find(([n]) => n === name)![1];
+        return { name: f.name, description: f.description, flags, callback: f.callback, chunk: null };
+      }),
     };
     this.link(library);
     return library;
@@ -241,7 +292,7 @@ export class FunctionRegistry {
 
   /** An empty registry over the same VM (to stage libraries before they are joined). */
   staging(): FunctionRegistry {
-    return new FunctionRegistry(this.vm);
+    return new FunctionRegistry(this.vm, this.compiled, this.thread);
   }
 
   private link(lib: Library): void {

@@ -19,6 +19,8 @@ import { ScriptFlag } from './flags.js';
 import { HOST_PREFIX, type ScriptVm, type RunResult, type VmHost } from './lua-vm.js';
 import { errorText, readReply } from './reply-codec.js';
 import type { BusyScript } from './busy.js';
+import { errorTable, respToLua } from './lua/convert.js';
+import type { LuaValue } from './lua/types.js';
 
 /** Redis's PROPAGATE_AOF | PROPAGATE_REPL bits, as redis.set_repl takes them. */
 const REPL_AOF = 1;
@@ -113,6 +115,14 @@ export class ScriptRunner implements VmHost {
   }
 
   run(req: RunRequest): RunResult {
+    return this.within(req, () => this.vm.run(req.chunk, req.keys, req.args, this));
+  }
+
+  /**
+   * Runs `body` as the script of `req`: the script client set up as the caller's, the busy
+   * watch started, everything restored afterwards (the compiled engine's runs come here).
+   */
+  within<T>(req: Omit<RunRequest, 'chunk' | 'keys' | 'args'>, body: () => T): T {
     const s = this.server;
     const sc = this.client;
     const compat = (req.flags & ScriptFlag.EvalCompat) !== 0;
@@ -137,7 +147,7 @@ export class ScriptRunner implements VmHost {
     const state = this.state;
     this.busy.begin({ name: req.name, evalMode: req.evalMode, caller: req.caller, argv: req.argv, wrote: () => state.writeDirty });
     try {
-      return this.vm.run(req.chunk, req.keys, req.args, this);
+      return body();
     } finally {
       this.busy.end();
       s.inExec = inExecBefore;
@@ -146,6 +156,63 @@ export class ScriptRunner implements VmHost {
       sc.aclUser = null;
       this.state = null;
     }
+  }
+
+  // ---------------------------------------------------------------- RedisLibHost (compiled engine)
+
+  /** Whether the last callCommand answered with an error. */
+  failed = false;
+
+  /** redis.call/pcall of the compiled engine: the reply as a Lua value (errors as error tables). */
+  call2Lua(argv: string[]): LuaValue {
+    const st = this.state!;
+    const s = this.server;
+    const sc = this.client;
+    const cmd = s.commands.lookup(argv);
+    const refused = this.check(st, cmd, argv);
+    if (refused !== null) {
+      if (cmd) cmd.rejectedCalls++;
+      s.stats.totalErrorReplies++;
+      s.stats.countError(refused);
+      this.failed = true;
+      return errorTable('-' + refused, true);
+    }
+    if (cmd!.isWrite) st.writeDirty = true;
+    const start = sc.w.len;
+    sc.preventPropagation = (st.replFlags & REPL_REPLICA) === 0;
+    s.exec.call(sc, cmd!, argv);
+    const buf = sc.w.buf;
+    this.failed = buf[start] === 0x2d;
+    const value = respToLua(buf, start);
+    sc.w.len = start;
+    return value;
+  }
+
+  verbosity(): number {
+    return this.server.log.level;
+  }
+
+  logText(level: number, text: string): void {
+    const lv = [LogLevel.Debug, LogLevel.Verbose, LogLevel.Notice, LogLevel.Warning][level];
+    if (lv !== undefined) this.server.log.log(lv, text);
+  }
+
+  setRepl(flags: number): void {
+    this.state!.replFlags = flags;
+  }
+
+  aclCheck(argv: string[]): boolean | undefined {
+    const cmd = this.server.commands.lookup(argv);
+    if (!cmd) return undefined;
+    return this.server.hooks.acl?.allows(this.state!.caller, cmd, argv) ?? true;
+  }
+
+  random(): number {
+    return this.rand.next();
+  }
+
+  seed(n: number): void {
+    this.rand.seed(n);
   }
 
   // ---------------------------------------------------------------- VmHost

@@ -68,7 +68,18 @@ export class ThreadedVm implements ScriptVm {
     return this.started && this.thread !== null;
   }
 
+  /** Starts the thread on first need: the wasm VM only serves scripts the compiler leaves to it. */
+  startLazily(): void {
+    if (this.thread !== null || this.closed) return;
+    this.start().catch(() => {
+      this.thread = null;
+    });
+  }
+
+  private closed = false;
+
   async close(): Promise<void> {
+    this.closed = true;
     const t = this.thread;
     this.thread = null;
     if (t) await t.worker.terminate();
