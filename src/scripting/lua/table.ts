@@ -124,10 +124,11 @@ export function fb2int(x: number): number {
  *
  * To lay a constructor out as Lua does, compiled code also keeps Lua's store order: each record
  * item is stored (setStr/set) as soon as its value is evaluated; positional items are stored
- * (setInt) in batches of 50 — a batch is flushed when the 51st (101st...) positional item starts,
- * before its expression is evaluated — and the rest at the `}`. A trailing multi-value item (call
- * or `...`) expands in the last batch: call resizeArray(last) first when last > arraySize (as
- * OP_SETLIST does), last being the index of the final value.
+ * (setInt) in batches of 50: a full batch is flushed when the NEXT ITEM OF ANY KIND starts (a
+ * record item right after the 50th positional one flushes before its key and value are
+ * evaluated), and the rest at the `}`. A trailing multi-value item (call or `...`) expands in the
+ * last batch: call resizeArray(last) first when last > arraySize (as OP_SETLIST does), last being
+ * the index of the final value.
  */
 export function constructorSizes(nArrayItems: number, nHashItems: number): [number, number] {
   return [fb2int(int2fb(nArrayItems)), fb2int(int2fb(nHashItems))];

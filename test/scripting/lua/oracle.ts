@@ -40,7 +40,9 @@ export function luaLiteral(k: LuaValue): string {
       if (k === Infinity) return '(1/0)';
       if (k === -Infinity) return '(-1/0)';
       if (k !== k) return '(0/0)';
-      if (Object.is(k, -0)) return '(-0.0)';
+      // A runtime -0: a -0.0 literal would share the function's constant slot with 0 (Lua 5.1 dedups
+      // constants through a table, where 0 == -0).
+      if (Object.is(k, -0)) return '(-tonumber("0"))';
       if (Number.isInteger(k)) return k < 0 ? `(${k})` : String(k);
       return `(${k.toPrecision(17)})`;
     case 'boolean':
