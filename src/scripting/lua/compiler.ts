@@ -697,6 +697,7 @@ class CodeGen {
   private constValue(e: Node): { value: LuaValue } | undefined {
     if (e.type === 'Identifier') {
       if (this.scope.lookup(e.name) || this.opts.dynamicGlobals?.has(e.name)) return undefined;
+      if (FALLBACK_NAMES.has(e.name)) throw new CompileRefused(`uses ${e.name}`);
       const g = this.opts.globals;
       if (!g.readonly) return undefined;
       const value = g.getStr(e.name);

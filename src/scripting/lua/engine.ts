@@ -48,7 +48,19 @@ export function chunkId(name: string): string {
 
 /** lbaselib.c's base_funcs order. */
 const BASE_ORDER = ['assert', 'collectgarbage', 'dofile', 'error', 'gcinfo', 'getfenv', 'getmetatable', 'loadfile', 'load', 'loadstring', 'next', 'pcall', 'print', 'rawequal', 'rawget', 'rawset', 'select', 'setfenv', 'setmetatable', 'tonumber', 'tostring', 'type', 'unpack', 'xpcall'];
-const DROPPED = ['dofile', 'getfenv', 'loadfile', 'print', 'setfenv', 'newproxy', 'coroutine'];
+const DROPPED = ['dofile', 'getfenv', 'loadfile', 'print', 'setfenv', 'newproxy'];
+
+/** lcorolib's co_funcs, each refusing: compiled code cannot suspend a running function. */
+function coroutineRefusals(): LuaTable {
+  const names = ['create', 'resume', 'running', 'status', 'wrap', 'yield'];
+  const t = new LuaTable(0, names.length);
+  for (const name of names) {
+    t.setStr(name, () => {
+      throw new LibError(`coroutine.${name} is not available to this script: scripts that name 'coroutine' in their text run on the Lua VM that has it`);
+    });
+  }
+  return t;
+}
 
 export class LuaEngine {
   readonly globals: LuaTable;
@@ -61,8 +73,9 @@ export class LuaEngine {
     // The globals are filled in Redis's order (lua_newstate's table of 2, base_open, the
     // libraries, luaRegisterRedisAPI, eval.c's error handler), since that order is what pairs(_G)
     // shows. Names Redis 7.0.15 drops (print, dofile, loadfile, getfenv, setfenv, newproxy) are
-    // set and removed again as there (their nodes stay); coroutine too, as it is left to the
-    // fallback engine.
+    // set and removed again as there (their nodes stay). coroutine is listed as in Redis, but a
+    // script that names it runs on the fallback engine, so only code reaching it indirectly
+    // (through _G) gets here, and is refused with the reason.
     const g = new LuaTable(0, 2);
     g.setStr('_G', g);
     const base = new Map(baseLibrary({ load: (src, name) => this.load(src, name) }));
@@ -70,7 +83,7 @@ export class LuaEngine {
     g.setStr('_VERSION', 'Lua 5.1');
     for (const [k, v] of pairsFunctions()) g.setStr(k, v);
     g.setStr('newproxy', false);
-    g.setStr('coroutine', false);
+    g.setStr('coroutine', coroutineRefusals());
     for (const [name, lib] of standardLibraries()) {
       lib.readonly = true;
       g.setStr(name, lib);

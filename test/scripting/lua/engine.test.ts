@@ -105,10 +105,9 @@ test("pairs() order over the globals and the libraries is Redis Lua's", async ()
     const { ours, oracle: expected } = keysOf(lib);
     assert.equal(ours, expected, lib);
   }
-  // The globals: the oracle has no __redis__err__handler (Redis has it, third) and coroutine
-  // exists only on the fallback engine.
+  // The globals: the oracle has no __redis__err__handler (Redis has it, third).
   const { ours, oracle: expected } = keysOf('_G');
-  const want = (expected as string).split(' ').filter((k) => k !== 'coroutine');
+  const want = (expected as string).split(' ');
   want.splice(2, 0, '__redis__err__handler');
   assert.equal(ours, want.join(' '));
 });

@@ -42,7 +42,8 @@ function randomNumber(r: () => number): number {
 function randomArg(r: () => number): Gen {
   const x = r();
   if (x < 0.85) return num(randomNumber(r));
-  if (x < 0.93) return str([' 12 ', '0x1F', '1e3', '-7.5', '0x', ' 0x10 ', '4294967296', 'inf', '8'][Math.floor(r() * 9)]);
+  // No "0x": the oracle's C library reads it as 0, glibc (redis-server) refuses it (number.test.ts).
+  if (x < 0.93) return str([' 12 ', '0x1F', '1e3', '-7.5', ' 0x10 ', '4294967296', 'inf', '8'][Math.floor(r() * 8)]);
   return [nil, bool(true), str('abc'), tbl([]), str('')][Math.floor(r() * 5)];
 }
 

@@ -24,7 +24,8 @@ const NUMBERS = [
   1e308, -1e308, 1e-310, -1e-320, 5e-324, 2 ** 53, 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 1e15 + 0.5, 4.5, -4.5, 1.5e300,
   Infinity, -Infinity, NaN, 709.78, -745.2, 0.9999999, 1.0000001, 30, -30, 1024, -1074, 1e10,
 ];
-const OTHERS: LuaValue[] = ['10', ' 0x10 ', '1e2', '-3.5', 'abc', '', '0x', ' 5 ', 'inf', true, undefined];
+// No "0x": the oracle's C library reads it as 0, glibc (redis-server) refuses it (number.test.ts).
+const OTHERS: LuaValue[] = ['10', ' 0x10 ', '1e2', '-3.5', 'abc', '', ' 5 ', 'inf', true, undefined];
 
 function randomArg(r: () => number): LuaValue {
   const x = r();
