@@ -219,18 +219,18 @@ export class FunctionRegistry {
       if (result.message === LOAD_TIMEOUT) return 'FUNCTION LOAD timeout';
       return `Error registering functions: ${result.message.replace(/user_script:/g, 'user_function:')}`;
     }
-    if (host.registered.length === 0) return 'No functions registered';
-    for (const r of host.registered) {
+    return this.install(code, meta, old, host.registered.map((r) => ({ ...r, callback: null, chunk: callChunk(code, meta, r.name) })));
+  }
+
+  /** Replaces `old` by the library of `functions`, unless one of them belongs to another library. */
+  private install(code: string, meta: Metadata, old: Library | undefined, functions: LibraryFunction[]): Library | string {
+    if (functions.length === 0) return 'No functions registered';
+    for (const r of functions) {
       const holder = this.functions.get(r.name.toLowerCase());
       if (holder && holder.library.name !== meta.name) return `Function ${r.name} already exists`;
     }
     if (old) this.unlink(old);
-    const library: Library = {
-      name: meta.name,
-      engine: 'LUA',
-      code,
-      functions: host.registered.map((r) => ({ ...r, callback: null, chunk: callChunk(code, meta, r.name) })),
-    };
+    const library: Library = { name: meta.name, engine: 'LUA', code, functions };
     this.link(library);
     return library;
   }
@@ -247,24 +247,16 @@ export class FunctionRegistry {
     });
     if (loaded === null) return null;
     if (!loaded.ok) return loaded.error;
-    if (loaded.functions.length === 0) return 'No functions registered';
-    for (const r of loaded.functions) {
-      const holder = this.functions.get(r.name.toLowerCase());
-      if (holder && holder.library.name !== meta.name) return `Function ${r.name} already exists`;
-    }
-    if (old) this.unlink(old);
-    const library: Library = {
-      name: meta.name,
-      engine: 'LUA',
+    return this.install(
       code,
-      functions: loaded.functions.map((f) => {
+      meta,
+      old,
+      loaded.functions.map((f) => {
         let flags = 0;
         for (const name of f.flags) flags |= FLAG_NAMES.find(([n]) => n === name)![1];
         return { name: f.name, description: f.description, flags, callback: f.callback, chunk: null };
       }),
-    };
-    this.link(library);
-    return library;
+    );
   }
 
   /**

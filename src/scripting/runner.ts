@@ -163,6 +163,13 @@ export class ScriptRunner implements VmHost {
   /** Whether the last callCommand answered with an error. */
   failed = false;
 
+  /** A command the script may not run: counted as a rejected call and an error reply, as 7.0 does. */
+  private countRefusal(cmd: Command | undefined, refused: string): void {
+    if (cmd) cmd.rejectedCalls++;
+    this.server.stats.totalErrorReplies++;
+    this.server.stats.countError(refused);
+  }
+
   /** redis.call/pcall of the compiled engine: the reply as a Lua value (errors as error tables). */
   call2Lua(argv: string[]): LuaValue {
     const st = this.state!;
@@ -171,9 +178,7 @@ export class ScriptRunner implements VmHost {
     const cmd = s.commands.lookup(argv);
     const refused = this.check(st, cmd, argv);
     if (refused !== null) {
-      if (cmd) cmd.rejectedCalls++;
-      s.stats.totalErrorReplies++;
-      s.stats.countError(refused);
+      this.countRefusal(cmd, refused);
       this.failed = true;
       return errorTable('-' + refused, true);
     }
@@ -229,9 +234,7 @@ export class ScriptRunner implements VmHost {
     const cmd = s.commands.lookup(argv);
     const refused = this.check(st, cmd, argv);
     if (refused !== null) {
-      if (cmd) cmd.rejectedCalls++;
-      s.stats.totalErrorReplies++;
-      s.stats.countError(refused);
+      this.countRefusal(cmd, refused);
       this.countedErrors.add(refused);
       return errReply(refused);
     }
