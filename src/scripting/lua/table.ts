@@ -232,14 +232,7 @@ export class LuaTable {
   }
 
   getStr(s: string): LuaValue {
-    const nodes = this.nodes;
-    let n = luaStringHash(s) & this.mask;
-    do {
-      const b = n * NODE;
-      if (nodes[b] === s) return nodes[b + VAL];
-      n = nodes[b + NEXT] as number;
-    } while (n >= 0);
-    return undefined;
+    return this.getStrH(s, luaStringHash(s));
   }
 
   /** getStr with the key's luaStringHash computed by the caller (constant keys). */
@@ -301,19 +294,7 @@ export class LuaTable {
   }
 
   setStr(s: string, value: LuaValue): void {
-    if (this.readonly) throw tableError('Attempt to modify a readonly table');
-    const h = luaStringHash(s);
-    const nodes = this.nodes;
-    let n = h & this.mask;
-    do {
-      const b = n * NODE;
-      if (nodes[b] === s) {
-        nodes[b + VAL] = value;
-        return;
-      }
-      n = nodes[b + NEXT] as number;
-    } while (n >= 0);
-    this.newKey(s, h, value);
+    this.setStrH(s, luaStringHash(s), value);
   }
 
   /** setStr with the key's luaStringHash computed by the caller (constant keys). */
