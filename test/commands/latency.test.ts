@@ -100,7 +100,8 @@ test('GRAPH and DOCTOR texts rendered from Redis\'s own samples equal Redis\'s',
     const doctor = text(await r.call('LATENCY', 'DOCTOR'));
     // Labels and the period depend on the clock second: retry if it ticked meanwhile.
     if ((await nowSec(r)) !== t0 && attempt < 5) continue;
-    assert.equal(e.samples.length, 3);
+    // A loaded machine may add a sample of its own (any command over 1 ms): the rendering is what is checked.
+    assert.ok(e.samples.length >= 3, `samples: ${e.samples.length}`);
     assert.equal(latencyGraph('command', e, t0), graph);
     const mon = new LatencyMonitor();
     mon.events.set('command', e);
