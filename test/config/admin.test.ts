@@ -294,6 +294,23 @@ test('tcp-backlog above somaxconn: the same WARNING line, between the banner and
   assert.equal(seen[0][0], `# WARNING: The TCP backlog setting of ${backlog} cannot be enforced because /proc/sys/net/core/somaxconn is set to the lower value of ${somaxconn()}.`);
 });
 
+function procLine(path: string): string | null {
+  try {
+    return readFileSync(path, 'latin1').trim();
+  } catch {
+    return null;
+  }
+}
+
+test('overcommit and THP: Redis warns for its fork where the kernel calls for it; reddish, which never forks, warns for neither', { skip }, async () => {
+  const overcommit = procLine('/proc/sys/vm/overcommit_memory');
+  const [redis, reddish] = [await run('redis', []), await run('reddish', [])];
+  if (overcommit !== null && overcommit !== '1') assert.match(redis.output(), /WARNING Memory overcommit must be enabled!/);
+  assert.doesNotMatch(reddish.output(), /overcommit|Transparent Huge Pages|THP/i);
+  await redis.stop();
+  await reddish.stop();
+});
+
 /** Fields of a "Client closed connection" line both servers fill the same way. */
 function closedFields(line: string): string {
   const m = /^(- Client closed connection) id=\d+ (addr=\S+ laddr=\S+) fd=\d+ (name=\S* age=\d+ idle=\d+ flags=\S+ db=\d+ sub=\d+ psub=\d+ ssub=\d+ multi=-?\d+) /.exec(line);
