@@ -36,8 +36,8 @@ export class BusyScript implements BusyHooks {
     server.hooks.commandGuards.push((_c, cmd) => this.guard(cmd));
   }
 
-  begin(run: Omit<RunningScript, 'startedAt' | 'timedOut' | 'killed'>): void {
-    this.current = { name: run.name, evalMode: run.evalMode, caller: run.caller, argv: run.argv, wrote: run.wrote, startedAt: Date.now(), timedOut: false, killed: false };
+  begin(name: string, evalMode: boolean, caller: Client, argv: string[], wrote: () => boolean): void {
+    this.current = { name, evalMode, caller, argv, wrote, startedAt: Date.now(), timedOut: false, killed: false };
   }
 
   end(): void {

@@ -14,7 +14,7 @@
  * engine's hook, which runs every thousand loop iterations or calls.
  */
 import { LuaWasmEngine } from 'lua-redis-wasm';
-import { LuaEngine, ScriptAbort } from './lua/engine.js';
+import { LuaEngine, ScriptAbort, argsTable } from './lua/engine.js';
 import { LuaTable } from './lua/table.js';
 import { LibError, LuaError, LuaUserdata, type LuaFunction, type LuaValue } from './lua/types.js';
 import { index } from './lua/meta.js';
@@ -286,7 +286,7 @@ export class CompiledVm {
   runFunction(fn: LuaFunction, keys: string[], argv: string[], name: string): CompiledOutcome {
     this.beginRun();
     try {
-      const out = this.fnEngine.call(fn, [arrayTable(keys), arrayTable(argv)]);
+      const out = this.fnEngine.call(fn, [argsTable(keys), argsTable(argv)]);
       return { failed: false, value: out[0] };
     } catch (e) {
       return failure(e, name);
@@ -385,8 +385,3 @@ function withWritable(t: LuaTable, fn: (t: LuaTable) => void): void {
   }
 }
 
-function arrayTable(items: string[]): LuaTable {
-  const t = new LuaTable(items.length, 0);
-  for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
-  return t;
-}

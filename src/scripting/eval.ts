@@ -43,7 +43,8 @@ export class ScriptCache {
   ) {}
 
   get(sha: string): CachedScript | undefined {
-    return this.scripts.get(sha.toLowerCase());
+    // Clients send the lowercase hex SCRIPT LOAD returned; only a miss pays for toLowerCase.
+    return this.scripts.get(sha) ?? this.scripts.get(sha.toLowerCase());
   }
 
   /** Compiles and caches a body (luaCreateFunction); returns the script or the error to reply. */

@@ -53,6 +53,10 @@ interface RunState {
 
 const errReply = (text: string): ReplyValue => ({ err: Buffer.from(text, 'latin1') });
 
+/** What the guards are asked about: "may a write run?" and "may a non-stale command run?" */
+const WRITE_PROBE = { isWrite: true, flagSet: new Set(['write']) } as unknown as Command;
+const STALE_PROBE = { isWrite: false, flagSet: new Set<string>() } as unknown as Command;
+
 export class ScriptRunner implements VmHost {
   /** The client scripts' commands run as (Redis's lua client; not in CLIENT LIST). */
   readonly client: Client;
@@ -79,6 +83,9 @@ export class ScriptRunner implements VmHost {
     this.client.luaClient = true;
     this.client.authenticated = true;
   }
+
+  /** Whether the running script has written (BusyScript asks, to refuse SCRIPT KILL). */
+  private readonly wroteYet = (): boolean => this.state?.writeDirty ?? false;
 
   get running(): boolean {
     return this.state !== null;
@@ -134,7 +141,8 @@ export class ScriptRunner implements VmHost {
       replFlags: REPL_AOF | REPL_REPLICA,
       oomAtStart: s.preCommandOom,
     };
-    this.countedErrors.clear();
+    // Clearing an empty Set still allocates a new table in V8.
+    if (this.countedErrors.size > 0) this.countedErrors.clear();
     sc.db = req.caller.db;
     sc.w.resp = 2;
     sc.w.len = 0;
@@ -144,8 +152,7 @@ export class ScriptRunner implements VmHost {
     const inExecBefore = s.inExec;
     // Commands called from scripts never block (7.0's CLIENT_DENY_BLOCKING for the lua client).
     s.inExec = true;
-    const state = this.state;
-    this.busy.begin({ name: req.name, evalMode: req.evalMode, caller: req.caller, argv: req.argv, wrote: () => state.writeDirty });
+    this.busy.begin(req.name, req.evalMode, req.caller, req.argv, this.wroteYet);
     try {
       return body();
     } finally {
@@ -289,9 +296,8 @@ export class ScriptRunner implements VmHost {
 
   /** The first write guard's refusal (MISCONF, NOREPLICAS, READONLY), or null. */
   private writeGuardError(caller: Client): string | null {
-    const probe = { isWrite: true, flagSet: new Set(['write']) } as unknown as Command;
     for (const guard of this.server.hooks.writeGuards) {
-      const err = guard(caller, probe);
+      const err = guard(caller, WRITE_PROBE);
       if (err !== null) return err;
     }
     return null;
@@ -300,9 +306,8 @@ export class ScriptRunner implements VmHost {
   /** Whether the server is a replica whose link is down and may not serve stale data. */
   private staleFor(caller: Client, commandAllowsStale: boolean): boolean {
     if (this.server.masterHost === null || commandAllowsStale) return false;
-    const probe = { flagSet: new Set<string>() } as unknown as Command;
     for (const guard of this.server.hooks.commandGuards) {
-      if (guard(caller, probe)?.startsWith('MASTERDOWN')) return true;
+      if (guard(caller, STALE_PROBE)?.startsWith('MASTERDOWN')) return true;
     }
     return false;
   }

@@ -166,8 +166,8 @@ export class LuaEngine {
   run(chunk: LuaFunction, keys: string[], argv: string[]): LuaValue[] {
     const g = this.globals;
     g.readonly = false;
-    const k = arrayTable(keys);
-    const a = arrayTable(argv);
+    const k = argsTable(keys);
+    const a = argsTable(argv);
     g.setStr('KEYS', k);
     g.setStr('ARGV', a);
     g.readonly = true;
@@ -218,10 +218,15 @@ function protect(t: LuaTable): void {
   if (t.metatable) protect(t.metatable);
 }
 
-function arrayTable(items: string[]): LuaTable {
-  // luaCreateArray: lua_newtable then rawseti, so the array part grows as Lua grows it.
-  const t = new LuaTable();
-  for (let i = 0; i < items.length; i++) t.setInt(i + 1, items[i]);
+/**
+ * KEYS/ARGV as luaCreateArray builds them: lua_newtable, then rawseti 1..n. Each of those
+ * inserts that finds no room rehashes, which leaves an array part of the next power of two
+ * ≥ n and no hash part: the table is made at that size at once, with the same layout.
+ */
+export function argsTable(items: string[]): LuaTable {
+  const n = items.length;
+  const t = n === 0 ? new LuaTable() : new LuaTable(n <= 1 ? 1 : 2 ** (32 - Math.clz32(n - 1)), 0);
+  for (let i = 0; i < n; i++) t.setInt(i + 1, items[i]);
   return t;
 }
 

@@ -9,6 +9,7 @@ import { LuaTable, constructorSizes, luaStringHash } from '../../../src/scriptin
 import { numberToString } from '../../../src/scripting/lua/number.js';
 import { LibError, type LuaValue } from '../../../src/scripting/lua/types.js';
 import { prng } from '../../helpers/prng.js';
+import { argsTable } from '../../../src/scripting/lua/engine.js';
 
 type Oracle = Awaited<ReturnType<typeof LuaWasmEngine.create>>;
 let oracle: Oracle;
@@ -349,5 +350,27 @@ test('constructors ending in a multi-value call resize the array part as OP_SETL
     const got: string[] = [];
     dump(t, got);
     assert.deepEqual(got, want, lua);
+  }
+});
+
+test('KEYS/ARGV tables are laid out as luaCreateArray grows them (presized to the same array part)', () => {
+  for (let n = 0; n <= 300; n++) {
+    const items = Array.from({ length: n }, (_, i) => `s${i + 1}`);
+    const grown = new LuaTable();
+    for (let i = 1; i <= n; i++) grown.setInt(i, items[i - 1]);
+    const made = argsTable(items);
+    assert.equal(made.arraySize, grown.arraySize, `array part for ${n} items`);
+    // Later stores (a script may add to KEYS) land and iterate the same way.
+    const order = (t: LuaTable): string => {
+      t.setStr('x', 1);
+      t.setInt(n + 1, 'y');
+      t.setInt(n + 3, 'z');
+      t.setStr('w', 2);
+      t.setInt(n + 2, 'q');
+      const keys: LuaValue[] = [];
+      for (let e = t.next(undefined); e !== undefined; e = t.next(e[0])) keys.push(e[0]);
+      return `${keys.join(',')} #${t.length()} a${t.arraySize}`;
+    };
+    assert.equal(order(made), order(grown), `${n} items`);
   }
 });
