@@ -744,21 +744,12 @@ export class Aof {
     }
     this.server.log.notice(`Creating AOF incr file ${name} on background rewrite`);
     const old = this.fd;
+    // Under `always` the old file is durable before it is left (replies held on it are released
+    // then); otherwise its fsync and close go to the background, as 7.0 does.
+    if (old >= 0 && this.cfg.str('appendfsync') === 'always' && this.synced < this.written) this.fsyncInline();
     this.fd = fd;
     if (old >= 0) {
-      if (this.cfg.str('appendfsync') === 'always') {
-        // Everything in it was written; held replies are released once it is durable.
-        try {
-          fs.fsyncSync(old);
-        } catch {
-          // reported by the next fsync of the new file's directory entry if at all
-        }
-        this.synced = Math.max(this.synced, this.written);
-        fs.close(old, () => {});
-        this.release();
-      } else {
-        this.backgroundClose(old);
-      }
+      this.backgroundClose(old);
       this.lastFsyncSec = Math.floor(Date.now() / 1000);
     }
     this.lastIncrSize = 0;

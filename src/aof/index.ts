@@ -7,6 +7,7 @@
 import type { Server } from '../server.js';
 import type { Client } from '../net/client.js';
 import { Aof } from './aof.js';
+import { PROPAGATE_AOF, PROPAGATE_REPL } from '../exec/hooks.js';
 
 const instances = new WeakMap<Server, Aof>();
 
@@ -19,9 +20,14 @@ export function installAof(server: Server): Aof {
   // is then scheduled before the replicas' (Redis writes the AOF in beforeSleep before them).
   const repl = server.propagator;
   server.propagator = {
-    propagate(db, argv) {
-      aof.feed(db, argv);
-      repl?.propagate(db, argv);
+    propagate(db, argv, target) {
+      if (target & PROPAGATE_AOF) aof.feed(db, argv);
+      if (target & PROPAGATE_REPL) repl?.propagate(db, argv, target);
+    },
+    accepts(target) {
+      const toAof = target & PROPAGATE_AOF && aof.state !== 'off' ? PROPAGATE_AOF : 0;
+      const toRepl = repl === null || !(target & PROPAGATE_REPL) ? 0 : repl.accepts ? repl.accepts(PROPAGATE_REPL) : PROPAGATE_REPL;
+      return toAof | toRepl;
     },
   };
   server.outputGate = (c: Client) => aof.gate(c);

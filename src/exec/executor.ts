@@ -304,8 +304,9 @@ export class Executor {
     if (slow) h.slowlog.add(c, shown, usec);
     if (hot.latencyThreshold > 0) h.latency.maybeAdd(cmd.flagSet.has('fast') ? 'fast-command' : 'command', usec / 1000, hot.latencyThreshold);
     if (monitored) this.feedMonitors(c, shown);
-    if ((h.dirty !== dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
-      this.unit.add(c.db.id, c.propagateArgv ?? argv);
+    // A command that resets dirty (DEBUG LOADAOF, DEBUG RELOAD) changed nothing to propagate (call()'s dirty < 0).
+    if ((h.dirty > dirtyBefore || c.forcePropagation) && !c.preventPropagation) {
+      this.unit.add(c.db.id, c.propagateArgv ?? argv, c.propagateTarget);
     }
     c.propagateArgv = null;
     c.preventPropagation = false;

@@ -2,9 +2,19 @@
 import type { Client } from '../net/client.js';
 import type { Command } from '../commands/registry.js';
 
+/** Where a write goes (Redis's PROPAGATE_AOF / PROPAGATE_REPL; redis.set_repl picks them). */
+export const PROPAGATE_AOF = 1;
+export const PROPAGATE_REPL = 2;
+export const PROPAGATE_ALL = PROPAGATE_AOF | PROPAGATE_REPL;
+
 export interface Propagator {
-  /** Feeds a write to replicas / the backlog. */
-  propagate(dbId: number, argv: string[]): void;
+  /** Feeds a write to the AOF and/or replicas / the backlog, as `target` says. */
+  propagate(dbId: number, argv: string[], target: number): void;
+  /**
+   * The part of `target` that has somewhere to go now (Redis's shouldPropagate: the AOF when it
+   * is on, replication when there is a backlog); absent: all of it.
+   */
+  accepts?(target: number): number;
 }
 
 /** Hooks that optional subsystems (transactions, pub/sub, replication, persistence) install. */

@@ -19,6 +19,7 @@ import type { Server } from '../server.js';
 import { LogLevel } from '../log/logger.js';
 import type { Command } from '../commands/registry.js';
 import { catRepr } from '../util/repr.js';
+import { PROPAGATE_ALL } from '../exec/hooks.js';
 
 export const enum ClientClass {
   Normal = 0,
@@ -378,6 +379,8 @@ export class Client {
   preventPropagation = false;
   /** The command propagates even if it changed nothing (Redis's forceCommandPropagation). */
   forcePropagation = false;
+  /** Where this client's writes propagate: the AOF and/or replicas (the script client's redis.set_repl). */
+  propagateTarget = PROPAGATE_ALL;
   /** master_repl_offset right after this client's last command that propagated (WAIT's target). */
   woff = 0;
 }

@@ -12,6 +12,7 @@
 import type { Server } from '../server.js';
 import { randomHex } from '../server.js';
 import { ReplBuffer, encodeMultibulk, type BufferReader } from './buffer.js';
+import { PROPAGATE_REPL } from '../exec/hooks.js';
 
 export const ZERO_ID = '0000000000000000000000000000000000000000';
 
@@ -132,9 +133,14 @@ export class ReplicationCore {
     this.feed(bytes);
   }
 
+  /** Whether replication takes writes now (a master with a backlog): Propagator.accepts. */
+  accepts(target: number): number {
+    return this.isMaster && this.backlog !== null ? target & PROPAGATE_REPL : 0;
+  }
+
   /** Master side: a write in `db`, preceded by SELECT when the stream is in another db. */
-  propagate(db: number, argv: string[]): void {
-    if (!this.isMaster || this.backlog === null) return;
+  propagate(db: number, argv: string[], target = PROPAGATE_REPL): void {
+    if (!this.isMaster || this.backlog === null || !(target & PROPAGATE_REPL)) return;
     if (db !== this.selectedDb) {
       this.feedCommand(['SELECT', String(db)]);
       this.selectedDb = db;

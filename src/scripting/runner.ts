@@ -14,6 +14,7 @@ import type { ReplyValue } from 'lua-redis-wasm';
 import type { Server } from '../server.js';
 import { Client } from '../net/client.js';
 import type { Command } from '../commands/registry.js';
+import { PROPAGATE_ALL } from '../exec/hooks.js';
 import { LogLevel } from '../log/logger.js';
 import { ScriptFlag } from './flags.js';
 import { HOST_PREFIX, type ScriptVm, type RunResult, type VmHost } from './lua-vm.js';
@@ -161,6 +162,7 @@ export class ScriptRunner implements VmHost {
       sc.w.len = 0;
       sc.isMaster = false;
       sc.aclUser = null;
+      sc.propagateTarget = PROPAGATE_ALL;
       this.state = null;
     }
   }
@@ -191,7 +193,7 @@ export class ScriptRunner implements VmHost {
     }
     if (cmd!.isWrite) st.writeDirty = true;
     const start = sc.w.len;
-    sc.preventPropagation = (st.replFlags & REPL_REPLICA) === 0;
+    sc.propagateTarget = st.replFlags;
     s.exec.call(sc, cmd!, argv);
     const buf = sc.w.buf;
     this.failed = buf[start] === 0x2d;
@@ -247,7 +249,7 @@ export class ScriptRunner implements VmHost {
     }
     if (cmd!.isWrite) st.writeDirty = true;
     const start = sc.w.len;
-    sc.preventPropagation = (st.replFlags & REPL_REPLICA) === 0;
+    sc.propagateTarget = st.replFlags;
     s.exec.call(sc, cmd!, argv);
     const [value] = readReply(sc.w.buf, start);
     sc.w.len = start;
