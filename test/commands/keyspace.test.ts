@@ -1039,7 +1039,7 @@ test('keyspace hits and misses are counted like Redis', async () => {
 // ---------------------------------------------------------------- propagation
 
 test('propagation: EXPIRE family as PEXPIREAT with an absolute time, past times as DEL', async () => {
-  const srv: RunningServer = await startInProcess({ config: { save: '' } });
+  const srv: RunningServer = await startInProcess({ config: { save: '', 'enable-debug-command': 'yes' } });
   const log: string[][] = [];
   srv.server.propagator = { propagate: (db, argv) => log.push([String(db), ...argv]) };
   const c = await RespClient.connect(srv.port, srv.host);
@@ -1097,7 +1097,9 @@ test('propagation: EXPIRE family as PEXPIREAT with an absolute time, past times 
     r = await run('MOVE', 'a', '4');
     assert.deepEqual(r, { reply: 1, prop: [['2', 'MOVE', 'a', '4']] });
 
-    // a lazily expired key is propagated as a DEL of its own
+    // a lazily expired key is propagated as a DEL of its own (active expiry off, so that it
+    // cannot take the key first, outside any command)
+    assert.equal((await run('DEBUG', 'SET-ACTIVE-EXPIRE', '0')).reply, 'OK');
     await run('SET', 'e', 'v');
     await run('PEXPIRE', 'e', '1');
     await sleep(10);
