@@ -126,36 +126,23 @@ export function respToLua(buf: Buffer, pos: number): LuaValue {
       cursor.pos = p;
       return t;
     }
-    case 0x25: {
-      // % map
+    case 0x25: // % map: {map={k=v}}
+    case 0x7e: {
+      // ~ set: {set={k=true}}
+      const isMap = type === 0x25;
       const n = readInt(buf, pos + 1, end);
       const outer = new LuaTable();
       const inner = new LuaTable();
       let p = next;
       for (let i = 0; i < n; i++) {
         const k = respToLua(buf, p);
-        const v = respToLua(buf, cursor.pos);
+        const v = isMap ? respToLua(buf, cursor.pos) : true;
         p = cursor.pos;
         // lua_settable with a nil key raises in C; a RESP3 null key is not something commands send.
         if (k !== undefined && !(typeof k === 'number' && Number.isNaN(k))) inner.set(k, v);
       }
       cursor.pos = p;
-      outer.setStr('map', inner);
-      return outer;
-    }
-    case 0x7e: {
-      // ~ set
-      const n = readInt(buf, pos + 1, end);
-      const outer = new LuaTable();
-      const inner = new LuaTable();
-      let p = next;
-      for (let i = 0; i < n; i++) {
-        const k = respToLua(buf, p);
-        p = cursor.pos;
-        if (k !== undefined && !(typeof k === 'number' && Number.isNaN(k))) inner.set(k, true);
-      }
-      cursor.pos = p;
-      outer.setStr('set', inner);
+      outer.setStr(isMap ? 'map' : 'set', inner);
       return outer;
     }
     case 0x5f: // _ null

@@ -9,13 +9,7 @@ import { LuaError, type LuaValue } from '../../../src/scripting/lua/types.js';
 
 export type Shape = null | number | string | Shape[] | { err: string } | { ok: string };
 
-export async function createOracle(): Promise<LuaWasmEngine> {
-  return LuaWasmEngine.create({
-    profile: 'redis-7.0',
-    limits: { maxFuel: 0xffffffff },
-    host: { redisCall: () => ({ ok: Buffer.from('OK') }), redisPcall: () => ({ ok: Buffer.from('OK') }), log() {} },
-  } as Parameters<typeof LuaWasmEngine.create>[0]);
-}
+export { createOracle } from './oracle.js';
 
 const CHECK = "local f, e = loadstring(ARGV[1], ARGV[2]) if f then return false end return e";
 

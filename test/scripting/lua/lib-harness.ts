@@ -7,7 +7,6 @@
  * Inputs are described once (Gen) and built on both sides by the same sequence of table sets,
  * so that once LuaTable emulates ltable.c the orders must agree too.
  */
-import { LuaWasmEngine } from 'lua-redis-wasm';
 import { LuaTable } from '../../../src/scripting/lua/table.js';
 import { ArgError, LibError, LuaError, LuaUserdata, type LuaFunction, type LuaValue } from '../../../src/scripting/lua/types.js';
 import { formatG } from '../../../src/scripting/lua/number.js';
@@ -202,15 +201,8 @@ function outcomeOf(x: unknown): Outcome {
   return { ordered: o, sorted: a.length > 1 ? a[1].toString('latin1') : o };
 }
 
-let oraclePromise: Promise<LuaWasmEngine> | undefined;
-export function oracle(): Promise<LuaWasmEngine> {
-  oraclePromise ??= LuaWasmEngine.create({
-    profile: 'redis-7.0',
-    limits: { maxFuel: 0xffffffff },
-    host: { redisCall: () => ({ ok: Buffer.from('OK') }), redisPcall: () => ({ ok: Buffer.from('OK') }), log() {} },
-  } as never);
-  return oraclePromise;
-}
+import { sharedOracle as oracle } from './oracle.js';
+export { oracle };
 
 /** Runs the calls in the oracle (batched in one script). */
 export async function runOracle(calls: Call[], prefix = ''): Promise<Outcome[]> {

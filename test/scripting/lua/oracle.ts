@@ -9,12 +9,20 @@ import { ArgError, LibError, LuaError, type LuaFunction, type LuaValue } from '.
 
 export type Oracle = Awaited<ReturnType<typeof LuaWasmEngine.create>>;
 
+/** A fresh instance of Redis's own Lua (no fuel limit; redis.call answers +OK). */
 export function createOracle(): Promise<Oracle> {
   return LuaWasmEngine.create({
     profile: 'redis-7.0',
     limits: { maxFuel: 0xffffffff },
     host: { redisCall: () => ({ ok: Buffer.from('OK') }), redisPcall: () => ({ ok: Buffer.from('OK') }), log() {} },
   } as Parameters<typeof LuaWasmEngine.create>[0]);
+}
+
+let shared: Promise<Oracle> | undefined;
+/** One instance shared by the harnesses of a test process. */
+export function sharedOracle(): Promise<Oracle> {
+  shared ??= createOracle();
+  return shared;
 }
 
 /** Runs a script whose result is a list of strings; error positions ("user_script:3: ") dropped. */

@@ -4,7 +4,6 @@
  * and in our library, and their results or error texts are compared. Cases travel as
  * length-prefixed fields in ARGV, results come back as arrays of tagged strings.
  */
-import { LuaWasmEngine } from 'lua-redis-wasm';
 import { stringLibrary } from '../../../src/scripting/lua/lib-string.js';
 import { LuaTable } from '../../../src/scripting/lua/table.js';
 import { ArgError, LibError, LuaError, type LuaFunction, type LuaValue } from '../../../src/scripting/lua/types.js';
@@ -229,16 +228,8 @@ export function runJs(c: Case): string[] {
 
 // ── oracles ─────────────────────────────────────────────────────────────────────────────────
 
-let engine: LuaWasmEngine | undefined;
-
-export async function oracle(): Promise<LuaWasmEngine> {
-  engine ??= await LuaWasmEngine.create({
-    profile: 'redis-7.0',
-    limits: { maxFuel: 0xffffffff },
-    host: { redisCall: () => ({ ok: Buffer.from('OK') }), redisPcall: () => ({ ok: Buffer.from('OK') }), log() {} },
-  } as never);
-  return engine;
-}
+import { sharedOracle as oracle } from './oracle.js';
+export { oracle };
 
 /** Runs the cases in the wasm oracle, in batches. */
 export async function runOracle(cases: Case[]): Promise<string[][]> {
