@@ -486,7 +486,7 @@ export class Persistence {
               s.log.warning(`RDB has duplicated key '${r.key}' in DB ${r.db}`);
               throw new Error('Duplicated key found in RDB file');
             }
-            db.dict.delete(r.key);
+            // loadEntry replaces the value (and its accounted bytes); the old TTL goes too.
             db.expires.delete(r.key);
           }
           db.loadEntry(r.key, v, r.expireMs);

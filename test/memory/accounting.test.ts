@@ -191,6 +191,26 @@ test('used_memory shrinks when keys go: DEL, UNLINK, expiry, FLUSHALL', async ()
   }
 });
 
+test('DEBUG RELOAD NOFLUSH MERGE onto the same dataset leaves used_memory where it was', async () => {
+  const s = await startServer('reddish', ['--enable-debug-command', 'yes']);
+  const c = await RespClient.connect(s.port);
+  try {
+    await c.call('DEBUG', 'POPULATE', '5000', 'key', '100');
+    await c.call('HSET', 'h', 'f', 'v');
+    await c.call('EXPIRE', 'h', '1000');
+    const before = (await used(c)).used;
+    assert.equal(plain(await c.call('DEBUG', 'RELOAD', 'NOFLUSH', 'MERGE')), 'OK');
+    const after = (await used(c)).used;
+    // The replaced values are no longer counted: the same keys cost the same (client buffers aside).
+    assert.ok(Math.abs(after - before) < 16 * 1024, `used_memory ${before} -> ${after}`);
+    assert.equal(plain(await c.call('DBSIZE')), 5001);
+    assert.ok((plain(await c.call('TTL', 'h')) as number) > 0);
+  } finally {
+    c.close();
+    await s.stop();
+  }
+});
+
 test('MEMORY STATS: same fields, same reply types as Redis (RESP2 and RESP3)', { skip }, async () => {
   const p = await pair();
   try {
