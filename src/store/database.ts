@@ -41,8 +41,14 @@ const N_KEY_MISS = NOTIFY.KEY_MISS;
 export type NotifySink = (event: string, key: string, dbid: number) => void;
 
 export interface KeyspaceHooks {
-  /** Called before a key's value is replaced, modified in place or deleted. */
+  /** Called before a key's value is modified in place: it is re-measured at the command's end. */
   beforeWrite(db: Database, key: string): void;
+  /**
+   * Called before a key's value is replaced whole or deleted, or its TTL changes: listeners
+   * (snapshots) see it as a write, but there is nothing to re-measure (the old value is
+   * uncharged at what it was counted at).
+   */
+  beforeReplace(db: Database, key: string): void;
   /** Called after a key was modified (Redis's signalModifiedKey: WATCH, client tracking). */
   modified(db: Database, key: string): void;
   /** Called when lazy or active expiry deletes a key (propagates a DEL, counts expired_keys). */
@@ -223,7 +229,7 @@ export class Database {
   expireIfNeeded(key: string): boolean {
     if (!this.isExpired(key)) return false;
     if (this.hooks.keepExpired) return true;
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     const old = this.dict.get(key);
     if (old !== undefined) this.uncharge(key, old);
     this.dict.delete(key);
@@ -277,7 +283,7 @@ export class Database {
 
   /** Sets a value, dropping any TTL unless keepTtl. Signals the modification. */
   set(key: string, value: RedisValue, keepTtl = false): void {
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
     // Redis's dbAdd fires 'new' when the key did not exist (an overwrite does not).
@@ -306,7 +312,7 @@ export class Database {
 
   /** Adds a key that the caller knows does not exist yet (no expiry to clear). */
   add(key: string, value: RedisValue): void {
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.hooks.touch(value);
     value.sv = this.hooks.epoch;
     const old = this.dict.get(key);
@@ -322,7 +328,7 @@ export class Database {
     if (this.expireIfNeeded(key) && !this.hooks.keepExpired) return false;
     const old = this.dict.get(key);
     if (old === undefined) return false;
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
@@ -338,7 +344,7 @@ export class Database {
   deleteUnchecked(key: string): boolean {
     const old = this.dict.get(key);
     if (old === undefined) return false;
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.uncharge(key, old);
     this.dict.delete(key);
     if (this.expires.size !== 0) this.expires.delete(key);
@@ -351,14 +357,14 @@ export class Database {
   }
 
   setExpire(key: string, whenMs: number): void {
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.expires.set(key, whenMs);
     this.hooks.modified(this, key);
   }
 
   persist(key: string): boolean {
     if (!this.expires.has(key)) return false;
-    this.hooks.beforeWrite(this, key);
+    this.hooks.beforeReplace(this, key);
     this.expires.delete(key);
     this.hooks.modified(this, key);
     return true;

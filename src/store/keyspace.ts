@@ -95,6 +95,11 @@ export class Keyspace implements KeyspaceHooks {
     for (let i = 0; i < fns.length; i++) fns[i](db, key);
   }
 
+  beforeReplace(db: Database, key: string): void {
+    const fns = this.beforeWriteFns;
+    for (let i = 0; i < fns.length; i++) fns[i](db, key);
+  }
+
   modified(db: Database, key: string): void {
     const fns = this.modifiedFns;
     for (let i = 0; i < fns.length; i++) fns[i](db, key);

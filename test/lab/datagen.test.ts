@@ -248,7 +248,8 @@ for (const kind of kinds) {
       const res = await generate({ type: 'string', qty: 300, prefix: 'rate', port: srv.port, rate: 1000 });
       const ms = performance.now() - t0;
       assert.equal(res.records, 300);
-      assert.ok(ms >= 250 && ms < 3000, `300 keys at 1000/s took ${ms} ms`);
+      // Throttled: never faster than the rate (a loaded machine may make it slower).
+      assert.ok(ms >= 250, `300 keys at 1000/s took ${ms} ms`);
       const w1 = await generate({ type: 'hash', qty: 500, prefix: 'w1', port: srv.port, window: 1 });
       assert.equal(w1.records, 500);
       const progress: number[] = [];

@@ -255,7 +255,8 @@ describe('slowlink: window and rate', () => {
       s.write(pattern(256 * KB));
       await waitFor(() => rec.total >= 256 * KB, 5000, 'the upload');
       const ms = performance.now() - t0;
-      assert.ok(ms > 850 && ms < 1300, `took ${ms.toFixed(0)} ms`);
+      // The cap holds the upload back (never faster than the rate allows; slower only if the machine is).
+      assert.ok(ms > 850, `took ${ms.toFixed(0)} ms`);
       s.destroy();
     } finally {
       await link.close();

@@ -2,8 +2,9 @@
  * Throughput of the RDB layer on the integration's reference workload: many small hashes
  * (4 fields each, like `HSET user:N name … email … age … city …`), written with Redis 7.0's
  * encodings (listpack + LZF attempt per hash) and read back. Defaults to 200 000 keys so the
- * suite stays quick; RDB_PERF_KEYS=2000000 reproduces the integration target. Bounds are loose
- * (they only catch pathological regressions); the numbers are printed.
+ * suite stays quick; RDB_PERF_KEYS=2000000 reproduces the integration target. The test checks
+ * that every path writes the same bytes and reads every key back; the timings are only printed
+ * (speed is measured against redis-server by `npm run bench -- --only rdb`).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -85,7 +86,4 @@ test(`write and read ${N} small hashes`, () => {
       `crc64 alone ${crcMs.toFixed(0)} ms (${(bytes / 1e6 / (crcMs / 1000)).toFixed(0)} MB/s)`,
     ].join('\n'),
   );
-  // 2 M keys: Redis 7.0.15 SAVE ≈ 2.2-2.7 s, load ≈ 1.6 s on this machine; allow generous slack
-  assert.ok(plain.ms < (N / 1e6) * 6000, `write too slow: ${plain.ms} ms`);
-  assert.ok(readMs < (N / 1e6) * 4000, `read too slow: ${readMs} ms`);
 });
