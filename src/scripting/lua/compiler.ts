@@ -23,6 +23,12 @@ export interface CompileOptions {
   globals: LuaTable;
   /** Names whose global reads must stay dynamic (KEYS/ARGV change per run). */
   dynamicGlobals?: ReadonlySet<string>;
+  /**
+   * The Lua debugger's runtime (ldb/frames.ts): when given, the chunk is compiled for a debugging
+   * session, with frame records, a line event per statement and the locals each statement sees.
+   * Normal compiles never get this, so their code is unchanged.
+   */
+  debug?: unknown;
 }
 
 export class CompileRefused extends Error {}
@@ -46,6 +52,12 @@ interface Var {
   fn: FuncState;
 }
 
+/** A local as the debugger lists it: Lua's name (loops' hidden ones included) and its JS variable. */
+interface DebugLocal {
+  name: string;
+  js: string;
+}
+
 class FuncState {
   /** Temps in use; they are reused from one statement to the next (smaller JS frames). */
   temps = 0;
@@ -53,6 +65,8 @@ class FuncState {
   /** Active locals (Lua allows 200 per function) and upvalues (60). */
   active = 0;
   readonly upvalues = new Set<Var>();
+  /** Debug compiles: the locals active at this point, in Lua's declaration order. */
+  readonly live: DebugLocal[] = [];
   constructor(
     readonly parent: FuncState | undefined,
     readonly vararg: boolean,
@@ -138,17 +152,30 @@ class CodeGen {
   private scope!: Scope;
   /** The line P holds at this point of the code being written (its statement's). */
   private curLine = 0;
+  /** Compiling for a debugging session (see CompileOptions.debug). */
+  private readonly debug: boolean;
+  private nextFn = 0;
+  /** The next call compiled is a `return f(...)` (a tail call, which Lua's debug info shows as such). */
+  private tailNext = false;
 
   constructor(
     private readonly src: string,
     private readonly opts: CompileOptions,
-  ) {}
+  ) {
+    this.debug = opts.debug !== undefined;
+  }
 
   chunk(ast: Node): Compiled {
     const fn = new FuncState(undefined, true);
-    const body = this.funcBody(fn, [], true, ast.body, undefined);
+    // The main function's last instruction (its return) is on the line of the last token.
+    const last = ast.body.length > 0 ? ast.body[ast.body.length - 1].loc.end.line : 0;
+    const body = this.funcBody(fn, [], true, ast.body, undefined, last);
     const constDecls = this.consts.map((_, i) => `const K${i} = KS[${i}];`).join('\n');
     const code = `"use strict";\n${constDecls}\nreturn function main(...$va) {\n${body}\n};`;
+    if (this.debug) {
+      const factory = new Function('R', 'LT', 'POS', 'KS', 'D', code) as Compiled['factory'];
+      return { code, factory, deps: [R, LuaTable, this.positions, this.consts, this.opts.debug] };
+    }
     const factory = new Function('R', 'LT', 'POS', 'KS', code) as Compiled['factory'];
     return { code, factory, deps: [R, LuaTable, this.positions, this.consts] };
   }
@@ -179,6 +206,7 @@ class CodeGen {
   private declare(name: string): Var {
     const v: Var = { js: `${name}$${++this.nextVar}`, name, fn: this.scope.fn };
     this.scope.vars.set(name, v);
+    if (this.debug) this.scope.fn.live.push({ name, js: v.js });
     // Lua's limits are compile errors there: such scripts go where Lua reports them.
     if (++this.scope.fn.active > 200) throw new CompileRefused('more than 200 local variables');
     this.scopeCount.set(this.scope, (this.scopeCount.get(this.scope) ?? 0) + 1);
@@ -191,9 +219,11 @@ class CodeGen {
     const saved = this.scope;
     const scope = new Scope(saved, fn);
     this.scope = scope;
+    const live = fn.live.length;
     try {
       return f();
     } finally {
+      fn.live.length = live;
       fn.active -= this.scopeCount.get(scope) ?? 0;
       this.scopeCount.delete(scope);
       this.scope = saved;
@@ -321,17 +351,17 @@ class CodeGen {
     return line === this.curLine ? code : `(P = ${this.pos(line)}, ${code})`;
   }
 
-  private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+  private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined, endLine = 0): string {
     const savedLine = this.curLine;
     this.curLine = 0;
     try {
-      return this.funcBodyIn(fn, params, vararg, body, self);
+      return this.funcBodyIn(fn, params, vararg, body, self, endLine);
     } finally {
       this.curLine = savedLine;
     }
   }
 
-  private funcBodyIn(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+  private funcBodyIn(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined, endLine: number): string {
     return this.withScope(fn, () => {
       const names: string[] = [];
       if (self) names.push(this.declare(self).js);
@@ -343,9 +373,17 @@ class CodeGen {
         const arg = this.declare('arg');
         argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
       }
-      const stmts = argDecl + this.block(body, false);
+      let stmts = argDecl + this.block(body, false);
       const temps = fn.maxTemps > 0 ? `let ${Array.from({ length: fn.maxTemps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
+      if (this.debug) {
+        // A frame record for the debugger (trace, print), and the line event of the function's
+        // final return (reached when the body falls off its end).
+        const selfName = fn.parent === undefined ? 'main' : `$fn${++this.nextFn}`;
+        if (endLine > 0) stmts += `\n${this.lineHook(endLine)}`;
+        const inner = `let P = 0;\n${temps}const $F = D.enter(${selfName});\nif (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); } finally { D.leave($F); }\nreturn [];`;
+        return fn.parent === undefined ? inner : `(function ${selfName}(${sig}) {\n${inner}\n})`;
+      }
       const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
       return fn.parent === undefined ? inner : `(function (${sig}) {\n${inner}\n})`;
     });
@@ -355,7 +393,41 @@ class CodeGen {
     const params: Node[] = node.parameters;
     const vararg = params.some((p) => p.type === 'VarargLiteral');
     const fn = new FuncState(this.scope.fn, vararg);
-    return this.funcBody(fn, params, vararg, node.body, self);
+    return this.funcBody(fn, params, vararg, node.body, self, node.loc.end.line);
+  }
+
+  // ── debugger hooks (debug compiles only) ─────────────────────────────────────────────────
+
+  /** The locals the current statement sees, as a closure the debugger calls when it stops. */
+  private localsFn(): string {
+    const live = this.scope.fn.live;
+    if (live.length === 0) return 'D.noLocals';
+    return `() => [${live.map((l) => `${this.str(l.name)}, ${l.js}`).join(', ')}]`;
+  }
+
+  /** A line event: the frame is now at `line` (the debugger stops there when it steps or has a breakpoint). */
+  private lineHook(line: number): string {
+    return `D.at($F, ${line}, ${this.localsFn()});`;
+  }
+
+  /**
+   * The line of a statement's first instruction in Lua's code: a function value is made on the
+   * line of its 'end' (where Lua's parser emits the closure), other statements start on their line.
+   */
+  private firstLine(s: Node): number {
+    const isFn = (e: Node | undefined) => e !== undefined && e.type === 'FunctionDeclaration';
+    switch (s.type) {
+      case 'FunctionDeclaration':
+        return s.loc.end.line;
+      case 'LocalStatement':
+        return isFn(s.init[0]) ? s.init[0].loc.end.line : s.loc.start.line;
+      case 'AssignmentStatement':
+        return s.variables[0].type === 'Identifier' && isFn(s.init[0]) ? s.init[0].loc.end.line : s.loc.start.line;
+      case 'ReturnStatement':
+        return isFn(s.arguments[0]) ? s.arguments[0].loc.end.line : s.loc.start.line;
+      default:
+        return s.loc.start.line;
+    }
   }
 
   // ── statements ───────────────────────────────────────────────────────────────────────────
@@ -373,6 +445,7 @@ class CodeGen {
         this.curLine = line;
         const fn = this.scope.fn;
         const mark = fn.temps;
+        if (this.debug) out.push(this.lineHook(this.firstLine(s)));
         out.push(this.statement(s));
         fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
@@ -397,12 +470,13 @@ class CodeGen {
       case 'IfStatement':
         return this.ifStatement(s);
       case 'WhileStatement':
-        return `while (${this.condAt(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}\n}`;
+        // Debug compiles: the jump back to the condition is a new line event even on the same line.
+        return `while (${this.condAt(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}${this.debug ? '\n$F.last = -1;' : ''}\n}`;
       case 'RepeatStatement':
         // The condition sees the body's locals: test it inside the body's scope.
         return this.withScope(this.scope.fn, () => {
           const body = this.block(s.body, false);
-          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.condAt(s.condition)}) break;\n} while (true);`;
+          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.condAt(s.condition)}) break;${this.debug ? '\n$F.last = -1;' : ''}\n} while (true);`;
         });
       case 'DoStatement':
         return `{\n${this.block(s.body)}\n}`;
@@ -524,11 +598,18 @@ class CodeGen {
       return `let ${v.js};\n${v.js} = ${this.functionExpr(s)};`;
     }
     if (id === null) return `${this.functionExpr(s)};`;
+    // Debug compiles: Lua makes the closure on the 'end' line and stores it on the 'function'
+    // line, two line events when they differ.
+    const storedAt = (f: string): string => {
+      if (!this.debug || s.loc.start.line === s.loc.end.line) return f;
+      const t = this.scope.fn.temp();
+      return `(${t} = ${f}, ${this.lineHook(s.loc.start.line).slice(0, -1)}, ${t})`;
+    };
     if (id.type === 'MemberExpression' && id.indexer === ':') {
       const store = this.target({ ...id, indexer: '.' }, [], false);
-      return store(this.functionExpr(s, 'self'));
+      return store(storedAt(this.functionExpr(s, 'self')));
     }
-    return this.target(id, [], false)(this.functionExpr(s));
+    return this.target(id, [], false)(storedAt(this.functionExpr(s)));
   }
 
   private returnStatement(s: Node): string {
@@ -537,7 +618,11 @@ class CodeGen {
     const from = s.range[0] + 6;
     if (args.length === 1) {
       const e = args[0];
-      if (MULTI.has(e.type) && this.parenCount(from, e) === 0) return `return ${this.multi(e)};`;
+      if (MULTI.has(e.type) && this.parenCount(from, e) === 0) {
+        // `return f(...)` is a tail call in Lua: the debugger no longer sees the caller's frame.
+        if (this.debug && e.type !== 'VarargLiteral') this.tailNext = true;
+        return `return ${this.multi(e)};`;
+      }
       return `return [${this.expr(e)}];`;
     }
     return `return ${this.list(args, from)};`;
@@ -579,14 +664,18 @@ class CodeGen {
     const constStep = s.step === null ? 1 : s.step.type === 'NumericLiteral' ? s.step.value : undefined;
     const cond = constStep !== undefined ? (constStep > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`) : `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`;
     return this.withScope(fn, () => {
+      if (this.debug) fn.live.push({ name: '(for index)', js: i }, { name: '(for limit)', js: lim }, { name: '(for step)', js: step });
       const v = this.declare(s.variable.name);
       const body = this.block(s.body, false);
+      // Debug compiles: each pass jumps back into the body (a line event), then runs the loop
+      // test on the 'for' line (another one), as Lua's FORLOOP does.
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(s.loc.start.line)}`] : ['', ''];
       return (
         `${i} = ${startE}; ${lim} = ${limE}; ${step} = ${stepE};\n` +
         `if (typeof ${i} !== 'number') ${i} = R.forNumber(${i}, 'initial value');\n` +
         `if (typeof ${lim} !== 'number') ${lim} = R.forNumber(${lim}, 'limit');\n` +
         `if (typeof ${step} !== 'number') ${step} = R.forNumber(${step}, 'step');\n` +
-        `for (; ${cond}; ${i} += ${step}) {\nif (--R.budget < 0) R.tick();\nlet ${v.js} = ${i};\n${body}\n}`
+        `for (; ${cond}; ${i} += ${step}) {\nif (--R.budget < 0) R.tick();\n${enter}let ${v.js} = ${i};\n${body}${loop}\n}`
       );
     });
   }
@@ -603,8 +692,10 @@ class CodeGen {
     // Lua names the iterator by its hidden loop local when a library rejects an argument.
     const callPos = this.pos(line, '(for generator)');
     return this.withScope(fn, () => {
+      if (this.debug) fn.live.push({ name: '(for generator)', js: f }, { name: '(for state)', js: st }, { name: '(for control)', js: ctl });
       const vars: Var[] = s.variables.map((v: Node) => this.declare(v.name));
       const body = this.block(s.body, false);
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(line)}`] : ['', ''];
       const k = vars[0].js;
       const rest = vars.slice(1);
       // next/ipairs over a plain table run inline: no result array per step.
@@ -617,7 +708,7 @@ class CodeGen {
         `if (${f} === R.next && ${st} instanceof LT) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0]; ${restFromPair ? restFromPair + ';' : ''} }\n` +
         `else if (${f} === R.ipairsStep && ${st} instanceof LT && typeof ${ctl} === 'number') { ${k} = ${ctl} + 1; ${rest.length > 0 ? `${rest[0].js} = ` : `${r} = `}${st}.getInt(${k}); if (${rest.length > 0 ? rest[0].js : r} === undefined) break; }\n` +
         `else { P = ${callPos}; ${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
-        `${ctl} = ${k};\n${body}\n}`
+        `${ctl} = ${k};\n${enter}${body}${loop}\n}`
       );
     });
   }
@@ -871,6 +962,7 @@ class CodeGen {
   private condAt(e: Node): string {
     const line = e.loc.start.line;
     this.curLine = line;
+    if (this.debug) return `(D.at($F, ${line}, ${this.localsFn()}), P = ${this.pos(line)}, ${this.test(e)})`;
     return `(P = ${this.pos(line)}, ${this.test(e)})`;
   }
 
@@ -908,6 +1000,8 @@ class CodeGen {
   /** A call; `wantArray` (always true here) gives the result array. */
   private callExpr(e: Node, wantArray: boolean): string {
     void wantArray;
+    const tail = this.tailNext;
+    this.tailNext = false;
     const fn = this.scope.fn;
     let argNodes: Node[];
     let argsFrom: number;
@@ -969,6 +1063,8 @@ class CodeGen {
       args.push(spread ? `...${v}` : v);
       prevEnd = a.range[1];
     });
+    // Debug compiles: the callee learns the name it was called by (Lua's getfuncname).
+    if (this.debug) pre.push(`D.cn = ${this.nameArg(name)}, D.cf = ${callee}${tail ? ', D.tc = true' : ''}`);
     pre.push(`P = ${P}`);
     const list = args.join(', ');
     const known = callee.startsWith('K') && !isMethod;
