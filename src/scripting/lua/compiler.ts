@@ -665,11 +665,12 @@ class CodeGen {
     const cond = constStep !== undefined ? (constStep > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`) : `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`;
     return this.withScope(fn, () => {
       if (this.debug) fn.live.push({ name: '(for index)', js: i }, { name: '(for limit)', js: lim }, { name: '(for step)', js: step });
+      // Debug compiles: each pass jumps back into the body (a line event), then runs the loop
+      // test on the 'for' line (another one, where the loop variable is out of scope), as
+      // Lua's FORLOOP does.
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(s.loc.start.line)}`] : ['', ''];
       const v = this.declare(s.variable.name);
       const body = this.block(s.body, false);
-      // Debug compiles: each pass jumps back into the body (a line event), then runs the loop
-      // test on the 'for' line (another one), as Lua's FORLOOP does.
-      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(s.loc.start.line)}`] : ['', ''];
       return (
         `${i} = ${startE}; ${lim} = ${limE}; ${step} = ${stepE};\n` +
         `if (typeof ${i} !== 'number') ${i} = R.forNumber(${i}, 'initial value');\n` +
@@ -693,9 +694,9 @@ class CodeGen {
     const callPos = this.pos(line, '(for generator)');
     return this.withScope(fn, () => {
       if (this.debug) fn.live.push({ name: '(for generator)', js: f }, { name: '(for state)', js: st }, { name: '(for control)', js: ctl });
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(line)}`] : ['', ''];
       const vars: Var[] = s.variables.map((v: Node) => this.declare(v.name));
       const body = this.block(s.body, false);
-      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(line)}`] : ['', ''];
       const k = vars[0].js;
       const rest = vars.slice(1);
       // next/ipairs over a plain table run inline: no result array per step.
