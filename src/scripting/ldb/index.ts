@@ -68,7 +68,7 @@ export function evalWithDebugging(deps: EvalDeps, c: Client, argv: string[], ro:
       ? 'Redis synchronous debugging eval session started'
       : 'Redis debugging eval session started (no fork: the server waits for the session, and its dataset changes are rolled back at the end)',
   );
-  const session = new LdbSession(c.fd, argv[1], deps.compiled.ldbEngine());
+  const session = new LdbSession(c.fd, argv[1], { ...deps.compiled.ldbEngine(), resumed: () => server.keyspace.setNow(Date.now()) });
   const journal = mode === 'yes' ? new RollbackJournal(server.keyspace) : null;
   const dirtyBefore = server.dirty;
   const known = deps.cache.get(sha1Of(argv[1])) !== undefined;

@@ -28,6 +28,8 @@ export interface LdbEngine {
   global(name: 'KEYS' | 'ARGV'): LuaValue;
   /** busy-reply-threshold in ms (0: the debugger uses 5000). */
   timeLimitMs(): number;
+  /** The script resumes after a stop: the command clock moves on (7.0 resets the script's times). */
+  resumed?(): void;
 }
 
 const BREAKPOINTS_MAX = 64;
@@ -201,6 +203,7 @@ export class LdbSession {
       throw this.error('timeout during Lua debugging with client closing connection');
     }
     this.runStart = Date.now();
+    this.engine.resumed?.();
   }
 
   /** An error raised into the script (luaPushError + luaError), positioned at the current line. */
