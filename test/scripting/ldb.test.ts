@@ -167,6 +167,26 @@ return {s, r, w}`;
     await sameSession(script, ['0'], steps);
   });
 
+  it('calls and table constructors spread over several lines stop on each of their lines', async () => {
+    const script = `redis.call('set',
+  KEYS[1],
+  ARGV[1])
+local t = {
+  a = 1,
+  b = KEYS[1],
+  redis.call('get',
+    KEYS[1]),
+}
+local f = function(x)
+  return x
+end
+local y = f(
+  t.a)
+return redis.call('get', KEYS[1])`;
+    const steps = Array.from({ length: 40 }, (_, i) => (i % 2 === 1 ? ['p'] : ['s']));
+    await sameSession(script, ['1', 'ldb:multi', 'v'], steps);
+  });
+
   it('breakpoints and continue, including one inside a function and redis.debug() while continuing', async () => {
     await sameSession(BASIC, ['1', 'ldb:bp', 'v'], cmds('b 5 9', 'c', 'p', 'p x', 't', 'c', 'b', 'c'));
   });

@@ -405,6 +405,16 @@ class CodeGen {
     return `() => [${live.map((l) => `${this.str(l.name)}, ${l.js}`).join(', ')}]`;
   }
 
+  /** The line where Lua's code for an expression starts (a function value: its 'end' line). */
+  private exprLine(e: Node): number {
+    return e.type === 'FunctionDeclaration' ? e.loc.end.line : e.loc.start.line;
+  }
+
+  /** A line event inside an expression spread over lines (Lua's hook fires per instruction line). */
+  private atExpr(line: number): string {
+    return `D.at($F, ${line}, ${this.localsFn()})`;
+  }
+
   /** A line event: the frame is now at `line` (the debugger stops there when it steps or has a breakpoint). */
   private lineHook(line: number): string {
     return `D.at($F, ${line}, ${this.localsFn()});`;
@@ -858,25 +868,32 @@ class CodeGen {
       pending = [];
     };
     let idx = 1;
+    // Debug compiles: a field on a line of its own is a line event (Lua's hook sees its code there).
+    const tableLine = e.loc.start.line;
+    // Lua stores list items at the '}' (SETLIST), on that line.
+    const listAt = this.debug && (narr > 0 || lastMulti) && e.loc.end.line !== tableLine ? this.atExpr(e.loc.end.line) : '';
+    const fieldAt = (f: Node, code: string): string => (this.debug && this.exprLine(f.value) !== tableLine ? `(${this.atExpr(this.exprLine(f.value))}, ${code})` : code);
     for (const f of fields) {
       if (pending.length === 50) flush();
-      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${this.expr(f.value)})`);
+      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${fieldAt(f, this.expr(f.value))})`);
       else if (f.type === 'TableKey') {
         const key = f.key.type === 'StringLiteral' ? this.str(f.key.value) : this.expr(f.key);
-        parts.push(`R.rawsetKey(${t}, ${key}, ${this.expr(f.value)})`);
+        parts.push(`R.rawsetKey(${t}, ${key}, ${fieldAt(f, this.expr(f.value))})`);
       } else if (f === lastField && lastMulti) {
         const m = fn.temp();
-        parts.push(`${m} = ${this.multi(f.value)}`);
+        parts.push(`${m} = ${fieldAt(f, this.multi(f.value))}`);
+        if (listAt) parts.push(listAt);
         flush();
         parts.push(`R.setList(${t}, ${idx}, ${m})`);
       } else if (buffered) {
         const v = fn.temp();
-        parts.push(`${v} = ${this.expr(f.value)}`);
+        parts.push(`${v} = ${fieldAt(f, this.expr(f.value))}`);
         pending.push([idx++, v]);
       } else {
-        parts.push(`R.setItem(${t}, ${idx++}, ${this.expr(f.value)})`);
+        parts.push(`R.setItem(${t}, ${idx++}, ${fieldAt(f, this.expr(f.value))})`);
       }
     }
+    if (listAt && !lastMulti) parts.push(listAt);
     flush();
     parts.push(t);
     return `(${parts.join(', ')})`;
@@ -1048,14 +1065,18 @@ class CodeGen {
         callee = f;
       }
     }
+    // Debug compiles: arguments on other lines than the call are line events, and so is the call
+    // itself afterwards (Lua puts the CALL on the line of its '('); the arguments then go to temps.
+    const argLines = this.debug && argNodes.some((a) => this.exprLine(a) !== line);
     // Arguments that run calls go to temps so that P names this call when it runs.
-    const hoist = argNodes.some((a) => this.hasCall(a));
+    const hoist = argLines || argNodes.some((a) => this.hasCall(a));
     const args: string[] = self ? [self] : [];
     let prevEnd = argsFrom;
     argNodes.forEach((a, i) => {
       const last = i === argNodes.length - 1;
       const spread = last && MULTI.has(a.type) && this.parenCount(prevEnd, a) === 0;
       let v = spread ? this.multi(a) : this.expr(a);
+      if (argLines && this.exprLine(a) !== line) pre.push(this.atExpr(this.exprLine(a)));
       if (hoist && !this.isSimple(a)) {
         const t = fn.temp();
         pre.push(`${t} = ${v}`);
@@ -1064,6 +1085,7 @@ class CodeGen {
       args.push(spread ? `...${v}` : v);
       prevEnd = a.range[1];
     });
+    if (argLines) pre.push(this.atExpr(line));
     // Debug compiles: the callee learns the name it was called by (Lua's getfuncname).
     if (this.debug) pre.push(`D.cn = ${this.nameArg(name)}, D.cf = ${callee}${tail ? ', D.tc = true' : ''}`);
     pre.push(`P = ${P}`);
