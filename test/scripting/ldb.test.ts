@@ -380,6 +380,24 @@ return redis.call('get', 'ldb:y2')`;
     assert.deepStrictEqual(plain(b), 0);
   });
 
+  it('a client blocked on a key the session pushed to stays blocked (the push never happened)', async () => {
+    const results = [];
+    for (const s of [redis, reddish]) {
+      const blocked = await RespClient.connect(s.port);
+      const c = await RespClient.connect(s.port);
+      await c.call('del', 'ldb:y:q');
+      const popped = blocked.call('blpop', 'ldb:y:q', '0');
+      await new Promise((res) => setTimeout(res, 100));
+      const t = await transcript(s.port, "redis.call('rpush', 'ldb:y:q', 'from-session') return 1", ['0'], cmds('c'), 'yes');
+      await c.call('rpush', 'ldb:y:q', 'after');
+      results.push([t.slice(-2), plain(await popped), plain(await c.call('llen', 'ldb:y:q'))]);
+      blocked.close();
+      c.close();
+    }
+    assert.deepStrictEqual(results[1], results[0]);
+    assert.deepStrictEqual(results[1][1], ['ldb:y:q', 'after']);
+  });
+
   it('nothing reaches a replica', async () => {
     const replica = await startServer('reddish', ['--replicaof', '127.0.0.1', String(reddish.port)]);
     try {
