@@ -187,6 +187,35 @@ return redis.call('get', KEYS[1])`;
     await sameSession(script, ['1', 'ldb:multi', 'v'], steps);
   });
 
+  it('iterators, metamethods, methods and pcall: the names trace gives, and their locals', async () => {
+    const script = `local function iter(s, c)
+  if c < 2 then return c + 1 end
+end
+for i in iter, nil, 0 do
+  redis.debug(i)
+end
+local t = setmetatable({}, {__index = function(t, k)
+  return k
+end})
+local v = t.x
+local obj = {}
+function obj:m(a)
+  return a
+end
+local r = obj:m(1)
+local ok, err = pcall(function()
+  error('inside')
+end)
+redis.debug()
+redis.debug(nil, 1, {}, {a={1,{2}}}, 'x')
+redis.breakpoint()
+local n = tonumber('12')
+redis.call('incr', KEYS[1])
+return 1`;
+    const steps = Array.from({ length: 90 }, (_, i) => (i % 3 === 1 ? ['t'] : i % 3 === 2 ? ['p'] : ['s']));
+    await sameSession(script, ['1', 'ldb:iter'], steps, 'sync', [['set', 'ldb:iter', 'notint']]);
+  });
+
   it('breakpoints and continue, including one inside a function and redis.debug() while continuing', async () => {
     await sameSession(BASIC, ['1', 'ldb:bp', 'v'], cmds('b 5 9', 'c', 'p', 'p x', 't', 'c', 'b', 'c'));
   });

@@ -380,7 +380,8 @@ class CodeGen {
         // A frame record for the debugger (trace, print), and the line event of the function's
         // final return (reached when the body falls off its end).
         const selfName = fn.parent === undefined ? 'main' : `$fn${++this.nextFn}`;
-        if (endLine > 0) stmts += `\n${this.lineHook(endLine)}`;
+        // At the final return the function's locals (parameters too) are out of scope already.
+        if (endLine > 0) stmts += `\nD.at($F, ${endLine}, D.noLocals);`;
         const inner = `let P = 0;\n${temps}const $F = D.enter(${selfName});\nif (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); } finally { D.leave($F); }\nreturn [];`;
         return fn.parent === undefined ? inner : `(function ${selfName}(${sig}) {\n${inner}\n})`;
       }
@@ -718,7 +719,7 @@ class CodeGen {
         `let ${vars.map((v) => v.js).join(', ')};\n` +
         `if (${f} === R.next && ${st} instanceof LT) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0]; ${restFromPair ? restFromPair + ';' : ''} }\n` +
         `else if (${f} === R.ipairsStep && ${st} instanceof LT && typeof ${ctl} === 'number') { ${k} = ${ctl} + 1; ${rest.length > 0 ? `${rest[0].js} = ` : `${r} = `}${st}.getInt(${k}); if (${rest.length > 0 ? rest[0].js : r} === undefined) break; }\n` +
-        `else { P = ${callPos}; ${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
+        `else { P = ${callPos}; ${this.debug ? `D.cn = '(for generator)', D.cf = ${f}; ` : ''}${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
         `${ctl} = ${k};\n${enter}${body}${loop}\n}`
       );
     });
@@ -1067,7 +1068,7 @@ class CodeGen {
     }
     // Debug compiles: arguments on other lines than the call are line events, and so is the call
     // itself afterwards (Lua puts the CALL on the line of its '('); the arguments then go to temps.
-    const argLines = this.debug && argNodes.some((a) => this.exprLine(a) !== line);
+    const argLines = this.debug && argNodes.some((a) => a.loc.start.line !== line || a.loc.end.line !== line);
     // Arguments that run calls go to temps so that P names this call when it runs.
     const hoist = argLines || argNodes.some((a) => this.hasCall(a));
     const args: string[] = self ? [self] : [];
