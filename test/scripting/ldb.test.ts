@@ -187,6 +187,52 @@ return redis.call('get', KEYS[1])`;
     await sameSession(script, ['1', 'ldb:multi', 'v'], steps);
   });
 
+  it('conditions, concatenations, calls and return tables spread over lines; do blocks; break', async () => {
+    const script = `local key = KEYS[1]
+local count = tonumber(ARGV[1] or "3")
+local res = {}
+if count > 2 and
+   key ~= nil then
+  res[#res + 1] = "big"
+elseif count > 1 then
+  res[#res + 1] = "medium"
+else
+  res[#res + 1] = "small"
+end
+for i = 1, count do
+  if i == 2 then
+    break
+  end
+  local s = "item:" ..
+    i
+  res[#res + 1] = s
+end
+local function add(a,
+                   b)
+  return a + b
+end
+local total = add(1,
+  2)
+local msg = string.format("%s=%d",
+  key, total)
+do
+  local inner = 1
+  total = total + inner
+end
+local j = 0
+while j < 2 and
+      total > 0 do
+  j = j + 1
+end
+return {
+  res[1],
+  msg,
+  total,
+}`;
+    const steps = Array.from({ length: 120 }, (_, i) => (i % 2 === 1 ? ['p'] : ['s']));
+    await sameSession(script, ['1', 'ldb:big', '3'], steps);
+  });
+
   it('iterators, metamethods, methods and pcall: the names trace gives, and their locals', async () => {
     const script = `local function iter(s, c)
   if c < 2 then return c + 1 end

@@ -411,6 +411,12 @@ class CodeGen {
     return e.type === 'FunctionDeclaration' ? e.loc.end.line : e.loc.start.line;
   }
 
+  /** Debug compiles: the right operand of `a and/or b` on a line of its own is a line event when it runs. */
+  private rightAt(e: Node, code: string): string {
+    if (!this.debug || e.right.loc.start.line === e.left.loc.end.line) return code;
+    return `(${this.atExpr(e.right.loc.start.line)}, ${code})`;
+  }
+
   /** A line event inside an expression spread over lines (Lua's hook fires per instruction line). */
   private atExpr(line: number): string {
     return `D.at($F, ${line}, ${this.localsFn()})`;
@@ -456,7 +462,8 @@ class CodeGen {
         this.curLine = line;
         const fn = this.scope.fn;
         const mark = fn.temps;
-        if (this.debug) out.push(this.lineHook(this.firstLine(s)));
+        // (`do` itself has no code in Lua: its block's statements have the line events.)
+        if (this.debug && s.type !== 'DoStatement') out.push(this.lineHook(this.firstLine(s)));
         out.push(this.statement(s));
         fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
@@ -765,7 +772,7 @@ class CodeGen {
       case 'LogicalExpression': {
         const t = this.scope.fn.temp();
         const l = this.expr(e.left);
-        const r = this.expr(e.right);
+        const r = this.rightAt(e, this.expr(e.right));
         return e.operator === 'and'
           ? `((${t} = ${l}) === undefined || ${t} === false ? ${t} : ${r})`
           : `((${t} = ${l}) !== undefined && ${t} !== false ? ${t} : ${r})`;
@@ -873,7 +880,16 @@ class CodeGen {
     const tableLine = e.loc.start.line;
     // Lua stores list items at the '}' (SETLIST), on that line.
     const listAt = this.debug && (narr > 0 || lastMulti) && e.loc.end.line !== tableLine ? this.atExpr(e.loc.end.line) : '';
-    const fieldAt = (f: Node, code: string): string => (this.debug && this.exprLine(f.value) !== tableLine ? `(${this.atExpr(this.exprLine(f.value))}, ${code})` : code);
+    // A field's value is stored (or, for a list item, moved into place) by an instruction on the
+    // line where the value ends; a call or a nested table starts its code where it starts; the
+    // last list item is moved at the '}' (listAt).
+    const fieldLine = (f: Node): number => {
+      const v = f.value;
+      if (MULTI.has(v.type) || v.type === 'TableConstructorExpression') return v.loc.start.line;
+      if (f.type === 'TableValue' && f === lastField) return tableLine;
+      return v.loc.end.line;
+    };
+    const fieldAt = (f: Node, code: string): string => (this.debug && fieldLine(f) !== tableLine ? `(${this.atExpr(fieldLine(f))}, ${code})` : code);
     for (const f of fields) {
       if (pending.length === 50) flush();
       if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${fieldAt(f, this.expr(f.value))})`);
@@ -904,7 +920,9 @@ class CodeGen {
   private operands(nodes: Node[]): { pre: string[]; vals: string[] } {
     const pre: string[] = [];
     const vals: string[] = [];
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (i > 0 && this.debug && n.loc.start.line !== nodes[i - 1].loc.end.line) pre.push(this.atExpr(n.loc.start.line));
       if (this.isSimple(n)) vals.push(this.expr(n));
       else {
         const t = this.scope.fn.temp();
@@ -998,7 +1016,7 @@ class CodeGen {
       case 'FunctionDeclaration':
         return `(${this.expr(e)}, true)`;
       case 'LogicalExpression':
-        return e.operator === 'and' ? `(${this.test(e.left)} && ${this.test(e.right)})` : `(${this.test(e.left)} || ${this.test(e.right)})`;
+        return e.operator === 'and' ? `(${this.test(e.left)} && ${this.rightAt(e, this.test(e.right))})` : `(${this.test(e.left)} || ${this.rightAt(e, this.test(e.right))})`;
       case 'UnaryExpression':
         if (e.operator === 'not') return `!${this.test(e.argument)}`;
         break;
