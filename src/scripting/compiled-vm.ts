@@ -115,6 +115,7 @@ export class CompiledVm {
       seed: (n) => r.seed(n),
       breakpoint: () => this.ldb?.breakpoint() ?? false,
       debug: (args) => this.ldb?.debug(args),
+      logError: (text) => this.ldb?.logError(text),
     };
   }
 

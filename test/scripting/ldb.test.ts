@@ -8,9 +8,10 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync, mkdtempSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, dirname } from 'node:path';
 import { RespClient, plain, type Reply } from '../helpers/resp.js';
 import { startServer, type SpawnedServer } from '../helpers/servers.js';
 
@@ -303,6 +304,32 @@ while true do i = i + 1 end`;
     const [a, b] = await Promise.all([transcript(redis.port, script, ['0'], cmds('c', 'a'), 'sync', setup), transcript(reddish.port, script, ['0'], cmds('c', 'a'), 'sync', setup)]);
     assert.deepStrictEqual(norm(b), norm(a));
     await both((c) => c.call('config', 'set', 'busy-reply-threshold', '5000'));
+  });
+});
+
+describe("SCRIPT DEBUG SYNC over BullMQ's scripts", () => {
+  it('stepping through each script (with trace and print) gives the same transcript', async () => {
+    const require = createRequire(import.meta.url);
+    let dir: string;
+    try {
+      dir = dirname(require.resolve('bullmq/dist/cjs/scripts/index.js'));
+    } catch {
+      return; // bullmq is not installed
+    }
+    const files = readdirSync(dir).filter((f) => /^[a-zA-Z]+-\d+\.js$/.test(f));
+    assert.ok(files.length > 40);
+    // Stream IDs carry the time.
+    const stamp = (v: unknown): unknown => JSON.parse(JSON.stringify(norm(v)).replace(/\d{13}-\d+/g, 'ID'));
+    for (const f of files) {
+      const script = Object.values(require(join(dir, f)) as Record<string, { content?: string; keys?: number }>)[0];
+      if (!script?.content) continue;
+      const keys = script.keys ?? 0;
+      const args = [String(keys), ...Array.from({ length: keys }, (_, i) => `bull:q:${i}`), 'bull:q:', '1', 'a', 'b', '0', '10'];
+      const steps = Array.from({ length: 300 }, (_, i) => (i % 3 === 2 ? ['p'] : i % 3 === 1 ? ['t'] : ['s']));
+      const a = await transcript(redis.port, script.content, args, steps, 'sync', [['flushall']]);
+      const b = await transcript(reddish.port, script.content, args, steps, 'sync', [['flushall']]);
+      assert.deepStrictEqual(stamp(b), stamp(a), f);
+    }
   });
 });
 

@@ -33,7 +33,15 @@ export class DebugRuntime {
 
   constructor(private readonly onLine: (f: Frame) => void) {}
 
+  /** Lua functions of the script seen so far (a call that returns to a tail call's RETURN was not one). */
+  private readonly luaFns = new WeakSet<object>();
+
+  isLua(fn: unknown): boolean {
+    return typeof fn === 'function' && this.luaFns.has(fn);
+  }
+
   enter(fn: unknown): Frame {
+    if (typeof fn === 'function') this.luaFns.add(fn);
     const named = this.cf === fn;
     const tail = named && this.tc;
     this.cf = undefined;

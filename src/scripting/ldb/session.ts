@@ -151,6 +151,11 @@ export class LdbSession {
     this.log('<error> ' + (text.startsWith('ERR ') ? text.slice(4) : `-${text}  `));
   }
 
+  /** An error redis.call raised before running anything (its arguments), logged while stepping. */
+  logError(text: string): void {
+    if (this.logsCalls()) this.log('<error> ' + text);
+  }
+
   /** The command's reply (RESP bytes from `start`): an error first as `<error>`, then `<reply>`. */
   logReply(buf: Buffer, start: number): void {
     if (buf[start] === 0x2d) this.log('<error> ' + buf.latin1Slice(start, buf.indexOf('\r\n', start, 'latin1')));

@@ -157,6 +157,8 @@ class CodeGen {
   private nextFn = 0;
   /** The next call compiled is a `return f(...)` (a tail call, which Lua's debug info shows as such). */
   private tailNext = false;
+  /** The JS expression of the callee of the last call compiled (debug compiles). */
+  private lastCallee = 'undefined';
 
   constructor(
     private readonly src: string,
@@ -373,7 +375,7 @@ class CodeGen {
         const arg = this.declare('arg');
         argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
       }
-      let stmts = argDecl + this.block(body, false);
+      let stmts = argDecl + this.block(body, false, true);
       const temps = fn.maxTemps > 0 ? `let ${Array.from({ length: fn.maxTemps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
       if (this.debug) {
@@ -428,6 +430,20 @@ class CodeGen {
   }
 
   /**
+   * Whether Lua's code generator emits an instruction for a statement (a line event needs one):
+   * not for `do`, nor for `local x` without a value at a function's start or right after another
+   * such `local` (luaK_nil then has nothing to do, or extends the previous LOADNIL).
+   */
+  private hasCode(s: Node, prev: Node | undefined, first: boolean): boolean {
+    if (s.type === 'DoStatement') return false;
+    if (s.type === 'LocalStatement' && s.init.length === 0) {
+      if (first) return false;
+      if (prev !== undefined && prev.type === 'LocalStatement' && prev.init.length === 0) return false;
+    }
+    return true;
+  }
+
+  /**
    * The line of a statement's first instruction in Lua's code: a function value is made on the
    * line of its 'end' (where Lua's parser emits the closure), other statements start on their line.
    */
@@ -449,10 +465,11 @@ class CodeGen {
 
   // ── statements ───────────────────────────────────────────────────────────────────────────
 
-  private block(body: Node[], newScope = true): string {
+  private block(body: Node[], newScope = true, atStart = false): string {
     const run = () => {
       const out: string[] = [];
       let lastLine = -1;
+      let prev: Node | undefined;
       for (const s of body) {
         const line = s.loc.start.line;
         if (line !== lastLine) {
@@ -462,8 +479,8 @@ class CodeGen {
         this.curLine = line;
         const fn = this.scope.fn;
         const mark = fn.temps;
-        // (`do` itself has no code in Lua: its block's statements have the line events.)
-        if (this.debug && s.type !== 'DoStatement') out.push(this.lineHook(this.firstLine(s)));
+        if (this.debug && this.hasCode(s, prev, atStart && prev === undefined)) out.push(this.lineHook(this.firstLine(s)));
+        prev = s;
         out.push(this.statement(s));
         fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
@@ -634,16 +651,28 @@ class CodeGen {
     const args: Node[] = s.arguments;
     if (args.length === 0) return 'return [];';
     const from = s.range[0] + 6;
+    // Debug compiles: Lua's RETURN sits on the statement's last line, a line event of its own
+    // when the values ended on an earlier line (after a call to a C function in a tail call:
+    // a Lua function replaces the frame instead).
+    const endLine = s.loc.end.line;
+    const ret = (values: string, from: number, callee?: string): string => {
+      if (!this.debug || endLine === from) return `return ${values};`;
+      const t = this.scope.fn.temp();
+      const at = this.atExpr(endLine);
+      return `return (${t} = ${values}, ${callee !== undefined ? `D.isLua(${callee}) || ` : ''}${at}, ${t});`;
+    };
     if (args.length === 1) {
       const e = args[0];
       if (MULTI.has(e.type) && this.parenCount(from, e) === 0) {
         // `return f(...)` is a tail call in Lua: the debugger no longer sees the caller's frame.
         if (this.debug && e.type !== 'VarargLiteral') this.tailNext = true;
-        return `return ${this.multi(e)};`;
+        const values = this.multi(e);
+        if (e.type === 'VarargLiteral') return ret(values, e.loc.end.line);
+        return ret(values, e.base.loc.end.line, this.lastCallee);
       }
-      return `return [${this.expr(e)}];`;
+      return ret(`[${this.expr(e)}]`, e.loc.end.line);
     }
-    return `return ${this.list(args, from)};`;
+    return ret(this.list(args, from), args[args.length - 1].loc.end.line);
   }
 
   /** An expression list as one JS array expression (the last multi-value expression spreads). */
@@ -1106,7 +1135,10 @@ class CodeGen {
     });
     if (argLines) pre.push(this.atExpr(line));
     // Debug compiles: the callee learns the name it was called by (Lua's getfuncname).
-    if (this.debug) pre.push(`D.cn = ${this.nameArg(name)}, D.cf = ${callee}${tail ? ', D.tc = true' : ''}`);
+    if (this.debug) {
+      pre.push(`D.cn = ${this.nameArg(name)}, D.cf = ${callee}, D.tc = ${tail}`);
+      this.lastCallee = callee;
+    }
     pre.push(`P = ${P}`);
     const list = args.join(', ');
     const known = callee.startsWith('K') && !isMethod;

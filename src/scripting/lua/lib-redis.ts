@@ -41,6 +41,8 @@ export interface RedisLibHost {
   breakpoint?(): boolean;
   /** redis.debug(...): a log line in the debugging session, if one runs. */
   debug?(args: LuaValue[]): void;
+  /** An error redis.call/pcall raises itself (a debugging session logs it while stepping). */
+  logError?(text: string): void;
 }
 
 /** 7.0's REDIS_LRAND48_MAX (INT32_MAX). */
@@ -96,6 +98,7 @@ function genericCall(host: RedisLibHost, args: LuaValue[], raiseError: boolean):
   if (!host.running()) raise('redis.call/pcall can only be called inside a script invocation');
   const argv = luaArgsToArgv(args);
   if (typeof argv === 'string') {
+    host.logError?.(argv);
     const t = errorTable(argv, false);
     if (raiseError) throw new LuaError(t);
     return [t];
