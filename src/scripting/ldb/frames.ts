@@ -42,7 +42,8 @@ export class DebugRuntime {
 
   enter(fn: unknown): Frame {
     if (typeof fn === 'function') this.luaFns.add(fn);
-    const named = this.cf === fn;
+    // A callable table's __call handler is the function its call enters.
+    const named = this.cf === fn || (typeof this.cf === 'object' && this.cf !== null);
     const tail = named && this.tc;
     this.cf = undefined;
     this.tc = false;

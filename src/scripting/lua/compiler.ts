@@ -413,6 +413,19 @@ class CodeGen {
     return e.type === 'FunctionDeclaration' ? e.loc.end.line : e.loc.start.line;
   }
 
+  /**
+   * Debug compiles: the line of the instruction that puts a value of a list (call arguments,
+   * table items) in place. Calls and tables emit code as they are parsed (from their first
+   * line), functions on their 'end' line, operators where they end; a constant, a variable or
+   * an indexing is only moved into place when the next item starts (the line of the comma, that
+   * is, where it ends), the last one at the closing bracket.
+   */
+  private valueLine(v: Node, last: boolean, closeLine: number): number {
+    if (MULTI.has(v.type) || v.type === 'TableConstructorExpression') return v.loc.start.line;
+    if (v.type === 'FunctionDeclaration' || v.type === 'BinaryExpression' || v.type === 'LogicalExpression' || v.type === 'UnaryExpression') return v.loc.end.line;
+    return last ? closeLine : v.loc.end.line;
+  }
+
   /** Debug compiles: the right operand of `a and/or b` on a line of its own is a line event when it runs. */
   private rightAt(e: Node, code: string): string {
     if (!this.debug || e.right.loc.start.line === e.left.loc.end.line) return code;
@@ -435,10 +448,11 @@ class CodeGen {
    * such `local` (luaK_nil then has nothing to do, or extends the previous LOADNIL).
    */
   private hasCode(s: Node, prev: Node | undefined, first: boolean): boolean {
-    if (s.type === 'DoStatement') return false;
-    if (s.type === 'LocalStatement' && s.init.length === 0) {
+    if (s.type === 'DoStatement' || s.type === 'RepeatStatement') return false;
+    const nilLocal = (n: Node | undefined) => n !== undefined && n.type === 'LocalStatement' && n.init.every((e: Node) => e.type === 'NilLiteral');
+    if (nilLocal(s)) {
       if (first) return false;
-      if (prev !== undefined && prev.type === 'LocalStatement' && prev.init.length === 0) return false;
+      if (nilLocal(prev)) return false;
     }
     return true;
   }
@@ -458,6 +472,10 @@ class CodeGen {
         return s.variables[0].type === 'Identifier' && isFn(s.init[0]) ? s.init[0].loc.end.line : s.loc.start.line;
       case 'ReturnStatement':
         return isFn(s.arguments[0]) ? s.arguments[0].loc.end.line : s.loc.start.line;
+      case 'IfStatement':
+        return s.clauses[0].condition.loc.start.line;
+      case 'WhileStatement':
+        return s.condition.loc.start.line;
       default:
         return s.loc.start.line;
     }
@@ -912,12 +930,7 @@ class CodeGen {
     // A field's value is stored (or, for a list item, moved into place) by an instruction on the
     // line where the value ends; a call or a nested table starts its code where it starts; the
     // last list item is moved at the '}' (listAt).
-    const fieldLine = (f: Node): number => {
-      const v = f.value;
-      if (MULTI.has(v.type) || v.type === 'TableConstructorExpression') return v.loc.start.line;
-      if (f.type === 'TableValue' && f === lastField) return tableLine;
-      return v.loc.end.line;
-    };
+    const fieldLine = (f: Node): number => this.valueLine(f.value, f.type === 'TableValue' && f === lastField, e.loc.end.line);
     const fieldAt = (f: Node, code: string): string => (this.debug && fieldLine(f) !== tableLine ? `(${this.atExpr(fieldLine(f))}, ${code})` : code);
     for (const f of fields) {
       if (pending.length === 50) flush();
@@ -1115,16 +1128,19 @@ class CodeGen {
     }
     // Debug compiles: arguments on other lines than the call are line events, and so is the call
     // itself afterwards (Lua puts the CALL on the line of its '('); the arguments then go to temps.
-    const argLines = this.debug && argNodes.some((a) => a.loc.start.line !== line || a.loc.end.line !== line);
+    const closeLine = e.loc.end.line;
+    const argLines = this.debug && argNodes.some((a, i) => a.loc.start.line !== line || a.loc.end.line !== line || this.valueLine(a, i === argNodes.length - 1, closeLine) !== line);
     // Arguments that run calls go to temps so that P names this call when it runs.
-    const hoist = argLines || argNodes.some((a) => this.hasCall(a));
+    // (Debug compiles always do: the callee's name is set after the arguments, which may run
+    // other calls through metamethods.)
+    const hoist = this.debug || argNodes.some((a) => this.hasCall(a));
     const args: string[] = self ? [self] : [];
     let prevEnd = argsFrom;
     argNodes.forEach((a, i) => {
       const last = i === argNodes.length - 1;
       const spread = last && MULTI.has(a.type) && this.parenCount(prevEnd, a) === 0;
       let v = spread ? this.multi(a) : this.expr(a);
-      if (argLines && this.exprLine(a) !== line) pre.push(this.atExpr(this.exprLine(a)));
+      if (argLines && this.valueLine(a, last, closeLine) !== line) pre.push(this.atExpr(this.valueLine(a, last, closeLine)));
       if (hoist && !this.isSimple(a)) {
         const t = fn.temp();
         pre.push(`${t} = ${v}`);
