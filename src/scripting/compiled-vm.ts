@@ -23,6 +23,8 @@ import { functionRedisLibrary, loadRedisLibrary, mathOverrides, redisLibrary, re
 import type { ScriptRunner } from './runner.js';
 import type { BusyScript } from './busy.js';
 import { FLAG_NAMES } from './flags.js';
+import type { LdbEngine, LdbSession } from './ldb/session.js';
+import { R } from './lua/runtime.js';
 
 /** Where an error was raised: the innermost Lua frame it left (the engine stamps it). */
 interface Position {
@@ -111,6 +113,9 @@ export class CompiledVm {
       aclCheck: (argv) => r.aclCheck(argv),
       random: () => r.random(),
       seed: (n) => r.seed(n),
+      breakpoint: () => this.ldb?.breakpoint() ?? false,
+      debug: (args) => this.ldb?.debug(args),
+      logError: (text) => this.ldb?.logError(text),
     };
   }
 
@@ -232,6 +237,76 @@ export class CompiledVm {
 
   /** Why the last script compileEval or loadLibrary answered null for goes to the wasm VM. */
   fallbackWhy = '';
+
+  // ── the Lua debugger (ldb/session.ts) ────────────────────────────────────────────────────
+
+  /** The debugging session running now (redis.breakpoint and redis.debug talk to it). */
+  ldb: LdbSession | null = null;
+
+  /** An EVAL body compiled for a debugging session (never cached: normal runs keep their code). */
+  compileEvalDebug(text: string, session: LdbSession): { chunk: LuaFunction } | { error: string } | null {
+    const missing = this.lacksLibrary(this.evalEngine, text);
+    if (missing !== null) {
+      this.fallbackWhy = `uses ${missing}`;
+      return null;
+    }
+    const r = this.evalEngine.compile(text, '@user_script', undefined, session.rt);
+    if (r.ok) return { chunk: r.chunk };
+    if ('error' in r) return { error: r.error };
+    this.fallbackWhy = r.why;
+    return null;
+  }
+
+  /** Runs a debug-compiled EVAL: the session's hook replaces the busy-script one meanwhile. */
+  runEvalDebug(chunk: LuaFunction, keys: string[], argv: string[], name: string, session: LdbSession): CompiledOutcome {
+    this.beginRun();
+    this.ldb = session;
+    this.evalEngine.setHook(() => session.tick());
+    try {
+      const out = this.evalEngine.run(chunk, keys, argv);
+      return { failed: false, value: out[0] };
+    } catch (e) {
+      return failure(e, name);
+    } finally {
+      this.ldb = null;
+      this.evalEngine.setHook(() => this.hook());
+    }
+  }
+
+  /** What the debugger's commands run in the EVAL engine. */
+  ldbEngine(): LdbEngine {
+    const engine = this.evalEngine;
+    return {
+      evalChunk: (code) => {
+        let r = engine.compile('return ' + code, '@ldb_eval');
+        if (!r.ok) r = engine.compile(code, '@ldb_eval');
+        if (!r.ok) return { error: 'error' in r ? r.error : `this code cannot run in the debugger (${r.why})` };
+        try {
+          return { value: engine.call(r.chunk, [])[0] };
+        } catch (e) {
+          if (!(e instanceof LuaError)) throw e;
+          const v = e.value;
+          if (v instanceof LuaTable) {
+            const err = index(v, 'err');
+            return { error: typeof err === 'string' ? err : '(error object is a table value)' };
+          }
+          return { error: errString(v) };
+        }
+      },
+      redisCall: (args) => {
+        const redis = engine.globals.getStr('redis');
+        const call = redis instanceof LuaTable ? redis.getStr('call') : undefined;
+        if (typeof call !== 'function') return;
+        try {
+          engine.call(call, args);
+        } catch (e) {
+          if (!(e instanceof LuaError)) throw e;
+        }
+      },
+      global: (name) => (name === 'KEYS' ? R.KEYS : R.ARGV),
+      timeLimitMs: () => this.busy.thresholdMs(),
+    };
+  }
 
   runEval(chunk: LuaFunction, keys: string[], argv: string[], name: string): CompiledOutcome {
     this.beginRun();

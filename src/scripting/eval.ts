@@ -18,6 +18,7 @@ import { holdUntilReady } from './hold.js';
 import type { CompiledVm } from './compiled-vm.js';
 import type { LuaFunction } from './lua/types.js';
 import { writeLuaReply, type ReplyErrors } from './lua/convert.js';
+import { debugMode, evalWithDebugging } from './ldb/index.js';
 
 export interface CachedScript {
   sha: string;
@@ -71,6 +72,14 @@ export class ScriptCache {
     this.scripts.clear();
     this.bodyBytes = 0;
   }
+
+  /** Drops one script (a SCRIPT DEBUG YES session's: in Redis only its forked child cached it). */
+  forget(sha: string): void {
+    const s = this.scripts.get(sha);
+    if (s === undefined) return;
+    this.scripts.delete(sha);
+    this.bodyBytes -= s.body.length;
+  }
 }
 
 export interface EvalDeps {
@@ -119,6 +128,11 @@ function checkedAs(deps: EvalDeps, evalsha: boolean) {
 function evalGeneric(deps: EvalDeps, c: Client, argv: string[], evalsha: boolean, ro: boolean): void {
   // Fed before the script runs, so its commands follow it in MONITOR.
   deps.feedMonitors(c, argv);
+  if (debugMode.has(c)) {
+    if (!evalsha) return evalWithDebugging(deps, c, argv, ro);
+    if (argv[1].length !== 40) return c.error(NOSCRIPT);
+    return c.error('ERR Please use EVAL instead of EVALSHA for debugging');
+  }
   const numkeys = parseInt64(argv[2]);
   if (numkeys === null) return c.error('ERR value is not an integer or out of range');
   if (numkeys > argv.length - 3) return c.error("ERR Number of keys can't be greater than number of args");
@@ -279,10 +293,13 @@ export function evalCommands(deps: EvalDeps): CommandSpec[] {
           flags: ['noscript'],
           summary: 'Set the debug mode for executed scripts.',
           handler: (c, argv) => {
+            // Replies still queued (a pipeline, or EXEC's own) would mix with the session's output.
+            if (c.pendingOutput() > 0) return c.error('ERR SCRIPT DEBUG must be called outside a pipeline');
             const mode = argv[2].toLowerCase();
-            if (mode === 'no') return c.w.ok();
-            if (mode === 'yes' || mode === 'sync') return c.error('ERR SCRIPT DEBUG is not available: this server has no Lua debugger (LDB)');
-            c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+            if (mode === 'no') debugMode.delete(c);
+            else if (mode === 'yes' || mode === 'sync') debugMode.set(c, mode);
+            else return c.error('ERR Use SCRIPT DEBUG YES/SYNC/NO');
+            c.w.ok();
           },
         },
         {

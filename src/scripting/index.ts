@@ -13,6 +13,7 @@ import { evalCommands, ScriptCache } from './eval.js';
 import { FALLBACK_PENDING, FunctionRegistry } from './functions.js';
 import { functionCommands } from './function-commands.js';
 import { CompiledVm } from './compiled-vm.js';
+import { installLdbDebug } from './ldb/index.js';
 
 /** Per-entry overhead 7.0 adds to a cached script (dict entry + luaScript + sds header of the SHA). */
 const SCRIPT_ENTRY_OVERHEAD = 24 + 16 + 48;
@@ -45,6 +46,7 @@ export function installScripting(server: Server): void {
   server.commands.register(
     functionCommands({ vm, compiled, thread: threaded, busy, registry, runner, feedMonitors, verifyChecksums: () => !server.persistence.skipChecksumValidation }),
   );
+  installLdbDebug(server, { runner });
   server.startupTasks.unshift(() => compiled.start());
   server.closeTasks.push(() => threaded.close());
   server.rdbFunctions = {

@@ -71,6 +71,21 @@ export class ScriptRunner implements VmHost {
    */
   private readonly countedErrors = new Set<string>();
 
+  /**
+   * The Lua debugger's log of redis.call while a session steps (the `<redis>`, `<reply>` and
+   * `<error>` lines); null outside debugging sessions.
+   */
+  ldb: {
+    logsCalls(): boolean;
+    logCommand(argv: string[]): void;
+    logRefusal(text: string): void;
+    logReply(buf: Buffer, start: number): void;
+  } | null = null;
+  /** False during a SCRIPT DEBUG YES session: its writes are rolled back, so nothing is propagated. */
+  propagate = true;
+  /** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may run commands flagged noscript (7.0, for tests). */
+  disableDenyScripts = false;
+
   alreadyCounted(text: string): boolean {
     return this.countedErrors.has(text);
   }
@@ -185,19 +200,23 @@ export class ScriptRunner implements VmHost {
     const s = this.server;
     const sc = this.client;
     const cmd = s.commands.lookup(argv);
+    const ldb = this.ldb !== null && this.ldb.logsCalls() ? this.ldb : null;
+    if (ldb !== null) ldb.logCommand(argv);
     const refused = this.check(st, cmd, argv);
     if (refused !== null) {
       this.countRefusal(cmd, refused);
       this.failed = true;
+      if (ldb !== null) ldb.logRefusal(refused);
       return errorTable('-' + refused, true);
     }
     if (cmd!.isWrite) st.writeDirty = true;
     const start = sc.w.len;
-    sc.propagateTarget = st.replFlags;
+    sc.propagateTarget = this.propagate ? st.replFlags : 0;
     s.exec.call(sc, cmd!, argv);
     const buf = sc.w.buf;
     this.failed = buf[start] === 0x2d;
     const value = respToLua(buf, start);
+    if (ldb !== null) ldb.logReply(buf, start);
     sc.w.len = start;
     return value;
   }
@@ -273,7 +292,7 @@ export class ScriptRunner implements VmHost {
     const s = this.server;
     if (!cmd) return 'ERR Unknown Redis command called from script';
     if ((cmd.arity > 0 && cmd.arity !== argv.length) || argv.length < -cmd.arity) return 'ERR Wrong number of args calling Redis command from script';
-    if (cmd.flagSet.has('noscript')) return 'ERR This Redis command is not allowed from script';
+    if (cmd.flagSet.has('noscript') && !this.disableDenyScripts) return 'ERR This Redis command is not allowed from script';
     if (this.staleFor(st.caller, cmd.flagSet.has('stale'))) return 'ERR Can not execute the command on a stale replica';
     const denied = s.hooks.acl?.checkScript(st.caller, cmd, argv) ?? null;
     if (denied !== null) return denied;

@@ -23,6 +23,12 @@ export interface CompileOptions {
   globals: LuaTable;
   /** Names whose global reads must stay dynamic (KEYS/ARGV change per run). */
   dynamicGlobals?: ReadonlySet<string>;
+  /**
+   * The Lua debugger's runtime (ldb/frames.ts): when given, the chunk is compiled for a debugging
+   * session, with frame records, a line event per statement and the locals each statement sees.
+   * Normal compiles never get this, so their code is unchanged.
+   */
+  debug?: unknown;
 }
 
 export class CompileRefused extends Error {}
@@ -46,6 +52,12 @@ interface Var {
   fn: FuncState;
 }
 
+/** A local as the debugger lists it: Lua's name (loops' hidden ones included) and its JS variable. */
+interface DebugLocal {
+  name: string;
+  js: string;
+}
+
 class FuncState {
   /** Temps in use; they are reused from one statement to the next (smaller JS frames). */
   temps = 0;
@@ -53,6 +65,8 @@ class FuncState {
   /** Active locals (Lua allows 200 per function) and upvalues (60). */
   active = 0;
   readonly upvalues = new Set<Var>();
+  /** Debug compiles: the locals active at this point, in Lua's declaration order. */
+  readonly live: DebugLocal[] = [];
   constructor(
     readonly parent: FuncState | undefined,
     readonly vararg: boolean,
@@ -138,17 +152,32 @@ class CodeGen {
   private scope!: Scope;
   /** The line P holds at this point of the code being written (its statement's). */
   private curLine = 0;
+  /** Compiling for a debugging session (see CompileOptions.debug). */
+  private readonly debug: boolean;
+  private nextFn = 0;
+  /** The next call compiled is a `return f(...)` (a tail call, which Lua's debug info shows as such). */
+  private tailNext = false;
+  /** The JS expression of the callee of the last call compiled (debug compiles). */
+  private lastCallee = 'undefined';
 
   constructor(
     private readonly src: string,
     private readonly opts: CompileOptions,
-  ) {}
+  ) {
+    this.debug = opts.debug !== undefined;
+  }
 
   chunk(ast: Node): Compiled {
     const fn = new FuncState(undefined, true);
-    const body = this.funcBody(fn, [], true, ast.body, undefined);
+    // The main function's last instruction (its return) is on the line of the last token.
+    const last = ast.body.length > 0 ? ast.body[ast.body.length - 1].loc.end.line : 0;
+    const body = this.funcBody(fn, [], true, ast.body, undefined, last);
     const constDecls = this.consts.map((_, i) => `const K${i} = KS[${i}];`).join('\n');
     const code = `"use strict";\n${constDecls}\nreturn function main(...$va) {\n${body}\n};`;
+    if (this.debug) {
+      const factory = new Function('R', 'LT', 'POS', 'KS', 'D', code) as Compiled['factory'];
+      return { code, factory, deps: [R, LuaTable, this.positions, this.consts, this.opts.debug] };
+    }
     const factory = new Function('R', 'LT', 'POS', 'KS', code) as Compiled['factory'];
     return { code, factory, deps: [R, LuaTable, this.positions, this.consts] };
   }
@@ -179,6 +208,7 @@ class CodeGen {
   private declare(name: string): Var {
     const v: Var = { js: `${name}$${++this.nextVar}`, name, fn: this.scope.fn };
     this.scope.vars.set(name, v);
+    if (this.debug) this.scope.fn.live.push({ name, js: v.js });
     // Lua's limits are compile errors there: such scripts go where Lua reports them.
     if (++this.scope.fn.active > 200) throw new CompileRefused('more than 200 local variables');
     this.scopeCount.set(this.scope, (this.scopeCount.get(this.scope) ?? 0) + 1);
@@ -191,9 +221,11 @@ class CodeGen {
     const saved = this.scope;
     const scope = new Scope(saved, fn);
     this.scope = scope;
+    const live = fn.live.length;
     try {
       return f();
     } finally {
+      fn.live.length = live;
       fn.active -= this.scopeCount.get(scope) ?? 0;
       this.scopeCount.delete(scope);
       this.scope = saved;
@@ -321,17 +353,17 @@ class CodeGen {
     return line === this.curLine ? code : `(P = ${this.pos(line)}, ${code})`;
   }
 
-  private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+  private funcBody(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined, endLine = 0): string {
     const savedLine = this.curLine;
     this.curLine = 0;
     try {
-      return this.funcBodyIn(fn, params, vararg, body, self);
+      return this.funcBodyIn(fn, params, vararg, body, self, endLine);
     } finally {
       this.curLine = savedLine;
     }
   }
 
-  private funcBodyIn(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined): string {
+  private funcBodyIn(fn: FuncState, params: Node[], vararg: boolean, body: Node[], self: string | undefined, endLine: number): string {
     return this.withScope(fn, () => {
       const names: string[] = [];
       if (self) names.push(this.declare(self).js);
@@ -343,9 +375,18 @@ class CodeGen {
         const arg = this.declare('arg');
         argDecl = `let ${arg.js} = ${usesVararg(body) ? 'undefined' : 'R.argTable($va)'};\n`;
       }
-      const stmts = argDecl + this.block(body, false);
+      let stmts = argDecl + this.block(body, false, true);
       const temps = fn.maxTemps > 0 ? `let ${Array.from({ length: fn.maxTemps }, (_, i) => `$${i + 1}`).join(', ')};\n` : '';
       const sig = [...names, ...(vararg ? ['...$va'] : [])].join(', ');
+      if (this.debug) {
+        // A frame record for the debugger (trace, print), and the line event of the function's
+        // final return (reached when the body falls off its end).
+        const selfName = fn.parent === undefined ? 'main' : `$fn${++this.nextFn}`;
+        // At the final return the function's locals (parameters too) are out of scope already.
+        if (endLine > 0) stmts += `\nD.at($F, ${endLine}, D.noLocals);`;
+        const inner = `let P = 0;\n${temps}const $F = D.enter(${selfName});\nif (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); } finally { D.leave($F); }\nreturn [];`;
+        return fn.parent === undefined ? inner : `(function ${selfName}(${sig}) {\n${inner}\n})`;
+      }
       const inner = `let P = 0;\n${temps}if (--R.budget < 0) R.tick();\ntry {\n${stmts}\n} catch (e) { throw R.frameError(e, POS[P]); }\nreturn [];`;
       return fn.parent === undefined ? inner : `(function (${sig}) {\n${inner}\n})`;
     });
@@ -355,15 +396,98 @@ class CodeGen {
     const params: Node[] = node.parameters;
     const vararg = params.some((p) => p.type === 'VarargLiteral');
     const fn = new FuncState(this.scope.fn, vararg);
-    return this.funcBody(fn, params, vararg, node.body, self);
+    return this.funcBody(fn, params, vararg, node.body, self, node.loc.end.line);
+  }
+
+  // ── debugger hooks (debug compiles only) ─────────────────────────────────────────────────
+
+  /** The locals the current statement sees, as a closure the debugger calls when it stops. */
+  private localsFn(): string {
+    const live = this.scope.fn.live;
+    if (live.length === 0) return 'D.noLocals';
+    return `() => [${live.map((l) => `${this.str(l.name)}, ${l.js}`).join(', ')}]`;
+  }
+
+  /** The line where Lua's code for an expression starts (a function value: its 'end' line). */
+  private exprLine(e: Node): number {
+    return e.type === 'FunctionDeclaration' ? e.loc.end.line : e.loc.start.line;
+  }
+
+  /**
+   * Debug compiles: the line of the instruction that puts a value of a list (call arguments,
+   * table items) in place. Calls and tables emit code as they are parsed (from their first
+   * line), functions on their 'end' line, operators where they end; a constant, a variable or
+   * an indexing is only moved into place when the next item starts (the line of the comma, that
+   * is, where it ends), the last one at the closing bracket.
+   */
+  private valueLine(v: Node, last: boolean, closeLine: number): number {
+    if (MULTI.has(v.type) || v.type === 'TableConstructorExpression') return v.loc.start.line;
+    if (v.type === 'FunctionDeclaration' || v.type === 'BinaryExpression' || v.type === 'LogicalExpression' || v.type === 'UnaryExpression') return v.loc.end.line;
+    return last ? closeLine : v.loc.end.line;
+  }
+
+  /** Debug compiles: the right operand of `a and/or b` on a line of its own is a line event when it runs. */
+  private rightAt(e: Node, code: string): string {
+    if (!this.debug || e.right.loc.start.line === e.left.loc.end.line) return code;
+    return `(${this.atExpr(e.right.loc.start.line)}, ${code})`;
+  }
+
+  /** A line event inside an expression spread over lines (Lua's hook fires per instruction line). */
+  private atExpr(line: number): string {
+    return `D.at($F, ${line}, ${this.localsFn()})`;
+  }
+
+  /** A line event: the frame is now at `line` (the debugger stops there when it steps or has a breakpoint). */
+  private lineHook(line: number): string {
+    return `D.at($F, ${line}, ${this.localsFn()});`;
+  }
+
+  /**
+   * Whether Lua's code generator emits an instruction for a statement (a line event needs one):
+   * not for `do`, nor for `local x` without a value at a function's start or right after another
+   * such `local` (luaK_nil then has nothing to do, or extends the previous LOADNIL).
+   */
+  private hasCode(s: Node, prev: Node | undefined, first: boolean): boolean {
+    if (s.type === 'DoStatement' || s.type === 'RepeatStatement') return false;
+    const nilLocal = (n: Node | undefined) => n !== undefined && n.type === 'LocalStatement' && n.init.every((e: Node) => e.type === 'NilLiteral');
+    if (nilLocal(s)) {
+      if (first) return false;
+      if (nilLocal(prev)) return false;
+    }
+    return true;
+  }
+
+  /**
+   * The line of a statement's first instruction in Lua's code: a function value is made on the
+   * line of its 'end' (where Lua's parser emits the closure), other statements start on their line.
+   */
+  private firstLine(s: Node): number {
+    const isFn = (e: Node | undefined) => e !== undefined && e.type === 'FunctionDeclaration';
+    switch (s.type) {
+      case 'FunctionDeclaration':
+        return s.loc.end.line;
+      case 'LocalStatement':
+        return isFn(s.init[0]) ? s.init[0].loc.end.line : s.loc.start.line;
+      case 'AssignmentStatement':
+        return s.variables[0].type === 'Identifier' && isFn(s.init[0]) ? s.init[0].loc.end.line : s.loc.start.line;
+      case 'ReturnStatement':
+        return isFn(s.arguments[0]) ? s.arguments[0].loc.end.line : s.loc.start.line;
+      case 'IfStatement':
+        return s.clauses[0].condition.loc.start.line;
+      case 'WhileStatement':
+        return s.condition.loc.start.line;
+      default:
+        return s.loc.start.line;
+    }
   }
 
   // ── statements ───────────────────────────────────────────────────────────────────────────
 
-  private block(body: Node[], newScope = true): string {
+  private block(body: Node[], newScope = true, atStart = false): string {
     const run = () => {
       const out: string[] = [];
       let lastLine = -1;
+      let prev: Node | undefined;
       for (const s of body) {
         const line = s.loc.start.line;
         if (line !== lastLine) {
@@ -373,6 +497,8 @@ class CodeGen {
         this.curLine = line;
         const fn = this.scope.fn;
         const mark = fn.temps;
+        if (this.debug && this.hasCode(s, prev, atStart && prev === undefined)) out.push(this.lineHook(this.firstLine(s)));
+        prev = s;
         out.push(this.statement(s));
         fn.temps = mark;
         if (s.type !== 'LocalStatement' && s.type !== 'AssignmentStatement') lastLine = -1;
@@ -397,12 +523,13 @@ class CodeGen {
       case 'IfStatement':
         return this.ifStatement(s);
       case 'WhileStatement':
-        return `while (${this.condAt(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}\n}`;
+        // Debug compiles: the jump back to the condition is a new line event even on the same line.
+        return `while (${this.condAt(s.condition)}) {\nif (--R.budget < 0) R.tick();\n${this.block(s.body)}${this.debug ? '\n$F.last = -1;' : ''}\n}`;
       case 'RepeatStatement':
         // The condition sees the body's locals: test it inside the body's scope.
         return this.withScope(this.scope.fn, () => {
           const body = this.block(s.body, false);
-          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.condAt(s.condition)}) break;\n} while (true);`;
+          return `do {\nif (--R.budget < 0) R.tick();\n${body}\nif (${this.condAt(s.condition)}) break;${this.debug ? '\n$F.last = -1;' : ''}\n} while (true);`;
         });
       case 'DoStatement':
         return `{\n${this.block(s.body)}\n}`;
@@ -524,23 +651,46 @@ class CodeGen {
       return `let ${v.js};\n${v.js} = ${this.functionExpr(s)};`;
     }
     if (id === null) return `${this.functionExpr(s)};`;
+    // Debug compiles: Lua makes the closure on the 'end' line and stores it on the 'function'
+    // line, two line events when they differ.
+    const storedAt = (f: string): string => {
+      if (!this.debug || s.loc.start.line === s.loc.end.line) return f;
+      const t = this.scope.fn.temp();
+      return `(${t} = ${f}, ${this.lineHook(s.loc.start.line).slice(0, -1)}, ${t})`;
+    };
     if (id.type === 'MemberExpression' && id.indexer === ':') {
       const store = this.target({ ...id, indexer: '.' }, [], false);
-      return store(this.functionExpr(s, 'self'));
+      return store(storedAt(this.functionExpr(s, 'self')));
     }
-    return this.target(id, [], false)(this.functionExpr(s));
+    return this.target(id, [], false)(storedAt(this.functionExpr(s)));
   }
 
   private returnStatement(s: Node): string {
     const args: Node[] = s.arguments;
     if (args.length === 0) return 'return [];';
     const from = s.range[0] + 6;
+    // Debug compiles: Lua's RETURN sits on the statement's last line, a line event of its own
+    // when the values ended on an earlier line (after a call to a C function in a tail call:
+    // a Lua function replaces the frame instead).
+    const endLine = s.loc.end.line;
+    const ret = (values: string, from: number, callee?: string): string => {
+      if (!this.debug || endLine === from) return `return ${values};`;
+      const t = this.scope.fn.temp();
+      const at = this.atExpr(endLine);
+      return `return (${t} = ${values}, ${callee !== undefined ? `D.isLua(${callee}) || ` : ''}${at}, ${t});`;
+    };
     if (args.length === 1) {
       const e = args[0];
-      if (MULTI.has(e.type) && this.parenCount(from, e) === 0) return `return ${this.multi(e)};`;
-      return `return [${this.expr(e)}];`;
+      if (MULTI.has(e.type) && this.parenCount(from, e) === 0) {
+        // `return f(...)` is a tail call in Lua: the debugger no longer sees the caller's frame.
+        if (this.debug && e.type !== 'VarargLiteral') this.tailNext = true;
+        const values = this.multi(e);
+        if (e.type === 'VarargLiteral') return ret(values, e.loc.end.line);
+        return ret(values, e.base.loc.end.line, this.lastCallee);
+      }
+      return ret(`[${this.expr(e)}]`, e.loc.end.line);
     }
-    return `return ${this.list(args, from)};`;
+    return ret(this.list(args, from), args[args.length - 1].loc.end.line);
   }
 
   /** An expression list as one JS array expression (the last multi-value expression spreads). */
@@ -579,6 +729,11 @@ class CodeGen {
     const constStep = s.step === null ? 1 : s.step.type === 'NumericLiteral' ? s.step.value : undefined;
     const cond = constStep !== undefined ? (constStep > 0 ? `${i} <= ${lim}` : `${lim} <= ${i}`) : `(${step} > 0 ? ${i} <= ${lim} : ${lim} <= ${i})`;
     return this.withScope(fn, () => {
+      if (this.debug) fn.live.push({ name: '(for index)', js: i }, { name: '(for limit)', js: lim }, { name: '(for step)', js: step });
+      // Debug compiles: each pass jumps back into the body (a line event), then runs the loop
+      // test on the 'for' line (another one, where the loop variable is out of scope), as
+      // Lua's FORLOOP does.
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(s.loc.start.line)}`] : ['', ''];
       const v = this.declare(s.variable.name);
       const body = this.block(s.body, false);
       return (
@@ -586,7 +741,7 @@ class CodeGen {
         `if (typeof ${i} !== 'number') ${i} = R.forNumber(${i}, 'initial value');\n` +
         `if (typeof ${lim} !== 'number') ${lim} = R.forNumber(${lim}, 'limit');\n` +
         `if (typeof ${step} !== 'number') ${step} = R.forNumber(${step}, 'step');\n` +
-        `for (; ${cond}; ${i} += ${step}) {\nif (--R.budget < 0) R.tick();\nlet ${v.js} = ${i};\n${body}\n}`
+        `for (; ${cond}; ${i} += ${step}) {\nif (--R.budget < 0) R.tick();\n${enter}let ${v.js} = ${i};\n${body}${loop}\n}`
       );
     });
   }
@@ -603,6 +758,8 @@ class CodeGen {
     // Lua names the iterator by its hidden loop local when a library rejects an argument.
     const callPos = this.pos(line, '(for generator)');
     return this.withScope(fn, () => {
+      if (this.debug) fn.live.push({ name: '(for generator)', js: f }, { name: '(for state)', js: st }, { name: '(for control)', js: ctl });
+      const [enter, loop] = this.debug ? ['$F.last = -1;\n', `\n${this.lineHook(line)}`] : ['', ''];
       const vars: Var[] = s.variables.map((v: Node) => this.declare(v.name));
       const body = this.block(s.body, false);
       const k = vars[0].js;
@@ -616,8 +773,8 @@ class CodeGen {
         `let ${vars.map((v) => v.js).join(', ')};\n` +
         `if (${f} === R.next && ${st} instanceof LT) { ${r} = ${st}.next(${ctl}); if (${r} === undefined) break; ${k} = ${r}[0]; ${restFromPair ? restFromPair + ';' : ''} }\n` +
         `else if (${f} === R.ipairsStep && ${st} instanceof LT && typeof ${ctl} === 'number') { ${k} = ${ctl} + 1; ${rest.length > 0 ? `${rest[0].js} = ` : `${r} = `}${st}.getInt(${k}); if (${rest.length > 0 ? rest[0].js : r} === undefined) break; }\n` +
-        `else { P = ${callPos}; ${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
-        `${ctl} = ${k};\n${body}\n}`
+        `else { P = ${callPos}; ${this.debug ? `D.cn = '(for generator)', D.cf = ${f}; ` : ''}${r} = R.call(${f}, [${st}, ${ctl}], undefined); ${k} = ${r}[0]; if (${k} === undefined) break; ${restFromR ? restFromR + ';' : ''} }\n` +
+        `${ctl} = ${k};\n${enter}${body}${loop}\n}`
       );
     });
   }
@@ -662,7 +819,7 @@ class CodeGen {
       case 'LogicalExpression': {
         const t = this.scope.fn.temp();
         const l = this.expr(e.left);
-        const r = this.expr(e.right);
+        const r = this.rightAt(e, this.expr(e.right));
         return e.operator === 'and'
           ? `((${t} = ${l}) === undefined || ${t} === false ? ${t} : ${r})`
           : `((${t} = ${l}) !== undefined && ${t} !== false ? ${t} : ${r})`;
@@ -766,25 +923,36 @@ class CodeGen {
       pending = [];
     };
     let idx = 1;
+    // Debug compiles: a field on a line of its own is a line event (Lua's hook sees its code there).
+    const tableLine = e.loc.start.line;
+    // Lua stores list items at the '}' (SETLIST), on that line.
+    const listAt = this.debug && (narr > 0 || lastMulti) && e.loc.end.line !== tableLine ? this.atExpr(e.loc.end.line) : '';
+    // A field's value is stored (or, for a list item, moved into place) by an instruction on the
+    // line where the value ends; a call or a nested table starts its code where it starts; the
+    // last list item is moved at the '}' (listAt).
+    const fieldLine = (f: Node): number => this.valueLine(f.value, f.type === 'TableValue' && f === lastField, e.loc.end.line);
+    const fieldAt = (f: Node, code: string): string => (this.debug && fieldLine(f) !== tableLine ? `(${this.atExpr(fieldLine(f))}, ${code})` : code);
     for (const f of fields) {
       if (pending.length === 50) flush();
-      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${this.expr(f.value)})`);
+      if (f.type === 'TableKeyString') parts.push(`R.rawsetKey(${t}, ${this.str(f.key.name)}, ${fieldAt(f, this.expr(f.value))})`);
       else if (f.type === 'TableKey') {
         const key = f.key.type === 'StringLiteral' ? this.str(f.key.value) : this.expr(f.key);
-        parts.push(`R.rawsetKey(${t}, ${key}, ${this.expr(f.value)})`);
+        parts.push(`R.rawsetKey(${t}, ${key}, ${fieldAt(f, this.expr(f.value))})`);
       } else if (f === lastField && lastMulti) {
         const m = fn.temp();
-        parts.push(`${m} = ${this.multi(f.value)}`);
+        parts.push(`${m} = ${fieldAt(f, this.multi(f.value))}`);
+        if (listAt) parts.push(listAt);
         flush();
         parts.push(`R.setList(${t}, ${idx}, ${m})`);
       } else if (buffered) {
         const v = fn.temp();
-        parts.push(`${v} = ${this.expr(f.value)}`);
+        parts.push(`${v} = ${fieldAt(f, this.expr(f.value))}`);
         pending.push([idx++, v]);
       } else {
-        parts.push(`R.setItem(${t}, ${idx++}, ${this.expr(f.value)})`);
+        parts.push(`R.setItem(${t}, ${idx++}, ${fieldAt(f, this.expr(f.value))})`);
       }
     }
+    if (listAt && !lastMulti) parts.push(listAt);
     flush();
     parts.push(t);
     return `(${parts.join(', ')})`;
@@ -794,7 +962,9 @@ class CodeGen {
   private operands(nodes: Node[]): { pre: string[]; vals: string[] } {
     const pre: string[] = [];
     const vals: string[] = [];
-    for (const n of nodes) {
+    for (let i = 0; i < nodes.length; i++) {
+      const n = nodes[i];
+      if (i > 0 && this.debug && n.loc.start.line !== nodes[i - 1].loc.end.line) pre.push(this.atExpr(n.loc.start.line));
       if (this.isSimple(n)) vals.push(this.expr(n));
       else {
         const t = this.scope.fn.temp();
@@ -871,6 +1041,7 @@ class CodeGen {
   private condAt(e: Node): string {
     const line = e.loc.start.line;
     this.curLine = line;
+    if (this.debug) return `(D.at($F, ${line}, ${this.localsFn()}), P = ${this.pos(line)}, ${this.test(e)})`;
     return `(P = ${this.pos(line)}, ${this.test(e)})`;
   }
 
@@ -887,7 +1058,7 @@ class CodeGen {
       case 'FunctionDeclaration':
         return `(${this.expr(e)}, true)`;
       case 'LogicalExpression':
-        return e.operator === 'and' ? `(${this.test(e.left)} && ${this.test(e.right)})` : `(${this.test(e.left)} || ${this.test(e.right)})`;
+        return e.operator === 'and' ? `(${this.test(e.left)} && ${this.rightAt(e, this.test(e.right))})` : `(${this.test(e.left)} || ${this.rightAt(e, this.test(e.right))})`;
       case 'UnaryExpression':
         if (e.operator === 'not') return `!${this.test(e.argument)}`;
         break;
@@ -908,6 +1079,8 @@ class CodeGen {
   /** A call; `wantArray` (always true here) gives the result array. */
   private callExpr(e: Node, wantArray: boolean): string {
     void wantArray;
+    const tail = this.tailNext;
+    this.tailNext = false;
     const fn = this.scope.fn;
     let argNodes: Node[];
     let argsFrom: number;
@@ -953,14 +1126,21 @@ class CodeGen {
         callee = f;
       }
     }
+    // Debug compiles: arguments on other lines than the call are line events, and so is the call
+    // itself afterwards (Lua puts the CALL on the line of its '('); the arguments then go to temps.
+    const closeLine = e.loc.end.line;
+    const argLines = this.debug && argNodes.some((a, i) => a.loc.start.line !== line || a.loc.end.line !== line || this.valueLine(a, i === argNodes.length - 1, closeLine) !== line);
     // Arguments that run calls go to temps so that P names this call when it runs.
-    const hoist = argNodes.some((a) => this.hasCall(a));
+    // (Debug compiles always do: the callee's name is set after the arguments, which may run
+    // other calls through metamethods.)
+    const hoist = this.debug || argNodes.some((a) => this.hasCall(a));
     const args: string[] = self ? [self] : [];
     let prevEnd = argsFrom;
     argNodes.forEach((a, i) => {
       const last = i === argNodes.length - 1;
       const spread = last && MULTI.has(a.type) && this.parenCount(prevEnd, a) === 0;
       let v = spread ? this.multi(a) : this.expr(a);
+      if (argLines && this.valueLine(a, last, closeLine) !== line) pre.push(this.atExpr(this.valueLine(a, last, closeLine)));
       if (hoist && !this.isSimple(a)) {
         const t = fn.temp();
         pre.push(`${t} = ${v}`);
@@ -969,6 +1149,12 @@ class CodeGen {
       args.push(spread ? `...${v}` : v);
       prevEnd = a.range[1];
     });
+    if (argLines) pre.push(this.atExpr(line));
+    // Debug compiles: the callee learns the name it was called by (Lua's getfuncname).
+    if (this.debug) {
+      pre.push(`D.cn = ${this.nameArg(name)}, D.cf = ${callee}, D.tc = ${tail}`);
+      this.lastCallee = callee;
+    }
     pre.push(`P = ${P}`);
     const list = args.join(', ');
     const known = callee.startsWith('K') && !isMethod;

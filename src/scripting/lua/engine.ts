@@ -131,14 +131,15 @@ export class LuaEngine {
   /**
    * Compiles a script. chunkName as Lua takes it ('@user_script' → "user_script:1:" in
    * messages). `env` replaces the globals (FUNCTION libraries run in their own environment).
+   * `debug` (the Lua debugger's runtime) compiles the script for a debugging session.
    */
-  compile(source: string, chunkName = '@user_script', env?: LuaTable): CompileResult {
+  compile(source: string, chunkName = '@user_script', env?: LuaTable, debug?: unknown): CompileResult {
     if (this.syntaxCheck) {
       const error = this.syntaxCheck(source, chunkName);
       if (error !== null) return { ok: false, error };
     }
     try {
-      const c = compileChunk(source, { chunkName: chunkId(chunkName), globals: env ?? this.globals, dynamicGlobals: env ? undefined : this.dynamic });
+      const c = compileChunk(source, { chunkName: chunkId(chunkName), globals: env ?? this.globals, dynamicGlobals: env ? undefined : this.dynamic, debug });
       const main = c.factory(...c.deps);
       return { ok: true, chunk: main };
     } catch (e) {

@@ -37,6 +37,12 @@ export interface RedisLibHost {
   /** redisLrand48() % REDIS_LRAND48_MAX */
   random(): number;
   seed(n: number): void;
+  /** redis.breakpoint(): true when a debugging session will stop at the next line (eval.c). */
+  breakpoint?(): boolean;
+  /** redis.debug(...): a log line in the debugging session, if one runs. */
+  debug?(args: LuaValue[]): void;
+  /** An error redis.call/pcall raises itself (a debugging session logs it while stepping). */
+  logError?(text: string): void;
 }
 
 /** 7.0's REDIS_LRAND48_MAX (INT32_MAX). */
@@ -92,6 +98,7 @@ function genericCall(host: RedisLibHost, args: LuaValue[], raiseError: boolean):
   if (!host.running()) raise('redis.call/pcall can only be called inside a script invocation');
   const argv = luaArgsToArgv(args);
   if (typeof argv === 'string') {
+    host.logError?.(argv);
     const t = errorTable(argv, false);
     if (raiseError) throw new LuaError(t);
     return [t];
@@ -219,9 +226,15 @@ function versionEntries(): Array<[string, LuaValue]> {
 export function redisLibrary(host: RedisLibHost): Array<[string, LuaValue]> {
   return [
     ...commonEntries(host),
-    // No debugging session (SCRIPT DEBUG is refused): breakpoint answers false, debug does nothing.
-    ['breakpoint', () => [false]],
-    ['debug', () => NONE],
+    // Outside a debugging session (SCRIPT DEBUG), breakpoint answers false and debug does nothing.
+    ['breakpoint', () => [host.breakpoint?.() ?? false]],
+    [
+      'debug',
+      (...args: LuaValue[]) => {
+        host.debug?.(args);
+        return NONE;
+      },
+    ],
     ['replicate_commands', () => [true]],
   ];
 }
