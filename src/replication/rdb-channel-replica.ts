@@ -277,10 +277,16 @@ export class RdbChannelSync {
     if (this.stopped) return;
     const why = this.mainError ?? 'connection lost';
     this.server.log.warning(`Main channel error while reading from master: ${why}`);
-    if (this.state === MainChState.StreamingBuf || this.diskLoading) {
+    if (this.state === MainChState.StreamingBuf || this.diskLoading || this.pendingReplay !== null) {
       // What arrived is still applied (after the load); then the link is freed and cached,
       // and the replica continues with a PSYNC from there (Redis 8 does the same).
       this.state = MainChState.CloseAsap;
+      // Dual channel, loaded while the main channel's PSYNC was unanswered: no +CONTINUE will
+      // come now, so the replay (of nothing) must not wait for it — it would leave the link
+      // "connected" to a closed socket until repl-timeout.
+      const replay = this.pendingReplay;
+      this.pendingReplay = null;
+      replay?.();
       return;
     }
     if (this.state === MainChState.AccumulateBuf) {
@@ -315,11 +321,13 @@ export class RdbChannelSync {
    */
   replay(apply: (chunk: Buffer) => boolean, done: (closeAsap: boolean, failed: boolean) => void): void {
     const s = this.server;
-    if (this.preamble >= 0) {
+    if (this.preamble >= 0 && this.state !== MainChState.CloseAsap) {
       // Loaded before the main channel's PSYNC was accepted: replay once it is.
       this.pendingReplay = () => this.replay(apply, done);
       return;
     }
+    // (Main channel lost before its +CONTINUE: nothing was buffered; the caller PSYNCs.)
+    this.preamble = -1;
     if (this.state === MainChState.AccumulateBuf) this.state = MainChState.StreamingBuf;
     s.log.notice(`MASTER <-> REPLICA sync: Starting to stream replication buffer into the db (${this.size} bytes).`);
     const step = (): void => {

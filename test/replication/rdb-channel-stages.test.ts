@@ -382,3 +382,22 @@ test('dual channel, load: the rdb channel killed while the replica loads the rec
   await settled(t, 'dual: rdb channel killed during the load');
   assert.equal((await stats(t.mc)).full, 1);
 });
+
+test('dual channel, handshake: the RDB loaded before the main channel PSYNC is answered, then the main channel killed: no wedged link, a partial resync', async () => {
+  // A small snapshot arrives and loads at once; the main channel's set-rdb-client-id and PSYNC
+  // need two slow trips up, so the replica waits loaded for its +CONTINUE.
+  const t = await setup({ dialect: DUAL, keys: 200, delayUpMs: 1500 });
+  await t.rc.replicaof('127.0.0.1', String(t.linkPort));
+  await t.r.waitForLog(/MASTER <-> REPLICA sync: Finished with success/, 60000);
+  assert.doesNotMatch(t.m.output(), /Partial resynchronization request from \S+ accepted/);
+  const main = (await clientList(t.mc)).find((c) => (c.cmd === 'psync' || c.cmd === 'replconf') && !c.flags.includes('S') && !c.flags.includes('C'));
+  assert.ok(main, 'the main channel, not resynced yet');
+  await kill(t.mc, main.id);
+  // Noticed at once (not after repl-timeout): the link is freed and cached, then a PSYNC.
+  await t.r.waitForLog(/Main channel error while reading from master/, 10000);
+  await t.r.waitForLog(/Connection with master lost\./, 10000);
+  await settled(t, 'dual: main channel killed while the loaded replica waited for +CONTINUE');
+  const st = await stats(t.mc);
+  assert.equal(st.full, 1, 'the loaded snapshot was kept');
+  assert.ok(st.partialOk >= 1);
+});
