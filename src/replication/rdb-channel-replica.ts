@@ -35,6 +35,9 @@ export const enum MainChState {
 
 /** Bytes applied per replay slice (Redis 8's loading-process-events-interval-bytes). */
 const REPLAY_SLICE = 512 * 1024;
+/** A slice also ends after this long: slow commands (SORT … STORE, SUNIONSTORE of big sets)
+ *  must not keep the event loop, and so clients and the main channel's state, waiting. */
+const REPLAY_SLICE_MS = 50;
 
 export class RdbChannelSync {
   state = MainChState.AccumulateBuf;
@@ -117,7 +120,8 @@ export class RdbChannelSync {
       if (this.credit <= 0) this.pause();
       return;
     }
-    if (limit > 0 && this.memBytes >= limit && (this.spillFd < 0 || this.spillFailed)) {
+    // At the limit exactly, with spilling possible, the next bytes go to the file: keep reading.
+    if (limit > 0 && this.memBytes >= limit && (this.spillFd < 0 || this.spillFailed) && !this.canSpill()) {
       if (!this.limitLogged) {
         this.limitLogged = true;
         this.server.log.warning(
@@ -333,7 +337,8 @@ export class RdbChannelSync {
     const step = (): void => {
       if (this.stopped) return;
       let n = 0;
-      while (this.size > 0 && n < REPLAY_SLICE) {
+      const t0 = performance.now();
+      while (this.size > 0 && n < REPLAY_SLICE && performance.now() - t0 < REPLAY_SLICE_MS) {
         let chunk: Buffer | null;
         try {
           chunk = this.takeNext();

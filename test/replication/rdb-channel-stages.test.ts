@@ -22,6 +22,7 @@ after(() => fleet.close());
 
 const RDBCH = ['--repl-rdb-channel', 'yes'];
 const DUAL = ['--dual-channel-replication-enabled', 'yes'];
+const SPILL = ['--replica-full-sync-buffer-limit', '64kb'];
 
 interface ClientLine {
   id: string;
@@ -110,6 +111,15 @@ async function settled(t: Setup, why: string): Promise<void> {
   // Not wedged: a write made now arrives.
   await mc.set('after-the-fault', why);
   await waitFor('the next write replicated', async () => (await rc.get('after-the-fault')) === why, 30000);
+}
+
+/** Waits for `p`; on failure the error carries both servers' logs. */
+async function both<T>(t: Setup, p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (e) {
+    throw new Error(`${(e as Error).message.split('\n')[0]}\n--- master:\n${t.m.output()}\n--- replica:\n${t.r.output()}`);
+  }
 }
 
 const stats = async (mc: Redis) => {
@@ -215,23 +225,24 @@ test('rdb channel, load: the rdb channel killed while the replica loads from the
 // ------------------------------------------------------------------ replay (Redis 8)
 
 /**
- * Makes the replica's replay long whatever the machine: a 60,000-member set in the snapshot,
- * and during the transfer SUNIONSTOREs of it (the replica recomputes each), each followed by
- * 600 KB of padding so that every replay slice (512 KB) holds one of them.
+ * Makes the replica's replay long whatever the machine: a 120,000-member set in the snapshot,
+ * and during the transfer SUNIONSTOREs of it (the replica recomputes each, tens of ms), with a
+ * little padding. The stream stays small, so it is not held up behind the slow link and a
+ * connection closed on the master reaches the replica while it replays.
  */
 async function slowReplayStream(mc: Redis, until: () => boolean): Promise<number> {
   let n = 0;
-  const pad = 'p'.repeat(600 * 1024);
-  while (!until() && n < 40) {
+  const pad = 'p'.repeat(8 * 1024);
+  while (!until() && n < 60) {
     await mc.sunionstore(`slowcopy:${n % 4}`, 'bigset');
     await mc.set(`pad:${n % 4}`, pad);
     n++;
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 50));
   }
   return n;
 }
 
-async function bigSet(mc: Redis, members = 60000): Promise<void> {
+async function bigSet(mc: Redis, members = 120000): Promise<void> {
   for (let i = 0; i < members; i += 5000) {
     const args: string[] = [];
     for (let j = i; j < i + 5000 && j < members; j++) args.push(`member-${j}`);
@@ -243,14 +254,15 @@ for (const dialect of ['rdb', 'dual'] as const) {
   const name = dialect === 'rdb' ? 'rdb channel' : 'dual channel';
   const args = dialect === 'rdb' ? RDBCH : DUAL;
 
-  test(`${name}, replay: the main channel killed on the master while the replica replays its buffer: the replay ends, then a partial resync`, async () => {
-    const t = await setup({ dialect: args, keys: 30000, masterArgs: ['--repl-backlog-size', '64mb'] });
+  test(`${name}, replay: the main channel killed on the master while the replica replays its (spilled) buffer: the replay ends, then a partial resync`, async () => {
+    // A small in-memory limit: most of the buffer is replayed from the spill file.
+    const t = await setup({ dialect: args, keys: 30000, masterArgs: ['--repl-backlog-size', '64mb'], replicaArgs: SPILL });
     await bigSet(t.mc);
     let replaying = false;
     await t.rc.replicaof('127.0.0.1', String(t.linkPort));
     await findOnMaster('the rdb channel', t.mc, (cl) => cl.find((c) => c.flags === 'SC'));
     const feeding = slowReplayStream(t.mc, () => /Loading DB in memory/.test(t.r.output()));
-    await t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000);
+    await both(t, t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000));
     const main = (await clientList(t.mc)).find((c) => c.flags === 'S');
     assert.ok(main);
     await kill(t.mc, main.id);
@@ -262,6 +274,7 @@ for (const dialect of ['rdb', 'dual'] as const) {
     assert.equal(st.full, 1, 'no second full sync');
     assert.ok(st.partialOk >= (dialect === 'dual' ? 2 : 1), `sync_partial_ok ${st.partialOk}`);
     assert.ok(replaying, 'the replay was still running when the main channel was killed');
+    await expectLog(t.r, /Replica full sync buffer reached \d+ bytes in memory: spilling the replication stream to/);
     // The loss was noticed during the replay, not only after it.
     await expectLog(t.r, /Main channel error while reading from master/);
     const out = t.r.output();
@@ -271,13 +284,14 @@ for (const dialect of ['rdb', 'dual'] as const) {
     );
   });
 
-  test(`${name}, replay: the master link killed on the replica (CLIENT KILL TYPE master) during the replay: cached, then a partial resync`, async () => {
-    const t = await setup({ dialect: args, keys: 30000, masterArgs: ['--repl-backlog-size', '64mb'] });
+  test(`${name}, replay: the master link killed on the replica (CLIENT KILL TYPE master) during the replay of a spilled buffer: cached, then a partial resync`, async () => {
+    // A small in-memory limit: most of the buffer is replayed from the spill file.
+    const t = await setup({ dialect: args, keys: 30000, masterArgs: ['--repl-backlog-size', '64mb'], replicaArgs: SPILL });
     await bigSet(t.mc);
     await t.rc.replicaof('127.0.0.1', String(t.linkPort));
     await findOnMaster('the rdb channel', t.mc, (cl) => cl.find((c) => c.flags === 'SC'));
     const feeding = slowReplayStream(t.mc, () => /Loading DB in memory/.test(t.r.output()));
-    await t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000);
+    await both(t, t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000));
     const killed = Number(await t.rc.call('CLIENT', 'KILL', 'TYPE', 'master'));
     assert.equal(killed, 1);
     const replaying = !/Successfully streamed replication buffer/.test(t.r.output());
@@ -288,6 +302,7 @@ for (const dialect of ['rdb', 'dual'] as const) {
     assert.ok(st.partialOk >= 1, `sync_partial_ok ${st.partialOk}`);
     assert.ok(replaying, 'the replay was still running when the master link was killed');
     await expectLog(t.r, /Master client was freed while streaming accumulated replication data to db\./);
+    await expectLog(t.r, /Replica full sync buffer reached \d+ bytes in memory: spilling the replication stream to/);
   });
 
   test(`${name}, replay: the rdb channel is gone once loaded; killing it then does not touch the main channel`, async () => {
@@ -296,7 +311,7 @@ for (const dialect of ['rdb', 'dual'] as const) {
     await t.rc.replicaof('127.0.0.1', String(t.linkPort));
     await findOnMaster('the rdb channel', t.mc, (cl) => cl.find((c) => c.flags === 'SC'));
     const feeding = slowReplayStream(t.mc, () => /Loading DB in memory/.test(t.r.output()));
-    await t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000);
+    await both(t, t.r.waitForLog(/Starting to stream replication buffer into the db/, 90000));
     // Whatever is still listed as the rdb channel (the close may still be on its way) goes now.
     const rdb = (await clientList(t.mc)).find((c) => c.flags.includes('C'));
     if (rdb) await t.mc.call('CLIENT', 'KILL', 'ID', rdb.id).catch(() => 0);
