@@ -77,13 +77,25 @@ export class DualChannelMaster {
     main.boundRdb = null;
     if (rdb === null) return;
     this.release(rdb);
-    if (rdb.rdbDelivered && !rdb.client.isClosed) rdb.close();
+    if (rdb.rdbDelivered) this.closeDelivered(rdb);
   }
 
   /** The snapshot reached the rdb channel; it is closed once its main channel resynced. */
   delivered(rdb: ReplicaConn): void {
     rdb.rdbDelivered = true;
-    if (!rdb.waitingPsync) rdb.close();
+    if (!rdb.waitingPsync) this.closeDelivered(rdb);
+  }
+
+  /**
+   * "Delivered" means handed to the socket: behind a slow link up to SOCKET_HIGH_WATER of the
+   * snapshot may still wait in it, which close() would drop (the replica then gets a truncated
+   * RDB and starts over, again and again). Close once the socket has sent everything instead.
+   */
+  private closeDelivered(rdb: ReplicaConn): void {
+    const c = rdb.client;
+    if (c.isClosed || c.closeAfterReply) return;
+    c.closeAfterReply = true;
+    c.flush();
   }
 
   /**

@@ -55,6 +55,8 @@ const STATE_NAMES = ['wait_bgsave', 'wait_bgsave', 'send_bulk', 'online', 'wait_
 const BULK_CHUNK = 64 * 1024;
 /** A diskless transfer waits for sockets holding more than this. */
 const SOCKET_HIGH_WATER = 1024 * 1024;
+/** Stream bytes fed since the last write to the replicas that make the master write them at once. */
+const EARLY_PUMP_BYTES = 64 * 1024;
 
 /** One replica served by this instance. */
 export class ReplicaConn implements BufferReader, ReplicaHandle, RdbChannelFields, DualChannelFields {
@@ -313,14 +315,31 @@ export class MasterSide {
 
   // ---------------------------------------------------------------- stream output
 
-  /** Coalesces socket writes to online replicas: once per event-loop turn, like beforeSleep. */
+  /**
+   * Coalesces socket writes to online replicas: once per event-loop turn, like beforeSleep —
+   * but no more than EARLY_PUMP_BYTES of stream wait for the end of the turn. Redis reads at
+   * most 16 KB from a client per event-loop iteration, so its per-iteration growth is small;
+   * Node reads up to 32 × 64 KB from one socket in one poll phase, so a pipelined burst used
+   * to leave ~2 MB in every replica's buffer (CLIENT LIST omem, the output-buffer limits)
+   * until the turn ended, even with the replica's socket idle.
+   */
   private scheduleWrites(): void {
+    const unsent = this.core.masterReplOffset - this.pumpedOffset;
+    if (unsent >= EARLY_PUMP_BYTES || unsent < 0) this.pumpAll();
     if (this.writesScheduled) return;
     this.writesScheduled = true;
     setImmediate(() => {
       this.writesScheduled = false;
-      for (const rc of this.byClient.values()) rc.pump();
+      this.pumpAll();
     });
+  }
+
+  /** master_repl_offset at the last pumpAll(). */
+  private pumpedOffset = 0;
+
+  private pumpAll(): void {
+    this.pumpedOffset = this.core.masterReplOffset;
+    for (const rc of this.byClient.values()) rc.pump();
   }
 
   // ---------------------------------------------------------------- SYNC / PSYNC

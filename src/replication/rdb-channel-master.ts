@@ -87,6 +87,11 @@ export class RdbChannelMaster {
     rc.mainChannel = main;
     rc.client.isRdbChannel = true;
     main.rdbChannelConn = rc;
+    // Closed before its PSYNC it is no replica yet, so onReplicaClosed never runs for it: its
+    // main channel would wait for it until repl-timeout. Release the main channel now.
+    rc.client.onClose.push(() => {
+      if (!rc.client.isReplica) this.closed(rc);
+    });
     return null;
   }
 

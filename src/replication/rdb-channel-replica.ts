@@ -35,6 +35,9 @@ export const enum MainChState {
 
 /** Bytes applied per replay slice (Redis 8's loading-process-events-interval-bytes). */
 const REPLAY_SLICE = 512 * 1024;
+/** A slice also ends after this long: slow commands (SORT … STORE, SUNIONSTORE of big sets)
+ *  must not keep the event loop, and so clients and the main channel's state, waiting. */
+const REPLAY_SLICE_MS = 50;
 
 export class RdbChannelSync {
   state = MainChState.AccumulateBuf;
@@ -117,7 +120,8 @@ export class RdbChannelSync {
       if (this.credit <= 0) this.pause();
       return;
     }
-    if (limit > 0 && this.memBytes >= limit && (this.spillFd < 0 || this.spillFailed)) {
+    // At the limit exactly, with spilling possible, the next bytes go to the file: keep reading.
+    if (limit > 0 && this.memBytes >= limit && (this.spillFd < 0 || this.spillFailed) && !this.canSpill()) {
       if (!this.limitLogged) {
         this.limitLogged = true;
         this.server.log.warning(
@@ -277,10 +281,16 @@ export class RdbChannelSync {
     if (this.stopped) return;
     const why = this.mainError ?? 'connection lost';
     this.server.log.warning(`Main channel error while reading from master: ${why}`);
-    if (this.state === MainChState.StreamingBuf || this.diskLoading) {
+    if (this.state === MainChState.StreamingBuf || this.diskLoading || this.pendingReplay !== null) {
       // What arrived is still applied (after the load); then the link is freed and cached,
       // and the replica continues with a PSYNC from there (Redis 8 does the same).
       this.state = MainChState.CloseAsap;
+      // Dual channel, loaded while the main channel's PSYNC was unanswered: no +CONTINUE will
+      // come now, so the replay (of nothing) must not wait for it — it would leave the link
+      // "connected" to a closed socket until repl-timeout.
+      const replay = this.pendingReplay;
+      this.pendingReplay = null;
+      replay?.();
       return;
     }
     if (this.state === MainChState.AccumulateBuf) {
@@ -315,17 +325,20 @@ export class RdbChannelSync {
    */
   replay(apply: (chunk: Buffer) => boolean, done: (closeAsap: boolean, failed: boolean) => void): void {
     const s = this.server;
-    if (this.preamble >= 0) {
+    if (this.preamble >= 0 && this.state !== MainChState.CloseAsap) {
       // Loaded before the main channel's PSYNC was accepted: replay once it is.
       this.pendingReplay = () => this.replay(apply, done);
       return;
     }
+    // (Main channel lost before its +CONTINUE: nothing was buffered; the caller PSYNCs.)
+    this.preamble = -1;
     if (this.state === MainChState.AccumulateBuf) this.state = MainChState.StreamingBuf;
     s.log.notice(`MASTER <-> REPLICA sync: Starting to stream replication buffer into the db (${this.size} bytes).`);
     const step = (): void => {
       if (this.stopped) return;
       let n = 0;
-      while (this.size > 0 && n < REPLAY_SLICE) {
+      const t0 = performance.now();
+      while (this.size > 0 && n < REPLAY_SLICE && performance.now() - t0 < REPLAY_SLICE_MS) {
         let chunk: Buffer | null;
         try {
           chunk = this.takeNext();
