@@ -325,13 +325,23 @@ export class MasterSide {
    */
   private scheduleWrites(): void {
     const unsent = this.core.masterReplOffset - this.pumpedOffset;
-    if (unsent >= EARLY_PUMP_BYTES || unsent < 0) this.pumpAll();
+    if ((unsent >= EARLY_PUMP_BYTES || unsent < 0) && !this.replicasWaitForFsync()) this.pumpAll();
     if (this.writesScheduled) return;
     this.writesScheduled = true;
     setImmediate(() => {
       this.writesScheduled = false;
       this.pumpAll();
     });
+  }
+
+  /**
+   * Under appendfsync always, replicas get a write only after the AOF's fsync of it (Redis
+   * writes to replicas in beforeSleep after flushing the AOF): the end-of-turn write, which
+   * comes after the AOF's, is kept.
+   */
+  private replicasWaitForFsync(): boolean {
+    const cfg = this.server.config;
+    return cfg.bool('appendonly') && cfg.str('appendfsync') === 'always';
   }
 
   /** master_repl_offset at the last pumpAll(). */
