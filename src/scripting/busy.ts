@@ -106,6 +106,9 @@ export class BusyScript implements BusyHooks {
         continue; // EAGAIN: nothing to read now
       }
       if (n > 0) c.feedSync(Buffer.from(readBuffer.subarray(0, n)));
+      // The peer hung up (a replica that went away, for one): freed now, as Redis frees it
+      // while processing events during a busy script, so INFO inside the script sees it gone.
+      else if (n === 0) c.close();
     }
   }
 }

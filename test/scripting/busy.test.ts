@@ -77,3 +77,34 @@ for (const kind of kinds) {
     assert.equal(text(await b.call('GET', 'w')), '1');
   });
 }
+
+for (const kind of kinds) {
+  test(`${kind}: a replica that leaves during a busy script is gone for the script (INFO, min-replicas)`, async () => {
+    const { s: master, a, b } = await setup(kind);
+    await b.call('CONFIG', 'SET', 'min-replicas-to-write', '1');
+    const replica = await startServer(kind);
+    servers.push(replica);
+    const r = await RespClient.connect(replica.port);
+    clients.push(r);
+    await r.call('REPLICAOF', '127.0.0.1', String(master.port));
+    for (let i = 0; i < 200 && !/slave0:.*state=online/.test(text(await b.call('INFO', 'replication'))); i++) await sleep(50);
+    assert.match(text(await b.call('INFO', 'replication')), /slave0:.*state=online/);
+    const script = `
+      redis.call('set','x','script value')
+      while true do
+        local info = redis.call('info','replication')
+        if string.match(info, 'connected_slaves:0') then redis.call('set','x',info) break end
+      end
+      return 1`;
+    const running = a.call('EVAL', script, '1', 'x');
+    let busy = '';
+    for (let i = 0; i < 100 && !busy.startsWith('BUSY'); i++) {
+      await sleep(50);
+      busy = text(await b.call('PING'));
+    }
+    assert.match(busy, /^BUSY /);
+    await r.call('REPLICAOF', 'NO', 'ONE');
+    assert.equal(text(await running), '1');
+    assert.match(text(await b.call('GET', 'x')), /connected_slaves:0/);
+  });
+}
