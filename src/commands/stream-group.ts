@@ -270,15 +270,15 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
       g.lastId = id;
       if (x.noack) propagateLastId = true;
     }
-    // The ID's text is also its PEL key: made once for the PELs, the reply and the XCLAIM.
+    // The ID's text, made once for the reply and the XCLAIM.
     const idText = formatId(id);
     out.push([id, e.kv, idText]);
     if (!x.noack) {
-      let n = g.pel.mayHave(id) ? g.pel.getByKey(idText) : undefined;
+      let n = g.pel.mayHave(id) ? g.pel.get(id) : undefined;
       if (n === undefined) {
         n = { id, consumer: cons, deliveryTime: now, deliveryCount: 1 };
-        g.pel.setByKey(idText, n);
-        cons.pel.setByKey(idText, n);
+        g.pel.set(n);
+        cons.pel.set(n);
       } else {
         // Already pending (XGROUP SETID moved the group back): the reader takes it over.
         assignNack(n, cons);
