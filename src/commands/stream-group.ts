@@ -262,7 +262,7 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
   const out: Delivered[] = [];
   let propagateLastId = false;
   const now = Date.now();
-  for (const e of s.range(start, ID_MAX)) {
+  for (const e of s.rangeArray(start, ID_MAX, count)) {
     const id = e.id;
     if (id > g.lastId) {
       if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, ID_MAX)) g.entriesRead++;
@@ -287,7 +287,6 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
       }
       propagateXclaim(x.c, x.db.id, x.key, g, x.groupName, idText, n, g.lastId === id ? idText : undefined);
     }
-    if (count !== 0 && out.length === count) break;
   }
   if (propagateLastId) propagateGroupId(x.c, x.db.id, x.key, g, x.groupName);
   return out;

@@ -54,11 +54,14 @@ export function replyEntry(w: ReplyWriter, e: StreamEntry): void {
 
 /** Replies live entries of [start, end] (rev: descending), at most `count` (0 = all). */
 export function replyRange(c: Client, s: StreamValue, start: StreamId, end: StreamId, count: number, rev: boolean): number {
-  const out: StreamEntry[] = [];
-  for (const e of s.range(start, end, rev)) {
-    out.push(e);
-    if (count !== 0 && out.length === count) break;
-  }
+  let out: StreamEntry[];
+  if (rev) {
+    out = [];
+    for (const e of s.range(start, end, true)) {
+      out.push(e);
+      if (count !== 0 && out.length === count) break;
+    }
+  } else out = s.rangeArray(start, end, count);
   c.w.array(out.length);
   for (const e of out) replyEntry(c.w, e);
   return out.length;

@@ -15,6 +15,8 @@ const LISTPACK_MAX = 1 << 30;
 
 const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
+const TARGET_MAX = target(ID_MAX);
+
 /** Per-node bytes besides its listpack: the node object, its master ID, the Buffer's objects. */
 const NODE_OVERHEAD = 320;
 
@@ -69,6 +71,8 @@ export class StreamValue implements RedisValue {
   private numKey: StreamId = -1n;
   private numMs = -1;
   private numSeq = -1;
+  /** lastValidId() while the entries do not change; -1 when unknown. */
+  private lastValid: StreamId = -1n;
   /** Sum of the nodes' buffer capacities (kept up to date by every change). */
   private packed = 0;
 
@@ -113,6 +117,7 @@ export class StreamValue implements RedisValue {
     n.seal();
     this.nodes.push(n);
     this.packed += n.buf.length;
+    this.lastValid = -1n;
   }
 
   /**
@@ -190,6 +195,7 @@ export class StreamValue implements RedisValue {
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
     this.addedId = id;
+    this.lastValid = id;
     this.addedText = ms >= 0 ? `${ms}-${seq}` : null;
     if (ms >= 0) {
       this.numKey = id;
@@ -238,6 +244,24 @@ export class StreamValue implements RedisValue {
     }
   }
 
+  /**
+   * range() into an array, at most `max` entries (0: all): what XRANGE, XREAD and XREADGROUP
+   * reply, without the two generators per call.
+   */
+  rangeArray(start: StreamId, end: StreamId, max: number): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    if (start > end) return out;
+    const nodes = this.nodes;
+    const ts = target(start);
+    const te = end === ID_MAX ? TARGET_MAX : target(end);
+    for (let ni = Math.max(0, this.nodeFor(start)); ni < nodes.length; ni++) {
+      const n = nodes[ni];
+      if (n.master > end) break;
+      if (!n.collect(ts, te, out, max)) break;
+    }
+    return out;
+  }
+
   /** First (or last) entry ID, tombstones included or not; ID_MAX (ID_MIN for last) when none. */
   edgeId(first: boolean, skipTombstones: boolean): StreamId {
     const nodes = this.nodes;
@@ -257,7 +281,8 @@ export class StreamValue implements RedisValue {
 
   /** The last live entry's ID (0-0 when empty). */
   lastValidId(): StreamId {
-    return this.edgeId(false, true);
+    if (this.lastValid < 0n) this.lastValid = this.edgeId(false, true);
+    return this.lastValid;
   }
 
   /** XDEL of one ID: true if a live entry was deleted. A node left with no live entry goes. */
@@ -267,6 +292,7 @@ export class StreamValue implements RedisValue {
     const n = this.nodes[ni];
     const before = n.buf.length;
     if (!n.delete(id)) return false;
+    this.lastValid = -1n;
     if (n.live === 0) {
       this.nodes.splice(ni, 1);
       this.packed -= before;
@@ -302,6 +328,7 @@ export class StreamValue implements RedisValue {
       this.packed += n.buf.length - before;
       break;
     }
+    if (deleted > 0) this.lastValid = -1n;
     if (removeHead > 0) nodes.splice(0, removeHead);
     if (this.length === 0) this.firstId = ID_MIN;
     else if (deleted > 0) this.firstId = this.edgeId(true, true);
