@@ -89,11 +89,19 @@ function assignNack(n: Nack, cons: Consumer): void {
   cons.pel.set(n);
 }
 
+/** The last delivery time propagated and its text (a read delivers many entries at one time). */
+let timeNum = -1;
+let timeText = '';
+
 /** `lastIdText`: the group's last ID as text when the caller has it. */
 function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string, idText: string, n: Nack, lastIdText?: string): void {
+  if (n.deliveryTime !== timeNum) {
+    timeNum = n.deliveryTime;
+    timeText = String(timeNum);
+  }
   c.server.exec.alsoPropagate(dbId, [
     'XCLAIM', key, groupName, n.consumer.name, '0', idText,
-    'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount),
+    'TIME', timeText, 'RETRYCOUNT', String(n.deliveryCount),
     'FORCE', 'JUSTID', 'LASTID', lastIdText ?? formatId(g.lastId),
   ]);
 }
