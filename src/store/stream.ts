@@ -17,6 +17,14 @@ const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
 const TARGET_MAX = target(ID_MAX);
 
+/**
+ * The last clock reading an ID was generated from, as an ID (ms-0) and as text: the streams
+ * written in the same millisecond share them instead of converting the time again.
+ */
+let nowKey = -1;
+let nowId: StreamId = 0n;
+let nowText = '';
+
 /** Per-node bytes besides its listpack: the node object, its master ID, the Buffer's objects. */
 const NODE_OVERHEAD = 320;
 
@@ -138,10 +146,16 @@ export class StreamValue implements RedisValue {
     let ms = -1;
     let seq = -1;
     if (useId === null && this.numMs >= 0 && nowMs >= 0) {
+      // Greater than `last` by construction.
       if (nowMs > this.numMs) {
         ms = nowMs;
         seq = 0;
-        id = BigInt(nowMs) << 64n;
+        if (nowMs !== nowKey) {
+          nowKey = nowMs;
+          nowId = BigInt(nowMs) << 64n;
+          nowText = String(nowMs);
+        }
+        id = nowId;
       } else {
         ms = this.numMs;
         seq = this.numSeq + 1;
@@ -158,7 +172,7 @@ export class StreamValue implements RedisValue {
       const ms = BigInt(nowMs);
       id = ms > idMs(last) ? makeId(ms, 0n) : last === ID_MAX ? ID_MIN : last + 1n;
     }
-    if (id <= last) return AppendResult.NotGreater;
+    if (ms < 0 && id <= last) return AppendResult.NotGreater;
     let tot = 0;
     for (const s of kv) tot += s.length;
     if (tot > LISTPACK_MAX) return AppendResult.TooLarge;
@@ -196,7 +210,7 @@ export class StreamValue implements RedisValue {
     if (this.length === 1) this.firstId = id;
     this.addedId = id;
     this.lastValid = id;
-    this.addedText = ms >= 0 ? `${ms}-${seq}` : null;
+    this.addedText = ms < 0 ? null : (ms === nowKey ? nowText : String(ms)) + '-' + seq;
     if (ms >= 0) {
       this.numKey = id;
       this.numMs = ms;
