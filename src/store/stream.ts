@@ -30,6 +30,8 @@ const NODE_OVERHEAD = 320;
 
 /** First capacity of a tail node's buffer (it doubles as entries come, and is trimmed to fit when sealed). */
 const INITIAL_NODE_BYTES = 256;
+/** At most this much is reserved up front for a new tail node. */
+const MAX_INITIAL_NODE_BYTES = 8192;
 
 export interface NodeLimits {
   maxBytes: number;
@@ -187,15 +189,19 @@ export class StreamValue implements RedisValue {
     }
     let same = true;
     if (node === null) {
+      // The new node's buffer is sized like the last one ended (entries tend to look alike)
+      // plus room for an append's worst-case estimate: no doublings from INITIAL_NODE_BYTES.
+      let capacity = INITIAL_NODE_BYTES;
       if (nodes.length > 0) {
         const prev = nodes[nodes.length - 1];
         this.packed -= prev.buf.length;
         prev.seal();
         this.packed += prev.buf.length;
+        capacity = Math.min(Math.max(prev.bytes + 128, INITIAL_NODE_BYTES), MAX_INITIAL_NODE_BYTES);
       }
       const fields: string[] = [];
       for (let i = 0; i < kv.length; i += 2) fields.push(kv[i]);
-      node = StreamNode.create(id, fields, INITIAL_NODE_BYTES);
+      node = StreamNode.create(id, fields, capacity);
       nodes.push(node);
       this.packed += node.buf.length;
     } else {
