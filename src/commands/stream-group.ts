@@ -89,11 +89,19 @@ function assignNack(n: Nack, cons: Consumer): void {
   cons.pel.set(n);
 }
 
+/** The last delivery time propagated and its text (a read delivers many entries at one time). */
+let timeNum = -1;
+let timeText = '';
+
 /** `lastIdText`: the group's last ID as text when the caller has it. */
 function propagateXclaim(c: Client, dbId: number, key: string, g: ConsumerGroup, groupName: string, idText: string, n: Nack, lastIdText?: string): void {
+  if (n.deliveryTime !== timeNum) {
+    timeNum = n.deliveryTime;
+    timeText = String(timeNum);
+  }
   c.server.exec.alsoPropagate(dbId, [
     'XCLAIM', key, groupName, n.consumer.name, '0', idText,
-    'TIME', String(n.deliveryTime), 'RETRYCOUNT', String(n.deliveryCount),
+    'TIME', timeText, 'RETRYCOUNT', String(n.deliveryCount),
     'FORCE', 'JUSTID', 'LASTID', lastIdText ?? formatId(g.lastId),
   ]);
 }
@@ -262,7 +270,7 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
   const out: Delivered[] = [];
   let propagateLastId = false;
   const now = Date.now();
-  for (const e of s.range(start, ID_MAX)) {
+  for (const e of s.rangeArray(start, ID_MAX, count)) {
     const id = e.id;
     if (id > g.lastId) {
       if (g.entriesRead !== INVALID_ENTRIES_READ && !s.rangeHasTombstones(id, ID_MAX)) g.entriesRead++;
@@ -270,15 +278,15 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
       g.lastId = id;
       if (x.noack) propagateLastId = true;
     }
-    // The ID's text is also its PEL key: made once for the PELs, the reply and the XCLAIM.
+    // The ID's text, made once for the reply and the XCLAIM.
     const idText = formatId(id);
     out.push([id, e.kv, idText]);
     if (!x.noack) {
-      let n = g.pel.mayHave(id) ? g.pel.getByKey(idText) : undefined;
+      let n = g.pel.mayHave(id) ? g.pel.get(id) : undefined;
       if (n === undefined) {
         n = { id, consumer: cons, deliveryTime: now, deliveryCount: 1 };
-        g.pel.setByKey(idText, n);
-        cons.pel.setByKey(idText, n);
+        g.pel.set(n);
+        cons.pel.set(n);
       } else {
         // Already pending (XGROUP SETID moved the group back): the reader takes it over.
         assignNack(n, cons);
@@ -287,7 +295,6 @@ function deliverNew(x: ReadCtx, s: StreamValue, g: ConsumerGroup, cons: Consumer
       }
       propagateXclaim(x.c, x.db.id, x.key, g, x.groupName, idText, n, g.lastId === id ? idText : undefined);
     }
-    if (count !== 0 && out.length === count) break;
   }
   if (propagateLastId) propagateGroupId(x.c, x.db.id, x.key, g, x.groupName);
   return out;

@@ -14,7 +14,7 @@ import type { StreamEntry } from '../store/stream-node.js';
 import { ID_MAX, ID_MIN, INVALID_ID, formatId, parseId, type StreamId } from '../store/stream-id.js';
 import type { CommandSpec } from './registry.js';
 import { E, checkType, parseInt64 } from './util.js';
-import { NOTIFY } from '../config/config.js';
+import { NOTIFY, type Config } from '../config/config.js';
 
 // ---------------------------------------------------------------- shared helpers
 
@@ -24,6 +24,18 @@ export function streamForWrite(c: Client, key: string): StreamValue | undefined 
 
 export function streamForRead(c: Client, key: string): StreamValue | undefined | null {
   return checkType<StreamValue>(c, c.db.lookupRead(key), ValueType.Stream);
+}
+
+/** ASCII case-insensitive `s === lower` (Redis's strcasecmp), without making a lowercase copy. */
+export function kw(s: string, lower: string): boolean {
+  const n = lower.length;
+  if (s.length !== n) return false;
+  for (let i = 0; i < n; i++) {
+    let ch = s.charCodeAt(i);
+    if (ch >= 65 && ch <= 90) ch |= 32;
+    if (ch !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** Parses an ID or replies Redis's error (null). */
@@ -54,18 +66,52 @@ export function replyEntry(w: ReplyWriter, e: StreamEntry): void {
 
 /** Replies live entries of [start, end] (rev: descending), at most `count` (0 = all). */
 export function replyRange(c: Client, s: StreamValue, start: StreamId, end: StreamId, count: number, rev: boolean): number {
-  const out: StreamEntry[] = [];
-  for (const e of s.range(start, end, rev)) {
-    out.push(e);
-    if (count !== 0 && out.length === count) break;
-  }
+  let out: StreamEntry[];
+  if (rev) {
+    out = [];
+    for (const e of s.range(start, end, true)) {
+      out.push(e);
+      if (count !== 0 && out.length === count) break;
+    }
+  } else out = s.rangeArray(start, end, count);
   c.w.array(out.length);
   for (const e of out) replyEntry(c.w, e);
   return out.length;
 }
 
+/** The stream-node-* settings, read once and kept up to date by a config listener. */
+interface StreamSettings {
+  limits: NodeLimits;
+  /** LIMIT of `~` trimming when none is given: 100 × stream-node-max-entries, in [10000, 1000000]. */
+  approxLimit: number;
+}
+
+const SETTINGS = Symbol('streamSettings');
+
+function settings(c: Client): StreamSettings {
+  const cfg = c.server.config as Config & { [SETTINGS]?: StreamSettings };
+  let st = cfg[SETTINGS];
+  if (st === undefined) {
+    const s: StreamSettings = { limits: { maxBytes: 0, maxEntries: 0 }, approxLimit: 0 };
+    const load = () => {
+      // A new limits object: one handed out earlier stays as it was.
+      s.limits = { maxBytes: cfg.num('stream-node-max-bytes'), maxEntries: cfg.num('stream-node-max-entries') };
+      let lim = 100 * s.limits.maxEntries;
+      if (lim <= 0) lim = 10000;
+      if (lim > 1000000) lim = 1000000;
+      s.approxLimit = lim;
+    };
+    load();
+    cfg.onChange((name) => {
+      if (name === 'stream-node-max-bytes' || name === 'stream-node-max-entries') load();
+    });
+    cfg[SETTINGS] = st = s;
+  }
+  return st;
+}
+
 export function nodeLimits(c: Client): NodeLimits {
-  return { maxBytes: c.server.config.num('stream-node-max-bytes'), maxEntries: c.server.config.num('stream-node-max-entries') };
+  return settings(c).limits;
 }
 
 // ---------------------------------------------------------------- XADD / XTRIM arguments
@@ -88,9 +134,9 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs):
   for (; i < argc; i++) {
     const more = argc - 1 - i;
     const opt = argv[i];
-    const l = opt.toLowerCase();
     if (xadd && opt === '*') break;
-    if ((l === 'maxlen' || l === 'minid') && more > 0) {
+    const isMaxlen = kw(opt, 'maxlen');
+    if ((isMaxlen || kw(opt, 'minid')) && more > 0) {
       if (a.strategy !== Trim.None) {
         c.error('ERR syntax error, MAXLEN and MINID options at the same time are not compatible');
         return -1;
@@ -106,7 +152,7 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs):
         a.opGiven = true;
         i++;
       }
-      if (l === 'maxlen') {
+      if (isMaxlen) {
         const n = llArg(c, argv[i + 1]);
         if (n === null) return -1;
         if (n < 0) {
@@ -126,7 +172,7 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs):
       }
       i++;
       a.argIdx = i;
-    } else if (l === 'limit' && more > 0) {
+    } else if (kw(opt, 'limit') && more > 0) {
       const n = llArg(c, argv[i + 1]);
       if (n === null) return -1;
       if (n < 0) {
@@ -136,7 +182,7 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs):
       a.limit = n;
       limitGiven = true;
       i++;
-    } else if (xadd && l === 'nomkstream') {
+    } else if (xadd && kw(opt, 'nomkstream')) {
       a.noMkStream = true;
     } else if (xadd) {
       const p = parseId(opt, 0n, true, true);
@@ -170,10 +216,7 @@ function parseAddTrim(c: Client, argv: string[], xadd: boolean, a: AddTrimArgs):
       return -1;
     }
   } else if (a.approx) {
-    let lim = 100 * c.server.config.num('stream-node-max-entries');
-    if (lim <= 0) lim = 10000;
-    if (lim > 1000000) lim = 1000000;
-    a.limit = lim;
+    a.limit = settings(c).approxLimit;
   } else {
     a.limit = 0;
   }
@@ -423,7 +466,7 @@ function xrange(c: Client, argv: string[], rev: boolean): void {
 /** Keys of XREAD/XREADGROUP: the first half of the arguments after STREAMS. */
 export function xreadKeyPositions(argv: string[]): number[] {
   for (let i = 1; i < argv.length; i++) {
-    if (argv[i].toLowerCase() === 'streams') {
+    if (kw(argv[i], 'streams')) {
       const n = Math.floor((argv.length - i - 1) / 2);
       const out: number[] = [];
       for (let k = 0; k < n; k++) out.push(i + 1 + k);
@@ -470,8 +513,8 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
   const r: ReadArgs = { deadline: -1, count: 0, streamsArg: 0, n: 0, noack: false, groupName: null, consumerName: '' };
   for (let i = 1; i < argv.length; i++) {
     const more = argv.length - i - 1;
-    const o = argv[i].toLowerCase();
-    if (o === 'block' && more > 0) {
+    const o = argv[i];
+    if (kw(o, 'block') && more > 0) {
       // 7.0 refuses BLOCK from scripts outright (not only the blocking itself).
       if (c.luaClient) {
         c.error(`ERR ${argv[0]} command is not allowed with BLOCK option from scripts`);
@@ -481,12 +524,12 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
       const d = blockArg(c, argv[i]);
       if (d === null) return null;
       r.deadline = d;
-    } else if (o === 'count' && more > 0) {
+    } else if (kw(o, 'count') && more > 0) {
       i++;
       const v = llArg(c, argv[i]);
       if (v === null) return null;
       r.count = v < 0 ? 0 : v;
-    } else if (o === 'streams' && more > 0) {
+    } else if (kw(o, 'streams') && more > 0) {
       r.streamsArg = i + 1;
       const n = argv.length - r.streamsArg;
       if (n % 2 !== 0) {
@@ -495,7 +538,7 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
       }
       r.n = n / 2;
       break;
-    } else if (o === 'group' && more >= 2) {
+    } else if (kw(o, 'group') && more >= 2) {
       if (!xreadgroup) {
         c.error('ERR The GROUP option is only supported by XREADGROUP. You called XREAD instead.');
         return null;
@@ -503,7 +546,7 @@ export function parseReadArgs(c: Client, argv: string[], xreadgroup: boolean): R
       r.groupName = argv[i + 1];
       r.consumerName = argv[i + 2];
       i += 2;
-    } else if (o === 'noack') {
+    } else if (kw(o, 'noack')) {
       if (!xreadgroup) {
         c.error('ERR The NOACK option is only supported by XREADGROUP. You called XREAD instead.');
         return null;

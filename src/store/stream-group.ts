@@ -1,9 +1,9 @@
 /**
  * Consumer groups of a stream: the group's last delivered ID and entries-read counter, its
  * pending entries list (PEL: ID → NACK) and its consumers, each with its own view of the NACKs
- * it owns. PELs are kept in maps and sorted by ID when a range is asked for.
+ * it owns. PELs are kept sorted by ID (see Pel).
  */
-import { formatId, type StreamId } from './stream-id.js';
+import type { StreamId } from './stream-id.js';
 
 export interface Nack {
   id: StreamId;
@@ -12,121 +12,154 @@ export interface Nack {
   deliveryCount: number;
 }
 
-/**
- * V8 hashes a BigInt by its low 64 bits, which for stream IDs is the sequence (mostly 0): a Map
- * keyed by the IDs themselves degrades to linear probing. Keyed by their "ms-seq" text instead,
- * which the commands also need for replies and propagation (getByKey/setByKey reuse it).
- */
-const k = formatId;
+/** Most NACKs one chunk holds after appends; out-of-order inserts split a chunk at twice this. */
+const CHUNK = 128;
 
-/** ID → NACK with ordered iteration (sorted lazily after out-of-order inserts). */
+/** Index of the first NACK of `a` (sorted by ID) whose ID is ≥ `id`. */
+function lowerBound(a: Nack[], id: StreamId): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid].id < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * ID → NACK, ordered by ID as Redis's radix tree is: chunks of NACKs sorted by ID, found by
+ * binary search. Deliveries add IDs above every pending one (an append to the last chunk, no
+ * hashing: a Map keyed by ID text cost more than the rest of XREADGROUP); XCLAIM of older IDs
+ * inserts into one chunk, which splits when it grows past 2 × CHUNK.
+ */
 export class Pel {
-  private readonly map = new Map<string, Nack>();
-  private order: StreamId[] = [];
-  private sorted = true;
-  /** Greatest ID ever added (an upper bound of the IDs present). */
-  private maxId: StreamId = -1n;
+  private chunks: Nack[][] = [];
+  private n = 0;
+  /** Bumped when NACKs move inside the chunks (insert, delete, split), for range()'s iterators. */
+  private version = 0;
 
   get size(): number {
-    return this.map.size;
+    return this.n;
+  }
+
+  /** The chunk that may hold `id`: the last whose first ID is ≤ id (0 when id is below all). */
+  private chunkFor(id: StreamId): number {
+    const cs = this.chunks;
+    let lo = 0;
+    let hi = cs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (cs[mid][0].id <= id) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? lo - 1 : 0;
   }
 
   get(id: StreamId): Nack | undefined {
-    return this.map.get(k(id));
+    if (this.n === 0) return undefined;
+    const c = this.chunks[this.chunkFor(id)];
+    const i = lowerBound(c, id);
+    return i < c.length && c[i].id === id ? c[i] : undefined;
   }
 
   has(id: StreamId): boolean {
-    return this.map.has(k(id));
+    return this.get(id) !== undefined;
   }
 
-  /** False when `id` is certainly absent (above every ID ever added): no lookup needed. */
+  /** False when `id` is certainly absent (above every pending ID): no lookup needed. */
   mayHave(id: StreamId): boolean {
-    return id <= this.maxId;
+    return this.n > 0 && id <= this.last();
   }
 
-  /** get() with the ID's text (formatId) at hand. */
-  getByKey(key: string): Nack | undefined {
-    return this.map.get(key);
-  }
-
-  set(n: Nack): void {
-    this.setByKey(k(n.id), n);
-  }
-
-  /** set() with the ID's text (formatId) at hand. */
-  setByKey(key: string, n: Nack): void {
-    const m = this.map;
-    const size = m.size;
-    m.set(key, n);
-    if (m.size !== size) {
-      if (n.id > this.maxId) this.maxId = n.id;
-      const o = this.order;
-      if (o.length > 0 && o[o.length - 1] > n.id) this.sorted = false;
-      o.push(n.id);
+  /** Adds the NACK, or replaces the one with its ID. */
+  set(nk: Nack): void {
+    const cs = this.chunks;
+    const id = nk.id;
+    if (this.n === 0) {
+      cs.push([nk]);
+      this.n = 1;
+      return;
     }
+    const tail = cs[cs.length - 1];
+    if (tail[tail.length - 1].id < id) {
+      if (tail.length >= CHUNK) cs.push([nk]);
+      else tail.push(nk);
+      this.n++;
+      return;
+    }
+    const ci = this.chunkFor(id);
+    const c = cs[ci];
+    const i = lowerBound(c, id);
+    if (i < c.length && c[i].id === id) {
+      c[i] = nk;
+      return;
+    }
+    c.splice(i, 0, nk);
+    this.n++;
+    this.version++;
+    if (c.length > 2 * CHUNK) cs.splice(ci + 1, 0, c.splice(c.length >>> 1));
   }
 
   delete(id: StreamId): boolean {
-    if (!this.map.delete(k(id))) return false;
-    // Removed lazily from `order` (skipped while iterating, dropped at the next sort).
-    if (this.order.length > this.map.size * 2 + 16) this.sorted = false;
+    if (this.n === 0) return false;
+    const cs = this.chunks;
+    const ci = this.chunkFor(id);
+    const c = cs[ci];
+    const i = lowerBound(c, id);
+    if (i >= c.length || c[i].id !== id) return false;
+    if (c.length === 1) cs.splice(ci, 1);
+    else c.splice(i, 1);
+    this.n--;
+    this.version++;
     return true;
-  }
-
-  /** `order` sorted (it may still hold deleted IDs, and an ID deleted and re-added twice in a row). */
-  private sortedOrder(): StreamId[] {
-    if (!this.sorted) {
-      this.order = [...this.map.values()].map((n) => n.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-      this.sorted = true;
-    }
-    return this.order;
   }
 
   /** Pending IDs in ascending order (a new array). */
   ids(): StreamId[] {
     const out: StreamId[] = [];
-    for (const n of this.range(0n, (1n << 128n) - 1n)) out.push(n.id);
+    for (const c of this.chunks) for (const nk of c) out.push(nk.id);
     return out;
   }
 
   /** Lowest pending ID (the PEL must not be empty). */
   first(): StreamId {
-    const o = this.sortedOrder();
-    let i = 0;
-    while (!this.has(o[i])) i++;
-    if (i > 64) this.order = o.slice(i);
-    return o[i];
+    return this.chunks[0][0].id;
   }
 
   /** Highest pending ID (the PEL must not be empty). */
   last(): StreamId {
-    const o = this.sortedOrder();
-    while (!this.has(o[o.length - 1])) o.pop();
-    return o[o.length - 1];
+    const tail = this.chunks[this.chunks.length - 1];
+    return tail[tail.length - 1].id;
   }
 
   /**
-   * NACKs with start ≤ id ≤ end in ascending order. NACKs deleted while iterating are skipped;
-   * the PEL must not get out-of-order inserts meanwhile.
+   * NACKs with start ≤ id ≤ end in ascending order. The PEL may change while iterating: the
+   * iterator goes on after the last ID it yielded.
    */
   *range(start: StreamId, end: StreamId): Generator<Nack> {
-    const ids = this.sortedOrder();
-    let lo = 0;
-    let hi = ids.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (ids[mid] < start) lo = mid + 1;
-      else hi = mid;
-    }
-    let prev = -1n;
-    for (let i = lo; i < ids.length; i++) {
-      const id = ids[i];
-      if (id > end) return;
-      if (id === prev) continue;
-      const n = this.get(id);
-      if (n !== undefined) {
-        prev = id;
-        yield n;
+    if (this.n === 0) return;
+    const cs = this.chunks;
+    let ci = this.chunkFor(start);
+    let i = lowerBound(cs[ci], start);
+    for (;;) {
+      if (ci >= cs.length) return;
+      const c = cs[ci];
+      if (i >= c.length) {
+        ci++;
+        i = 0;
+        continue;
+      }
+      const nk = c[i];
+      if (nk.id > end) return;
+      const v = this.version;
+      yield nk;
+      if (this.version === v) i++;
+      else {
+        if (this.n === 0) return;
+        const after = nk.id + 1n;
+        ci = this.chunkFor(after);
+        i = lowerBound(cs[ci], after);
       }
     }
   }

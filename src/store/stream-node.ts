@@ -652,6 +652,39 @@ export class StreamNode {
     return true;
   }
 
+  /**
+   * ascending() without a generator (the hot path of XREADGROUP and XRANGE): pushes the live
+   * entries with start ≤ id ≤ end onto `out` until it holds `max` of them (0: no limit).
+   * Returns false once past `end` or full.
+   */
+  collect(start: Target, end: Target, out: StreamEntry[], max: number): boolean {
+    let fields: string[] | null = null;
+    let p = this.es;
+    if (this.hintPos > 0 && (this.hintMs < start.ms || (this.hintMs === start.ms && this.hintSeq <= start.seq))) p = this.hintPos;
+    while (p < this.end) {
+      this.head(p);
+      if (headCmp(end) > 0) return false;
+      const flags = hFlags;
+      if (!(flags & FLAG_DELETED) && headCmp(start) >= 0) {
+        const id = headId();
+        if (hMs >= 0) {
+          this.hintPos = p;
+          this.hintMs = hMs;
+          this.hintSeq = hSeq;
+        }
+        if (flags & FLAG_SAMEFIELDS && fields === null) {
+          fields = this.fields();
+          this.head(p);
+        }
+        const kv = this.readKv(fields);
+        p = elNext(this.buf, kvEnd);
+        out.push({ id, kv });
+        if (max !== 0 && out.length >= max) return false;
+      } else p = this.skipBody();
+    }
+    return true;
+  }
+
   /** Live entries with start ≤ id ≤ end, descending. Returns false past `start`. */
   *descending(start: Target, end: Target): Generator<StreamEntry, boolean> {
     let fields: string[] | null = null;

@@ -15,11 +15,23 @@ const LISTPACK_MAX = 1 << 30;
 
 const SAFE_BIG = BigInt(Number.MAX_SAFE_INTEGER);
 
+const TARGET_MAX = target(ID_MAX);
+
+/**
+ * The last clock reading an ID was generated from, as an ID (ms-0) and as text: the streams
+ * written in the same millisecond share them instead of converting the time again.
+ */
+let nowKey = -1;
+let nowId: StreamId = 0n;
+let nowText = '';
+
 /** Per-node bytes besides its listpack: the node object, its master ID, the Buffer's objects. */
 const NODE_OVERHEAD = 320;
 
 /** First capacity of a tail node's buffer (it doubles as entries come, and is trimmed to fit when sealed). */
 const INITIAL_NODE_BYTES = 256;
+/** At most this much is reserved up front for a new tail node. */
+const MAX_INITIAL_NODE_BYTES = 8192;
 
 export interface NodeLimits {
   maxBytes: number;
@@ -69,6 +81,8 @@ export class StreamValue implements RedisValue {
   private numKey: StreamId = -1n;
   private numMs = -1;
   private numSeq = -1;
+  /** lastValidId() while the entries do not change; -1 when unknown. */
+  private lastValid: StreamId = -1n;
   /** Sum of the nodes' buffer capacities (kept up to date by every change). */
   private packed = 0;
 
@@ -113,6 +127,7 @@ export class StreamValue implements RedisValue {
     n.seal();
     this.nodes.push(n);
     this.packed += n.buf.length;
+    this.lastValid = -1n;
   }
 
   /**
@@ -133,10 +148,16 @@ export class StreamValue implements RedisValue {
     let ms = -1;
     let seq = -1;
     if (useId === null && this.numMs >= 0 && nowMs >= 0) {
+      // Greater than `last` by construction.
       if (nowMs > this.numMs) {
         ms = nowMs;
         seq = 0;
-        id = BigInt(nowMs) << 64n;
+        if (nowMs !== nowKey) {
+          nowKey = nowMs;
+          nowId = BigInt(nowMs) << 64n;
+          nowText = String(nowMs);
+        }
+        id = nowId;
       } else {
         ms = this.numMs;
         seq = this.numSeq + 1;
@@ -153,7 +174,7 @@ export class StreamValue implements RedisValue {
       const ms = BigInt(nowMs);
       id = ms > idMs(last) ? makeId(ms, 0n) : last === ID_MAX ? ID_MIN : last + 1n;
     }
-    if (id <= last) return AppendResult.NotGreater;
+    if (ms < 0 && id <= last) return AppendResult.NotGreater;
     let tot = 0;
     for (const s of kv) tot += s.length;
     if (tot > LISTPACK_MAX) return AppendResult.TooLarge;
@@ -168,15 +189,19 @@ export class StreamValue implements RedisValue {
     }
     let same = true;
     if (node === null) {
+      // The new node's buffer is sized like the last one ended (entries tend to look alike)
+      // plus room for an append's worst-case estimate: no doublings from INITIAL_NODE_BYTES.
+      let capacity = INITIAL_NODE_BYTES;
       if (nodes.length > 0) {
         const prev = nodes[nodes.length - 1];
         this.packed -= prev.buf.length;
         prev.seal();
         this.packed += prev.buf.length;
+        capacity = Math.min(Math.max(prev.bytes + 128, INITIAL_NODE_BYTES), MAX_INITIAL_NODE_BYTES);
       }
       const fields: string[] = [];
       for (let i = 0; i < kv.length; i += 2) fields.push(kv[i]);
-      node = StreamNode.create(id, fields, INITIAL_NODE_BYTES);
+      node = StreamNode.create(id, fields, capacity);
       nodes.push(node);
       this.packed += node.buf.length;
     } else {
@@ -190,7 +215,8 @@ export class StreamValue implements RedisValue {
     this.lastId = id;
     if (this.length === 1) this.firstId = id;
     this.addedId = id;
-    this.addedText = ms >= 0 ? `${ms}-${seq}` : null;
+    this.lastValid = id;
+    this.addedText = ms < 0 ? null : (ms === nowKey ? nowText : String(ms)) + '-' + seq;
     if (ms >= 0) {
       this.numKey = id;
       this.numMs = ms;
@@ -238,6 +264,24 @@ export class StreamValue implements RedisValue {
     }
   }
 
+  /**
+   * range() into an array, at most `max` entries (0: all): what XRANGE, XREAD and XREADGROUP
+   * reply, without the two generators per call.
+   */
+  rangeArray(start: StreamId, end: StreamId, max: number): StreamEntry[] {
+    const out: StreamEntry[] = [];
+    if (start > end) return out;
+    const nodes = this.nodes;
+    const ts = target(start);
+    const te = end === ID_MAX ? TARGET_MAX : target(end);
+    for (let ni = Math.max(0, this.nodeFor(start)); ni < nodes.length; ni++) {
+      const n = nodes[ni];
+      if (n.master > end) break;
+      if (!n.collect(ts, te, out, max)) break;
+    }
+    return out;
+  }
+
   /** First (or last) entry ID, tombstones included or not; ID_MAX (ID_MIN for last) when none. */
   edgeId(first: boolean, skipTombstones: boolean): StreamId {
     const nodes = this.nodes;
@@ -257,7 +301,8 @@ export class StreamValue implements RedisValue {
 
   /** The last live entry's ID (0-0 when empty). */
   lastValidId(): StreamId {
-    return this.edgeId(false, true);
+    if (this.lastValid < 0n) this.lastValid = this.edgeId(false, true);
+    return this.lastValid;
   }
 
   /** XDEL of one ID: true if a live entry was deleted. A node left with no live entry goes. */
@@ -267,6 +312,7 @@ export class StreamValue implements RedisValue {
     const n = this.nodes[ni];
     const before = n.buf.length;
     if (!n.delete(id)) return false;
+    this.lastValid = -1n;
     if (n.live === 0) {
       this.nodes.splice(ni, 1);
       this.packed -= before;
@@ -302,6 +348,7 @@ export class StreamValue implements RedisValue {
       this.packed += n.buf.length - before;
       break;
     }
+    if (deleted > 0) this.lastValid = -1n;
     if (removeHead > 0) nodes.splice(0, removeHead);
     if (this.length === 0) this.firstId = ID_MIN;
     else if (deleted > 0) this.firstId = this.edgeId(true, true);
