@@ -444,7 +444,10 @@ export class Persistence {
    * Loads `dbfilename` into the (empty) keyspace. A missing file is not an error; a bad one
    * throws after logging, and the caller stops the server: nothing half-loaded is ever served.
    */
-  load(path = this.path, opts: { merge?: boolean; atStartup?: boolean; aofBase?: boolean; consumed?: { bytes: number } } = {}): boolean {
+  load(
+    path = this.path,
+    opts: { merge?: boolean; functions?: 'flush' | 'keep' | 'merge'; atStartup?: boolean; aofBase?: boolean; consumed?: { bytes: number } } = {},
+  ): boolean {
     let buf: Buffer;
     try {
       buf = fs.readFileSync(path);
@@ -506,7 +509,7 @@ export class Persistence {
       const summary = reader.parseAll(buf);
       // An AOF file with an RDB preamble goes on with commands after the RDB's last byte.
       if (opts.consumed) opts.consumed.bytes = summary.bytes;
-      s.rdbFunctions?.replaceAll(functionCodes);
+      s.rdbFunctions?.load(functionCodes, opts.functions ?? 'flush');
     } catch (e) {
       s.keyspace.flushAll();
       s.log.warning(`${(e as Error).message}. Failure loading rdb format`);
@@ -569,7 +572,8 @@ export class Persistence {
     if (flush) this.server.keyspace.flushAll();
     let loaded = false;
     try {
-      loaded = this.load(this.path, { merge });
+      // Redis empties functions with the keys; without that, the file's libraries join them.
+      loaded = this.load(this.path, { merge, functions: flush ? 'flush' : merge ? 'merge' : 'keep' });
     } catch {
       loaded = false;
     }

@@ -39,8 +39,12 @@ export const RDB_TYPE = {
 export interface RdbFunctions {
   /** Library codes, saved as FUNCTION2 records before the keys. */
   codes(): string[];
-  /** Replaces every library with those of a loaded file; throws with the reason if one fails. */
-  replaceAll(codes: string[]): void;
+  /**
+   * Installs the libraries of a loaded file; throws with the reason if one fails. `flush`: they
+   * replace every library (a full load); `keep`: the libraries in memory stay and one of the
+   * same name is an error (DEBUG RELOAD NOFLUSH); `merge`: the file's wins (NOFLUSH MERGE).
+   */
+  load(codes: string[], existing: 'flush' | 'keep' | 'merge'): void;
 }
 
 export const RDB_OPCODE = {

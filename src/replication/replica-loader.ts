@@ -87,7 +87,7 @@ export class PayloadLoader {
   /** Declares the input complete (throws if the RDB is truncated) and logs the summary line. */
   end(): void {
     this.reader.end();
-    if (!this.staging) this.server.rdbFunctions?.replaceAll(this.functionCodes);
+    if (!this.staging) this.server.rdbFunctions?.load(this.functionCodes, 'flush');
     this.server.log.notice(`Done loading RDB, keys loaded: ${this.keysLoaded}, keys expired: 0.`);
     const p = this.server.persistence;
     p.loadKeysLoaded = this.keysLoaded;
@@ -96,7 +96,7 @@ export class PayloadLoader {
 
   /** swapdb: the staged databases replace the live ones' contents. */
   swapIntoLive(): void {
-    this.server.rdbFunctions?.replaceAll(this.functionCodes);
+    this.server.rdbFunctions?.load(this.functionCodes, 'flush');
     const live = this.server.keyspace.dbs;
     for (let i = 0; i < live.length; i++) {
       live[i].dict = this.dbs[i].dict;

@@ -51,11 +51,11 @@ export function installScripting(server: Server): void {
   server.closeTasks.push(() => threaded.close());
   server.rdbFunctions = {
     codes: () => registry.codes(),
-    replaceAll: (codes) => {
-      registry.flush();
+    load: (codes, existing) => {
+      if (existing === 'flush') registry.flush();
       const pending: string[] = [];
       for (const code of codes) {
-        const made = registry.create(code, false);
+        const made = registry.create(code, existing === 'merge');
         if (made === FALLBACK_PENDING) pending.push(code);
         else if (typeof made === 'string') throw new Error(`Failed loading library: ${made}`);
       }
@@ -65,7 +65,7 @@ export function installScripting(server: Server): void {
       const ready = new Promise<void>((resolve) =>
         threaded.onReady(() => {
           for (const code of pending) {
-            const made = registry.create(code, false);
+            const made = registry.create(code, existing === 'merge');
             if (typeof made === 'string') server.log.warning(`Failed loading library: ${made}`);
           }
           resolve();

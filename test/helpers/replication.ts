@@ -49,6 +49,25 @@ export async function info(r: Redis, section: string): Promise<Record<string, st
   return out;
 }
 
+/** A line of CLIENT LIST, the fields the replication tests read. */
+export interface ClientLine {
+  id: string;
+  flags: string;
+  omem: number;
+  cmd: string;
+}
+
+export async function clientList(c: Redis): Promise<ClientLine[]> {
+  const text = (await c.call('CLIENT', 'LIST')) as string;
+  return text
+    .split('\n')
+    .filter((l) => l.length > 0)
+    .map((l) => {
+      const f = Object.fromEntries(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+      return { id: f.id, flags: f.flags, omem: Number(f.omem), cmd: f.cmd };
+    });
+}
+
 /** Cuts `link` and waits until `replica`, behind it, reports its master link down. */
 export async function cutLink(link: SlowLink, replica: Redis): Promise<void> {
   link.cut();

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import type { SpawnedServer } from '../helpers/servers.js';
-import { Fleet, info, waitFor, waitInSync, digest, writer } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, writer, clientList, type ClientLine } from '../helpers/replication.js';
 import { expectLog } from '../helpers/servers.js';
 import { generate } from '../../src/lab/datagen.js';
 
@@ -24,22 +24,6 @@ const RDBCH = ['--repl-rdb-channel', 'yes'];
 const DUAL = ['--dual-channel-replication-enabled', 'yes'];
 const SPILL = ['--replica-full-sync-buffer-limit', '64kb'];
 
-interface ClientLine {
-  id: string;
-  flags: string;
-  cmd: string;
-}
-
-async function clientList(c: Redis): Promise<ClientLine[]> {
-  const text = (await c.call('CLIENT', 'LIST')) as string;
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => {
-      const f = Object.fromEntries(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      return { id: f.id, flags: f.flags, cmd: f.cmd };
-    });
-}
 
 async function kill(mc: Redis, id: string): Promise<void> {
   await mc.call('CLIENT', 'KILL', 'ID', id);

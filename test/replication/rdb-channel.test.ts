@@ -8,7 +8,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { Redis } from 'ioredis';
-import { Fleet, info, waitFor, waitInSync, digest, writer } from '../helpers/replication.js';
+import { Fleet, info, waitFor, waitInSync, digest, writer, clientList } from '../helpers/replication.js';
 import { expectLog, hasRedisServer } from '../helpers/servers.js';
 import { generate } from '../../src/lab/datagen.js';
 
@@ -19,23 +19,6 @@ const count = (text: string, re: RegExp) => text.split('\n').filter((l) => re.te
 const CHANNEL = ['--repl-rdb-channel', 'yes'];
 const MASTER = [...CHANNEL, '--repl-diskless-sync-delay', '0'];
 
-interface ClientLine {
-  id: string;
-  flags: string;
-  omem: number;
-  cmd: string;
-}
-
-async function clientList(c: Redis): Promise<ClientLine[]> {
-  const text = (await c.call('CLIENT', 'LIST')) as string;
-  return text
-    .split('\n')
-    .filter((l) => l.length > 0)
-    .map((l) => {
-      const f = Object.fromEntries(l.split(' ').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
-      return { id: f.id, flags: f.flags, omem: Number(f.omem), cmd: f.cmd };
-    });
-}
 
 /** A master with `keys` hashes behind a ~640 KB/s link (per connection), and a replica. */
 async function setup(keys: number, replicaArgs: string[] = CHANNEL, masterArgs: string[] = MASTER) {

@@ -180,3 +180,28 @@ test('libraries reach replicas in both directions, and FUNCTION LOAD/DELETE foll
     assert.equal(await digest(rc), await digest(mc));
   }
 });
+
+test('DEBUG RELOAD and libraries: NOFLUSH refuses one already loaded, MERGE lets the file win, a plain reload replaces them all', async () => {
+  const p = await startPair(['--enable-debug-command', 'yes']);
+  try {
+    const lib = (name: string) => `#!lua name=${name}\nredis.register_function('${name}', function() return 'hello' end)`;
+    await same(p, [
+      ['FUNCTION', 'FLUSH'],
+      ['FUNCTION', 'LOAD', lib('t1')],
+      ['DEBUG', 'RELOAD'],
+      ['FCALL', 't1', '0'],
+      ['DEBUG', 'RELOAD', 'NOFLUSH'],
+      ['DEBUG', 'RELOAD', 'NOFLUSH', 'MERGE'],
+      ['FUNCTION', 'LIST'],
+      ['FUNCTION', 'LOAD', lib('t2')],
+      ['DEBUG', 'RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE'],
+      ['FCALL', 't1', '0'],
+      ['FCALL', 't2', '0'],
+      ['DEBUG', 'RELOAD', 'NOSAVE'],
+      ['FCALL', 't2', '0'],
+      ['FUNCTION', 'LIST'],
+    ]);
+  } finally {
+    await p.close();
+  }
+});

@@ -6,40 +6,7 @@
 import { LuaTable } from '../lua/table.js';
 import { LuaUserdata, type LuaValue } from '../lua/types.js';
 import { formatG } from '../lua/number.js';
-
-/** sdscatrepr: a quoted string, with C escapes for the bytes that are not printable. */
-export function repr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    switch (c) {
-      case 0x5c:
-        out += '\\\\';
-        break;
-      case 0x22:
-        out += '\\"';
-        break;
-      case 0x0a:
-        out += '\\n';
-        break;
-      case 0x0d:
-        out += '\\r';
-        break;
-      case 0x09:
-        out += '\\t';
-        break;
-      case 0x07:
-        out += '\\a';
-        break;
-      case 0x08:
-        out += '\\b';
-        break;
-      default:
-        out += c >= 0x20 && c <= 0x7e ? s[i] : '\\x' + (c & 0xff).toString(16).padStart(2, '0');
-    }
-  }
-  return out + '"';
-}
+import { catRepr as repr } from '../../util/repr.js';
 
 /** Stand-ins for the addresses Lua prints with %p: one per object, stable for the process. */
 const addresses = new WeakMap<object, string>();
