@@ -69,6 +69,8 @@ async function settled(t: Setup, why: string): Promise<void> {
   const { mc, rc, m, r } = t;
   try {
     await waitInSync(mc, rc, 90000);
+    // The replica may report its link up a moment before the master has marked it online.
+    await waitFor('the master sees its replica online', async () => /state=online/.test((await info(mc, 'replication')).slave0 ?? ''), 30000);
     await waitFor('no rdb channel left on the master', async () => (await clientList(mc)).every((c) => !c.flags.includes('C')), 30000);
   } catch (e) {
     throw new Error(`${why}: ${(e as Error).message}\n--- master:\n${m.output()}\n--- replica:\n${r.output()}`);
