@@ -66,15 +66,21 @@ async function findOnMaster(what: string, mc: Redis, pick: (clients: ClientLine[
  * temp file (received RDB or spilled stream) left in its dir.
  */
 async function settled(t: Setup, why: string): Promise<void> {
-  const { mc, rc, m, r } = t;
+  const { m, r } = t;
   try {
-    await waitInSync(mc, rc, 90000);
-    // The replica may report its link up a moment before the master has marked it online.
-    await waitFor('the master sees its replica online', async () => /state=online/.test((await info(mc, 'replication')).slave0 ?? ''), 30000);
-    await waitFor('no rdb channel left on the master', async () => (await clientList(mc)).every((c) => !c.flags.includes('C')), 30000);
+    await settledChecks(t, why);
   } catch (e) {
+    // Both logs say which stage the retry reached.
     throw new Error(`${why}: ${(e as Error).message}\n--- master:\n${m.output()}\n--- replica:\n${r.output()}`);
   }
+}
+
+async function settledChecks(t: Setup, why: string): Promise<void> {
+  const { mc, rc } = t;
+  await waitInSync(mc, rc, 90000);
+  // The replica may report its link up a moment before the master has marked it online.
+  await waitFor('the master sees its replica online', async () => /state=online/.test((await info(mc, 'replication')).slave0 ?? ''), 30000);
+  await waitFor('no rdb channel left on the master', async () => (await clientList(mc)).every((c) => !c.flags.includes('C')), 30000);
   assert.equal(await digest(rc), await digest(mc), why);
   const mi = await info(mc, 'replication');
   assert.equal(mi.connected_slaves, '1', why);
