@@ -3,30 +3,16 @@
  * bytes), random argument shapes and formats, compared with the wasm oracle (Redis's own Lua)
  * and, where the wasm build differs from x86-64 (64-bit %d, C casts), with redis-server itself.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { prng } from '../../helpers/prng.js';
-import { startServer, hasRedisServer, type SpawnedServer } from '../../helpers/servers.js';
-import { RespClient } from '../../helpers/resp.js';
-import { B, FN, N, NIL, S, TBL, mismatches, runOracle, runRedis, runJs, type Arg, type Case } from './string-oracle.js';
+import { hasRedisServer } from '../../helpers/servers.js';
+import { B, FN, N, NIL, S, TBL, runJs, redisForFile, assertAgree, fuzzCases, type Arg, type Case } from './string-oracle.js';
 import { stringLibrary, MAX_STRING } from '../../../src/scripting/lua/lib-string.js';
 import type { LuaFunction } from '../../../src/scripting/lua/types.js';
 
 const lib = Object.fromEntries(stringLibrary()) as Record<string, LuaFunction>;
 
-let redis: SpawnedServer | undefined;
-let client: RespClient | undefined;
-
-before(async () => {
-  if (!hasRedisServer()) return;
-  redis = await startServer('redis');
-  client = await RespClient.connect(redis.port);
-});
-
-after(async () => {
-  client?.close();
-  await redis?.stop();
-});
+const redis = redisForFile();
 
 // ── generators ──────────────────────────────────────────────────────────────────────────────
 
@@ -229,22 +215,10 @@ function int32Safe(c: Case): boolean {
 
 async function compare(name: string, cases: Case[], against: 'oracle' | 'redis'): Promise<void> {
   if (against === 'oracle') cases = cases.filter(int32Safe);
-  const expected = against === 'oracle' ? await runOracle(cases) : await runRedis(client!, cases);
-  const bad = mismatches(cases, expected);
-  assert.equal(bad.length, 0, `${name}: ${bad.length}+ mismatches of ${cases.length}\n${bad.join('\n')}`);
+  await assertAgree(name, cases, against === 'oracle' ? 'oracle' : redis());
 }
 
-/** LUA_FUZZ_SCALE multiplies the case counts and LUA_FUZZ_SEED shifts the seeds (long runs by hand). */
-const SCALE = Number(process.env.LUA_FUZZ_SCALE ?? 1);
-const SEED = Number(process.env.LUA_FUZZ_SEED ?? 0);
-
-function gen(seed: number, n: number, f: (r: Rnd) => Case): Case[] {
-  n = Math.round(n * SCALE);
-  const r = prng(seed + SEED * 1000);
-  const out: Case[] = [];
-  for (let i = 0; i < n; i++) out.push(f(r));
-  return out;
-}
+const gen = fuzzCases;
 
 // ── tests ───────────────────────────────────────────────────────────────────────────────────
 

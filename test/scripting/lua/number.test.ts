@@ -3,27 +3,14 @@
  * oracle: tostring's %.14g over doubles of every magnitude (ties included), and what tonumber
  * reads over strings from a grammar of strtod's syntax and near misses.
  */
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prng } from '../../helpers/prng.js';
-import { startServer, hasRedisServer, type SpawnedServer } from '../../helpers/servers.js';
-import { RespClient } from '../../helpers/resp.js';
-import { N, S, mismatches, runOracle, runRedis, type Case } from './string-oracle.js';
+import { hasRedisServer } from '../../helpers/servers.js';
+import { N, S, redisForFile, assertAgree, fuzzCases, FUZZ_SCALE, FUZZ_SEED, type Case } from './string-oracle.js';
 import { formatG, numberToArg, numberToString, stringToNumber } from '../../../src/scripting/lua/number.js';
 
-let redis: SpawnedServer | undefined;
-let client: RespClient | undefined;
-
-before(async () => {
-  if (!hasRedisServer()) return;
-  redis = await startServer('redis');
-  client = await RespClient.connect(redis.port);
-});
-
-after(async () => {
-  client?.close();
-  await redis?.stop();
-});
+const redis = redisForFile();
 
 type Rnd = () => number;
 const pick = <T>(r: Rnd, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
@@ -58,20 +45,10 @@ function numericText(r: Rnd): string {
 }
 
 async function compare(name: string, cases: Case[], against: 'oracle' | 'redis'): Promise<void> {
-  const expected = against === 'oracle' ? await runOracle(cases) : await runRedis(client!, cases);
-  const bad = mismatches(cases, expected);
-  assert.equal(bad.length, 0, `${name}: ${bad.length}+ mismatches of ${cases.length}\n${bad.join('\n')}`);
+  await assertAgree(name, cases, against === 'oracle' ? 'oracle' : redis());
 }
 
-/** LUA_FUZZ_SCALE multiplies the case counts and LUA_FUZZ_SEED shifts the seeds (long runs by hand). */
-const SCALE = Number(process.env.LUA_FUZZ_SCALE ?? 1);
-const SEED = Number(process.env.LUA_FUZZ_SEED ?? 0);
-
-function gen(seed: number, n: number, f: (r: Rnd) => Case): Case[] {
-  n = Math.round(n * SCALE);
-  const r = prng(seed + SEED * 1000);
-  return Array.from({ length: n }, () => f(r));
-}
+const gen = fuzzCases;
 
 test('tostring of numbers agrees with redis-server (%.14g, ties to even)', { skip: !hasRedisServer() }, async () => {
   await compare('tostring/redis', gen(11, 30000, (r) => ({ fn: 'tostring', args: [N(double(r))] })), 'redis');
@@ -91,8 +68,8 @@ test('%.17g of doubles agrees with redis-server', { skip: !hasRedisServer() }, a
 });
 
 test('the fast paths of tostring and redis.call arguments print what %.14g / %.17g print', () => {
-  const r = prng(15 + SEED * 1000);
-  for (let i = 0; i < 200000 * SCALE; i++) {
+  const r = prng(15 + FUZZ_SEED * 1000);
+  for (let i = 0; i < 200000 * FUZZ_SCALE; i++) {
     const x = i % 3 === 0 ? int(r, -1e6, 1e6) / 2 ** int(r, 0, 20) : i % 3 === 1 ? int(r, -1e6, 1e6) / 10 ** int(r, 0, 9) : double(r);
     assert.equal(numberToString(x), formatG(x, 14), `tostring ${x}`);
     assert.equal(numberToArg(x), formatG(x, 17), `arg ${x}`);

@@ -8,7 +8,11 @@ import { stringLibrary } from '../../../src/scripting/lua/lib-string.js';
 import { LuaTable } from '../../../src/scripting/lua/table.js';
 import { ArgError, LibError, LuaError, type LuaFunction, type LuaValue } from '../../../src/scripting/lua/types.js';
 import { numberToString, stringToNumber } from '../../../src/scripting/lua/number.js';
-import type { RespClient, Reply } from '../../helpers/resp.js';
+import { before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { RespClient, type Reply } from '../../helpers/resp.js';
+import { startServer, hasRedisServer, type SpawnedServer } from '../../helpers/servers.js';
+import { prng } from '../../helpers/prng.js';
 
 export type Arg =
   | { t: 's'; v: string }
@@ -276,4 +280,43 @@ export function mismatches(cases: Case[], expected: string[][], max = 20): strin
 export function describe(c: Case): string {
   const a = c.args.map((x) => (x.t === 's' ? JSON.stringify(x.v) : x.t === 'n' ? numText(x.v) : x.t === 'z' ? 'nil' : x.t === 'b' ? String(x.v) : `${x.t}:${x.v}`));
   return `string.${c.fn}(${a.join(', ')})`;
+}
+
+// ── shared by the fuzz test files ───────────────────────────────────────────────────────────
+
+/** LUA_FUZZ_SCALE multiplies the case counts and LUA_FUZZ_SEED shifts the seeds (long runs by hand). */
+export const FUZZ_SCALE = Number(process.env.LUA_FUZZ_SCALE ?? 1);
+export const FUZZ_SEED = Number(process.env.LUA_FUZZ_SEED ?? 0);
+
+/** `n` cases (times LUA_FUZZ_SCALE) made by `f` from a PRNG seeded with `seed`. */
+export function fuzzCases(seed: number, n: number, f: (r: () => number) => Case): Case[] {
+  n = Math.round(n * FUZZ_SCALE);
+  const r = prng(seed + FUZZ_SEED * 1000);
+  return Array.from({ length: n }, () => f(r));
+}
+
+/**
+ * A redis-server for the calling test file when one is installed, started before its tests and
+ * stopped after them; the returned function gives its client.
+ */
+export function redisForFile(): () => RespClient {
+  let redis: SpawnedServer | undefined;
+  let client: RespClient | undefined;
+  before(async () => {
+    if (!hasRedisServer()) return;
+    redis = await startServer('redis');
+    client = await RespClient.connect(redis.port);
+  });
+  after(async () => {
+    client?.close();
+    await redis?.stop();
+  });
+  return () => client!;
+}
+
+/** Our results for the cases equal the wasm oracle's (`'oracle'`) or a redis-server's. */
+export async function assertAgree(name: string, cases: Case[], against: 'oracle' | RespClient): Promise<void> {
+  const expected = against === 'oracle' ? await runOracle(cases) : await runRedis(against, cases);
+  const bad = mismatches(cases, expected);
+  assert.equal(bad.length, 0, `${name}: ${bad.length}+ mismatches of ${cases.length}\n${bad.join('\n')}`);
 }
